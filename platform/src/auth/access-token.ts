@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { errors } from '../errors';
+import type { KeySet } from './key-set';
+
+/** Roles a user can hold. */
+export type Role = 'CUSTOMER' | 'SUPPORT' | 'COMPLIANCE' | 'ADMIN';
+
+/** What a verified access token says about its bearer. */
+export interface AccessTokenClaims {
+  userId: string;
+  sessionId: string;
+  roles: Role[];
+  scopes: string[];
+  tokenId: string;
+  expiresAt: Date;
+}
+
+/** Issuer and audience of user access tokens. */
+export interface TokenAudience {
+  issuer: string;
+  audience: string;
+}
+
+const ACCESS_TYP = 'at+jwt';
+
+/** Signs an ES256 access token (RFC 9068 shape) with the active key. */
+export async function issueAccessToken(
+  keys: KeySet,
+  aud: TokenAudience,
+  claims: { userId: string; sessionId: string; roles: Role[]; scopes: string[]; ttlSeconds: number },
+): Promise<{ token: string; expiresAt: Date }> {
+  const iat = Math.floor(Date.now() / 1000);
+  const exp = iat + claims.ttlSeconds;
+  const token = await new SignJWT({ scope: claims.scopes.join(' '), roles: claims.roles, sid: claims.sessionId })
+    .setProtectedHeader({ alg: 'ES256', kid: keys.active.kid, typ: ACCESS_TYP })
+    .setIssuer(aud.issuer)
+    .setAudience(aud.audience)
+    .setSubject(claims.userId)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .setJti(randomUUID())
+    .sign(keys.active.privateKey);
+  return { token, expiresAt: new Date(exp * 1000) };
+}
+
+/** Options for {@link createAccessTokenVerifier}. */
+export interface AccessTokenVerifierOptions extends TokenAudience {
+  /** Key lookup: `createLocalJWKSet` or `createRemoteJWKSet` from jose. */
+  keys: JWTVerifyGetKey;
+  /** Allowed clock skew in seconds; default 5. */
+  clockToleranceSeconds?: number;
+}
+
+const validRoles = new Set<Role>(['CUSTOMER', 'SUPPORT', 'COMPLIANCE', 'ADMIN']);
+
+/**
+ * Verifies access tokens with the algorithm, issuer, audience, type and
+ * required claims pinned. Any failure is UNAUTHENTICATED without saying why.
+ */
+export function createAccessTokenVerifier(options: AccessTokenVerifierOptions) {
+  return async function verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+    try {
+      const { payload } = await jwtVerify(token, options.keys, {
+        algorithms: ['ES256'],
+        issuer: options.issuer,
+        audience: options.audience,
+        typ: ACCESS_TYP,
+        clockTolerance: options.clockToleranceSeconds ?? 5,
+        requiredClaims: ['sub', 'exp', 'iat', 'jti', 'scope', 'sid'],
+      });
+      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => validRoles.has(r as Role)) : [];
+      if (typeof payload.scope !== 'string' || typeof payload.sid !== 'string') throw new Error('malformed claims');
+      return {
+        userId: payload.sub as string,
+        sessionId: payload.sid,
+        roles,
+        scopes: payload.scope.split(' ').filter(Boolean),
+        tokenId: payload.jti as string,
+        expiresAt: new Date((payload.exp as number) * 1000),
+      };
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) throw errors.unauthenticated('The access token has expired.');
+      throw errors.unauthenticated('The access token is not valid.');
+    }
+  };
+}
+
+export type AccessTokenVerifier = ReturnType<typeof createAccessTokenVerifier>;
+
+/** Reads a bearer token from an Authorization header value. */
+export function bearerToken(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = value?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i);
+  return match?.[1];
+}

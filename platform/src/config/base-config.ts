@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { loadConfig } from './load-config';
+
+/** Repository root, so `.data/` lands in the same place whatever the working directory. */
+export const repoRoot = path.resolve(__dirname, '../../..');
+
+/** Settings every Meridian server shares. Defaults give the embedded mode. */
+export const baseConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Real PostgreSQL; unset means embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** Real Redis; unset means in-memory adapters. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(500),
+  DATA_DIR: z.string().default(path.join(repoRoot, '.data')),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** JWKS (JSON) of private ES256 keys that sign service tokens; first is active. Generated under DATA_DIR when unset outside production. */
+  SERVICE_SIGNING_KEYS: z.string().optional(),
+  /** JWKS (JSON) of public keys accepted on service tokens. Defaults to the public half of SERVICE_SIGNING_KEYS. */
+  SERVICE_TRUSTED_KEYS: z.string().optional(),
+  HOST: z.string().default('127.0.0.1'),
+});
+
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** Loads the shared settings alone. */
+export function loadBaseConfig(env: NodeJS.ProcessEnv = process.env): BaseConfig {
+  return loadConfig(baseConfigSchema, env);
+}

@@ -1,0 +1,3 @@
+export * from './subgraph-context';
+export * from './service-token-guard';
+export * from './mount-apollo';

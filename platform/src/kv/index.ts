@@ -1,0 +1,3 @@
+export * from './key-value-store';
+export * from './memory-key-value-store';
+export * from './redis-key-value-store';

@@ -1,0 +1,76 @@
+import { createClient } from 'redis';
+import type { KeyValueStore, WindowCount } from './key-value-store';
+
+/** Options for {@link createRedisKeyValueStore}. */
+export interface RedisKeyValueStoreOptions {
+  url: string;
+  /** Prefix on every key, to share one Redis between environments or tests. Default ''. */
+  keyPrefix?: string;
+  /** Longest a command may take before it fails, in ms. Default 500. */
+  commandTimeoutMs?: number;
+  /** Longest a connection attempt may take, in ms. Default 2 s. */
+  connectTimeoutMs?: number;
+}
+
+// INCR then, on the first hit, PEXPIRE: one round trip, atomic under concurrency.
+const incrementWindowScript = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {count, ttl}
+`;
+
+/**
+ * Redis adapter: commands never queue while disconnected and never wait longer
+ * than the timeout, so a Redis outage turns into fast errors, not hung requests.
+ */
+export async function createRedisKeyValueStore(options: RedisKeyValueStoreOptions): Promise<KeyValueStore> {
+  const prefix = options.keyPrefix ?? '';
+  const client = createClient({
+    url: options.url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: options.commandTimeoutMs ?? 500 },
+    socket: {
+      connectTimeout: options.connectTimeoutMs ?? 2_000,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000),
+    },
+  });
+  // Without a listener node-redis rethrows connection errors; callers see them as failed commands.
+  client.on('error', () => {});
+  await client.connect();
+  const k = (key: string) => prefix + key;
+
+  return {
+    kind: 'redis',
+    async get(key) {
+      return client.get(k(key));
+    },
+    async set(key, value, ttlMs) {
+      await (ttlMs === undefined ? client.set(k(key), value) : client.set(k(key), value, { PX: ttlMs }));
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      return (await client.set(k(key), value, { PX: ttlMs, NX: true })) === 'OK';
+    },
+    async delete(key) {
+      return (await client.del(k(key))) > 0;
+    },
+    async incrementWindow(key, windowMs): Promise<WindowCount> {
+      const [count, ttl] = (await client.eval(incrementWindowScript, {
+        keys: [k(key)],
+        arguments: [String(windowMs)],
+      })) as [number, number];
+      return { count: Number(count), resetInMs: Number(ttl) };
+    },
+    async ttl(key) {
+      const ttl = await client.pTTL(k(key));
+      return ttl >= 0 ? ttl : null;
+    },
+    async ping() {
+      await client.ping();
+    },
+    async close() {
+      if (client.isOpen) client.destroy();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../logger';
+import { createServerMetrics, type ServerMetrics } from './metrics';
+import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
+
+/** A named dependency that `/health/ready` checks. */
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<void>;
+}
+
+/** Options for {@link createHttpServer}. */
+export interface HttpServerOptions {
+  /** Service name, for logs and metrics. */
+  name: string;
+  logger: Logger;
+  /** Dependencies `/health/ready` checks. */
+  readiness?: ReadinessCheck[];
+  /** Largest request body in bytes; default 100 KiB. */
+  bodyLimit?: number;
+  /** How long one readiness check may take, in ms; default 1 s. */
+  readinessTimeoutMs?: number;
+}
+
+/** A Fastify server with the endpoints every Meridian server has. */
+export interface HttpServer {
+  app: FastifyInstance;
+  metrics: ServerMetrics;
+}
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The one server factory: request ids in and out, `/health/live`,
+ * `/health/ready` (every dependency checked with a timeout), `/metrics`,
+ * request duration metrics and a request body limit.
+ */
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger at runtime; the cast keeps FastifyInstance's default generics.
+    loggerInstance: options.logger as FastifyBaseLogger,
+    genReqId: requestIdFor,
+    requestIdLogLabel: 'requestId',
+    bodyLimit: options.bodyLimit ?? 100 * 1024,
+    disableRequestLogging: true,
+    trustProxy: false,
+  });
+  const metrics = createServerMetrics(options.name);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+  });
+
+  app.get('/health/live', async () => ({ status: 'ok' }));
+  app.get('/health/ready', async (_request, reply) => {
+    const results = await Promise.all(
+      (options.readiness ?? []).map(async ({ name, check }) => {
+        try {
+          await withTimeout(check(), options.readinessTimeoutMs ?? 1_000);
+          return { name, status: 'ok' };
+        } catch (err) {
+          options.logger.warn({ err, dependency: name }, 'readiness check failed');
+          return { name, status: 'failing' };
+        }
+      }),
+    );
+    const ready = results.every((r) => r.status === 'ok');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'failing', checks: results });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  return { app, metrics };
+}

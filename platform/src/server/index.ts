@@ -1,0 +1,4 @@
+export * from './create-http-server';
+export * from './metrics';
+export * from './request-id';
+export * from './shutdown';

@@ -1,0 +1,12 @@
+// Every test file runs with quiet logs and its own DATA_DIR so keys and
+// embedded files never touch the developer's `.data/`.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+process.env.NODE_ENV = process.env.NODE_ENV === 'production' ? 'production' : 'test';
+process.env.LOG_LEVEL ??= 'silent';
+if (!process.env.MERIDIAN_TEST_DATA_DIR) {
+  process.env.MERIDIAN_TEST_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), `meridian-test-${process.env.JEST_WORKER_ID ?? 0}-`));
+}
+process.env.DATA_DIR = process.env.MERIDIAN_TEST_DATA_DIR;
