@@ -8,3 +8,4 @@ export * from './server';
 export * from './graphql';
 export * from './telemetry';
 export * from './runtime';
+export * from './ids';

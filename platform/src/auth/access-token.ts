@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose';
 import { errors } from '../errors';
 import type { KeySet } from './key-set';
 
@@ -93,4 +93,14 @@ export function bearerToken(header: string | string[] | undefined): string | und
   const value = Array.isArray(header) ? header[0] : header;
   const match = value?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i);
   return match?.[1];
+}
+
+/** Key lookup from a JWKS held in memory (identity verifying its own tokens). */
+export function localKeyResolver(jwks: { keys: JWK[] }): JWTVerifyGetKey {
+  return createLocalJWKSet(jwks);
+}
+
+/** Key lookup from identity's published JWKS, cached and refetched on an unknown `kid` at most every 30 s. */
+export function remoteKeyResolver(url: string): JWTVerifyGetKey {
+  return createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, timeoutDuration: 2_000 });
 }

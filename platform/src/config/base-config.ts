@@ -21,6 +21,12 @@ export const baseConfigSchema = z.object({
   /** JWKS (JSON) of public keys accepted on service tokens. Defaults to the public half of SERVICE_SIGNING_KEYS. */
   SERVICE_TRUSTED_KEYS: z.string().optional(),
   HOST: z.string().default('127.0.0.1'),
+  /** `iss` of user access tokens. */
+  ACCESS_TOKEN_ISSUER: z.string().default('https://identity.meridian.local'),
+  /** `aud` of user access tokens. */
+  ACCESS_TOKEN_AUDIENCE: z.string().default('meridian-api'),
+  /** Where subgraphs fetch identity's public keys. */
+  IDENTITY_JWKS_URL: z.url().default('http://127.0.0.1:4201/.well-known/jwks.json'),
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

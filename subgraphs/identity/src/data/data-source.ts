@@ -1,0 +1,20 @@
+import { createDataSource } from '@meridian/platform';
+import type { DataSource } from 'typeorm';
+import { AuditEventEntity } from './entities/audit-event.entity';
+import { RefreshTokenEntity } from './entities/refresh-token.entity';
+import { UserEntity } from './entities/user.entity';
+import { CreateIdentity1763900000000 } from './migrations/1763900000000-create-identity';
+
+/** The PostgreSQL schema identity owns. */
+export const IDENTITY_SCHEMA = 'identity';
+
+/** Identity's DataSource, confined to the `identity` schema. */
+export function createIdentityDataSource(url: string, poolSize?: number): DataSource {
+  return createDataSource({
+    url,
+    schema: IDENTITY_SCHEMA,
+    entities: [UserEntity, RefreshTokenEntity, AuditEventEntity],
+    migrations: [CreateIdentity1763900000000],
+    poolSize,
+  });
+}

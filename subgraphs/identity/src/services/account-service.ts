@@ -1,0 +1,76 @@
+import { errors, isUniqueViolation, uuidv7 } from '@meridian/platform';
+import { In, type DataSource } from 'typeorm';
+import { UserEntity } from '../data/entities/user.entity';
+import { normaliseDisplayName } from '../domain/display-name';
+import { normaliseEmail } from '../domain/email';
+import { assertStrongPassword, hashPassword } from '../domain/password';
+import { normalisePhone } from '../domain/phone';
+import type { Role, UserRecord } from '../domain/user';
+import { recordAuditEvent, type RequestOrigin } from './audit-log';
+import { toUserRecord } from './user-mapper';
+
+/** What `register` needs. */
+export interface RegistrationInput {
+  email: string;
+  password: string;
+  displayName: string;
+  phone?: string | null;
+}
+
+/** Registration and user look-ups. */
+export class AccountService {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Creates a customer (or, for seeding, a user with other roles).
+   * Errors: BAD_USER_INPUT (email, phone, name, weak password), CONFLICT (email or phone taken).
+   */
+  async register(input: RegistrationInput, origin: RequestOrigin, roles: Role[] = ['CUSTOMER']): Promise<UserRecord> {
+    const email = normaliseEmail(input.email);
+    const displayName = normaliseDisplayName(input.displayName);
+    const phone = input.phone ? normalisePhone(input.phone) : null;
+    assertStrongPassword(input.password, email);
+    const passwordHash = await hashPassword(input.password);
+    const now = new Date();
+    const row = {
+      id: uuidv7(),
+      email,
+      phone,
+      displayName,
+      passwordHash,
+      roles,
+      status: 'ACTIVE' as const,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.db.transaction(async (manager) => {
+        await manager.insert(UserEntity, row);
+        await recordAuditEvent(manager, 'REGISTERED', row.id, origin);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'users_email_key')) {
+        throw errors.conflict('An account with this email address already exists.', { field: 'email' });
+      }
+      if (isUniqueViolation(err, 'users_phone_key')) {
+        throw errors.conflict('An account with this phone number already exists.', { field: 'phone' });
+      }
+      throw err;
+    }
+    return toUserRecord(row);
+  }
+
+  /** The user with this id, or null. */
+  async findById(id: string): Promise<UserRecord | null> {
+    const row = await this.db.getRepository(UserEntity).findOneBy({ id });
+    return row ? toUserRecord(row) : null;
+  }
+
+  /** Users by id, in the order asked, null where missing (for DataLoader). */
+  async findByIds(ids: readonly string[]): Promise<(UserRecord | null)[]> {
+    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    const rows = valid.length ? await this.db.getRepository(UserEntity).findBy({ id: In(valid) }) : [];
+    const byId = new Map(rows.map((r) => [r.id, toUserRecord(r)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+}
