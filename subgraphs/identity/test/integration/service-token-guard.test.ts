@@ -1,0 +1,58 @@
+import { createServiceTokenIssuer, createKeySet, generatePrivateJwk } from '@meridian/platform';
+import { ME, startIdentity, type IdentityHarness } from '../helpers/identity-harness';
+
+let h: IdentityHarness;
+beforeAll(async () => {
+  h = await startIdentity();
+});
+afterAll(() => h.close());
+
+const ENTITIES = `query { _entities(representations: [{ __typename: "User", id: "00000000-0000-7000-8000-000000000000" }]) { ... on User { id email } } }`;
+const SERVICE = `query { _service { sdl } }`;
+const REGISTER_RAW = `mutation { register(input: { email: "direct@example.com", password: "correct horse battery staple", displayName: "Direct" }) { id } }`;
+
+describe('identity called directly', () => {
+  it.each([
+    ['_entities', ENTITIES],
+    ['_service', SERVICE],
+    ['me', ME],
+    ['register', REGISTER_RAW],
+  ])('refuses %s without a service token, with 401 UNAUTHENTICATED, writing nothing', async (_name, query) => {
+    const users = await h.count('users');
+    const res = await h.gql(query, {}, { serviceToken: null });
+    expect(res.status).toBe(401);
+    expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(res.data).toBeUndefined();
+    expect(await h.count('users')).toBe(users);
+  });
+
+  it('refuses a service token minted for another service', async () => {
+    const res = await h.gql(SERVICE, {}, { serviceToken: await h.serviceToken('banking') });
+    expect(res.status).toBe(401);
+  });
+
+  it('refuses a service token signed by an untrusted key', async () => {
+    const rogue = createServiceTokenIssuer({ service: 'gateway', keys: await createKeySet([await generatePrivateJwk()]) });
+    const res = await h.gql(SERVICE, {}, { serviceToken: await rogue('identity') });
+    expect(res.status).toBe(401);
+  });
+
+  it('refuses a user access token presented as a service token', async () => {
+    const res = await h.gql(SERVICE, {}, { serviceToken: 'eyJhbGciOiJub25lIn0.e30.' });
+    expect(res.status).toBe(401);
+  });
+
+  it('answers _service and _entities with a valid service token', async () => {
+    const sdl = await h.gql(SERVICE);
+    expect(sdl.data?._service.sdl).toContain('type User');
+    const entities = await h.gql(ENTITIES);
+    expect(entities.errors).toBeUndefined();
+    expect(entities.data?._entities).toEqual([null]);
+  });
+
+  it('serves health and JWKS without a service token, and nothing else under /graphql', async () => {
+    expect((await h.server.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+    expect((await h.server.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+    expect((await h.server.app.inject({ method: 'GET', url: '/graphql?query=%7B__typename%7D' })).statusCode).toBe(401);
+  });
+});
