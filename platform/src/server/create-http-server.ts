@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger';
 import { createServerMetrics, type ServerMetrics } from './metrics';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
@@ -46,9 +46,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // pino's Logger is a FastifyBaseLogger at runtime; the cast keeps FastifyInstance's default generics.
     loggerInstance: options.logger as FastifyBaseLogger,
     genReqId: requestIdFor,
-    requestIdLogLabel: 'requestId',
+    // Fastify's own per-request lines are off: the onResponse hook below logs one line per request.
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 100 * 1024,
-    disableRequestLogging: true,
     trustProxy: false,
   });
   const metrics = createServerMetrics(options.name);

@@ -4,7 +4,7 @@ import type { AccountService } from './services/account-service';
 /** The demo customer the embedded mode creates; printed at start-up. */
 export const DEMO_USER = {
   email: 'demo@meridian.bank',
-  password: 'meridian-demo-2026',
+  password: 'Sandbox-Password-2026',
   displayName: 'Demo Customer',
   phone: '+447700900123',
 };
