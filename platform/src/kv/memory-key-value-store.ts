@@ -60,6 +60,8 @@ export function createMemoryKeyValueStore(options: MemoryKeyValueStoreOptions = 
       }
       const count = Number(entry.value) + 1;
       entry.value = String(count);
+      // As in Redis: a counter written without a TTL gets the window, so it cannot count forever.
+      entry.expiresAt ??= now() + windowMs;
       return { count, resetInMs: Math.max(0, (entry.expiresAt ?? now()) - now()) };
     },
     async ttl(key) {

@@ -21,53 +21,69 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {count, ttl}
 `;
 
+/** Rejects when `command` has not settled within `ms`; its late reply is still read and dropped by node-redis. */
+function withDeadline<T>(command: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis command timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([command, deadline]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Redis adapter: commands never queue while disconnected and never wait longer
  * than the timeout, so a Redis outage turns into fast errors, not hung requests.
  */
 export async function createRedisKeyValueStore(options: RedisKeyValueStoreOptions): Promise<KeyValueStore> {
   const prefix = options.keyPrefix ?? '';
+  const timeoutMs = options.commandTimeoutMs ?? 500;
+  let connected = false;
   const client = createClient({
     url: options.url,
     disableOfflineQueue: true,
-    commandOptions: { timeout: options.commandTimeoutMs ?? 500 },
+    commandOptions: { timeout: timeoutMs },
     socket: {
       connectTimeout: options.connectTimeoutMs ?? 2_000,
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000),
+      // Before the first connection, give up so connect() rejects (a bad URL or a down Redis
+      // fails the start) instead of retrying forever; once connected, reconnect with backoff.
+      reconnectStrategy: (retries: number) => (connected ? Math.min(50 * 2 ** retries, 2_000) : false),
     },
   });
   // Without a listener node-redis rethrows connection errors; callers see them as failed commands.
   client.on('error', () => {});
   await client.connect();
+  connected = true;
   const k = (key: string) => prefix + key;
+  // node-redis' own timeout only covers a command waiting to be written; this one also
+  // covers waiting for the reply, which never comes while the network is stalled.
+  const run = <T>(command: Promise<T>) => withDeadline(command, timeoutMs);
 
   return {
     kind: 'redis',
     async get(key) {
-      return client.get(k(key));
+      return run(client.get(k(key)));
     },
     async set(key, value, ttlMs) {
-      await (ttlMs === undefined ? client.set(k(key), value) : client.set(k(key), value, { PX: ttlMs }));
+      await run(ttlMs === undefined ? client.set(k(key), value) : client.set(k(key), value, { PX: ttlMs }));
     },
     async setIfAbsent(key, value, ttlMs) {
-      return (await client.set(k(key), value, { PX: ttlMs, NX: true })) === 'OK';
+      return (await run(client.set(k(key), value, { PX: ttlMs, NX: true }))) === 'OK';
     },
     async delete(key) {
-      return (await client.del(k(key))) > 0;
+      return (await run(client.del(k(key)))) > 0;
     },
     async incrementWindow(key, windowMs): Promise<WindowCount> {
-      const [count, ttl] = (await client.eval(incrementWindowScript, {
-        keys: [k(key)],
-        arguments: [String(windowMs)],
-      })) as [number, number];
+      const [count, ttl] = (await run(
+        client.eval(incrementWindowScript, { keys: [k(key)], arguments: [String(windowMs)] }),
+      )) as [number, number];
       return { count: Number(count), resetInMs: Number(ttl) };
     },
     async ttl(key) {
-      const ttl = await client.pTTL(k(key));
+      const ttl = await run(client.pTTL(k(key)));
       return ttl >= 0 ? ttl : null;
     },
     async ping() {
-      await client.ping();
+      await run(client.ping());
     },
     async close() {
       if (client.isOpen) client.destroy();

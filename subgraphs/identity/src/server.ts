@@ -87,6 +87,8 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
   useServiceTokenGuard(app, verifyServiceToken);
 
   const apollo = new ApolloServer<SubgraphContext>({
+    // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
+    stopOnTerminationSignals: false,
     schema: buildSubgraphSchema({ typeDefs: identityTypeDefs, resolvers: createResolvers({ accounts, sessions }) as never }),
     formatError: createErrorFormatter({
       exposeDetails: config.NODE_ENV === 'development',

@@ -1,0 +1,11 @@
+import { baseConfigSchema } from '@meridian/platform';
+import { subgraphConfigSchema } from '@meridian/supergraph';
+import { z } from 'zod';
+
+/** Settings both BFFs share: the base ones plus where the subgraphs are. */
+export const bffConfigSchema = baseConfigSchema.extend(subgraphConfigSchema.shape);
+
+export type BffConfig = z.infer<typeof bffConfigSchema>;
+
+/** A maximum query depth from an environment variable. */
+export const maxDepthSetting = (fallback: number) => z.coerce.number().int().min(1).max(64).default(fallback);

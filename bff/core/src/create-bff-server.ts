@@ -1,0 +1,100 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  createHttpServer,
+  createLogger,
+  createServiceTokenIssuer,
+  loadServiceSigningKeys,
+  mountApollo,
+  type Logger,
+  type MeridianServer,
+  type ServiceTokenIssuer,
+} from '@meridian/platform';
+import { createGateway, subgraphUrlsFromConfig, useErrorLogging } from '@meridian/supergraph';
+import type { FastifyInstance } from 'fastify';
+import type { BffConfig } from './bff-config';
+import { bffContextFromRequest, type BffContext } from './bff-context';
+import type { BffPlugin } from './bff-plugin';
+import { createBffErrorFormatter } from './format-bff-error';
+import { useDepthLimit } from './use-depth-limit';
+
+/** What tests and the embedded starter wire into a BFF; each defaults from config. */
+export interface BffDeps {
+  logger?: Logger;
+  /** Composed supergraph SDL; default the checked-in `supergraph/supergraph.graphql`. */
+  supergraphSdl?: string;
+  /** Subgraph URLs by subgraph name; default IDENTITY_URL etc. from config. */
+  subgraphUrls?: Record<string, string>;
+  /** Signs the service tokens sent to subgraphs; default the service signing keys, as the BFF's name. */
+  issueServiceToken?: ServiceTokenIssuer;
+}
+
+/** Options for {@link createBffServer}. */
+export interface BffServerOptions {
+  /** Service name in logs and metrics, and the subject of its service tokens, e.g. `bff-web`. */
+  name: string;
+  config: BffConfig;
+  /** Deepest query accepted (web 12, mobile 10). */
+  maxDepth: number;
+  deps?: BffDeps;
+  /** Further pipeline steps, after the depth limit. */
+  plugins?: BffPlugin[];
+  /** Adds client-specific routes and hooks (GraphiQL, later sessions) before /graphql is mounted. */
+  routes?: (app: FastifyInstance, logger: Logger) => void | Promise<void>;
+}
+
+/**
+ * The pipeline both BFFs share: Fastify with health and metrics, and Apollo
+ * Server running the federation gateway in-process, so each request is parsed,
+ * validated, depth-limited and planned once, with no hop to a gateway server.
+ * Errors are masked; introspection and "Did you mean" hints are off in production.
+ */
+export async function createBffServer(options: BffServerOptions): Promise<MeridianServer> {
+  const { config, deps = {} } = options;
+  const logger = deps.logger ?? createLogger({ service: options.name, level: config.LOG_LEVEL });
+  const production = config.NODE_ENV === 'production';
+  const development = config.NODE_ENV === 'development';
+  const issueServiceToken =
+    deps.issueServiceToken ??
+    createServiceTokenIssuer({ service: options.name, keys: await loadServiceSigningKeys(config) });
+
+  const { app, metrics } = createHttpServer({ name: options.name, logger });
+  await options.routes?.(app, logger);
+
+  const plugins = [useDepthLimit({ maxDepth: options.maxDepth }), ...(options.plugins ?? [])];
+  const formatError = createBffErrorFormatter({ exposeDetails: development });
+  const apollo = new ApolloServer<BffContext>({
+    // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
+    stopOnTerminationSignals: false,
+    gateway: createGateway({
+      supergraphSdl: deps.supergraphSdl,
+      issueServiceToken,
+      logger,
+      subgraphUrls: deps.subgraphUrls ?? subgraphUrlsFromConfig(config),
+      subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    }),
+    formatError,
+    introspection: !production,
+    includeStacktraceInErrorResponses: development,
+    // Strips "Did you mean ...?" from validation messages: they map the schema for a stranger.
+    hideSchemaDetailsFromClientErrors: production,
+    validationRules: plugins.flatMap((plugin) => plugin.validationRules ?? []),
+    plugins: [
+      // Apollo's default landing page loads from a CDN; the web BFF serves its own GraphiQL instead.
+      ApolloServerPluginLandingPageDisabled(),
+      useErrorLogging<BffContext>({ logger, metrics, formatError }),
+      ...plugins.flatMap((plugin) => plugin.apollo ?? []),
+    ],
+  });
+  await apollo.start();
+  mountApollo(app, apollo, { context: async (request) => bffContextFromRequest(request) });
+
+  return {
+    name: options.name,
+    app,
+    async close() {
+      await app.close();
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { ErrorCode, loadConfig } from '@meridian/platform';
+import {
+  composeTestSupergraph,
+  createCapturingLogger,
+  createTestServiceKeys,
+  deepNodeQuery,
+  startFakeSubgraph,
+  unusedSubgraphUrl,
+  type FakeSubgraph,
+  type TestServiceKeys,
+} from '@meridian/supergraph/testing';
+import { bffConfigSchema, createBffServer, type BffDeps } from '../src';
+
+interface GqlBody {
+  // any: tests walk the response data by hand; the schema is the fake subgraph's.
+  data?: Record<string, any> | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+let keys: TestServiceKeys;
+let subgraph: FakeSubgraph;
+let supergraphSdl: string;
+
+beforeAll(async () => {
+  keys = await createTestServiceKeys();
+  subgraph = await startFakeSubgraph({ name: 'fake', trustedKeys: keys.trustedKeys });
+  supergraphSdl = composeTestSupergraph([subgraph]);
+});
+afterAll(async () => {
+  await subgraph.close();
+});
+
+/** A BFF with a depth limit of 4 on the fake subgraph, called in-process. */
+async function startBff(env: Record<string, string> = {}, deps: BffDeps = {}) {
+  const capture = createCapturingLogger();
+  const config = loadConfig(bffConfigSchema, { ...process.env, ...env });
+  const server = await createBffServer({
+    name: 'bff-test',
+    config,
+    maxDepth: 4,
+    deps: { logger: capture.logger, supergraphSdl, issueServiceToken: keys.issuerFor('bff-test'), ...deps },
+  });
+  async function gql(query: string, headers: Record<string, string> = {}, remoteAddress?: string) {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: { query },
+      remoteAddress,
+    });
+    return { status: res.statusCode, body: JSON.parse(res.body) as GqlBody, raw: res.body };
+  }
+  return { server, gql, log: capture };
+}
+
+describe('BFF pipeline', () => {
+  it('accepts a query at the depth limit and refuses a deeper one with QUERY_TOO_COMPLEX before any subgraph call', async () => {
+    const { server, gql } = await startBff();
+    try {
+      const atLimit = await gql(deepNodeQuery(4));
+      expect(atLimit.body.errors).toBeUndefined();
+      expect(atLimit.body.data?.node.child.child.id).toBe('3');
+
+      const before = subgraph.requests.length;
+      const tooDeep = await gql(deepNodeQuery(5));
+      expect(tooDeep.status).toBe(400);
+      expect(tooDeep.body.errors).toEqual([
+        { message: 'Query depth limit of 4 exceeded, found 5.', extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: 4 } },
+      ]);
+      expect(subgraph.requests.length).toBe(before);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('counts fragments by the fields they add', async () => {
+    const { server, gql } = await startBff();
+    try {
+      const { body } = await gql('query { node { ...Deep } } fragment Deep on Node { child { ... on Node { child { id } } } }');
+      expect(body.errors).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('forwards the client’s token, trace and request id, and its own address and agent rather than forged ones', async () => {
+    const { server, gql } = await startBff();
+    try {
+      const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      const { body } = await gql(
+        '{ echo { authorization traceparent requestId clientIp userAgent caller } }',
+        {
+          authorization: 'Bearer user-access-token',
+          traceparent,
+          'x-request-id': 'req-bff-000000001',
+          'user-agent': 'Mozilla/5.0 Meridian',
+          'x-client-ip': '10.0.0.1',
+          'x-client-user-agent': 'forged',
+        },
+        '198.51.100.23',
+      );
+      expect(body.data?.echo).toEqual({
+        authorization: 'Bearer user-access-token',
+        traceparent,
+        requestId: 'req-bff-000000001',
+        clientIp: '198.51.100.23',
+        userAgent: 'Mozilla/5.0 Meridian',
+        caller: 'bff-test',
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('masks unexpected errors and reports an unreachable subgraph as SERVICE_UNAVAILABLE', async () => {
+    const { server, gql } = await startBff({ NODE_ENV: 'production' });
+    const down = await startBff({ NODE_ENV: 'production' }, { subgraphUrls: { fake: await unusedSubgraphUrl() } });
+    try {
+      const masked = await gql('{ boom }');
+      expect(masked.body.errors?.[0]).toEqual({ message: 'Internal server error', path: ['boom'], extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
+      expect(masked.raw).not.toMatch(/10\.20\.30\.40|SELECT|serviceName|stacktrace/);
+
+      const unavailable = await down.gql('{ echo { caller } }');
+      expect(unavailable.body.errors?.[0].extensions).toEqual({ code: ErrorCode.SERVICE_UNAVAILABLE });
+    } finally {
+      await server.close();
+      await down.server.close();
+    }
+  });
+
+  it('refuses introspection and drops "Did you mean" hints in production', async () => {
+    const { server, gql } = await startBff({ NODE_ENV: 'production' });
+    try {
+      const introspection = await gql('{ __schema { queryType { name } } }');
+      expect(introspection.status).toBe(400);
+      expect(introspection.body.data).toBeUndefined();
+      expect(introspection.body.errors).toHaveLength(1);
+      expect(introspection.body.errors?.[0]).toMatchObject({
+        message: 'Introspection is disabled.',
+        extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED },
+      });
+
+      const typo = await gql('{ nod { id } }');
+      expect(typo.body.errors?.[0].extensions?.code).toBe(ErrorCode.GRAPHQL_VALIDATION_FAILED);
+      expect(typo.body.errors?.[0].message).not.toContain('Did you mean');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps introspection and hints outside production', async () => {
+    const { server, gql } = await startBff({ NODE_ENV: 'test' });
+    try {
+      const introspection = await gql('{ __schema { queryType { name } } }');
+      expect(introspection.body.data?.__schema.queryType.name).toBe('Query');
+      const typo = await gql('{ nod { id } }');
+      expect(typo.body.errors?.[0].message).toContain('Did you mean "node"?');
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,83 @@
+import { ErrorCode } from '@meridian/platform';
+import {
+  composeTestSupergraph,
+  createCapturingLogger,
+  createTestServiceKeys,
+  deepNodeQuery,
+  startFakeSubgraph,
+  type FakeSubgraph,
+  type TestServiceKeys,
+} from '@meridian/supergraph/testing';
+import { createMobileBffServer, loadMobileBffConfig } from '../src';
+
+let keys: TestServiceKeys;
+let subgraph: FakeSubgraph;
+let supergraphSdl: string;
+
+beforeAll(async () => {
+  keys = await createTestServiceKeys();
+  subgraph = await startFakeSubgraph({ name: 'fake', trustedKeys: keys.trustedKeys });
+  supergraphSdl = composeTestSupergraph([subgraph]);
+});
+afterAll(async () => {
+  await subgraph.close();
+});
+
+async function startMobileBff(env: Record<string, string> = {}) {
+  const config = loadMobileBffConfig({ ...process.env, ...env });
+  return createMobileBffServer(config, {
+    logger: createCapturingLogger().logger,
+    supergraphSdl,
+    issueServiceToken: keys.issuerFor('bff-mobile'),
+  });
+}
+
+describe('mobile BFF', () => {
+  it('defaults to port 4001 and depth 10', () => {
+    const config = loadMobileBffConfig({});
+    expect(config.MOBILE_BFF_PORT).toBe(4001);
+    expect(config.MOBILE_MAX_DEPTH).toBe(10);
+  });
+
+  it('accepts a query 10 levels deep and refuses 11 with QUERY_TOO_COMPLEX', async () => {
+    const server = await startMobileBff();
+    try {
+      const post = (query: string) => server.app.inject({ method: 'POST', url: '/graphql', payload: { query } });
+      const atLimit = await post(deepNodeQuery(10));
+      expect(atLimit.statusCode).toBe(200);
+      expect(atLimit.json().errors).toBeUndefined();
+
+      const tooDeep = await post(deepNodeQuery(11));
+      expect(tooDeep.statusCode).toBe(400);
+      expect(tooDeep.json().errors[0]).toMatchObject({
+        message: expect.stringContaining('10'),
+        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: 10 },
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('follows MOBILE_MAX_DEPTH', async () => {
+    const server = await startMobileBff({ MOBILE_MAX_DEPTH: '3' });
+    try {
+      const res = await server.app.inject({ method: 'POST', url: '/graphql', payload: { query: deepNodeQuery(4) } });
+      expect(res.json().errors[0].extensions).toEqual({ code: ErrorCode.QUERY_TOO_COMPLEX, limit: 3 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses introspection in production and serves no GraphiQL', async () => {
+    const server = await startMobileBff({ NODE_ENV: 'production' });
+    try {
+      const res = await server.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ __schema { types { name } } }' } });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors[0].extensions.code).toBe(ErrorCode.GRAPHQL_VALIDATION_FAILED);
+      const page = await server.app.inject({ method: 'GET', url: '/graphql', headers: { accept: 'text/html' } });
+      expect(page.body).not.toContain('<script');
+    } finally {
+      await server.close();
+    }
+  });
+});

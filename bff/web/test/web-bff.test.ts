@@ -1,0 +1,113 @@
+import { ErrorCode } from '@meridian/platform';
+import {
+  composeTestSupergraph,
+  createCapturingLogger,
+  createTestServiceKeys,
+  deepNodeQuery,
+  startFakeSubgraph,
+  type FakeSubgraph,
+  type TestServiceKeys,
+} from '@meridian/supergraph/testing';
+import { createWebBffServer, loadWebBffConfig } from '../src';
+
+let keys: TestServiceKeys;
+let subgraph: FakeSubgraph;
+let supergraphSdl: string;
+
+beforeAll(async () => {
+  keys = await createTestServiceKeys();
+  subgraph = await startFakeSubgraph({ name: 'fake', trustedKeys: keys.trustedKeys });
+  supergraphSdl = composeTestSupergraph([subgraph]);
+});
+afterAll(async () => {
+  await subgraph.close();
+});
+
+async function startWebBff(env: Record<string, string> = {}) {
+  const config = loadWebBffConfig({ ...process.env, ...env });
+  return createWebBffServer(config, {
+    logger: createCapturingLogger().logger,
+    supergraphSdl,
+    issueServiceToken: keys.issuerFor('bff-web'),
+  });
+}
+
+describe('web BFF', () => {
+  it('defaults to port 4000 and depth 12', () => {
+    const config = loadWebBffConfig({});
+    expect(config.WEB_BFF_PORT).toBe(4000);
+    expect(config.WEB_MAX_DEPTH).toBe(12);
+    expect(config.IDENTITY_URL).toBe('http://127.0.0.1:4201/graphql');
+    expect(config.SUBGRAPH_TIMEOUT_MS).toBe(5000);
+  });
+
+  it('accepts a query 12 levels deep and refuses 13 with QUERY_TOO_COMPLEX', async () => {
+    const server = await startWebBff();
+    try {
+      const post = (query: string) => server.app.inject({ method: 'POST', url: '/graphql', payload: { query } });
+      const atLimit = await post(deepNodeQuery(12));
+      expect(atLimit.statusCode).toBe(200);
+      expect(atLimit.json().errors).toBeUndefined();
+
+      const tooDeep = await post(deepNodeQuery(13));
+      expect(tooDeep.statusCode).toBe(400);
+      expect(tooDeep.json().errors[0]).toMatchObject({
+        message: expect.stringContaining('12'),
+        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: 12 },
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses introspection in production', async () => {
+    const server = await startWebBff({ NODE_ENV: 'production' });
+    try {
+      const res = await server.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ __schema { types { name } } }' } });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors[0].extensions.code).toBe(ErrorCode.GRAPHQL_VALIDATION_FAILED);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('serves GraphiQL and its locally built bundle in development, sending to /graphql with cookies', async () => {
+    const server = await startWebBff({ NODE_ENV: 'development' });
+    try {
+      const page = await server.app.inject({ method: 'GET', url: '/graphql', headers: { accept: 'text/html,application/xhtml+xml' } });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(page.body).toContain('<script src="/graphiql/graphiql.js"></script>');
+      expect(page.body).not.toMatch(/https?:\/\//);
+
+      const js = await server.app.inject({ method: 'GET', url: '/graphiql/graphiql.js' });
+      expect(js.statusCode).toBe(200);
+      expect(js.headers['content-type']).toMatch(/^text\/javascript/);
+      expect(js.body).toContain('credentials:"include"');
+      expect(js.body).toContain('"/graphql"');
+
+      const css = await server.app.inject({ method: 'GET', url: '/graphiql/graphiql.css' });
+      expect(css.statusCode).toBe(200);
+      expect(css.body).toContain('.graphiql-container');
+
+      // API clients on the same URL still reach GraphQL.
+      const api = await server.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ node { id } }' } });
+      expect(api.json()).toEqual({ data: { node: { id: '1' } } });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('serves no GraphiQL outside development', async () => {
+    const server = await startWebBff({ NODE_ENV: 'production' });
+    try {
+      const page = await server.app.inject({ method: 'GET', url: '/graphql', headers: { accept: 'text/html' } });
+      expect(page.headers['content-type']).not.toMatch(/^text\/html/);
+      expect(page.body).not.toContain('<script');
+      const js = await server.app.inject({ method: 'GET', url: '/graphiql/graphiql.js' });
+      expect(js.statusCode).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,186 @@
+import { createHttpServer, createLogger, type HttpServer, type ReadinessCheck } from '@meridian/platform';
+import { settleWithin } from '../helpers/settle-within';
+
+const logger = createLogger({ service: 'http-server-test', level: 'silent', pretty: false });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** The samples of one metric in Prometheus text, with their labels, whatever the label order. */
+function samples(text: string, metric: string): { labels: Record<string, string>; value: number }[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${metric}{`))
+    .map((line) => {
+      const [, labelText, value] = /^[^{]+\{(.*)\} (\S+)$/.exec(line)!;
+      const labels = Object.fromEntries([...labelText.matchAll(/(\w+)="([^"]*)"/g)].map(([, k, v]) => [k, v]));
+      return { labels, value: Number(value) };
+    });
+}
+
+const servers: HttpServer[] = [];
+function serve(options: { readiness?: ReadinessCheck[]; bodyLimit?: number; readinessTimeoutMs?: number } = {}): HttpServer {
+  const server = createHttpServer({ name: 'test-svc', logger, ...options });
+  server.app.post('/echo', async (request) => ({ received: request.body }));
+  servers.push(server);
+  return server;
+}
+afterAll(() => Promise.all(servers.map((s) => s.app.close())));
+
+describe('health endpoints', () => {
+  it('answers /health/live with 200', async () => {
+    const res = await serve().app.inject({ method: 'GET', url: '/health/live' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers /health/ready with 200 when every check passes', async () => {
+    const { app } = serve({ readiness: [{ name: 'database', check: async () => {} }, { name: 'redis', check: async () => {} }] });
+    const res = await app.inject({ method: 'GET', url: '/health/ready' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      status: 'ok',
+      checks: [
+        { name: 'database', status: 'ok' },
+        { name: 'redis', status: 'ok' },
+      ],
+    });
+  });
+
+  it('answers /health/ready with 503 and names the failing check, without its error', async () => {
+    const { app } = serve({
+      readiness: [
+        { name: 'database', check: async () => {} },
+        { name: 'redis', check: async () => Promise.reject(new Error('ECONNREFUSED 10.1.2.3:6379')) },
+      ],
+    });
+    const res = await app.inject({ method: 'GET', url: '/health/ready' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({
+      status: 'failing',
+      checks: [
+        { name: 'database', status: 'ok' },
+        { name: 'redis', status: 'failing' },
+      ],
+    });
+    expect(res.body).not.toContain('ECONNREFUSED');
+  });
+
+  it('times out a check that hangs instead of hanging itself', async () => {
+    const { app } = serve({
+      readinessTimeoutMs: 200,
+      readiness: [
+        { name: 'database', check: () => new Promise<void>(() => {}) },
+        { name: 'redis', check: async () => {} },
+      ],
+    });
+    const outcome = await settleWithin(app.inject({ method: 'GET', url: '/health/ready' }), 10_000);
+    expect(outcome.status).toBe('resolved');
+    if (outcome.status !== 'resolved') return;
+    expect(outcome.value.statusCode).toBe(503);
+    expect(outcome.value.json().checks).toEqual([
+      { name: 'database', status: 'failing' },
+      { name: 'redis', status: 'ok' },
+    ]);
+  });
+
+  it('answers 200 when there is nothing to check', async () => {
+    const res = await serve().app.inject({ method: 'GET', url: '/health/ready' });
+    expect(res.statusCode).toBe(200);
+  });
+});
+
+describe('/metrics', () => {
+  it('returns Prometheus text with the request duration histogram, labelled by route', async () => {
+    const { app } = serve();
+    await app.inject({ method: 'GET', url: '/health/live' });
+    await app.inject({ method: 'GET', url: '/no/such/route/12345' });
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.body).toContain('# TYPE http_server_request_duration_seconds histogram');
+    const counts = samples(res.body, 'http_server_request_duration_seconds_count');
+    expect(counts).toContainEqual({
+      labels: { service: 'test-svc', method: 'GET', route: '/health/live', status: '200' },
+      value: 1,
+    });
+    // Unknown URLs share one label, so a scanner cannot blow up the series count.
+    expect(counts).toContainEqual({ labels: { service: 'test-svc', method: 'GET', route: 'unmatched', status: '404' }, value: 1 });
+    expect(res.body).not.toContain('/no/such/route');
+    expect(res.body).toContain('graphql_errors_total');
+    expect(res.body).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('keeps each server in its own registry', async () => {
+    const a = serve();
+    const b = serve();
+    await a.app.inject({ method: 'GET', url: '/health/live' });
+    const metricsOfB = (await b.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metricsOfB).not.toMatch(/route="\/health\/live"/);
+  });
+});
+
+describe('request ids', () => {
+  it('echoes a well-formed x-request-id', async () => {
+    const id = 'req-2024.01:abcdef_42';
+    const res = await serve().app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': id } });
+    expect(res.headers['x-request-id']).toBe(id);
+  });
+
+  it('generates one when it is missing', async () => {
+    const { app } = serve();
+    const first = await app.inject({ method: 'GET', url: '/health/live' });
+    const second = await app.inject({ method: 'GET', url: '/health/live' });
+    expect(first.headers['x-request-id']).toMatch(UUID);
+    expect(second.headers['x-request-id']).toMatch(UUID);
+    expect(second.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
+  });
+
+  it.each([
+    ['too short', 'abc'],
+    ['too long', 'a'.repeat(129)],
+    ['with spaces', 'abc def ghi'],
+    ['with markup', '<script>alert(1)</script>'],
+    ['with a CR', 'abcdefgh\rinjected'],
+  ])('replaces one that is %s', async (_label, id) => {
+    const res = await serve().app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': id } });
+    expect(res.headers['x-request-id']).toMatch(UUID);
+  });
+
+  it('sends it on errors too', async () => {
+    const res = await serve().app.inject({ method: 'GET', url: '/missing', headers: { 'x-request-id': 'trace-0001-abcd' } });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['x-request-id']).toBe('trace-0001-abcd');
+  });
+});
+
+describe('body limit', () => {
+  const json = (size: number) => JSON.stringify({ data: 'x'.repeat(size) });
+
+  it('accepts a body under the limit', async () => {
+    const res = await serve({ bodyLimit: 1_024 }).app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: json(100),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().received.data).toHaveLength(100);
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    const res = await serve({ bodyLimit: 1_024 }).app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: json(2_000),
+    });
+    expect(res.statusCode).toBe(413);
+  });
+
+  it('defaults to 100 KiB', async () => {
+    const { app } = serve();
+    const post = (size: number) =>
+      app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: json(size) });
+    expect((await post(90 * 1024)).statusCode).toBe(200);
+    expect((await post(110 * 1024)).statusCode).toBe(413);
+  });
+});

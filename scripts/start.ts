@@ -1,0 +1,83 @@
+// `npm start`: every Meridian server in one process. Without DATABASE_URL it runs on the
+// embedded PostgreSQL (PGlite, persisted under DATA_DIR) and seeds the demo user.
+import { createMobileBffServer, loadMobileBffConfig } from '@meridian/bff-mobile';
+import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
+import { createIdentityServer, DEMO_USER, loadIdentityConfig, seedDemoUser } from '@meridian/identity';
+import {
+  closeOnSignals,
+  createLogger,
+  loadBaseConfig,
+  openDatabase,
+  startTelemetry,
+  type MeridianServer,
+} from '@meridian/platform';
+import { createGatewayServer, loadGatewayConfig } from '@meridian/supergraph';
+
+async function main(): Promise<void> {
+  const base = loadBaseConfig();
+  const logger = createLogger({ service: 'meridian', level: base.LOG_LEVEL });
+  const stopTelemetry = startTelemetry('meridian', base.OTEL_EXPORTER_OTLP_ENDPOINT);
+  const database = await openDatabase(base);
+  const servers: MeridianServer[] = [];
+  const stopAll = async () => {
+    for (const server of servers.reverse()) await server.close();
+    await database.stop();
+    await stopTelemetry();
+  };
+
+  try {
+    const identityConfig = loadIdentityConfig({ ...process.env, MIGRATE_ON_START: process.env.MIGRATE_ON_START ?? (base.DATABASE_URL ? 'false' : 'true') });
+    const identity = await createIdentityServer(identityConfig, { databaseUrl: database.url });
+    servers.push(identity);
+    await identity.app.listen({ port: identityConfig.IDENTITY_PORT, host: base.HOST });
+    const identityUrl = `http://127.0.0.1:${identityConfig.IDENTITY_PORT}/graphql`;
+    // The other servers reach identity where this process put it, unless told otherwise.
+    const env = { ...process.env, IDENTITY_URL: process.env.IDENTITY_URL ?? identityUrl };
+
+    const gatewayConfig = loadGatewayConfig(env);
+    const gateway = await createGatewayServer(gatewayConfig);
+    servers.push(gateway);
+    await gateway.app.listen({ port: gatewayConfig.GATEWAY_PORT, host: base.HOST });
+
+    const webConfig = loadWebBffConfig(env);
+    const web = await createWebBffServer(webConfig);
+    servers.push(web);
+    await web.app.listen({ port: webConfig.WEB_BFF_PORT, host: base.HOST });
+
+    const mobileConfig = loadMobileBffConfig(env);
+    const mobile = await createMobileBffServer(mobileConfig);
+    servers.push(mobile);
+    await mobile.app.listen({ port: mobileConfig.MOBILE_BFF_PORT, host: base.HOST });
+
+    const seeded = database.kind === 'pglite' || process.env.SEED_DEMO_DATA === 'true';
+    const demo = seeded ? await seedDemoUser(identity.accounts) : undefined;
+
+    const host = base.HOST === '0.0.0.0' ? '127.0.0.1' : base.HOST;
+    const mode =
+      database.kind === 'pglite'
+        ? `embedded: PGlite under ${base.DATA_DIR}, in-memory store`
+        : `services: PostgreSQL ${new URL(database.url).host}${base.REDIS_URL ? `, Redis ${new URL(base.REDIS_URL).host}` : ''}`;
+    const lines = [
+      '',
+      `Meridian is running (${mode}, NODE_ENV=${base.NODE_ENV})`,
+      `  web BFF     http://${host}:${webConfig.WEB_BFF_PORT}/graphql${base.NODE_ENV === 'development' ? '   <- open in a browser for GraphiQL' : ''}`,
+      `  mobile BFF  http://${host}:${mobileConfig.MOBILE_BFF_PORT}/graphql`,
+      `  gateway     http://${host}:${gatewayConfig.GATEWAY_PORT}/graphql   (internal: service token required)`,
+      `  identity    http://${host}:${identityConfig.IDENTITY_PORT}/graphql   (internal: service token required)`,
+      ...(demo ? [`  demo user   ${DEMO_USER.email} / ${DEMO_USER.password}   (${demo === 'created' ? 'created' : 'already there'})`] : []),
+      '  stop with Ctrl+C; `npm run reset` wipes the embedded data',
+      '',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    logger.info({ ports: servers.map((s) => s.name) }, 'Meridian ready');
+    closeOnSignals(logger, [stopAll]);
+  } catch (err) {
+    await stopAll().catch(() => {});
+    throw err;
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+import { baseConfigSchema, loadConfig, port } from '@meridian/platform';
+import type { z } from 'zod';
+import { subgraphConfigSchema } from './subgraph-config';
+
+/** The standalone gateway's settings; defaults give the embedded mode. */
+export const gatewayConfigSchema = baseConfigSchema.extend({
+  GATEWAY_PORT: port(4100),
+  ...subgraphConfigSchema.shape,
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+/** Loads the gateway's configuration from the environment. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return loadConfig(gatewayConfigSchema, env);
+}

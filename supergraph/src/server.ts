@@ -1,0 +1,89 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  createErrorFormatter,
+  createHttpServer,
+  createLogger,
+  createServiceTokenIssuer,
+  createServiceTokenVerifier,
+  loadServiceSigningKeys,
+  loadServiceTrustedKeys,
+  mountApollo,
+  useServiceTokenGuard,
+  type Logger,
+  type MeridianServer,
+  type ServiceTokenIssuer,
+  type ServiceTokenVerifier,
+} from '@meridian/platform';
+import type { GatewayConfig } from './config';
+import { createGateway } from './create-gateway';
+import { gatewayContextFromRequest, type GatewayContext } from './gateway-context';
+import { subgraphUrlsFromConfig } from './subgraph-config';
+import { useErrorLogging } from './use-error-logging';
+
+/** The audience service tokens must name to call the gateway server. */
+export const GATEWAY_AUDIENCE = 'gateway';
+
+/** What the gateway server is built from; everything defaults from config. */
+export interface GatewayServerDeps {
+  logger?: Logger;
+  /** Composed supergraph SDL; default the checked-in file. */
+  supergraphSdl?: string;
+  /** Subgraph URLs by name; default IDENTITY_URL etc. from config. */
+  subgraphUrls?: Record<string, string>;
+  /** Signs tokens for subgraph calls; default the service signing keys, as service `gateway`. */
+  issueServiceToken?: ServiceTokenIssuer;
+  /** Checks callers' tokens (audience `gateway`); default the service trusted keys. */
+  verifyServiceToken?: ServiceTokenVerifier;
+}
+
+/**
+ * The standalone gateway (port 4100) for internal callers, tooling and benchmarks.
+ * Every /graphql call needs a service token, so `_entities` and internal fields stay internal;
+ * the caller's forwarded client address and agent are trusted because the caller is.
+ */
+export async function createGatewayServer(config: GatewayConfig, deps: GatewayServerDeps = {}): Promise<MeridianServer> {
+  const logger = deps.logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  const development = config.NODE_ENV === 'development';
+  const issueServiceToken =
+    deps.issueServiceToken ??
+    createServiceTokenIssuer({ service: GATEWAY_AUDIENCE, keys: await loadServiceSigningKeys(config) });
+  const verifyServiceToken =
+    deps.verifyServiceToken ??
+    createServiceTokenVerifier({ audience: GATEWAY_AUDIENCE, trustedKeys: await loadServiceTrustedKeys(config) });
+
+  const { app, metrics } = createHttpServer({ name: 'gateway', logger });
+  useServiceTokenGuard(app, verifyServiceToken);
+
+  const formatError = createErrorFormatter({ exposeDetails: development });
+  const apollo = new ApolloServer<GatewayContext>({
+    // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
+    stopOnTerminationSignals: false,
+    gateway: createGateway({
+      supergraphSdl: deps.supergraphSdl,
+      issueServiceToken,
+      logger,
+      subgraphUrls: deps.subgraphUrls ?? subgraphUrlsFromConfig(config),
+      subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    }),
+    formatError,
+    introspection: config.NODE_ENV !== 'production',
+    includeStacktraceInErrorResponses: development,
+    hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
+    plugins: [ApolloServerPluginLandingPageDisabled(), useErrorLogging<GatewayContext>({ logger, metrics, formatError })],
+  });
+  await apollo.start();
+  mountApollo(app, apollo, {
+    allowGet: false,
+    context: async (request) => gatewayContextFromRequest(request, { trustClientHeaders: true }),
+  });
+
+  return {
+    name: 'gateway',
+    app,
+    async close() {
+      await app.close();
+      await apollo.stop();
+    },
+  };
+}

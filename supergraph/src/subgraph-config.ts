@@ -1,0 +1,22 @@
+import { millis } from '@meridian/platform';
+import { z } from 'zod';
+
+/**
+ * Where subgraphs are reached, shared by the gateway server and both BFFs.
+ * Each URL overrides the routing URL composed into supergraph.graphql, so one
+ * checked-in supergraph serves every environment.
+ */
+export const subgraphConfigSchema = z.object({
+  /** Identity's GraphQL endpoint; default the local port 4201. */
+  IDENTITY_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4201/graphql'),
+  /** How long one subgraph fetch may take before the request fails with SERVICE_UNAVAILABLE; default 5000 ms. */
+  SUBGRAPH_TIMEOUT_MS: millis(5_000),
+});
+
+export type SubgraphConfig = z.infer<typeof subgraphConfigSchema>;
+
+/** Subgraph URL overrides by subgraph name, as `createGateway` takes them. */
+export function subgraphUrlsFromConfig(config: SubgraphConfig): Record<string, string> {
+  // Add banking (BANKING_URL, 4202), kyc (4203), payments (4204) and insights (4205) as they join supergraph.yaml.
+  return { identity: config.IDENTITY_URL };
+}

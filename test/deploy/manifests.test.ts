@@ -1,0 +1,264 @@
+/**
+ * Checks docker-compose.yml, the Dockerfile and deploy/k8s against each other
+ * and against the architecture's ports, without Docker or a cluster. Each
+ * checker returns a list of problems; the last block feeds broken copies to the
+ * same checkers to prove they can fail.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+const root = path.resolve(__dirname, '../..');
+const k8sDir = path.join(root, 'deploy/k8s');
+
+/** Servers and ports from the architecture's "Processes and ports" table. */
+const servers: Record<string, { port: number; workspace: string }> = {
+  identity: { port: 4201, workspace: 'subgraphs/identity' },
+  gateway: { port: 4100, workspace: 'supergraph' },
+  'bff-web': { port: 4000, workspace: 'bff/web' },
+  'bff-mobile': { port: 4001, workspace: 'bff/mobile' },
+};
+
+// Parsed YAML is untyped; the checkers read it defensively and report what is missing.
+type Doc = any;
+
+/** Parses every document of a YAML file, failing on syntax errors (YAML 1.1 merge keys on, as Compose reads them). */
+function readYaml(file: string): Doc[] {
+  const docs = parseAllDocuments(fs.readFileSync(file, 'utf8'), { merge: true });
+  for (const doc of docs) {
+    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
+  }
+  return docs.map((doc) => doc.toJS()).filter((doc) => doc != null);
+}
+
+/** The file a workspace's `npm start` runs, e.g. `src/main.ts`. */
+function startEntry(workspace: string): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, workspace, 'package.json'), 'utf8'));
+  const entry = String(pkg.scripts?.start ?? '').split(/\s+/).find((part) => part.endsWith('.ts'));
+  if (!entry) throw new Error(`${workspace}/package.json has no "start" script running a .ts file`);
+  return entry;
+}
+
+/** Container side of a Compose port entry: "4000", "4000:4000", "127.0.0.1:4201:4201/tcp" or { target }. */
+function containerPort(entry: Doc): number {
+  if (typeof entry === 'object' && entry !== null) return Number(entry.target);
+  return Number(String(entry).split(':').pop()!.split('/')[0]);
+}
+
+const dependsOn = (service: Doc): Record<string, Doc> =>
+  Array.isArray(service.depends_on)
+    ? Object.fromEntries(service.depends_on.map((name: string) => [name, { condition: 'service_started' }]))
+    : (service.depends_on ?? {});
+
+/** Problems in a parsed docker-compose.yml. */
+function composeProblems(compose: Doc): string[] {
+  const problems: string[] = [];
+  const services: Record<string, Doc> = compose?.services ?? {};
+  if (Object.keys(services).length === 0) return ['no services'];
+  for (const [name, service] of Object.entries(services)) {
+    const oneShot = service.restart === 'no';
+    if (!oneShot && !service.healthcheck?.test) problems.push(`${name}: no healthcheck`);
+    for (const [dep, { condition }] of Object.entries(dependsOn(service))) {
+      if (!services[dep]) problems.push(`${name}: depends on missing service ${dep}`);
+      else if (condition === 'service_healthy' && !services[dep].healthcheck) problems.push(`${name}: waits for ${dep} to be healthy, which has no healthcheck`);
+    }
+    if (!service.build) continue;
+    const server = servers[name];
+    if (!server) {
+      if (!oneShot) problems.push(`${name}: built from the Dockerfile but not a known server or a one-shot job`);
+      continue;
+    }
+    const ports = (service.ports ?? []).map(containerPort);
+    if (ports.length !== 1 || ports[0] !== server.port) problems.push(`${name}: publishes ${ports.join(',') || 'no port'}, expected ${server.port}`);
+    if (service.working_dir !== `/app/${server.workspace}`) problems.push(`${name}: working_dir ${service.working_dir}, expected /app/${server.workspace}`);
+    if (!(service.command ?? []).includes(startEntry(server.workspace))) problems.push(`${name}: command does not run ${startEntry(server.workspace)}`);
+    const check = JSON.stringify(service.healthcheck?.test ?? '');
+    if (!check.includes(`:${server.port}/health/ready`)) problems.push(`${name}: healthcheck does not hit :${server.port}/health/ready`);
+    const env = service.environment ?? {};
+    if (env.HOST !== '0.0.0.0') problems.push(`${name}: HOST is not 0.0.0.0`);
+    if (env.NODE_ENV !== 'production') problems.push(`${name}: NODE_ENV is not production`);
+  }
+  for (const name of Object.keys(servers)) if (!services[name]) problems.push(`missing server ${name}`);
+  const migrate = Object.entries(services).find(([, s]) => JSON.stringify(s.command ?? '').includes('migrate'));
+  if (!migrate) problems.push('no migrate service');
+  else if (dependsOn(services.identity ?? {})[migrate[0]]?.condition !== 'service_completed_successfully') problems.push('identity does not wait for migrations to complete');
+  return problems;
+}
+
+interface K8sDoc {
+  file: string;
+  doc: Doc;
+}
+
+const labelsMatch = (selector: Record<string, string> = {}, labels: Record<string, string> = {}) =>
+  Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+/** Problems in one Deployment's pod template. */
+function deploymentProblems(name: string, spec: Doc): string[] {
+  const problems: string[] = [];
+  const pod = spec?.template?.spec ?? {};
+  const labels = spec?.template?.metadata?.labels;
+  if (!labelsMatch(spec?.selector?.matchLabels, labels)) problems.push(`Deployment ${name}: selector does not match its pod labels`);
+  if (pod.securityContext?.runAsNonRoot !== true) problems.push(`Deployment ${name}: runAsNonRoot is not set`);
+  const tmp = (pod.volumes ?? []).find((v: Doc) => v.emptyDir);
+  for (const c of pod.containers ?? []) {
+    const ports: Doc[] = c.ports ?? [];
+    const resolves = (port: Doc) => ports.some((p) => p.name === port || p.containerPort === port);
+    for (const [probe, pathWanted] of [['readinessProbe', '/health/ready'], ['livenessProbe', '/health/live']]) {
+      const get = c[probe]?.httpGet;
+      if (get?.path !== pathWanted) problems.push(`Deployment ${name}: ${probe} is not GET ${pathWanted}`);
+      else if (!resolves(get.port)) problems.push(`Deployment ${name}: ${probe} port ${get.port} is not a container port`);
+    }
+    if (!c.resources?.requests || !c.resources?.limits) problems.push(`Deployment ${name}: container ${c.name} lacks resource requests or limits`);
+    if (c.securityContext?.readOnlyRootFilesystem !== true) problems.push(`Deployment ${name}: root filesystem is writable`);
+    if (!tmp || !(c.volumeMounts ?? []).some((m: Doc) => m.mountPath === '/tmp' && m.name === tmp.name)) problems.push(`Deployment ${name}: no emptyDir on /tmp`);
+    const annotations = spec?.template?.metadata?.annotations ?? {};
+    if (annotations['prometheus.io/scrape'] !== 'true' || annotations['prometheus.io/path'] !== '/metrics' || !ports.some((p) => String(p.containerPort) === annotations['prometheus.io/port'])) {
+      problems.push(`Deployment ${name}: prometheus annotations do not point at /metrics on a container port`);
+    }
+    const server = servers[name];
+    if (server) {
+      if (ports.length !== 1 || ports[0].containerPort !== server.port) problems.push(`Deployment ${name}: container port is not ${server.port}`);
+      if (c.workingDir !== `/app/${server.workspace}`) problems.push(`Deployment ${name}: workingDir is not /app/${server.workspace}`);
+      if (!(c.command ?? []).includes(startEntry(server.workspace))) problems.push(`Deployment ${name}: command does not run ${startEntry(server.workspace)}`);
+    }
+  }
+  return problems;
+}
+
+/** True when a Secret value looks like real key material rather than a placeholder. */
+function looksLikeKeyMaterial(value: string): boolean {
+  return (
+    /"(d|x|y|k|n)"\s*:/.test(value) ||
+    /-----BEGIN/.test(value) ||
+    /eyJ[A-Za-z0-9_-]{10,}/.test(value) ||
+    // a long base64 run mixing lower case with upper case or digits; placeholders are upper case
+    /(?=[A-Za-z0-9+/_=-]*[a-z])(?=[A-Za-z0-9+/_=-]*[A-Z0-9])[A-Za-z0-9+/_=-]{32,}/.test(value)
+  );
+}
+
+/** Problems across every Kubernetes document. */
+function k8sProblems(docs: K8sDoc[]): string[] {
+  const problems: string[] = [];
+  const ofKind = (kind: string) => docs.filter((d) => d.doc.kind === kind).map((d) => d.doc);
+  for (const { file, doc } of docs) {
+    if (!doc.apiVersion || !doc.kind || !doc.metadata?.name) problems.push(`${file}: a document lacks apiVersion, kind or metadata.name`);
+  }
+  const deployments = ofKind('Deployment');
+  for (const d of deployments) problems.push(...deploymentProblems(d.metadata?.name, d.spec));
+  for (const name of Object.keys(servers)) {
+    if (!deployments.some((d) => d.metadata?.name === name)) problems.push(`no Deployment for ${name}`);
+    if (!ofKind('Service').some((s) => s.metadata?.name === name)) problems.push(`no Service for ${name}`);
+  }
+  for (const s of ofKind('Service')) {
+    const target = deployments.find((d) => labelsMatch(s.spec?.selector, d.spec?.template?.metadata?.labels));
+    if (!target) {
+      problems.push(`Service ${s.metadata?.name}: selector matches no Deployment's pod labels`);
+      continue;
+    }
+    const ports: Doc[] = target.spec.template.spec.containers.flatMap((c: Doc) => c.ports ?? []);
+    for (const p of s.spec.ports ?? []) {
+      if (!ports.some((cp) => cp.name === p.targetPort || cp.containerPort === p.targetPort)) problems.push(`Service ${s.metadata.name}: targetPort ${p.targetPort} is not a container port`);
+    }
+    if ((s.spec.type ?? 'ClusterIP') !== 'ClusterIP') problems.push(`Service ${s.metadata.name}: is ${s.spec.type}; only the Ingress exposes servers`);
+  }
+  for (const ingress of ofKind('Ingress')) {
+    for (const rule of ingress.spec?.rules ?? []) {
+      for (const p of rule.http?.paths ?? []) {
+        const name = p.backend?.service?.name;
+        if (name !== 'bff-web' && name !== 'bff-mobile') problems.push(`Ingress ${ingress.metadata.name}: exposes ${name}; only the BFFs are public`);
+        else if (p.backend.service.port?.number !== servers[name].port) problems.push(`Ingress ${ingress.metadata.name}: wrong port for ${name}`);
+      }
+    }
+  }
+  const subgraphLabels = deployments.find((d) => d.metadata?.name === 'identity')?.spec?.template?.metadata?.labels;
+  if (!ofKind('NetworkPolicy').some((np) => labelsMatch(np.spec?.podSelector?.matchLabels, subgraphLabels))) problems.push('no NetworkPolicy selects the subgraph pods');
+  if (!ofKind('Job').some((j) => JSON.stringify(j.spec?.template?.spec?.containers ?? []).includes('migrate'))) problems.push('no migration Job');
+  for (const secret of ofKind('Secret')) {
+    if (secret.data) problems.push(`Secret ${secret.metadata.name}: has base64 data; templates use placeholder stringData only`);
+    for (const [key, value] of Object.entries<string>(secret.stringData ?? {})) {
+      if (!String(value).includes('REPLACE_ME')) problems.push(`Secret ${secret.metadata.name}: ${key} is not a REPLACE_ME placeholder`);
+      if (looksLikeKeyMaterial(String(value))) problems.push(`Secret ${secret.metadata.name}: ${key} looks like real key material`);
+    }
+  }
+  return problems;
+}
+
+const compose = () => readYaml(path.join(root, 'docker-compose.yml'))[0];
+const k8sDocs = (): K8sDoc[] =>
+  fs
+    .readdirSync(k8sDir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .flatMap((file) => readYaml(path.join(k8sDir, file)).map((doc) => ({ file, doc })));
+
+describe('docker-compose.yml', () => {
+  it('parses and is consistent with the servers and their ports', () => {
+    expect(composeProblems(compose())).toEqual([]);
+  });
+});
+
+describe('Dockerfile', () => {
+  it('builds every workspace on node:20-bookworm-slim and runs as a non-root user', () => {
+    const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/node:20-bookworm-slim/);
+    expect(dockerfile).toMatch(/npm install/);
+    const user = [...dockerfile.matchAll(/^USER\s+(\S+)/gm)].pop()?.[1];
+    expect(user).toBeDefined();
+    expect(user).not.toMatch(/^(root|0)(:|$)/);
+    const ignored = fs.readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/.data', '.env']));
+  });
+});
+
+describe('deploy/k8s', () => {
+  it('is consistent: probes, ports, selectors, exposure, placeholder secrets', () => {
+    expect(k8sProblems(k8sDocs())).toEqual([]);
+  });
+
+  it('lists only files that exist in kustomization.yaml, and never the Secret template', () => {
+    const kustomization = readYaml(path.join(k8sDir, 'kustomization.yaml'))[0];
+    for (const file of kustomization.resources) expect(fs.existsSync(path.join(k8sDir, file))).toBe(true);
+    expect(kustomization.resources).not.toContain('secret.template.yaml');
+  });
+});
+
+describe('the checks themselves', () => {
+  it('catch a wrong port, a missing dependency and a missing healthcheck in Compose', () => {
+    const broken = compose();
+    broken.services['bff-web'].ports = ['4002:4002'];
+    broken.services.gateway.depends_on.nowhere = { condition: 'service_healthy' };
+    delete broken.services['bff-mobile'].healthcheck;
+    const problems = composeProblems(broken);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^bff-web: publishes 4002/),
+        expect.stringMatching(/^gateway: depends on missing service nowhere/),
+        expect.stringMatching(/^bff-mobile: no healthcheck/),
+      ]),
+    );
+  });
+
+  it('catch a wrong probe, an orphaned Service and a real key in a Secret', () => {
+    const docs = k8sDocs().map((d) => ({ ...d, doc: structuredClone(d.doc) }));
+    const find = (kind: string, name: string) => docs.find((d) => d.doc.kind === kind && d.doc.metadata.name === name)!.doc;
+    find('Deployment', 'gateway').spec.template.spec.containers[0].readinessProbe.httpGet.path = '/';
+    find('Service', 'bff-web').spec.selector = { 'app.kubernetes.io/name': 'nothing' };
+    const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    find('Secret', 'meridian-secrets').stringData.IDENTITY_SIGNING_KEYS = `REPLACE_ME ${JSON.stringify({ keys: [jwk] })}`;
+    expect(k8sProblems(docs)).toEqual(
+      expect.arrayContaining([
+        'Deployment gateway: readinessProbe is not GET /health/ready',
+        'Service bff-web: selector matches no Deployment\'s pod labels',
+        'Secret meridian-secrets: IDENTITY_SIGNING_KEYS looks like real key material',
+      ]),
+    );
+  });
+
+  it('treat the generated key format as key material', () => {
+    const { d } = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    expect(looksLikeKeyMaterial(String(d))).toBe(true);
+    expect(looksLikeKeyMaterial('REPLACE_ME_PRIVATE_SERVICE_JWKS')).toBe(false);
+    expect(looksLikeKeyMaterial('postgres://REPLACE_ME_USER:REPLACE_ME_PASSWORD@REPLACE_ME_HOST:5432/meridian')).toBe(false);
+  });
+});

@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+// Runs `npm start`'s entry point as a newcomer would: no DATABASE_URL or REDIS_URL, so the
+// embedded PGlite and in-memory adapters; then checks that data survives a restart.
+const root = path.resolve(__dirname, '../..');
+jest.setTimeout(120_000);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+}
+
+async function start(env: NodeJS.ProcessEnv): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in 90 s:\n${output}`)), 90_000);
+    const check = setInterval(() => {
+      if (output.includes('Meridian is running')) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve();
+      }
+    }, 100);
+    child.once('exit', (code) => {
+      clearInterval(check);
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, output: () => output };
+}
+
+async function stop(running: Running): Promise<number | null> {
+  if (running.child.exitCode !== null) return running.child.exitCode;
+  const exited = new Promise<number | null>((resolve) => running.child.once('exit', (code) => resolve(code)));
+  running.child.kill('SIGTERM');
+  return exited;
+}
+
+async function gql(port: number, query: string, variables: Record<string, unknown> = {}, token?: string) {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] };
+}
+
+describe('embedded mode (npm start)', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-embedded-'));
+  let env: NodeJS.ProcessEnv;
+  let ports: Record<string, number>;
+  let running: Running | undefined;
+
+  beforeAll(async () => {
+    ports = { web: await freePort(), mobile: await freePort(), gateway: await freePort(), identity: await freePort() };
+    const { DATABASE_URL: _db, REDIS_URL: _redis, NODE_OPTIONS: _opts, ...rest } = process.env;
+    env = {
+      ...rest,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      WEB_BFF_PORT: String(ports.web),
+      MOBILE_BFF_PORT: String(ports.mobile),
+      GATEWAY_PORT: String(ports.gateway),
+      IDENTITY_PORT: String(ports.identity),
+      IDENTITY_JWKS_URL: `http://127.0.0.1:${ports.identity}/.well-known/jwks.json`,
+    };
+  });
+  afterAll(async () => {
+    if (running) await stop(running);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts every server, seeds the demo user and serves register/login/me', async () => {
+    running = await start(env);
+    expect(running.output()).toMatch(/demo user\s+demo@meridian\.bank \/ \S+\s+\(created\)/);
+    for (const port of Object.values(ports)) {
+      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      expect(ready.status).toBe(200);
+    }
+    const demoPassword = /demo@meridian\.bank \/ (\S+)/.exec(running.output())![1];
+    const demo = await gql(ports.mobile, `mutation { login(input: { email: "demo@meridian.bank", password: "${demoPassword}" }) { accessToken } }`);
+    expect(demo.errors).toBeUndefined();
+
+    const input = { email: 'newcomer@example.com', password: 'my first meridian passphrase', displayName: 'Newcomer' };
+    const reg = await gql(ports.web, `mutation R($i: RegisterInput!) { register(input: $i) { id } }`, { i: input });
+    expect(reg.errors).toBeUndefined();
+    const login = await gql(ports.mobile, `mutation L($i: LoginInput!) { login(input: $i) { accessToken } }`, {
+      i: { email: input.email, password: input.password },
+    });
+    const me = await gql(ports.web, `{ me { id email } }`, {}, login.data.login.accessToken);
+    expect(me.data.me).toEqual({ id: reg.data.register.id, email: input.email });
+
+    // Internal servers refuse callers without a service token.
+    const direct = await gql(ports.identity, `{ _service { sdl } }`);
+    expect(direct.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const viaGateway = await gql(ports.gateway, `{ me { id } }`);
+    expect(viaGateway.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+
+    expect(await stop(running)).toBe(0);
+    running = undefined;
+  });
+
+  it('keeps the data across a restart', async () => {
+    running = await start(env);
+    expect(running.output()).toMatch(/demo user .*\(already there\)/);
+    const login = await gql(ports.mobile, `mutation { login(input: { email: "newcomer@example.com", password: "my first meridian passphrase" }) { accessToken } }`);
+    expect(login.errors).toBeUndefined();
+    expect(await stop(running)).toBe(0);
+    running = undefined;
+  });
+});
