@@ -87,6 +87,9 @@ export async function rotateKeyFile(file: string, keep = 2): Promise<string> {
   const stored = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { keys: JWK[] }) : { keys: [] };
   const fresh = await generatePrivateJwk();
   const keys = [fresh, ...stored.keys].slice(0, keep);
-  fs.writeFileSync(file, JSON.stringify({ keys }, null, 2), { mode: 0o600 });
+  // Write then rename: a process loading keys never reads a half-written file.
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, JSON.stringify({ keys }, null, 2), { mode: 0o600 });
+  fs.renameSync(temporary, file);
   return fresh.kid as string;
 }

@@ -20,6 +20,8 @@ export interface ServiceTokenIssuerOptions {
 /** Mints short-lived service tokens whose audience is the target service. */
 export function createServiceTokenIssuer(options: ServiceTokenIssuerOptions) {
   const ttl = options.ttlSeconds ?? 60;
+  // Verifiers refuse tokens older than 5 minutes, so a longer lifetime would mint tokens that fail.
+  if (ttl < 20 || ttl > 300) throw new Error('Service token lifetime must be between 20 and 300 seconds');
   const cache = new Map<string, { token: string; renewAt: number }>();
   return async function serviceTokenFor(audience: string): Promise<string> {
     const cached = cache.get(audience);

@@ -59,6 +59,8 @@ export function createMemoryKeyValueStore(options: MemoryKeyValueStoreOptions = 
         return { count: 1, resetInMs: windowMs };
       }
       const count = Number(entry.value) + 1;
+      // Same failure as Redis' INCR on a value that is not an integer.
+      if (!Number.isSafeInteger(count)) throw new Error('ERR value is not an integer or out of range');
       entry.value = String(count);
       // As in Redis: a counter written without a TTL gets the window, so it cannot count forever.
       entry.expiresAt ??= now() + windowMs;

@@ -41,6 +41,8 @@ export async function createRedisKeyValueStore(options: RedisKeyValueStoreOption
   const client = createClient({
     url: options.url,
     disableOfflineQueue: true,
+    // A periodic PING notices a silently dead link (no FIN, no RST) and triggers a reconnect.
+    pingInterval: 5_000,
     commandOptions: { timeout: timeoutMs },
     socket: {
       connectTimeout: options.connectTimeoutMs ?? 2_000,

@@ -1,7 +1,3 @@
-// Load PGlite with Node's own loader so this file runs under a bare `npx jest` too (see native-require.ts).
-jest.mock('@electric-sql/pglite', () => require('../helpers/native-require').nativeRequire('@electric-sql/pglite'));
-jest.mock('@electric-sql/pglite-socket', () => require('../helpers/native-require').nativeRequire('@electric-sql/pglite-socket'));
-
 import { Client } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import {

@@ -4,6 +4,7 @@ import { STAFF_ROLES, type UserRecord } from '../domain/user';
 import type { RequestOrigin } from '../services/audit-log';
 import type { AccountService } from '../services/account-service';
 import type { SessionService } from '../services/session-service';
+import { userLoader } from './user-loader';
 
 /** Services the resolvers call. */
 export interface IdentityServices {
@@ -50,8 +51,10 @@ export function createResolvers(services: IdentityServices): Resolvers {
     },
     User: {
       __resolveReference: async (reference, ctx) => {
-        const user = await services.accounts.findById(reference.id);
-        if (!user) return null;
+        const found = await userLoader(ctx, services.accounts).load(reference.id);
+        if (!found) return null;
+        // A copy per reference: the restriction below belongs to this viewer only.
+        const user = { ...found };
         const viewer = ctx.user;
         const privileged = viewer && (viewer.userId === user.id || viewer.roles.some((r) => STAFF_ROLES.includes(r)));
         if (!privileged) restricted.add(user);

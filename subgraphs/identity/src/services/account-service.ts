@@ -9,6 +9,8 @@ import type { Role, UserRecord } from '../domain/user';
 import { recordAuditEvent, type RequestOrigin } from './audit-log';
 import { toUserRecord } from './user-mapper';
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** What `register` needs. */
 export interface RegistrationInput {
   email: string;
@@ -62,13 +64,13 @@ export class AccountService {
 
   /** The user with this id, or null. */
   async findById(id: string): Promise<UserRecord | null> {
-    const row = await this.db.getRepository(UserEntity).findOneBy({ id });
-    return row ? toUserRecord(row) : null;
+    return (await this.findByIds([id]))[0];
   }
 
   /** Users by id, in the order asked, null where missing (for DataLoader). */
   async findByIds(ids: readonly string[]): Promise<(UserRecord | null)[]> {
-    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    // Ids that are not UUIDs cannot exist; filtering them keeps PostgreSQL's cast error out.
+    const valid = ids.filter((id) => uuidPattern.test(id));
     const rows = valid.length ? await this.db.getRepository(UserEntity).findBy({ id: In(valid) }) : [];
     const byId = new Map(rows.map((r) => [r.id, toUserRecord(r)]));
     return ids.map((id) => byId.get(id) ?? null);

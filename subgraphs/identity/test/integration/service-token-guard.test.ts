@@ -56,3 +56,30 @@ describe('identity called directly', () => {
     expect((await h.server.app.inject({ method: 'GET', url: '/graphql?query=%7B__typename%7D' })).statusCode).toBe(401);
   });
 });
+
+describe('entity resolution', () => {
+  it('loads a batch of _entities representations with one query, and hides contact details from strangers', async () => {
+    const { AccountService } = await import('../../src/services/account-service');
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const reg = await h.gql(`mutation($i: RegisterInput!) { register(input: $i) { id } }`, {
+        i: { email: `batch${i}.${Date.now()}@example.com`, password: 'correct horse battery staple', displayName: `Batch ${i}` },
+      });
+      ids.push(reg.data!.register.id);
+    }
+    const spy = jest.spyOn(AccountService.prototype, 'findByIds');
+    const representations = [...ids, ids[0], 'not-a-uuid'].map((id) => ({ __typename: 'User', id }));
+    const res = await h.gql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id displayName } } }`, {
+      r: representations,
+    });
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+    expect(res.errors).toBeUndefined();
+    expect(res.data!._entities.map((u: { id: string } | null) => u?.id ?? null)).toEqual([...ids, ids[0], null]);
+
+    const email = await h.gql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on User { email } } }`, {
+      r: [{ __typename: 'User', id: ids[0] }],
+    });
+    expect(email.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+});
