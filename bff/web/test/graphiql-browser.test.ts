@@ -1,0 +1,162 @@
+// The development GraphiQL in a real Chromium, offline: the page, its locally built bundle and a query
+// that travels browser → web BFF → identity → database and back. Skips where Debian's chromium is absent.
+import fs from 'node:fs';
+import { createIdentityServer, loadIdentityConfig, type IdentityServer } from '@meridian/identity';
+import type { MeridianServer } from '@meridian/platform';
+import { createTestDatabase, type TestDatabase } from '@meridian/platform/testing';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createWebBffServer, loadWebBffConfig } from '../src';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = fs.existsSync(CHROMIUM);
+const run = available ? describe : describe.skip;
+const title = available ? 'GraphiQL in Chromium' : `GraphiQL in Chromium (skipped: ${CHROMIUM} not installed)`;
+
+/** Set to a file path to keep a screenshot of the page after the query ran. */
+const screenshotPath = process.env.GRAPHIQL_SCREENSHOT;
+
+const email = `graphiql.${Date.now()}@example.com`;
+const password = 'a long and unusual passphrase';
+const displayName = 'GraphiQL Tester';
+const origin = { ip: '127.0.0.1', userAgent: 'test', requestId: 'seed' };
+
+function portOf(server: MeridianServer): number {
+  const address = server.app.server.address();
+  if (!address || typeof address !== 'object') throw new Error(`${server.name} is not listening`);
+  return address.port;
+}
+
+function isLocal(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'data:' || protocol === 'blob:') return true;
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+}
+
+/** The CodeMirror 5 instance GraphiQL 4 hangs on each editor's `.CodeMirror` element. */
+type CodeMirrorHost = Element & { CodeMirror?: { getValue(): string; setValue(value: string): void } };
+
+const QUERY_EDITOR = '.graphiql-query-editor';
+/** The variables and headers editors share one section; the inactive one is hidden. */
+const VISIBLE_TOOL_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
+const RESULT = '.result-window';
+
+/** Replaces an editor's text through CodeMirror, as typing would, so GraphiQL's state follows. */
+async function setEditorText(page: Page, selector: string, text: string): Promise<void> {
+  await page.locator(`${selector} .CodeMirror`).waitFor();
+  await page.evaluate(
+    ([sel, value]) => {
+      const host = document.querySelector<CodeMirrorHost>(`${sel} .CodeMirror`);
+      if (!host?.CodeMirror) throw new Error(`no CodeMirror editor under ${sel}`);
+      host.CodeMirror.setValue(value);
+    },
+    [selector, text] as const,
+  );
+}
+
+/** An editor's whole text, including lines CodeMirror has not rendered. */
+function editorText(page: Page, selector: string): Promise<string> {
+  return page.evaluate(
+    (sel) => document.querySelector<CodeMirrorHost>(`${sel} .CodeMirror`)?.CodeMirror?.getValue() ?? '',
+    selector,
+  );
+}
+
+run(title, () => {
+  let db: TestDatabase;
+  let identity: IdentityServer;
+  let web: MeridianServer;
+  let browser: Browser;
+  let accessToken: string;
+  let graphiqlUrl: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    identity = await createIdentityServer(loadIdentityConfig({ ...process.env, MIGRATE_ON_START: 'true' }), {
+      databaseUrl: db.url,
+    });
+    await identity.app.listen({ port: 0, host: '127.0.0.1' });
+    web = await createWebBffServer(
+      loadWebBffConfig({
+        ...process.env,
+        NODE_ENV: 'development',
+        IDENTITY_URL: `http://127.0.0.1:${portOf(identity)}/graphql`,
+      }),
+    );
+    await web.app.listen({ port: 0, host: '127.0.0.1' });
+    graphiqlUrl = `http://127.0.0.1:${portOf(web)}/graphql`;
+
+    await identity.accounts.register({ email, password, displayName }, origin);
+    accessToken = (await identity.sessions.login(email, password, null, origin)).accessToken;
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    await identity?.close();
+    await db?.drop();
+  });
+
+  it('loads without any request leaving the machine and runs { me } with a bearer token', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      // Every request of the context, not only the page's: none may leave 127.0.0.1.
+      const external: string[] = [];
+      const local: string[] = [];
+      await context.route('**/*', (route) => {
+        const url = route.request().url();
+        if (isLocal(url)) {
+          local.push(new URL(url).pathname);
+          return route.continue();
+        }
+        external.push(url);
+        return route.abort('blockedbyclient');
+      });
+      const page = await context.newPage();
+      const pageErrors: string[] = [];
+      page.on('pageerror', (err) => pageErrors.push(err.message));
+      const failedAssets: string[] = [];
+      page.on('response', (response) => {
+        if (response.status() >= 400) failedAssets.push(`${response.status()} ${response.url()}`);
+      });
+
+      const response = await page.goto(graphiqlUrl, { waitUntil: 'load' });
+      expect(response?.status()).toBe(200);
+      expect(response?.headers()['content-type']).toMatch(/^text\/html/);
+      // The first load waits for esbuild to bundle GraphiQL.
+      await page.locator(`${QUERY_EDITOR} .CodeMirror`).waitFor({ timeout: 30_000 });
+
+      await setEditorText(page, QUERY_EDITOR, '{ me { email displayName } }');
+      await page.locator('button[data-name="headers"]').click();
+      await page.locator('button[data-name="headers"].active').waitFor();
+      await setEditorText(page, VISIBLE_TOOL_EDITOR, JSON.stringify({ authorization: `Bearer ${accessToken}` }));
+      await page.locator('.graphiql-execute-button').click();
+
+      // On screen first (what a developer sees), then the whole JSON.
+      await page.locator(RESULT).getByText(email).waitFor({ timeout: 15_000 });
+      expect(JSON.parse(await editorText(page, RESULT))).toEqual({ data: { me: { email, displayName } } });
+
+      if (screenshotPath) await page.screenshot({ path: screenshotPath });
+      expect(external).toEqual([]);
+      // The guard saw the traffic, so an empty list above means something.
+      expect(local).toEqual(expect.arrayContaining(['/graphql', '/graphiql/graphiql.js', '/graphiql/graphiql.css']));
+      expect(failedAssets).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
