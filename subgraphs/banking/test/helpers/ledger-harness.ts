@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { closeDataSource, initializeDataSource } from '@meridian/platform';
+import { createTestDatabase, type TestDatabase } from '@meridian/platform/testing';
+import type { DataSource } from 'typeorm';
+import { AccountService, createBankingDataSource, LedgerService, type AccountRecord, type CurrencyCode } from '../../src';
+
+/** Banking's services on a database of the test's own. */
+export interface LedgerHarness {
+  db: TestDatabase;
+  dataSource: DataSource;
+  accounts: AccountService;
+  ledger: LedgerService;
+  /** Opens a customer account and funds it from the clearing account. */
+  fundedAccount(ownerId: string, currency: CurrencyCode, minorUnits: bigint, type?: 'CURRENT' | 'SAVINGS' | 'WALLET'): Promise<AccountRecord>;
+  /** The account as stored now. */
+  reload(id: string): Promise<AccountRecord>;
+  close(): Promise<void>;
+}
+
+/** Starts banking's services for one test file. */
+export async function startLedger(poolSize = 10): Promise<LedgerHarness> {
+  const db = await createTestDatabase();
+  const dataSource = createBankingDataSource(db.url, poolSize);
+  await initializeDataSource(dataSource, true);
+  const accounts = new AccountService(dataSource);
+  const ledger = new LedgerService(dataSource);
+  return {
+    db,
+    dataSource,
+    accounts,
+    ledger,
+    async fundedAccount(ownerId, currency, minorUnits, type = 'CURRENT') {
+      const account = await accounts.openAccount({ ownerId, type, currency });
+      if (minorUnits > 0n) {
+        const clearing = await accounts.systemAccount('CLEARING', currency);
+        await ledger.createTransfer({
+          id: randomUUID(),
+          code: 'DEPOSIT',
+          postings: [
+            { accountId: clearing.id, direction: 'DEBIT', amount: minorUnits, currency },
+            { accountId: account.id, direction: 'CREDIT', amount: minorUnits, currency },
+          ],
+        });
+      }
+      return (await accounts.findByIds([account.id]))[0]!;
+    },
+    async reload(id) {
+      return (await accounts.findByIds([id]))[0]!;
+    },
+    async close() {
+      await closeDataSource(dataSource);
+      await db.drop();
+    },
+  };
+}
