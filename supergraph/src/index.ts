@@ -8,3 +8,4 @@ export * from './meridian-data-source';
 export * from './use-error-logging';
 export * from './create-gateway';
 export * from './server';
+export * from './create-gateway-apollo';

@@ -1,5 +1,3 @@
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import {
   createErrorFormatter,
   createHttpServer,
@@ -16,10 +14,9 @@ import {
   type ServiceTokenVerifier,
 } from '@meridian/platform';
 import type { GatewayConfig } from './config';
-import { createGateway } from './create-gateway';
+import { createGatewayApollo } from './create-gateway-apollo';
 import { gatewayContextFromRequest, type GatewayContext } from './gateway-context';
 import { subgraphUrlsFromConfig } from './subgraph-config';
-import { useErrorLogging } from './use-error-logging';
 
 /** The audience service tokens must name to call the gateway server. */
 export const GATEWAY_AUDIENCE = 'gateway';
@@ -56,21 +53,15 @@ export async function createGatewayServer(config: GatewayConfig, deps: GatewaySe
   useServiceTokenGuard(app, verifyServiceToken);
 
   const formatError = createErrorFormatter({ exposeDetails: development });
-  const apollo = new ApolloServer<GatewayContext>({
-    // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
-    stopOnTerminationSignals: false,
-    gateway: createGateway({
-      supergraphSdl: deps.supergraphSdl,
-      issueServiceToken,
-      logger,
-      subgraphUrls: deps.subgraphUrls ?? subgraphUrlsFromConfig(config),
-      subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
-    }),
+  const apollo = createGatewayApollo<GatewayContext>({
+    nodeEnv: config.NODE_ENV,
+    logger,
+    metrics,
+    issueServiceToken,
+    supergraphSdl: deps.supergraphSdl,
+    subgraphUrls: deps.subgraphUrls ?? subgraphUrlsFromConfig(config),
+    subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     formatError,
-    introspection: config.NODE_ENV !== 'production',
-    includeStacktraceInErrorResponses: development,
-    hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
-    plugins: [ApolloServerPluginLandingPageDisabled(), useErrorLogging<GatewayContext>({ logger, metrics, formatError })],
   });
   await apollo.start();
   mountApollo(app, apollo, {

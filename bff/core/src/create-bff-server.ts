@@ -1,5 +1,3 @@
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import {
   createHttpServer,
   createLogger,
@@ -10,7 +8,7 @@ import {
   type MeridianServer,
   type ServiceTokenIssuer,
 } from '@meridian/platform';
-import { createGateway, subgraphUrlsFromConfig, useErrorLogging } from '@meridian/supergraph';
+import { createGatewayApollo, subgraphUrlsFromConfig } from '@meridian/supergraph';
 import type { FastifyInstance } from 'fastify';
 import type { BffConfig } from './bff-config';
 import { bffContextFromRequest, type BffContext } from './bff-context';
@@ -52,7 +50,6 @@ export interface BffServerOptions {
 export async function createBffServer(options: BffServerOptions): Promise<MeridianServer> {
   const { config, deps = {} } = options;
   const logger = deps.logger ?? createLogger({ service: options.name, level: config.LOG_LEVEL });
-  const production = config.NODE_ENV === 'production';
   const development = config.NODE_ENV === 'development';
   const issueServiceToken =
     deps.issueServiceToken ??
@@ -63,28 +60,17 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
 
   const plugins = [useDepthLimit({ maxDepth: options.maxDepth }), ...(options.plugins ?? [])];
   const formatError = createBffErrorFormatter({ exposeDetails: development });
-  const apollo = new ApolloServer<BffContext>({
-    // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
-    stopOnTerminationSignals: false,
-    gateway: createGateway({
-      supergraphSdl: deps.supergraphSdl,
-      issueServiceToken,
-      logger,
-      subgraphUrls: deps.subgraphUrls ?? subgraphUrlsFromConfig(config),
-      subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
-    }),
+  const apollo = createGatewayApollo<BffContext>({
+    nodeEnv: config.NODE_ENV,
+    logger,
+    metrics,
+    issueServiceToken,
+    supergraphSdl: deps.supergraphSdl,
+    subgraphUrls: deps.subgraphUrls ?? subgraphUrlsFromConfig(config),
+    subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     formatError,
-    introspection: !production,
-    includeStacktraceInErrorResponses: development,
-    // Strips "Did you mean ...?" from validation messages: they map the schema for a stranger.
-    hideSchemaDetailsFromClientErrors: production,
     validationRules: plugins.flatMap((plugin) => plugin.validationRules ?? []),
-    plugins: [
-      // Apollo's default landing page loads from a CDN; the web BFF serves its own GraphiQL instead.
-      ApolloServerPluginLandingPageDisabled(),
-      useErrorLogging<BffContext>({ logger, metrics, formatError }),
-      ...plugins.flatMap((plugin) => plugin.apollo ?? []),
-    ],
+    plugins: plugins.flatMap((plugin) => plugin.apollo ?? []),
   });
   await apollo.start();
   mountApollo(app, apollo, { context: async (request) => bffContextFromRequest(request) });
