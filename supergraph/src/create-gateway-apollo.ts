@@ -19,6 +19,8 @@ export interface GatewayApolloOptions<C extends BaseContext> {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   validationRules?: ValidationRule[];
   plugins?: ApolloServerPlugin<C>[];
+  /** Most lexical tokens a document may have; the parser stops past it. Default unlimited. */
+  maxTokens?: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export function createGatewayApollo<C extends BaseContext>(options: GatewayApoll
       subgraphTimeoutMs: options.subgraphTimeoutMs,
     }),
     formatError: options.formatError,
+    parseOptions: options.maxTokens ? { maxTokens: options.maxTokens } : undefined,
     introspection: !production,
     includeStacktraceInErrorResponses: options.nodeEnv === 'development',
     // Strips "Did you mean ...?" from validation messages: they map the schema for a stranger.

@@ -6,6 +6,3 @@ import { z } from 'zod';
 export const bffConfigSchema = baseConfigSchema.extend(subgraphConfigSchema.shape);
 
 export type BffConfig = z.infer<typeof bffConfigSchema>;
-
-/** A maximum query depth from an environment variable. */
-export const maxDepthSetting = (fallback: number) => z.coerce.number().int().min(1).max(64).default(fallback);

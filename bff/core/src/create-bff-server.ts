@@ -8,13 +8,16 @@ import {
   type MeridianServer,
   type ServiceTokenIssuer,
 } from '@meridian/platform';
-import { createGatewayApollo, subgraphUrlsFromConfig } from '@meridian/supergraph';
+import { createGatewayApollo, loadSupergraphSdl, subgraphUrlsFromConfig } from '@meridian/supergraph';
 import type { FastifyInstance } from 'fastify';
 import type { BffConfig } from './bff-config';
 import { bffContextFromRequest, type BffContext } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
 import { createBffErrorFormatter } from './format-bff-error';
+import type { QueryLimits } from './query-limits-config';
+import { useCostLimit } from './use-cost-limit';
 import { useDepthLimit } from './use-depth-limit';
+import { useQueryLimits } from './use-query-limits';
 
 /** What tests and the embedded starter wire into a BFF; each defaults from config. */
 export interface BffDeps {
@@ -32,8 +35,8 @@ export interface BffServerOptions {
   /** Service name in logs and metrics, and the subject of its service tokens, e.g. `bff-web`. */
   name: string;
   config: BffConfig;
-  /** Deepest query accepted (web 12, mobile 10). */
-  maxDepth: number;
+  /** Limits applied before execution (depth: web 12, mobile 10). */
+  limits: QueryLimits;
   deps?: BffDeps;
   /** Further pipeline steps, after the depth limit. */
   plugins?: BffPlugin[];
@@ -58,14 +61,22 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
   const { app, metrics } = createHttpServer({ name: options.name, logger });
   await options.routes?.(app, logger);
 
-  const plugins = [useDepthLimit({ maxDepth: options.maxDepth }), ...(options.plugins ?? [])];
+  const { limits } = options;
+  const supergraphSdl = deps.supergraphSdl ?? loadSupergraphSdl();
+  const plugins = [
+    useDepthLimit({ maxDepth: limits.maxDepth }),
+    useQueryLimits(limits),
+    useCostLimit({ maxCost: limits.maxCost, supergraphSdl, defaultListSize: limits.defaultListSize }),
+    ...(options.plugins ?? []),
+  ];
   const formatError = createBffErrorFormatter({ exposeDetails: development });
   const apollo = createGatewayApollo<BffContext>({
     nodeEnv: config.NODE_ENV,
     logger,
     metrics,
     issueServiceToken,
-    supergraphSdl: deps.supergraphSdl,
+    supergraphSdl,
+    maxTokens: limits.maxTokens,
     subgraphUrls: deps.subgraphUrls ?? subgraphUrlsFromConfig(config),
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     formatError,

@@ -20,9 +20,23 @@ function restoreValidationCode(formatted: GraphQLFormattedError, original: unkno
   return isErrorCode(code) ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted;
 }
 
-/** The BFFs' formatError: platform masking, after restoring the codes of BFF validation rules. */
+// graphql-js's parser stops at `maxTokens` with this message (sic "more that").
+const TOKEN_LIMIT = /Document contains more th(?:an|at) (\d+) tokens/;
+
+/** A parse stopped by the token limit is a limit, not a syntax error. */
+function tokenLimitCode(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const match = formatted.extensions?.code === ErrorCode.GRAPHQL_PARSE_FAILED ? TOKEN_LIMIT.exec(formatted.message) : null;
+  if (!match) return formatted;
+  const limit = Number(match[1]);
+  return {
+    message: `Token limit of ${limit} exceeded.`,
+    extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, reason: 'tokens', limit },
+  };
+}
+
+/** The BFFs' formatError: platform masking, after restoring the codes of BFF limits. */
 export function createBffErrorFormatter(options: ErrorFormatterOptions = {}) {
   const mask = createErrorFormatter(options);
   return (formatted: GraphQLFormattedError, original: unknown): GraphQLFormattedError =>
-    mask(restoreValidationCode(formatted, original), original);
+    mask(tokenLimitCode(restoreValidationCode(formatted, original)), original);
 }

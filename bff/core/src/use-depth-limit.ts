@@ -1,7 +1,6 @@
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { ErrorCode } from '@meridian/platform';
-import { GraphQLError } from 'graphql';
 import type { BffPlugin } from './bff-plugin';
+import { reportLimit } from './limit-error';
 
 /** Options for {@link useDepthLimit}. */
 export interface DepthLimitOptions {
@@ -23,16 +22,7 @@ export function useDepthLimit(options: DepthLimitOptions): BffPlugin {
     exposeLimits: true,
     // Report instead of throwing: a throw escapes graphql's validate() as a 500.
     propagateOnRejection: false,
-    onReject: [
-      (context, error) => {
-        if (!context) return;
-        context.reportError(
-          new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
-            extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: options.maxDepth },
-          }),
-        );
-      },
-    ],
+    onReject: [reportLimit('depth', options.maxDepth)],
   });
   return { name: 'depth-limit', validationRules: [rule] };
 }

@@ -37,7 +37,7 @@ async function startBff(env: Record<string, string> = {}, deps: BffDeps = {}) {
   const server = await createBffServer({
     name: 'bff-test',
     config,
-    maxDepth: 4,
+    limits: { maxDepth: 4, maxAliases: 50, maxDirectives: 50, maxTokens: 10_000, maxRootFields: 50, maxCost: 100_000, defaultListSize: 10 },
     deps: { logger: capture.logger, supergraphSdl, issueServiceToken: keys.issuerFor('bff-test'), ...deps },
   });
   async function gql(query: string, headers: Record<string, string> = {}, remoteAddress?: string) {
@@ -65,7 +65,7 @@ describe('BFF pipeline', () => {
       const tooDeep = await gql(deepNodeQuery(5));
       expect(tooDeep.status).toBe(400);
       expect(tooDeep.body.errors).toEqual([
-        { message: 'Query depth limit of 4 exceeded, found 5.', extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: 4 } },
+        { message: 'Query depth limit of 4 exceeded, found 5.', extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, reason: 'depth', limit: 4 } },
       ]);
       expect(subgraph.requests.length).toBe(before);
     } finally {

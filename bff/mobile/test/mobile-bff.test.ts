@@ -51,7 +51,7 @@ describe('mobile BFF', () => {
       expect(tooDeep.statusCode).toBe(400);
       expect(tooDeep.json().errors[0]).toMatchObject({
         message: expect.stringContaining('10'),
-        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: 10 },
+        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, reason: 'depth', limit: 10 },
       });
     } finally {
       await server.close();
@@ -62,7 +62,7 @@ describe('mobile BFF', () => {
     const server = await startMobileBff({ MOBILE_MAX_DEPTH: '3' });
     try {
       const res = await server.app.inject({ method: 'POST', url: '/graphql', payload: { query: deepNodeQuery(4) } });
-      expect(res.json().errors[0].extensions).toEqual({ code: ErrorCode.QUERY_TOO_COMPLEX, limit: 3 });
+      expect(res.json().errors[0].extensions).toEqual({ code: ErrorCode.QUERY_TOO_COMPLEX, reason: 'depth', limit: 3 });
     } finally {
       await server.close();
     }

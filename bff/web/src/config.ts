@@ -1,12 +1,14 @@
-import { bffConfigSchema, maxDepthSetting } from '@meridian/bff-core';
+import { bffConfigSchema, queryLimitSettings, type QueryLimits } from '@meridian/bff-core';
 import { loadConfig, port } from '@meridian/platform';
 import type { z } from 'zod';
+
+/** Default limits of the web client (each overridable with `WEB_MAX_…`). */
+export const webLimits: QueryLimits = { maxDepth: 12, maxAliases: 30, maxDirectives: 50, maxTokens: 5_000, maxRootFields: 20, maxCost: 5_000, defaultListSize: 10 };
 
 /** The web BFF's settings; defaults give the embedded mode. */
 export const webBffConfigSchema = bffConfigSchema.extend({
   WEB_BFF_PORT: port(4000),
-  /** Deepest query the dashboard may send; default 12. */
-  WEB_MAX_DEPTH: maxDepthSetting(12),
+  ...queryLimitSettings('WEB', webLimits),
 });
 
 export type WebBffConfig = z.infer<typeof webBffConfigSchema>;

@@ -1,4 +1,4 @@
-import { createBffServer, type BffDeps } from '@meridian/bff-core';
+import { createBffServer, queryLimitsFrom, type BffDeps } from '@meridian/bff-core';
 import type { MeridianServer } from '@meridian/platform';
 import type { WebBffConfig } from './config';
 import { graphiqlCacheDir, useGraphiql } from './graphiql/use-graphiql';
@@ -14,7 +14,7 @@ export function createWebBffServer(config: WebBffConfig, deps: BffDeps = {}): Pr
   return createBffServer({
     name: WEB_BFF_NAME,
     config,
-    maxDepth: config.WEB_MAX_DEPTH,
+    limits: queryLimitsFrom('WEB', config),
     deps,
     routes: (app, logger) => {
       if (config.NODE_ENV === 'development') useGraphiql(app, { logger, cacheDir: graphiqlCacheDir(config.DATA_DIR) });

@@ -53,7 +53,7 @@ describe('web BFF', () => {
       expect(tooDeep.statusCode).toBe(400);
       expect(tooDeep.json().errors[0]).toMatchObject({
         message: expect.stringContaining('12'),
-        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: 12 },
+        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, reason: 'depth', limit: 12 },
       });
     } finally {
       await server.close();
@@ -92,7 +92,7 @@ describe('web BFF', () => {
 
       // API clients on the same URL still reach GraphQL.
       const api = await server.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ node { id } }' } });
-      expect(api.json()).toEqual({ data: { node: { id: '1' } } });
+      expect(api.json()).toEqual({ data: { node: { id: '1' } }, extensions: { cost: { requestedQueryCost: 1 } } });
     } finally {
       await server.close();
     }

@@ -1,0 +1,59 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { BffContext } from './bff-context';
+import type { BffPlugin } from './bff-plugin';
+import { readCostDirectives } from './cost/cost-directives';
+import { createCostEstimator, estimateCost } from './cost/estimate-cost';
+import { queryTooComplex } from './limit-error';
+
+/** Options for {@link useCostLimit}. */
+export interface CostLimitOptions {
+  /** Highest static cost accepted for one operation. */
+  maxCost: number;
+  /** The supergraph whose `@cost`/`@listSize` declarations weigh fields. */
+  supergraphSdl: string;
+  /** Size assumed for unbounded lists; default 10. */
+  defaultListSize?: number;
+}
+
+// The cost of each request, read again when the response is written.
+const requestedCost = new WeakMap<object, number>();
+
+/** The static cost computed for this request, if the cost limit ran. */
+export function requestedCostOf(context: BffContext): number | undefined {
+  return requestedCost.get(context);
+}
+
+/**
+ * Computes each operation's static cost once its variables are known (before
+ * planning), refuses it over `maxCost` with QUERY_TOO_COMPLEX, and reports
+ * `extensions.cost.requestedQueryCost` on every response.
+ */
+export function useCostLimit(options: CostLimitOptions): BffPlugin {
+  const estimator = createCostEstimator({
+    directives: readCostDirectives(options.supergraphSdl),
+    defaultListSize: options.defaultListSize,
+  });
+  const plugin: ApolloServerPlugin<BffContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, request, operationName, contextValue }) {
+          const cost = estimateCost(schema, document, request.variables, operationName ?? undefined, estimator);
+          requestedCost.set(contextValue, cost);
+          if (cost > options.maxCost) {
+            const error = queryTooComplex(`Query cost ${cost} exceeds the limit of ${options.maxCost}.`, 'cost', options.maxCost);
+            // Apollo reads extensions.http for the status and strips it from the response.
+            Object.assign(error.extensions, { http: { status: 400 } });
+            throw error;
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          const cost = requestedCost.get(contextValue);
+          if (cost === undefined || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, cost: { ...(result.extensions?.cost as object), requestedQueryCost: cost } };
+        },
+      };
+    },
+  };
+  return { name: 'cost-limit', apollo: [plugin] };
+}

@@ -1,0 +1,67 @@
+import { buildSchema, parse } from 'graphql';
+import { createCostEstimator, estimateCost, readCostDirectives } from '../src';
+
+const sdl = /* GraphQL */ `
+  directive @cost(weight: Int!) on FIELD_DEFINITION | OBJECT
+  directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+  type Query {
+    accounts: [Account!]!
+    account(id: ID!): Account
+    search(limit: Int): [Account!]! @listSize(slicingArguments: ["limit"], assumedSize: 25)
+    tags: [String!]! @listSize(assumedSize: 1000)
+    expensive: Int @cost(weight: 50)
+    history(count: Int): [Account!]! @listSize(slicingArguments: ["count"])
+  }
+  type Mutation { open: Account }
+  type Account {
+    id: ID!
+    name: String
+    owner: Owner
+    transactions(first: Int, after: String): TransactionConnection!
+  }
+  type Owner { id: ID! }
+  type TransactionConnection { edges: [TransactionEdge!]! pageInfo: PageInfo! }
+  type TransactionEdge { cursor: String! node: Transaction! }
+  type Transaction { id: ID! amount: String }
+  type PageInfo { hasNextPage: Boolean! }
+`;
+const schema = buildSchema(sdl);
+const estimator = createCostEstimator({ directives: readCostDirectives(sdl), defaultListSize: 10 });
+const cost = (query: string, variables?: Record<string, unknown>) => estimateCost(schema, parse(query), variables, undefined, estimator);
+
+describe('static cost', () => {
+  it('charges 1 per object and 0 per leaf', () => {
+    expect(cost('{ account(id: "1") { id name } }')).toBe(1);
+    expect(cost('{ account(id: "1") { id owner { id } } }')).toBe(2);
+  });
+
+  it('multiplies an unbounded list by the default size', () => {
+    expect(cost('{ accounts { id owner { id } } }')).toBe(10 * 2);
+  });
+
+  it('uses a slicing argument, from a literal or a variable, before @listSize(assumedSize)', () => {
+    expect(cost('{ search(limit: 3) { id } }')).toBe(3);
+    expect(cost('query($n: Int) { search(limit: $n) { id } }', { n: 7 })).toBe(7);
+    expect(cost('{ search { id } }')).toBe(25);
+    expect(cost('{ history(count: 4) { id } }')).toBe(4);
+  });
+
+  it('sizes a connection by first, counting edges once', () => {
+    // transactions (1) + first × (edges 1 + node 1) + pageInfo 1 inside the multiplied children.
+    expect(cost('{ account(id: "1") { transactions(first: 10) { edges { node { id } } } } }')).toBe(1 + 1 + 10 * 2);
+    expect(cost('{ accounts { transactions(first: 10) { edges { node { id } } } } }')).toBe(10 * (1 + 1 + 10 * 2));
+  });
+
+  it('honours @cost and charges mutations extra', () => {
+    expect(cost('{ expensive }')).toBe(50);
+    expect(cost('{ tags }')).toBe(0);
+    expect(cost('mutation { open { id } }')).toBe(11);
+  });
+});
+
+describe('introspection', () => {
+  it('costs nothing (it is off in production)', () => {
+    expect(cost('{ __schema { types { name fields { name args { name } } } } }')).toBe(0);
+    expect(cost('{ __typename account(id: "1") { __typename id } }')).toBe(1);
+  });
+});
