@@ -21,6 +21,33 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {count, ttl}
 `;
 
+// Token bucket in one atomic call, on Redis' own clock so every BFF instance agrees.
+// Mirrors refillBucket() in token-bucket.ts. Returns {allowed, remaining, retryAfterMs (-1: never)}.
+const takeFromBucketScript = `
+local capacity = tonumber(ARGV[1])
+local per_ms = tonumber(ARGV[2]) / 1000
+local cost = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or capacity
+local at = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - at) * per_ms)
+local allowed = 0
+local retry = 0
+if tokens >= cost then
+  tokens = tokens - cost
+  allowed = 1
+elseif cost > capacity then
+  retry = -1
+else
+  retry = math.ceil((cost - tokens) / per_ms)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
+redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / per_ms) + 1000)
+return {allowed, math.floor(tokens), retry}
+`;
+
 /** Rejects when `command` has not settled within `ms`; its late reply is still read and dropped by node-redis. */
 function withDeadline<T>(command: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -79,6 +106,16 @@ export async function createRedisKeyValueStore(options: RedisKeyValueStoreOption
         client.eval(incrementWindowScript, { keys: [k(key)], arguments: [String(windowMs)] }),
       )) as [number, number];
       return { count: Number(count), resetInMs: Number(ttl) };
+    },
+    async takeFromBucket(key, cost, spec) {
+      const [allowed, remaining, retry] = (await run(
+        client.eval(takeFromBucketScript, {
+          keys: [k(key)],
+          arguments: [String(spec.capacity), String(spec.refillPerSecond), String(cost)],
+        }),
+      )) as [number, number, number];
+      const retryAfterMs = Number(retry) < 0 ? Number.POSITIVE_INFINITY : Number(retry);
+      return { allowed: Number(allowed) === 1, remaining: Number(remaining), retryAfterMs };
     },
     async ttl(key) {
       const ttl = await run(client.pTTL(k(key)));
