@@ -9,3 +9,4 @@ export * from './graphql';
 export * from './telemetry';
 export * from './runtime';
 export * from './ids';
+export * from './rate-limit';

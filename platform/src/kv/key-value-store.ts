@@ -6,21 +6,6 @@ export interface WindowCount {
   resetInMs: number;
 }
 
-/** A token bucket: `capacity` points, refilled continuously at `refillPerSecond`. */
-export interface BucketSpec {
-  capacity: number;
-  refillPerSecond: number;
-}
-
-/** Result of taking points from a bucket. */
-export interface BucketTake {
-  allowed: boolean;
-  /** Points left after this take (or before it, when refused). */
-  remaining: number;
-  /** When refused: milliseconds until enough points have refilled; 0 when allowed. */
-  retryAfterMs: number;
-}
-
 /**
  * The key-value port behind sessions, rate limits and short-lived state.
  * Every method is atomic on its own; values are strings and keys expire by TTL.
@@ -37,11 +22,6 @@ export interface KeyValueStore {
   delete(key: string): Promise<boolean>;
   /** Atomically counts a hit in a fixed window that starts at the first hit. */
   incrementWindow(key: string, windowMs: number): Promise<WindowCount>;
-  /**
-   * Atomically takes `cost` points from a token bucket when it holds enough;
-   * a refused take leaves the bucket as it was. The bucket forgets itself once full again.
-   */
-  takeFromBucket(key: string, cost: number, spec: BucketSpec): Promise<BucketTake>;
   /** Milliseconds left to live; null when the key is absent or has no TTL. */
   ttl(key: string): Promise<number | null>;
   /** Resolves when the store answers; rejects otherwise. */

@@ -1,5 +1,4 @@
-import type { BucketTake, KeyValueStore, WindowCount } from './key-value-store';
-import { refillBucket } from './token-bucket';
+import type { KeyValueStore, WindowCount } from './key-value-store';
 
 interface Entry {
   value: string;
@@ -66,13 +65,6 @@ export function createMemoryKeyValueStore(options: MemoryKeyValueStoreOptions = 
       // As in Redis: a counter written without a TTL gets the window, so it cannot count forever.
       entry.expiresAt ??= now() + windowMs;
       return { count, resetInMs: Math.max(0, (entry.expiresAt ?? now()) - now()) };
-    },
-    async takeFromBucket(key, cost, spec): Promise<BucketTake> {
-      const state = live(key)?.value;
-      const parsed = state ? (JSON.parse(state) as { tokens: number; at: number }) : undefined;
-      const { take, tokens, ttlMs } = refillBucket(parsed, cost, spec, now());
-      entries.set(key, { value: JSON.stringify({ tokens, at: now() }), expiresAt: now() + ttlMs });
-      return take;
     },
     async ttl(key) {
       const entry = live(key);

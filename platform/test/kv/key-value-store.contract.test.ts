@@ -237,43 +237,6 @@ function keyValueStoreContract(createHarness: () => Promise<Harness>): void {
       for (const r of results) expect(r.resetInMs).toBeGreaterThan(0);
     });
   });
-
-  describe('takeFromBucket', () => {
-    const spec = { capacity: 10, refillPerSecond: 20 };
-
-    it('starts full, takes until empty, and a refused take changes nothing', async () => {
-      expect(await h.store.takeFromBucket('b', 6, spec)).toMatchObject({ allowed: true, remaining: 4, retryAfterMs: 0 });
-      const refused = await h.store.takeFromBucket('b', 6, spec);
-      expect(refused.allowed).toBe(false);
-      expect(refused.remaining).toBeGreaterThanOrEqual(4);
-      // 2 points short at 20 points/s: about 100 ms.
-      expect(refused.retryAfterMs).toBeGreaterThan(0);
-      expect(refused.retryAfterMs).toBeLessThanOrEqual(100);
-      expect((await h.store.takeFromBucket('b', 4, spec)).allowed).toBe(true);
-    });
-
-    it('refills at the stated rate, never past capacity', async () => {
-      expect((await h.store.takeFromBucket('r', 10, spec)).allowed).toBe(true);
-      await h.advance(250); // 5 points at 20/s
-      expect((await h.store.takeFromBucket('r', 5, spec)).allowed).toBe(true);
-      expect((await h.store.takeFromBucket('r', 5, spec)).allowed).toBe(false);
-      await h.advance(5_000);
-      const full = await h.store.takeFromBucket('r', 1, spec);
-      expect(full).toMatchObject({ allowed: true, remaining: 9 });
-    });
-
-    it('never allows a take larger than the capacity', async () => {
-      const take = await h.store.takeFromBucket('big', 11, spec);
-      expect(take.allowed).toBe(false);
-      expect(take.retryAfterMs).toBe(Number.POSITIVE_INFINITY);
-    });
-
-    it('is atomic: 200 concurrent takes from a bucket of 50 allow exactly 50', async () => {
-      const slow = { capacity: 50, refillPerSecond: 0.001 };
-      const takes = await Promise.all(Array.from({ length: 200 }, () => h.store.takeFromBucket('crowd', 1, slow)));
-      expect(takes.filter((t) => t.allowed)).toHaveLength(50);
-    });
-  });
 }
 
 describe('memory adapter', () => {
