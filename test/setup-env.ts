@@ -10,3 +10,5 @@ if (!process.env.MERIDIAN_TEST_DATA_DIR) {
   process.env.MERIDIAN_TEST_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), `meridian-test-${process.env.JEST_WORKER_ID ?? 0}-`));
 }
 process.env.DATA_DIR = process.env.MERIDIAN_TEST_DATA_DIR;
+// Rate-limit keys of each test file apart from every other file and run on a shared Redis.
+process.env.RATE_LIMIT_KEY_PREFIX = `test:${Math.random().toString(36).slice(2)}:`;

@@ -1,8 +1,54 @@
-import { baseConfigSchema } from '@meridian/platform';
+import { baseConfigSchema, type RateLimitPolicy } from '@meridian/platform';
+import type { CallerClass } from './use-rate-limits';
 import { subgraphConfigSchema } from '@meridian/supergraph';
 import { z } from 'zod';
 
-/** Settings both BFFs share: the base ones plus where the subgraphs are. */
-export const bffConfigSchema = baseConfigSchema.extend(subgraphConfigSchema.shape);
+const count = (fallback: number) => z.coerce.number().int().min(1).max(10_000_000).default(fallback);
+
+/** Settings both BFFs share: the base ones, where the subgraphs are, and rate limits. */
+export const bffConfigSchema = baseConfigSchema.extend({
+  ...subgraphConfigSchema.shape,
+  /** Length of the request window; default 60 s. */
+  RATE_LIMIT_WINDOW_MS: count(60_000),
+  /** Requests per window: per address when anonymous, per user otherwise. */
+  RATE_LIMIT_ANONYMOUS: count(120),
+  RATE_LIMIT_CUSTOMER: count(600),
+  RATE_LIMIT_STAFF: count(2_400),
+  /** Cost budgets (points) and how many points come back per second. */
+  COST_BUDGET_ANONYMOUS: count(5_000),
+  COST_RESTORE_ANONYMOUS: count(50),
+  COST_BUDGET_CUSTOMER: count(20_000),
+  COST_RESTORE_CUSTOMER: count(500),
+  COST_BUDGET_STAFF: count(100_000),
+  COST_RESTORE_STAFF: count(2_000),
+  /** Prefix of rate-limit keys in Redis, to share one Redis between environments. */
+  RATE_LIMIT_KEY_PREFIX: z.string().default('meridian:'),
+});
 
 export type BffConfig = z.infer<typeof bffConfigSchema>;
+
+/** The three rate-limit policies from configuration. */
+export function rateLimitPolicies(config: BffConfig): Record<CallerClass, RateLimitPolicy> {
+  const policy = (requests: number, budget: number, restore: number): RateLimitPolicy => ({
+    requestsPerWindow: requests,
+    windowMs: config.RATE_LIMIT_WINDOW_MS,
+    costCapacity: budget,
+    costRestoreRate: restore,
+  });
+  return {
+    anonymous: policy(config.RATE_LIMIT_ANONYMOUS, config.COST_BUDGET_ANONYMOUS, config.COST_RESTORE_ANONYMOUS),
+    customer: policy(config.RATE_LIMIT_CUSTOMER, config.COST_BUDGET_CUSTOMER, config.COST_RESTORE_CUSTOMER),
+    staff: policy(config.RATE_LIMIT_STAFF, config.COST_BUDGET_STAFF, config.COST_RESTORE_STAFF),
+  };
+}
+
+/** Root fields that guard credentials or money: with the shared limiter down they fail closed. */
+export const FAIL_CLOSED_FIELDS: ReadonlySet<string> = new Set([
+  'login',
+  'register',
+  'refreshSession',
+  'logout',
+  'openAccount',
+  'closeAccount',
+  'transferBetweenOwnAccounts',
+]);

@@ -1,16 +1,21 @@
 import {
+  createAccessTokenVerifier,
   createHttpServer,
   createLogger,
+  createMemoryRateLimiter,
   createServiceTokenIssuer,
   loadServiceSigningKeys,
   mountApollo,
+  remoteKeyResolver,
+  type AccessTokenVerifier,
   type Logger,
   type MeridianServer,
+  type RateLimiter,
   type ServiceTokenIssuer,
 } from '@meridian/platform';
 import { createGatewayApollo, loadSupergraphSdl, subgraphUrlsFromConfig } from '@meridian/supergraph';
 import type { FastifyInstance } from 'fastify';
-import type { BffConfig } from './bff-config';
+import { FAIL_CLOSED_FIELDS, rateLimitPolicies, type BffConfig } from './bff-config';
 import { bffContextFromRequest, type BffContext } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
 import { createBffErrorFormatter } from './format-bff-error';
@@ -18,6 +23,8 @@ import type { QueryLimits } from './query-limits-config';
 import { useCostLimit } from './use-cost-limit';
 import { useDepthLimit } from './use-depth-limit';
 import { useQueryLimits } from './use-query-limits';
+import { useRateLimits } from './use-rate-limits';
+import { createResilientRedisRateLimiter } from './resilient-rate-limiter';
 
 /** What tests and the embedded starter wire into a BFF; each defaults from config. */
 export interface BffDeps {
@@ -28,6 +35,10 @@ export interface BffDeps {
   subgraphUrls?: Record<string, string>;
   /** Signs the service tokens sent to subgraphs; default the service signing keys, as the BFF's name. */
   issueServiceToken?: ServiceTokenIssuer;
+  /** The shared rate limiter; default Redis when REDIS_URL is set, else one in memory. Not closed by the BFF. */
+  rateLimiter?: RateLimiter;
+  /** Verifies user access tokens for rate limits; default identity's JWKS at IDENTITY_JWKS_URL. */
+  verifyAccessToken?: AccessTokenVerifier;
 }
 
 /** Options for {@link createBffServer}. */
@@ -63,10 +74,35 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
 
   const { limits } = options;
   const supergraphSdl = deps.supergraphSdl ?? loadSupergraphSdl();
+  const ownLimiter = deps.rateLimiter
+    ? undefined
+    : config.REDIS_URL
+      ? createResilientRedisRateLimiter({
+          url: config.REDIS_URL,
+          keyPrefix: `${config.RATE_LIMIT_KEY_PREFIX}${options.name}:`,
+          commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+          logger,
+        })
+      : createMemoryRateLimiter();
+  const fallbackLimiter = createMemoryRateLimiter();
   const plugins = [
     useDepthLimit({ maxDepth: limits.maxDepth }),
     useQueryLimits(limits),
     useCostLimit({ maxCost: limits.maxCost, supergraphSdl, defaultListSize: limits.defaultListSize }),
+    useRateLimits({
+      limiter: deps.rateLimiter ?? ownLimiter!,
+      fallback: fallbackLimiter,
+      policies: rateLimitPolicies(config),
+      failClosedFields: FAIL_CLOSED_FIELDS,
+      verifyAccessToken:
+        deps.verifyAccessToken ??
+        createAccessTokenVerifier({
+          issuer: config.ACCESS_TOKEN_ISSUER,
+          audience: config.ACCESS_TOKEN_AUDIENCE,
+          keys: remoteKeyResolver(config.IDENTITY_JWKS_URL),
+        }),
+      logger,
+    }),
     ...(options.plugins ?? []),
   ];
   const formatError = createBffErrorFormatter({ exposeDetails: development });
@@ -92,6 +128,8 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     async close() {
       await app.close();
       await apollo.stop();
+      await ownLimiter?.close();
+      await fallbackLimiter.close();
     },
   };
 }

@@ -10,3 +10,5 @@ export * from './use-cost-limit';
 export * from './limit-error';
 export * from './cost/cost-directives';
 export * from './cost/estimate-cost';
+export * from './use-rate-limits';
+export * from './resilient-rate-limiter';

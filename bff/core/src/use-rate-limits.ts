@@ -1,0 +1,105 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ErrorCode, type AccessTokenVerifier, type Logger, type RateLimiter, type RateLimitPolicy, type RateLimitResult } from '@meridian/platform';
+import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import type { BffContext } from './bff-context';
+import type { BffPlugin } from './bff-plugin';
+import { requestedCostOf } from './use-cost-limit';
+
+/** Who is calling, for rate limits. */
+export type CallerClass = 'anonymous' | 'customer' | 'staff';
+
+/** Options for {@link useRateLimits}. */
+export interface RateLimitsOptions {
+  /** The shared limiter (Redis in services mode, memory when embedded). */
+  limiter: RateLimiter;
+  /** A per-process limiter used for ordinary requests while the shared one fails. */
+  fallback: RateLimiter;
+  policies: Record<CallerClass, RateLimitPolicy>;
+  /** Root fields that guard credentials or money: while the shared limiter fails, they fail closed. */
+  failClosedFields: ReadonlySet<string>;
+  /** Verifies a bearer token so limits follow the user, not the address. */
+  verifyAccessToken?: AccessTokenVerifier;
+  logger: Logger;
+}
+
+const STAFF = new Set(['SUPPORT', 'COMPLIANCE', 'ADMIN']);
+const results = new WeakMap<object, RateLimitResult>();
+
+async function identify(context: BffContext, verify?: AccessTokenVerifier): Promise<{ key: string; class: CallerClass }> {
+  const token = context.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (token && verify) {
+    try {
+      const claims = await verify(token);
+      return { key: `user:${claims.userId}`, class: claims.roles.some((r) => STAFF.has(r)) ? 'staff' : 'customer' };
+    } catch {
+      // An invalid token is refused by the subgraph; for limits the caller is anonymous.
+    }
+  }
+  return { key: `ip:${context.clientIp}`, class: 'anonymous' };
+}
+
+function rootFields(operation: OperationDefinitionNode): string[] {
+  return operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
+}
+
+function seconds(ms: number): number {
+  return Number.isFinite(ms) ? Math.max(1, Math.ceil(ms / 1000)) : 3600;
+}
+
+/**
+ * A request window and a cost budget per user (per address when anonymous),
+ * checked in one atomic call once the operation's cost is known. Refusals are
+ * RATE_LIMITED with `retryAfter`, HTTP 429 and `Retry-After`. Every response
+ * carries `extensions.rateLimit` and `extensions.cost.throttleStatus`.
+ */
+export function useRateLimits(options: RateLimitsOptions): BffPlugin {
+  const plugin: ApolloServerPlugin<BffContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation }) {
+          const caller = await identify(contextValue, options.verifyAccessToken);
+          const cost = requestedCostOf(contextValue) ?? 1;
+          const policy = options.policies[caller.class];
+          let result: RateLimitResult;
+          try {
+            result = await options.limiter.check(caller.key, cost, policy);
+          } catch (err) {
+            const guarded = (operation ? rootFields(operation) : []).filter((f) => options.failClosedFields.has(f));
+            options.logger.warn({ err: (err as Error).message, guarded }, 'shared rate limiter failed');
+            if (guarded.length) {
+              throw new GraphQLError('This operation is temporarily unavailable. Try again shortly.', {
+                extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503 } },
+              });
+            }
+            result = await options.fallback.check(caller.key, cost, policy);
+          }
+          results.set(contextValue, result);
+          if (!result.allowed) {
+            const retryAfter = seconds(result.retryAfterMs);
+            const headers = new Map([['retry-after', String(retryAfter)]]);
+            throw new GraphQLError(
+              result.refusedBy === 'cost'
+                ? `Query cost ${cost} exceeds the ${result.cost.currentlyAvailable} points available; they restore at ${policy.costRestoreRate} per second.`
+                : `Too many requests: ${policy.requestsPerWindow} per ${policy.windowMs / 1000} s.`,
+              { extensions: { code: ErrorCode.RATE_LIMITED, retryAfter, http: { status: 429, headers } } },
+            );
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          const result = results.get(contextValue);
+          if (!result || response.body.kind !== 'single') return;
+          const body = response.body.singleResult;
+          const cost = (body.extensions?.cost as Record<string, unknown> | undefined) ?? {};
+          body.extensions = {
+            ...body.extensions,
+            cost: { ...cost, throttleStatus: result.cost },
+            rateLimit: { limit: result.requests.limit, remaining: result.requests.remaining, resetAt: result.requests.resetAt.toISOString() },
+          };
+          response.http.headers.set('x-ratelimit-limit', String(result.requests.limit));
+          response.http.headers.set('x-ratelimit-remaining', String(result.requests.remaining));
+        },
+      };
+    },
+  };
+  return { name: 'rate-limits', apollo: [plugin] };
+}
