@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import type { ValidationRule } from 'graphql';
 import type { BffContext } from './bff-context';
 
@@ -12,4 +12,24 @@ export interface BffPlugin {
   name: string;
   apollo?: ApolloServerPlugin<BffContext>[];
   validationRules?: ValidationRule[];
+  /**
+   * A check once the operation and its variables are known, before planning.
+   * Guards run one after another in plugin order (Apollo runs its own hooks
+   * concurrently), and the first to throw ends the request.
+   */
+  guard?: (request: GraphQLRequestContextDidResolveOperation<BffContext>) => Promise<void>;
+}
+
+/** Runs every plugin's guard in order, as one Apollo hook. */
+export function useGuards(plugins: BffPlugin[]): ApolloServerPlugin<BffContext> {
+  const guards = plugins.flatMap((plugin) => (plugin.guard ? [plugin.guard] : []));
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(request) {
+          for (const guard of guards) await guard(request);
+        },
+      };
+    },
+  };
 }

@@ -17,13 +17,14 @@ import { createGatewayApollo, loadSupergraphSdl, subgraphUrlsFromConfig } from '
 import type { FastifyInstance } from 'fastify';
 import { FAIL_CLOSED_FIELDS, rateLimitPolicies, type BffConfig } from './bff-config';
 import { bffContextFromRequest, type BffContext } from './bff-context';
-import type { BffPlugin } from './bff-plugin';
+import { useGuards, type BffPlugin } from './bff-plugin';
 import { createBffErrorFormatter } from './format-bff-error';
 import type { QueryLimits } from './query-limits-config';
 import { useCostLimit } from './use-cost-limit';
 import { useDepthLimit } from './use-depth-limit';
 import { useQueryLimits } from './use-query-limits';
 import { useRateLimits } from './use-rate-limits';
+import { SENSITIVE_FIELD_LIMITS, useFieldRateLimits } from './use-field-rate-limits';
 import { createResilientRedisRateLimiter } from './resilient-rate-limiter';
 
 /** What tests and the embedded starter wire into a BFF; each defaults from config. */
@@ -84,13 +85,15 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
           logger,
         })
       : createMemoryRateLimiter();
+  if (ownLimiter && 'firstAttempt' in ownLimiter) await ownLimiter.firstAttempt;
+  const sharedLimiter = deps.rateLimiter ?? ownLimiter!;
   const fallbackLimiter = createMemoryRateLimiter();
   const plugins = [
     useDepthLimit({ maxDepth: limits.maxDepth }),
     useQueryLimits(limits),
     useCostLimit({ maxCost: limits.maxCost, supergraphSdl, defaultListSize: limits.defaultListSize }),
     useRateLimits({
-      limiter: deps.rateLimiter ?? ownLimiter!,
+      limiter: sharedLimiter,
       fallback: fallbackLimiter,
       policies: rateLimitPolicies(config),
       failClosedFields: FAIL_CLOSED_FIELDS,
@@ -103,6 +106,7 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
         }),
       logger,
     }),
+    useFieldRateLimits({ limiter: sharedLimiter, limits: SENSITIVE_FIELD_LIMITS, logger }),
     ...(options.plugins ?? []),
   ];
   const formatError = createBffErrorFormatter({ exposeDetails: development });
@@ -117,7 +121,7 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     formatError,
     validationRules: plugins.flatMap((plugin) => plugin.validationRules ?? []),
-    plugins: plugins.flatMap((plugin) => plugin.apollo ?? []),
+    plugins: [useGuards(plugins), ...plugins.flatMap((plugin) => plugin.apollo ?? [])],
   });
   await apollo.start();
   mountApollo(app, apollo, { context: async (request) => bffContextFromRequest(request) });

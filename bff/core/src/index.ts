@@ -12,3 +12,4 @@ export * from './cost/cost-directives';
 export * from './cost/estimate-cost';
 export * from './use-rate-limits';
 export * from './resilient-rate-limiter';
+export * from './use-field-rate-limits';

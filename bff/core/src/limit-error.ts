@@ -18,3 +18,17 @@ export function reportLimit(reason: LimitName, limit: number) {
     context?.reportError(queryTooComplex(error.message.replace(/^Syntax Error: /, ''), reason, limit));
   };
 }
+
+/** SERVICE_UNAVAILABLE (503) for an operation that must not run without its shared limiter. */
+export function failClosed(): GraphQLError {
+  return new GraphQLError('This operation is temporarily unavailable. Try again shortly.', {
+    extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503 } },
+  });
+}
+
+/** RATE_LIMITED (429) with `retryAfter` seconds in the body and the Retry-After header. */
+export function rateLimited(message: string, retryAfter: number): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.RATE_LIMITED, retryAfter, http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) } },
+  });
+}

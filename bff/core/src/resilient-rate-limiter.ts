@@ -15,7 +15,7 @@ export interface ResilientRateLimiterOptions {
  * connecting in the background, and until it succeeds every check fails at
  * once, so the caller's fallback (or fail-closed rule) applies instead of a wait.
  */
-export function createResilientRedisRateLimiter(options: ResilientRateLimiterOptions): RateLimiter {
+export function createResilientRedisRateLimiter(options: ResilientRateLimiterOptions): RateLimiter & { firstAttempt: Promise<void> } {
   let limiter: RateLimiter | undefined;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
@@ -37,12 +37,18 @@ export function createResilientRedisRateLimiter(options: ResilientRateLimiterOpt
       }
     }
   };
-  void connect();
+  // Settles after the first attempt, connected or not, so a server can start with its limiter ready.
+  const firstAttempt = connect();
   return {
+    firstAttempt,
     kind: 'redis',
     async check(identity, cost, policy) {
       if (!limiter) throw new Error('Redis is not connected');
       return limiter.check(identity, cost, policy);
+    },
+    async recordCall(key, at, keepMs) {
+      if (!limiter) throw new Error('Redis is not connected');
+      return limiter.recordCall(key, at, keepMs);
     },
     async close() {
       closed = true;

@@ -36,16 +36,6 @@ export function useCostLimit(options: CostLimitOptions): BffPlugin {
   const plugin: ApolloServerPlugin<BffContext> = {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, request, operationName, contextValue }) {
-          const cost = estimateCost(schema, document, request.variables, operationName ?? undefined, estimator);
-          requestedCost.set(contextValue, cost);
-          if (cost > options.maxCost) {
-            const error = queryTooComplex(`Query cost ${cost} exceeds the limit of ${options.maxCost}.`, 'cost', options.maxCost);
-            // Apollo reads extensions.http for the status and strips it from the response.
-            Object.assign(error.extensions, { http: { status: 400 } });
-            throw error;
-          }
-        },
         async willSendResponse({ response, contextValue }) {
           const cost = requestedCost.get(contextValue);
           if (cost === undefined || response.body.kind !== 'single') return;
@@ -55,5 +45,18 @@ export function useCostLimit(options: CostLimitOptions): BffPlugin {
       };
     },
   };
-  return { name: 'cost-limit', apollo: [plugin] };
+  return {
+    name: 'cost-limit',
+    apollo: [plugin],
+    async guard({ schema, document, request, operationName, contextValue }) {
+      const cost = estimateCost(schema, document, request.variables, operationName ?? undefined, estimator);
+      requestedCost.set(contextValue, cost);
+      if (cost > options.maxCost) {
+        const error = queryTooComplex(`Query cost ${cost} exceeds the limit of ${options.maxCost}.`, 'cost', options.maxCost);
+        // Apollo reads extensions.http for the status and strips it from the response.
+        Object.assign(error.extensions, { http: { status: 400 } });
+        throw error;
+      }
+    },
+  };
 }

@@ -1,8 +1,9 @@
-import type { ApolloServerPlugin } from '@apollo/server';
-import { ErrorCode, type AccessTokenVerifier, type Logger, type RateLimiter, type RateLimitPolicy, type RateLimitResult } from '@meridian/platform';
-import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
+import { type AccessTokenVerifier, type Logger, type RateLimiter, type RateLimitPolicy, type RateLimitResult } from '@meridian/platform';
+import { Kind, type OperationDefinitionNode } from 'graphql';
 import type { BffContext } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
+import { failClosed, rateLimited } from './limit-error';
 import { requestedCostOf } from './use-cost-limit';
 
 /** Who is calling, for rate limits. */
@@ -24,6 +25,12 @@ export interface RateLimitsOptions {
 
 const STAFF = new Set(['SUPPORT', 'COMPLIANCE', 'ADMIN']);
 const results = new WeakMap<object, RateLimitResult>();
+const callers = new WeakMap<object, { key: string; class: CallerClass }>();
+
+/** Who the rate limits took the caller of this request to be. */
+export function callerOf(context: BffContext): { key: string; class: CallerClass } {
+  return callers.get(context) ?? { key: `ip:${context.clientIp}`, class: 'anonymous' };
+}
 
 async function identify(context: BffContext, verify?: AccessTokenVerifier): Promise<{ key: string; class: CallerClass }> {
   const token = context.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
@@ -38,11 +45,13 @@ async function identify(context: BffContext, verify?: AccessTokenVerifier): Prom
   return { key: `ip:${context.clientIp}`, class: 'anonymous' };
 }
 
-function rootFields(operation: OperationDefinitionNode): string[] {
+/** Names of the fields at the root of an operation. */
+export function rootFields(operation: OperationDefinitionNode): string[] {
   return operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
 }
 
-function seconds(ms: number): number {
+/** Whole seconds for Retry-After: at least 1; an hour for a wait that never ends. */
+export function seconds(ms: number): number {
   return Number.isFinite(ms) ? Math.max(1, Math.ceil(ms / 1000)) : 3600;
 }
 
@@ -53,38 +62,34 @@ function seconds(ms: number): number {
  * carries `extensions.rateLimit` and `extensions.cost.throttleStatus`.
  */
 export function useRateLimits(options: RateLimitsOptions): BffPlugin {
+  async function guard({ contextValue, operation }: GraphQLRequestContextDidResolveOperation<BffContext>): Promise<void> {
+    const caller = await identify(contextValue, options.verifyAccessToken);
+    callers.set(contextValue, caller);
+    const cost = requestedCostOf(contextValue) ?? 1;
+    const policy = options.policies[caller.class];
+    let result: RateLimitResult;
+    try {
+      result = await options.limiter.check(caller.key, cost, policy);
+    } catch (err) {
+      const guarded = (operation ? rootFields(operation) : []).filter((f) => options.failClosedFields.has(f));
+      options.logger.warn({ err: (err as Error).message, guarded }, 'shared rate limiter failed');
+      if (guarded.length) throw failClosed();
+      result = await options.fallback.check(caller.key, cost, policy);
+    }
+    results.set(contextValue, result);
+    if (!result.allowed) {
+      throw rateLimited(
+        result.refusedBy === 'cost'
+          ? `Query cost ${cost} exceeds the ${result.cost.currentlyAvailable} points available; they restore at ${policy.costRestoreRate} per second.`
+          : `Too many requests: ${policy.requestsPerWindow} per ${policy.windowMs / 1000} s.`,
+        seconds(result.retryAfterMs),
+      );
+    }
+  }
+
   const plugin: ApolloServerPlugin<BffContext> = {
     async requestDidStart() {
       return {
-        async didResolveOperation({ contextValue, operation }) {
-          const caller = await identify(contextValue, options.verifyAccessToken);
-          const cost = requestedCostOf(contextValue) ?? 1;
-          const policy = options.policies[caller.class];
-          let result: RateLimitResult;
-          try {
-            result = await options.limiter.check(caller.key, cost, policy);
-          } catch (err) {
-            const guarded = (operation ? rootFields(operation) : []).filter((f) => options.failClosedFields.has(f));
-            options.logger.warn({ err: (err as Error).message, guarded }, 'shared rate limiter failed');
-            if (guarded.length) {
-              throw new GraphQLError('This operation is temporarily unavailable. Try again shortly.', {
-                extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503 } },
-              });
-            }
-            result = await options.fallback.check(caller.key, cost, policy);
-          }
-          results.set(contextValue, result);
-          if (!result.allowed) {
-            const retryAfter = seconds(result.retryAfterMs);
-            const headers = new Map([['retry-after', String(retryAfter)]]);
-            throw new GraphQLError(
-              result.refusedBy === 'cost'
-                ? `Query cost ${cost} exceeds the ${result.cost.currentlyAvailable} points available; they restore at ${policy.costRestoreRate} per second.`
-                : `Too many requests: ${policy.requestsPerWindow} per ${policy.windowMs / 1000} s.`,
-              { extensions: { code: ErrorCode.RATE_LIMITED, retryAfter, http: { status: 429, headers } } },
-            );
-          }
-        },
         async willSendResponse({ response, contextValue }) {
           const result = results.get(contextValue);
           if (!result || response.body.kind !== 'single') return;
@@ -101,5 +106,5 @@ export function useRateLimits(options: RateLimitsOptions): BffPlugin {
       };
     },
   };
-  return { name: 'rate-limits', apollo: [plugin] };
+  return { name: 'rate-limits', apollo: [plugin], guard };
 }

@@ -104,7 +104,8 @@ describe('BFF rate limits', () => {
   });
 
   it('falls back to a per-process limiter for ordinary requests when the shared one fails, without waiting', async () => {
-    const broken: RateLimiter = { kind: 'redis', check: async () => Promise.reject(new Error('connection lost')), close: async () => {} };
+    const lost = async () => Promise.reject(new Error('connection lost'));
+    const broken: RateLimiter = { kind: 'redis', check: lost, recordCall: lost, close: async () => {} };
     await withBff({ RATE_LIMIT_ANONYMOUS: '2' }, broken, async (gql) => {
       expect((await gql('{ node { id } }')).status).toBe(200);
       expect((await gql('{ node { id } }')).status).toBe(200);

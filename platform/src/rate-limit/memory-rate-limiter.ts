@@ -1,6 +1,9 @@
 import { applyRateLimit, type RateLimitState } from './rate-limit-math';
 import type { RateLimiter } from './rate-limiter';
 
+/** Most call times kept per key: more than any field limit allows in its window. */
+export const MAX_CALLS = 1_000;
+
 /** Options for {@link createMemoryRateLimiter}. */
 export interface MemoryRateLimiterOptions {
   /** Clock, for tests; default Date.now. */
@@ -14,6 +17,7 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? 100_000;
   const states = new Map<string, { state: RateLimitState; expiresAt: number }>();
+  const calls = new Map<string, number[]>();
   return {
     kind: 'memory',
     async check(identity, cost, policy) {
@@ -26,8 +30,15 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
       if (states.size > maxEntries) states.delete(states.keys().next().value as string);
       return result;
     },
+    async recordCall(key, at, keepMs) {
+      const earlier = (calls.get(key) ?? []).filter((t) => t > at - keepMs);
+      calls.set(key, [...earlier, at].slice(-MAX_CALLS));
+      if (calls.size > maxEntries) calls.delete(calls.keys().next().value as string);
+      return earlier;
+    },
     async close() {
       states.clear();
+      calls.clear();
     },
   };
 }

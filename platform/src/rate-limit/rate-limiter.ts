@@ -27,5 +27,12 @@ export interface RateLimitResult {
 export interface RateLimiter {
   readonly kind: 'memory' | 'redis';
   check(identity: string, cost: number, policy: RateLimitPolicy): Promise<RateLimitResult>;
+  /**
+   * Atomically records a call at `at` (ms) under `key` and returns the earlier
+   * calls' times still within `keepMs`, oldest first: a count-then-decide that
+   * concurrent callers cannot both win. Refused calls are recorded too, so a
+   * caller who keeps trying stays refused.
+   */
+  recordCall(key: string, at: number, keepMs: number): Promise<number[]>;
   close(): Promise<void>;
 }

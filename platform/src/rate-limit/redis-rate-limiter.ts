@@ -1,4 +1,5 @@
 import { connectRedis, type RedisConnectionOptions } from '../kv/redis-connection';
+import { MAX_CALLS } from './memory-rate-limiter';
 import type { RateLimiter, RateLimitResult } from './rate-limiter';
 
 // applyRateLimit() from rate-limit-math.ts in one atomic call, on Redis' clock.
@@ -34,6 +35,20 @@ redis.call('PEXPIRE', KEYS[1], math.max(reset_at - now, math.ceil((capacity - to
 return {refused == 0 and 1 or 0, refused, retry, math.max(0, limit - count), reset_at, math.floor(tokens)}
 `;
 
+// recordCall(): append, drop calls older than the window and beyond MAX_CALLS, return the earlier ones.
+const recordCallScript = `
+local at = tonumber(ARGV[1])
+local keep = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', at - keep)
+local earlier = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+redis.call('ZADD', KEYS[1], at, ARGV[3])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[4]) + 1))
+redis.call('PEXPIRE', KEYS[1], keep)
+local times = {}
+for i = 2, #earlier, 2 do times[#times + 1] = earlier[i] end
+return times
+`;
+
 const refusals = [undefined, 'requests', 'cost'] as const;
 
 /**
@@ -60,6 +75,14 @@ export async function createRedisRateLimiter(options: RedisConnectionOptions): P
         requests: { limit: policy.requestsPerWindow, remaining: Number(remaining), resetAt: new Date(Number(resetAt)) },
         cost: { maximumAvailable: policy.costCapacity, currentlyAvailable: Number(tokens), restoreRate: policy.costRestoreRate },
       };
+    },
+    async recordCall(key, at, keepMs) {
+      // A unique member per call: two calls in the same millisecond both count.
+      const member = `${at}:${Math.random().toString(36).slice(2)}`;
+      const times = (await run(
+        client.eval(recordCallScript, { keys: [`${prefix}calls:${key}`], arguments: [String(at), String(keepMs), member, String(MAX_CALLS)] }),
+      )) as string[];
+      return times.map(Number);
     },
     async close() {
       if (client.isOpen) client.destroy();

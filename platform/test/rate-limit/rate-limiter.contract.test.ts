@@ -65,6 +65,20 @@ function contract(create: () => Promise<Harness>): void {
     expect((await h.limiter.check(`${id}-other`, 1, requests)).allowed).toBe(true);
   });
 
+  it('records calls and returns the earlier ones within the window', async () => {
+    const t = Date.now();
+    expect(await h.limiter.recordCall(id, t, 1_000)).toEqual([]);
+    expect(await h.limiter.recordCall(id, t + 10, 1_000)).toEqual([t]);
+    expect(await h.limiter.recordCall(id, t + 10, 1_000)).toEqual([t, t + 10]);
+    expect(await h.limiter.recordCall(id, t + 1_005, 1_000)).toEqual([t + 10, t + 10]);
+  });
+
+  it('records concurrent calls atomically: each sees a different number of earlier calls', async () => {
+    const t = Date.now();
+    const seen = await Promise.all(Array.from({ length: 50 }, () => h.limiter.recordCall(`${id}-calls`, t, 60_000)));
+    expect(seen.map((s) => s.length).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
   it('is atomic: 50 concurrent checks against a limit of 5 allow exactly 5', async () => {
     const policy = { ...requests, requestsPerWindow: 5, windowMs: 60_000 };
     const results = await Promise.all(Array.from({ length: 50 }, () => h.limiter.check(id, 1, policy)));

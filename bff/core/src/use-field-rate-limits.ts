@@ -1,0 +1,134 @@
+import type { Logger, RateLimiter } from '@meridian/platform';
+import { getArgumentValues, Kind, type FieldNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { getGraphQLRateLimiter, Store, type Identity } from 'graphql-rate-limit';
+import ms from 'ms';
+import type { BffContext } from './bff-context';
+import type { BffPlugin } from './bff-plugin';
+import { failClosed, rateLimited } from './limit-error';
+import { callerOf, seconds } from './use-rate-limits';
+
+/** One limit on a root field, in graphql-rate-limit's terms. */
+export interface FieldLimit {
+  max: number;
+  /** A duration such as `1m`, `15m`, `1h`. */
+  window: string;
+  /** Arguments that split the count, e.g. `input.email`. */
+  identityArgs?: string[];
+  /** `caller` (default): per user, or per address when anonymous. `everyone`: across all callers, e.g. per email. */
+  scope?: 'caller' | 'everyone';
+}
+
+/** Limits on the fields that guard credentials and money. */
+export const SENSITIVE_FIELD_LIMITS: Record<string, FieldLimit[]> = {
+  login: [
+    { max: 5, window: '1m' },
+    { max: 20, window: '15m', identityArgs: ['input.email'], scope: 'everyone' },
+  ],
+  register: [{ max: 5, window: '1h' }],
+  refreshSession: [{ max: 30, window: '1m' }],
+  logout: [{ max: 30, window: '1m' }],
+  openAccount: [{ max: 10, window: '1h' }],
+  closeAccount: [{ max: 10, window: '1h' }],
+  transferBetweenOwnAccounts: [{ max: 30, window: '1m' }],
+};
+
+/** Options for {@link useFieldRateLimits}. */
+export interface FieldRateLimitsOptions {
+  limiter: RateLimiter;
+  limits: Record<string, FieldLimit[]>;
+  logger: Logger;
+}
+
+/**
+ * graphql-rate-limit's store, made atomic: reading records the call in the
+ * same Redis call (so the library runs with `readOnly`), and the times it saw
+ * are kept to compute Retry-After.
+ */
+class RecordingStore extends Store {
+  readonly seen = new Map<string, number[]>();
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly keepMs: number,
+  ) {
+    super();
+  }
+  async getForIdentity(identity: Identity): Promise<readonly number[]> {
+    const key = `field:${identity.contextIdentity}:${identity.fieldIdentity}`;
+    const times = await this.limiter.recordCall(key, Date.now(), this.keepMs);
+    this.seen.set(key, times);
+    return times;
+  }
+  setForIdentity(): void {
+    // Recorded in getForIdentity already.
+  }
+}
+
+function rootFieldNodes(operation: OperationDefinitionNode): FieldNode[] {
+  return operation.selectionSet.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD);
+}
+
+/**
+ * Per-field limits on credential and money operations, declared per field and
+ * counted atomically: of 50 concurrent logins against a limit of 5, exactly 5
+ * go through. Refusals are RATE_LIMITED (429, Retry-After); if the shared store
+ * is unreachable these operations fail closed with SERVICE_UNAVAILABLE.
+ */
+export function useFieldRateLimits(options: FieldRateLimitsOptions): BffPlugin {
+  const longest = Math.max(...Object.values(options.limits).flat().map((l) => ms(l.window as ms.StringValue)));
+  return {
+    name: 'field-rate-limits',
+    async guard({ contextValue, operation, schema, request }) {
+      if (!operation) return;
+      for (const node of rootFieldNodes(operation)) {
+        const limits = options.limits[node.name.value];
+        if (!limits) continue;
+        const args = fieldArguments(schema, operation, node, request.variables ?? {});
+        for (const limit of limits) {
+          await enforce(options, contextValue, node.name.value, args, limit, longest);
+        }
+      }
+    },
+  };
+}
+
+function fieldArguments(schema: GraphQLSchema, operation: OperationDefinitionNode, node: FieldNode, variables: Record<string, unknown>) {
+  const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+  const field = root?.getFields()[node.name.value];
+  return field ? getArgumentValues(field, node, variables) : {};
+}
+
+async function enforce(
+  options: FieldRateLimitsOptions,
+  context: BffContext,
+  fieldName: string,
+  args: Record<string, unknown>,
+  limit: FieldLimit,
+  keepMs: number,
+): Promise<void> {
+  const store = new RecordingStore(options.limiter, keepMs);
+  const caller = callerOf(context);
+  const limiter = getGraphQLRateLimiter({
+    identifyContext: () => (limit.scope === 'everyone' ? 'everyone' : caller.key),
+    store,
+  });
+  let refusal: string | undefined;
+  try {
+    refusal = await limiter({ parent: undefined, args, context, info: { fieldName } as never }, {
+      max: limit.max,
+      window: limit.window,
+      identityArgs: limit.identityArgs,
+      readOnly: true,
+    });
+  } catch (err) {
+    options.logger.warn({ err: (err as Error).message, fieldName }, 'field rate limit store failed; failing closed');
+    throw failClosed();
+  }
+  if (!refusal) return;
+  const windowMs = ms(limit.window as ms.StringValue);
+  const times = [...store.seen.values()][0] ?? [];
+  const inWindow = times.filter((t) => t > Date.now() - windowMs);
+  // The call that has to leave the window before one more fits.
+  const blocking = inWindow[inWindow.length - limit.max] ?? Date.now();
+  const retryAfter = seconds(blocking + windowMs - Date.now());
+  throw rateLimited(`Too many ${fieldName} attempts: at most ${limit.max} per ${limit.window}. Try again in ${retryAfter} s.`, retryAfter);
+}
