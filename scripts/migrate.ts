@@ -1,8 +1,12 @@
 // `npm run migrate`: applies every subgraph's migrations to DATABASE_URL (or the embedded database).
 import { closeDataSource, initializeDataSource, loadBaseConfig, openDatabase } from '@meridian/platform';
+import { createBankingDataSource } from '@meridian/banking';
 import { createIdentityDataSource } from '@meridian/identity';
 
-const subgraphDataSources = [{ name: 'identity', create: createIdentityDataSource }];
+const subgraphDataSources = [
+  { name: 'identity', create: createIdentityDataSource },
+  { name: 'banking', create: createBankingDataSource },
+];
 
 async function main(): Promise<void> {
   const config = loadBaseConfig();

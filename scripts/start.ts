@@ -2,6 +2,7 @@
 // embedded PostgreSQL (PGlite, persisted under DATA_DIR) and seeds the demo user.
 import { createMobileBffServer, loadMobileBffConfig } from '@meridian/bff-mobile';
 import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
+import { createBankingServer, loadBankingConfig } from '@meridian/banking';
 import { createIdentityServer, DEMO_USER, loadIdentityConfig, seedDemoUser } from '@meridian/identity';
 import {
   closeOnSignals,
@@ -30,9 +31,26 @@ async function main(): Promise<void> {
     const identity = await createIdentityServer(identityConfig, { databaseUrl: database.url });
     servers.push(identity);
     await identity.app.listen({ port: identityConfig.IDENTITY_PORT, host: base.HOST });
-    const identityUrl = `http://127.0.0.1:${identityConfig.IDENTITY_PORT}/graphql`;
-    // The other servers reach identity where this process put it, unless told otherwise.
-    const env = { ...process.env, IDENTITY_URL: process.env.IDENTITY_URL ?? identityUrl };
+    const identityUrl = `http://127.0.0.1:${identityConfig.IDENTITY_PORT}`;
+    // The other servers reach identity (and its keys) where this process put it, unless told otherwise.
+    const subgraphEnv = {
+      ...process.env,
+      IDENTITY_JWKS_URL: process.env.IDENTITY_JWKS_URL ?? `${identityUrl}/.well-known/jwks.json`,
+      MIGRATE_ON_START: identityConfig.MIGRATE_ON_START ? 'true' : 'false',
+    };
+
+    const bankingConfig = loadBankingConfig(subgraphEnv);
+    const banking = await createBankingServer(bankingConfig, { databaseUrl: database.url });
+    servers.push(banking);
+    await banking.app.listen({ port: bankingConfig.BANKING_PORT, host: base.HOST });
+    const bankingUrl = `http://127.0.0.1:${bankingConfig.BANKING_PORT}/graphql`;
+
+    const env = {
+      ...process.env,
+      IDENTITY_URL: process.env.IDENTITY_URL ?? `${identityUrl}/graphql`,
+      IDENTITY_JWKS_URL: subgraphEnv.IDENTITY_JWKS_URL,
+      BANKING_URL: process.env.BANKING_URL ?? bankingUrl,
+    };
 
     const gatewayConfig = loadGatewayConfig(env);
     const gateway = await createGatewayServer(gatewayConfig);
@@ -64,6 +82,7 @@ async function main(): Promise<void> {
       `  mobile BFF  http://${host}:${mobileConfig.MOBILE_BFF_PORT}/graphql`,
       `  gateway     http://${host}:${gatewayConfig.GATEWAY_PORT}/graphql   (internal: service token required)`,
       `  identity    http://${host}:${identityConfig.IDENTITY_PORT}/graphql   (internal: service token required)`,
+      `  banking     http://${host}:${bankingConfig.BANKING_PORT}/graphql   (internal: service token required)`,
       ...(demo ? [`  demo user   ${DEMO_USER.email} / ${DEMO_USER.password}   (${demo === 'created' ? 'created' : 'already there'})`] : []),
       '  stop with Ctrl+C; `npm run reset` wipes the embedded data',
       '',

@@ -10,3 +10,4 @@ export * from './telemetry';
 export * from './runtime';
 export * from './ids';
 export * from './rate-limit';
+export * from './events';

@@ -9,6 +9,8 @@ import { z } from 'zod';
 export const subgraphConfigSchema = z.object({
   /** Identity's GraphQL endpoint; default the local port 4201. */
   IDENTITY_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4201/graphql'),
+  /** Banking's GraphQL endpoint; default the local port 4202. */
+  BANKING_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4202/graphql'),
   /** How long one subgraph fetch may take before the request fails with SERVICE_UNAVAILABLE; default 5000 ms. */
   SUBGRAPH_TIMEOUT_MS: millis(5_000),
 });
@@ -17,6 +19,6 @@ export type SubgraphConfig = z.infer<typeof subgraphConfigSchema>;
 
 /** Subgraph URL overrides by subgraph name, as `createGateway` takes them. */
 export function subgraphUrlsFromConfig(config: SubgraphConfig): Record<string, string> {
-  // Add banking (BANKING_URL, 4202), kyc (4203), payments (4204) and insights (4205) as they join supergraph.yaml.
-  return { identity: config.IDENTITY_URL };
+  // Add kyc (4203), payments (4204) and insights (4205) as they join supergraph.yaml.
+  return { identity: config.IDENTITY_URL, banking: config.BANKING_URL };
 }

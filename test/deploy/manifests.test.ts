@@ -12,13 +12,18 @@ import { parseAllDocuments } from 'yaml';
 const root = path.resolve(__dirname, '../..');
 const k8sDir = path.join(root, 'deploy/k8s');
 
-/** Servers and ports from the architecture's "Processes and ports" table. */
-const servers: Record<string, { port: number; workspace: string }> = {
-  identity: { port: 4201, workspace: 'subgraphs/identity' },
-  gateway: { port: 4100, workspace: 'supergraph' },
-  'bff-web': { port: 4000, workspace: 'bff/web' },
-  'bff-mobile': { port: 4001, workspace: 'bff/mobile' },
+/** Servers and ports from the architecture's "Processes and ports" table, with the variable each listens on. */
+const servers: Record<string, { port: number; workspace: string; portVar: string }> = {
+  identity: { port: 4201, workspace: 'subgraphs/identity', portVar: 'IDENTITY_PORT' },
+  banking: { port: 4202, workspace: 'subgraphs/banking', portVar: 'BANKING_PORT' },
+  gateway: { port: 4100, workspace: 'supergraph', portVar: 'GATEWAY_PORT' },
+  'bff-web': { port: 4000, workspace: 'bff/web', portVar: 'WEB_BFF_PORT' },
+  'bff-mobile': { port: 4001, workspace: 'bff/mobile', portVar: 'MOBILE_BFF_PORT' },
 };
+
+/** Subgraphs, which the gateway and the BFFs reach at `<NAME>_URL` (supergraph/src/subgraph-config.ts). */
+const subgraphs = Object.keys(servers).filter((name) => servers[name].workspace.startsWith('subgraphs/'));
+const urlVar = (subgraph: string) => `${subgraph.toUpperCase()}_URL`;
 
 // Parsed YAML is untyped; the checkers read it defensively and report what is missing.
 type Doc = any;
@@ -78,11 +83,25 @@ function composeProblems(compose: Doc): string[] {
     const env = service.environment ?? {};
     if (env.HOST !== '0.0.0.0') problems.push(`${name}: HOST is not 0.0.0.0`);
     if (env.NODE_ENV !== 'production') problems.push(`${name}: NODE_ENV is not production`);
+    if (env[server.portVar] !== String(server.port)) problems.push(`${name}: ${server.portVar} is ${env[server.portVar]}, expected ${server.port}`);
+    const jwks = `http://identity:${servers.identity.port}/.well-known/jwks.json`;
+    if (name !== 'identity' && env.IDENTITY_JWKS_URL !== jwks) problems.push(`${name}: IDENTITY_JWKS_URL is ${env.IDENTITY_JWKS_URL}, expected ${jwks}`);
+    if (!subgraphs.includes(name)) {
+      for (const subgraph of subgraphs) {
+        const url = `http://${subgraph}:${servers[subgraph].port}/graphql`;
+        if (env[urlVar(subgraph)] !== url) problems.push(`${name}: ${urlVar(subgraph)} is ${env[urlVar(subgraph)]}, expected ${url}`);
+      }
+    }
   }
   for (const name of Object.keys(servers)) if (!services[name]) problems.push(`missing server ${name}`);
   const migrate = Object.entries(services).find(([, s]) => JSON.stringify(s.command ?? '').includes('migrate'));
   if (!migrate) problems.push('no migrate service');
-  else if (dependsOn(services.identity ?? {})[migrate[0]]?.condition !== 'service_completed_successfully') problems.push('identity does not wait for migrations to complete');
+  else {
+    for (const [name, service] of Object.entries(services)) {
+      if (name === migrate[0] || !service.environment?.DATABASE_URL) continue;
+      if (dependsOn(service)[migrate[0]]?.condition !== 'service_completed_successfully') problems.push(`${name} does not wait for migrations to complete`);
+    }
+  }
   return problems;
 }
 
@@ -172,9 +191,30 @@ function k8sProblems(docs: K8sDoc[]): string[] {
       }
     }
   }
-  const subgraphLabels = deployments.find((d) => d.metadata?.name === 'identity')?.spec?.template?.metadata?.labels;
-  if (!ofKind('NetworkPolicy').some((np) => labelsMatch(np.spec?.podSelector?.matchLabels, subgraphLabels))) problems.push('no NetworkPolicy selects the subgraph pods');
+  for (const subgraph of subgraphs) {
+    const labels = deployments.find((d) => d.metadata?.name === subgraph)?.spec?.template?.metadata?.labels;
+    if (!ofKind('NetworkPolicy').some((np) => labelsMatch(np.spec?.podSelector?.matchLabels, labels))) problems.push(`no NetworkPolicy selects the ${subgraph} pods`);
+  }
   if (!ofKind('Job').some((j) => JSON.stringify(j.spec?.template?.spec?.containers ?? []).includes('migrate'))) problems.push('no migration Job');
+  const config = ofKind('ConfigMap').find((c) => c.metadata?.name === 'meridian-config')?.data ?? {};
+  for (const server of Object.values(servers)) {
+    if (config[server.portVar] !== String(server.port)) problems.push(`ConfigMap meridian-config: ${server.portVar} is ${config[server.portVar]}, expected ${server.port}`);
+  }
+  for (const subgraph of subgraphs) {
+    const url = `http://${subgraph}.meridian.svc.cluster.local:${servers[subgraph].port}/graphql`;
+    if (config[urlVar(subgraph)] !== url) problems.push(`ConfigMap meridian-config: ${urlVar(subgraph)} is ${config[urlVar(subgraph)]}, expected ${url}`);
+  }
+  const jwks = `http://identity.meridian.svc.cluster.local:${servers.identity.port}/.well-known/jwks.json`;
+  if (config.IDENTITY_JWKS_URL !== jwks) problems.push(`ConfigMap meridian-config: IDENTITY_JWKS_URL is ${config.IDENTITY_JWKS_URL}, expected ${jwks}`);
+  const secretKeys = new Set(ofKind('Secret').flatMap((secret) => Object.keys(secret.stringData ?? {})));
+  for (const workload of [...deployments, ...ofKind('Job')]) {
+    for (const c of workload.spec?.template?.spec?.containers ?? []) {
+      for (const e of c.env ?? []) {
+        const key = e.valueFrom?.secretKeyRef?.key;
+        if (key && !secretKeys.has(key)) problems.push(`${workload.kind} ${workload.metadata?.name}: reads Secret key ${key}, which the Secret template lacks`);
+      }
+    }
+  }
   for (const secret of ofKind('Secret')) {
     if (secret.data) problems.push(`Secret ${secret.metadata.name}: has base64 data; templates use placeholder stringData only`);
     for (const [key, value] of Object.entries<string>(secret.stringData ?? {})) {
@@ -251,6 +291,35 @@ describe('the checks themselves', () => {
         'Deployment gateway: readinessProbe is not GET /health/ready',
         'Service bff-web: selector matches no Deployment\'s pod labels',
         'Secret meridian-secrets: IDENTITY_SIGNING_KEYS looks like real key material',
+      ]),
+    );
+  });
+
+  it('catch a wrong banking port or URL, skipped migrations and an unknown Secret key', () => {
+    const broken = compose();
+    broken.services.banking.environment.BANKING_PORT = '4203';
+    broken.services['bff-web'].environment.BANKING_URL = 'http://banking:4203/graphql';
+    delete broken.services.banking.depends_on.migrate;
+    expect(composeProblems(broken)).toEqual(
+      expect.arrayContaining([
+        'banking: BANKING_PORT is 4203, expected 4202',
+        'bff-web: BANKING_URL is http://banking:4203/graphql, expected http://banking:4202/graphql',
+        'banking does not wait for migrations to complete',
+      ]),
+    );
+    const docs = k8sDocs().map((d) => ({ ...d, doc: structuredClone(d.doc) }));
+    const find = (kind: string, name: string) => docs.find((d) => d.doc.kind === kind && d.doc.metadata.name === name)!.doc;
+    const banking = find('Deployment', 'banking').spec.template;
+    banking.spec.containers[0].ports[0].containerPort = 4203;
+    banking.spec.containers[0].env.find((e: Doc) => e.name === 'DATABASE_URL').valueFrom.secretKeyRef.key = 'BANKING_DATABASE_URL';
+    banking.metadata.labels['app.kubernetes.io/component'] = 'ledger';
+    find('ConfigMap', 'meridian-config').data.BANKING_URL = 'http://banking.meridian.svc.cluster.local:4203/graphql';
+    expect(k8sProblems(docs)).toEqual(
+      expect.arrayContaining([
+        'Deployment banking: container port is not 4202',
+        'Deployment banking: reads Secret key BANKING_DATABASE_URL, which the Secret template lacks',
+        'no NetworkPolicy selects the banking pods',
+        'ConfigMap meridian-config: BANKING_URL is http://banking.meridian.svc.cluster.local:4203/graphql, expected http://banking.meridian.svc.cluster.local:4202/graphql',
       ]),
     );
   });

@@ -75,7 +75,7 @@ describe('embedded mode (npm start)', () => {
   let running: Running | undefined;
 
   beforeAll(async () => {
-    ports = { web: await freePort(), mobile: await freePort(), gateway: await freePort(), identity: await freePort() };
+    ports = { web: await freePort(), mobile: await freePort(), gateway: await freePort(), identity: await freePort(), banking: await freePort() };
     const { DATABASE_URL: _db, REDIS_URL: _redis, NODE_OPTIONS: _opts, ...rest } = process.env;
     env = {
       ...rest,
@@ -86,6 +86,7 @@ describe('embedded mode (npm start)', () => {
       MOBILE_BFF_PORT: String(ports.mobile),
       GATEWAY_PORT: String(ports.gateway),
       IDENTITY_PORT: String(ports.identity),
+      BANKING_PORT: String(ports.banking),
       IDENTITY_JWKS_URL: `http://127.0.0.1:${ports.identity}/.well-known/jwks.json`,
     };
   });
@@ -111,12 +112,15 @@ describe('embedded mode (npm start)', () => {
     const login = await gql(ports.mobile, `mutation L($i: LoginInput!) { login(input: $i) { accessToken } }`, {
       i: { email: input.email, password: input.password },
     });
-    const me = await gql(ports.web, `{ me { id email } }`, {}, login.data.login.accessToken);
-    expect(me.data.me).toEqual({ id: reg.data.register.id, email: input.email });
+    const me = await gql(ports.web, `{ me { id email accounts { id } } }`, {}, login.data.login.accessToken);
+    expect(me.errors).toBeUndefined();
+    expect(me.data.me).toEqual({ id: reg.data.register.id, email: input.email, accounts: [] });
 
     // Internal servers refuse callers without a service token.
     const direct = await gql(ports.identity, `{ _service { sdl } }`);
     expect(direct.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const banking = await gql(ports.banking, `{ _service { sdl } }`);
+    expect(banking.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     const viaGateway = await gql(ports.gateway, `{ me { id } }`);
     expect(viaGateway.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
 

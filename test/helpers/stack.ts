@@ -1,3 +1,4 @@
+import { createBankingServer, loadBankingConfig, type BankingServer } from '@meridian/banking';
 import { createMobileBffServer, loadMobileBffConfig } from '@meridian/bff-mobile';
 import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
 import { createIdentityServer, loadIdentityConfig, type IdentityServer } from '@meridian/identity';
@@ -12,9 +13,10 @@ export interface GqlResult {
   errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[];
 }
 
-/** Identity on its own database and port, both BFFs in-process in front of it. */
+/** Identity and banking on one database and their own ports, both BFFs in-process in front of them. */
 export interface Stack {
   identity: IdentityServer;
+  banking: BankingServer;
   web: MeridianServer;
   mobile: MeridianServer;
   db: TestDatabase;
@@ -28,6 +30,11 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+function portOf(server: MeridianServer): number {
+  const address = server.app.server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
 /** Starts the stack for one test file; env overrides apply to every server. */
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const db = await createTestDatabase();
@@ -35,14 +42,27 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     databaseUrl: db.url,
   });
   await identity.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = identity.app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const bffEnv = { ...process.env, IDENTITY_URL: `http://127.0.0.1:${port}/graphql`, ...env };
+  const identityBase = `http://127.0.0.1:${portOf(identity)}`;
+  // Banking verifies user tokens against the identity this stack started, as it would in a deployment.
+  const banking = await createBankingServer(
+    loadBankingConfig({ ...process.env, MIGRATE_ON_START: 'true', IDENTITY_JWKS_URL: `${identityBase}/.well-known/jwks.json`, ...env }),
+    { databaseUrl: db.url },
+  );
+  await banking.app.listen({ port: 0, host: '127.0.0.1' });
+  const bffEnv = {
+    ...process.env,
+    IDENTITY_URL: `${identityBase}/graphql`,
+    BANKING_URL: `http://127.0.0.1:${portOf(banking)}/graphql`,
+    // The BFFs verify tokens to rate-limit per user.
+    IDENTITY_JWKS_URL: `${identityBase}/.well-known/jwks.json`,
+    ...env,
+  };
   const web = await createWebBffServer(loadWebBffConfig(bffEnv));
   const mobile = await createMobileBffServer(loadMobileBffConfig(bffEnv));
   const servers = { web, mobile };
   return {
     identity,
+    banking,
     web,
     mobile,
     db,
@@ -55,6 +75,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     async close() {
       await mobile.close();
       await web.close();
+      await banking.close();
       await identity.close();
       await db.drop();
     },

@@ -57,7 +57,8 @@ export class AccountService {
       if (balance.posted !== 0n || account.debitsPending !== 0n || account.creditsPending !== 0n) {
         throw errors.conflict('Only an account with a zero balance and no pending transfers can be closed.');
       }
-      const [closed]: Record<string, unknown>[] = await m.query(
+      // TypeORM answers an UPDATE with [rows, affected count], not the rows alone.
+      const [[closed]]: [Record<string, unknown>[], number] = await m.query(
         `UPDATE banking.accounts SET status = 'CLOSED', closed_at = now() WHERE id = $1 RETURNING ${ACCOUNT_COLUMNS}`,
         [id],
       );

@@ -40,11 +40,12 @@ export class LedgerService {
     validateTransferInput(input);
     const pending = input.pendingTimeoutSeconds !== undefined;
     const request = { kind: 'transfer', ...input };
-    return this.idempotent(input.id, fingerprint(request), async (m) => {
+    const print = fingerprint(request);
+    return this.idempotent(input.id, print, async (m) => {
       const [row]: Record<string, unknown>[] = await m.query(
         `INSERT INTO banking.transfers (id, code, description, metadata, caused_by, phase, status, timeout_at, fingerprint)
          VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8::int IS NULL THEN NULL ELSE clock_timestamp() + make_interval(secs => $8::int) END, $9)
-         ON CONFLICT (id) DO NOTHING RETURNING created_at`,
+         ON CONFLICT (id) DO NOTHING RETURNING *`,
         [
           input.id,
           input.code,
@@ -54,14 +55,15 @@ export class LedgerService {
           pending ? 'PENDING' : 'SINGLE',
           pending ? 'PENDING' : 'POSTED',
           input.pendingTimeoutSeconds ?? null,
-          fingerprint(request),
+          print,
         ],
       );
       if (!row) return undefined;
       const accounts = await lockAccounts(m, input.postings.map((p) => p.accountId));
       const changes: CounterChange[] = input.postings.map((p) => ({ ...p, pending, sign: 1, record: true }));
       const postings = await applyChanges(m, input.id, accounts, changes);
-      await appendToChain(m, {
+      await enqueueEvent(m, pending ? 'ledger.transfer.pending' : 'ledger.transfer.posted', input.id, eventPayload(input.id, input.code, postings));
+      const chained = await appendToChain(m, {
         id: input.id,
         code: input.code,
         description: input.description ?? '',
@@ -72,8 +74,7 @@ export class LedgerService {
         createdAt: new Date(row.created_at as string),
         postings,
       });
-      await enqueueEvent(m, pending ? 'ledger.transfer.pending' : 'ledger.transfer.posted', input.id, eventPayload(input.id, input.code, postings));
-      return input.id;
+      return { ...toTransfer(row, postings), seq: chained.seq, hash: chained.hash };
     });
   }
 
@@ -86,7 +87,7 @@ export class LedgerService {
   }
 
   /** Voids a pending transfer, releasing its hold. Errors: as {@link postPending}. */
-  voidPending(input: ResolvePendingInput): Promise<TransferRecord> {
+  async voidPending(input: ResolvePendingInput): Promise<TransferRecord> {
     if (input.amount !== undefined) throw errors.badInput('A void releases the whole hold; it takes no amount.', { field: 'amount' });
     return this.resolvePending(input, 'VOID');
   }
@@ -133,12 +134,13 @@ export class LedgerService {
     if (input.amount !== undefined && input.amount <= 0n) throw errors.badInput('amount must be greater than zero.', { field: 'amount' });
     const request = { kind: action, id: input.id, pendingId: input.pendingId, amount: input.amount };
     const phase = action === 'POST' ? 'POST_PENDING' : 'VOID_PENDING';
-    return this.idempotent(input.id, fingerprint(request), async (m) => {
+    const print = fingerprint(request);
+    return this.idempotent(input.id, print, async (m) => {
       const [row]: Record<string, unknown>[] = await m.query(
         `INSERT INTO banking.transfers (id, code, description, phase, status, pending_id, fingerprint)
          SELECT $1, p.code, p.description, $2, 'POSTED', p.id, $3 FROM banking.transfers p WHERE p.id = $4
-         ON CONFLICT (id) DO NOTHING RETURNING created_at, code, description`,
-        [input.id, phase, fingerprint(request), input.pendingId],
+         ON CONFLICT (id) DO NOTHING RETURNING *`,
+        [input.id, phase, print, input.pendingId],
       );
       if (!row) {
         const exists = await m.query(`SELECT 1 FROM banking.transfers WHERE id = $1`, [input.id]);
@@ -168,7 +170,11 @@ export class LedgerService {
       const accounts = await lockAccounts(m, holds.map((h) => h.accountId));
       const postings = await applyChanges(m, input.id, accounts, changes, { allowFrozen: true });
       await m.query(`UPDATE banking.transfers SET status = $2 WHERE id = $1`, [input.pendingId, action === 'POST' ? 'POSTED' : 'VOIDED']);
-      await appendToChain(m, {
+      await enqueueEvent(m, action === 'POST' ? 'ledger.transfer.posted' : 'ledger.transfer.voided', input.id, {
+        ...eventPayload(input.id, row.code as string, postings),
+        pendingId: input.pendingId,
+      });
+      const chained = await appendToChain(m, {
         id: input.id,
         code: row.code as string,
         description: row.description as string,
@@ -179,39 +185,36 @@ export class LedgerService {
         createdAt: new Date(row.created_at as string),
         postings,
       });
-      await enqueueEvent(m, action === 'POST' ? 'ledger.transfer.posted' : 'ledger.transfer.voided', input.id, {
-        ...eventPayload(input.id, row.code as string, postings),
-        pendingId: input.pendingId,
-      });
-      return input.id;
+      return { ...toTransfer(row, postings), seq: chained.seq, hash: chained.hash };
     });
   }
 
   /**
-   * Runs `work` in a transaction; `work` returns the id it wrote, or undefined
-   * when the id already existed, in which case the stored transfer is returned
-   * if its fingerprint matches.
+   * Runs `work` in a transaction; `work` returns the transfer it wrote, or
+   * undefined when the id already existed, in which case the stored transfer is
+   * read in the same transaction and returned if its fingerprint matches. The
+   * result is always read inside the transaction, so a call is one pool checkout
+   * and never a query on its own outside one.
    */
-  private async idempotent(
+  private idempotent(
     id: string,
     print: string,
-    work: (m: EntityManager) => Promise<string | undefined>,
+    work: (m: EntityManager) => Promise<TransferRecord | undefined>,
   ): Promise<TransferRecord> {
-    const written = await this.retrying(() => this.db.transaction((m) => work(m)));
-    const transfer = await this.getTransfer(id);
-    if (!transfer) throw errors.notFound(`Transfer ${id} does not exist.`);
-    if (written === undefined) {
-      const [{ fingerprint: stored }]: { fingerprint: string }[] = await this.db.query(
-        `SELECT fingerprint FROM banking.transfers WHERE id = $1`,
-        [id],
-      );
-      if (stored !== print) {
-        throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, `Transfer id ${id} was already used for a different request.`, {
-          field: 'transferId',
-        });
-      }
-    }
-    return transfer;
+    return this.retrying(() =>
+      this.db.transaction(async (m) => {
+        const written = await work(m);
+        if (written) return written;
+        const [row]: Record<string, unknown>[] = await m.query(`SELECT * FROM banking.transfers WHERE id = $1`, [id]);
+        if (!row) throw errors.notFound(`Transfer ${id} does not exist.`);
+        if (row.fingerprint !== print) {
+          throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, `Transfer id ${id} was already used for a different request.`, {
+            field: 'transferId',
+          });
+        }
+        return toTransfer(row, await this.postingsOf(m, id));
+      }),
+    );
   }
 
   /** Retries on serialization failures and deadlocks, which PostgreSQL asks the client to retry. */

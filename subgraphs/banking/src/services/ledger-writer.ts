@@ -44,7 +44,7 @@ export async function applyChanges(
   options: { allowFrozen?: boolean } = {},
 ): Promise<PostingRecord[]> {
   const touched = new Map<string, AccountRecord>();
-  const postingRows: unknown[][] = [];
+  const postingRows: { accountId: string; direction: Direction; amount: string; currency: string; pending: boolean; balanceAfter: string | null }[] = [];
   for (const change of changes) {
     const account = touched.get(change.accountId) ?? accounts.get(change.accountId);
     if (!account) throw errors.notFound(`Account ${change.accountId} does not exist.`);
@@ -64,15 +64,14 @@ export async function applyChanges(
     else next.creditsPosted += delta;
     touched.set(account.id, next);
     if (change.record) {
-      postingRows.push([
-        transferId,
-        account.id,
-        change.direction,
-        change.amount.toString(),
-        change.currency,
-        change.pending,
-        change.pending ? null : (next.creditsPosted - next.debitsPosted).toString(),
-      ]);
+      postingRows.push({
+        accountId: account.id,
+        direction: change.direction,
+        amount: change.amount.toString(),
+        currency: change.currency,
+        pending: change.pending,
+        balanceAfter: change.pending ? null : (next.creditsPosted - next.debitsPosted).toString(),
+      });
     }
   }
   for (const account of touched.values()) {
@@ -85,26 +84,42 @@ export async function applyChanges(
       });
     }
   }
-  for (const account of touched.values()) {
-    await m.query(
-      `UPDATE banking.accounts SET debits_posted = $2, credits_posted = $3, debits_pending = $4, credits_pending = $5 WHERE id = $1`,
-      [account.id, account.debitsPosted.toString(), account.creditsPosted.toString(), account.debitsPending.toString(), account.creditsPending.toString()],
-    );
-    accounts.set(account.id, account);
-  }
-  if (postingRows.length === 0) return [];
-  const params: unknown[] = [];
-  const values = postingRows.map((row) => {
-    const base = params.length;
-    params.push(...row);
-    return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7})`;
-  });
+  for (const account of touched.values()) accounts.set(account.id, account);
+  // One round trip for every account's counters and every posting: the statement runs
+  // while the accounts are locked, so its cost is paid by everyone waiting for them.
+  const touchedList = [...touched.values()];
   const inserted: Record<string, unknown>[] = await m.query(
-    `INSERT INTO banking.postings (transfer_id, account_id, direction, amount, currency, pending, balance_after)
-     VALUES ${values.join(', ')} RETURNING id, account_id, direction, amount, currency, pending, balance_after, created_at`,
-    params,
+    `WITH counters AS (
+       UPDATE banking.accounts a
+       SET debits_posted = c.debits_posted, credits_posted = c.credits_posted,
+           debits_pending = c.debits_pending, credits_pending = c.credits_pending
+       FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
+         AS c (id, debits_posted, credits_posted, debits_pending, credits_pending)
+       WHERE a.id = c.id
+     )
+     INSERT INTO banking.postings (transfer_id, account_id, direction, amount, currency, pending, balance_after)
+     SELECT $6, p.account_id, p.direction, p.amount, p.currency, p.pending, p.balance_after
+     FROM unnest($7::uuid[], $8::text[], $9::bigint[], $10::text[], $11::boolean[], $12::bigint[]) WITH ORDINALITY
+       AS p (account_id, direction, amount, currency, pending, balance_after, n)
+     ORDER BY p.n
+     RETURNING id, account_id, direction, amount, currency, pending, balance_after, created_at`,
+    [
+      touchedList.map((a) => a.id),
+      touchedList.map((a) => a.debitsPosted.toString()),
+      touchedList.map((a) => a.creditsPosted.toString()),
+      touchedList.map((a) => a.debitsPending.toString()),
+      touchedList.map((a) => a.creditsPending.toString()),
+      transferId,
+      postingRows.map((r) => r.accountId),
+      postingRows.map((r) => r.direction),
+      postingRows.map((r) => r.amount),
+      postingRows.map((r) => r.currency),
+      postingRows.map((r) => r.pending),
+      postingRows.map((r) => r.balanceAfter),
+    ],
   );
-  return inserted.map(toPosting);
+  // Identity values follow the insert order; sorting by them keeps the postings in the order given.
+  return inserted.map(toPosting).sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
 }
 
 /** What the chain hash of a new transfer covers, besides its postings. */
@@ -122,13 +137,15 @@ export interface ChainEntry {
 
 /**
  * Gives the transfer the next chain position under the head's row lock. It is
- * the last step before commit, so the one global lock is held as briefly as possible.
+ * the last step before commit, so the one global lock is held as briefly as
+ * possible: one statement takes the lock and the previous hash, one writes the
+ * new hash to the head and the transfer, then the transaction commits.
  */
-export async function appendToChain(m: EntityManager, entry: ChainEntry): Promise<{ seq: bigint; hash: string }> {
+export async function appendToChain(m: EntityManager, entry: ChainEntry): Promise<{ seq: bigint; prevHash: string; hash: string }> {
   const [head]: { last_seq: string; last_hash: string }[] = await m.query(
-    `SELECT last_seq, last_hash FROM banking.ledger_head WHERE singleton FOR UPDATE`,
+    `WITH head AS (UPDATE banking.ledger_head SET last_seq = last_seq + 1 WHERE singleton RETURNING last_seq, last_hash) SELECT * FROM head`,
   );
-  const seq = BigInt(head.last_seq) + 1n;
+  const seq = BigInt(head.last_seq);
   const hash = chainHash(head.last_hash, {
     seq,
     id: entry.id,
@@ -147,9 +164,12 @@ export async function appendToChain(m: EntityManager, entry: ChainEntry): Promis
       pending: p.pending,
     })),
   });
-  await m.query(`UPDATE banking.ledger_head SET last_seq = $1, last_hash = $2 WHERE singleton`, [seq.toString(), hash]);
-  await m.query(`UPDATE banking.transfers SET seq = $2, prev_hash = $3, hash = $4 WHERE id = $1`, [entry.id, seq.toString(), head.last_hash, hash]);
-  return { seq, hash };
+  await m.query(
+    `WITH head AS (UPDATE banking.ledger_head SET last_hash = $4 WHERE singleton)
+     UPDATE banking.transfers SET seq = $2, prev_hash = $3, hash = $4 WHERE id = $1`,
+    [entry.id, seq.toString(), head.last_hash, hash],
+  );
+  return { seq, prevHash: head.last_hash, hash };
 }
 
 /** Writes an event to the outbox in the caller's transaction; the relay publishes it after commit. */

@@ -1,0 +1,4 @@
+export * from './event-bus';
+export * from './memory-event-bus';
+export * from './redis-event-bus';
+export * from './open-event-bus';

@@ -1,0 +1,24 @@
+import { baseConfigSchema, flag, loadConfig, port } from '@meridian/platform';
+import { z } from 'zod';
+
+/** Banking's settings; defaults give the embedded mode. */
+export const bankingConfigSchema = baseConfigSchema.extend({
+  BANKING_PORT: port(4202),
+  /**
+   * Services whose service tokens may call the internal ledger API (`/internal/ledger/...`),
+   * comma-separated; default `payments`. The gateway and BFFs reach only `/graphql`.
+   */
+  LEDGER_API_CALLERS: z
+    .string()
+    .default('payments')
+    .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean)),
+  /** Run migrations at start-up; default: only in embedded mode (no DATABASE_URL). */
+  MIGRATE_ON_START: flag(false).optional(),
+});
+
+export type BankingConfig = z.infer<typeof bankingConfigSchema>;
+
+/** Loads banking's configuration from the environment. */
+export function loadBankingConfig(env: NodeJS.ProcessEnv = process.env): BankingConfig {
+  return loadConfig(bankingConfigSchema, env);
+}

@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import {
+  buildSubgraphContext,
+  closeDataSource,
+  createAccessTokenVerifier,
+  createErrorFormatter,
+  createHttpServer,
+  createLogger,
+  createServiceTokenVerifier,
+  initializeDataSource,
+  loadServiceTrustedKeys,
+  mountApollo,
+  remoteKeyResolver,
+  useServiceTokenGuard,
+  type AccessTokenVerifierOptions,
+  type Logger,
+  type MeridianServer,
+  type SubgraphContext,
+} from '@meridian/platform';
+import { parse } from 'graphql';
+import type { DataSource } from 'typeorm';
+import type { BankingConfig } from './config';
+import { createBankingDataSource } from './data/data-source';
+import { LEDGER_API_PREFIX, ledgerRoutes } from './internal/ledger-routes';
+import { createResolvers } from './resolvers';
+import { AccessAuditLog } from './services/access-audit-log';
+import { AccountAccess } from './services/account-access';
+import { AccountService } from './services/account-service';
+import { CustomerAccountService } from './services/customer-account-service';
+import { LedgerService } from './services/ledger-service';
+import { OwnTransferService } from './services/own-transfer-service';
+import { TransactionHistory } from './services/transaction-history';
+
+/** What the banking server is built from. */
+export interface BankingServerDeps {
+  /** PostgreSQL URL (real or embedded). */
+  databaseUrl: string;
+  logger?: Logger;
+  /** Where user access token keys come from; default identity's JWKS at IDENTITY_JWKS_URL. Tests pass a local key set. */
+  accessTokenKeys?: AccessTokenVerifierOptions['keys'];
+  /** Connection pool size; default 10. */
+  poolSize?: number;
+}
+
+/** The banking server and the services it exposes to the embedded starter and tests. */
+export interface BankingServer extends MeridianServer {
+  dataSource: DataSource;
+  accounts: AccountService;
+  ledger: LedgerService;
+}
+
+/** The SDL, read once; it is the source of truth for codegen and composition too. */
+export const bankingTypeDefs = parse(fs.readFileSync(path.join(__dirname, '..', 'schema.graphql'), 'utf8'));
+
+/**
+ * Builds banking: accounts, balances and transactions in the public graph at
+ * /graphql, and the internal ledger API under /internal/ledger. Both need a
+ * service token; users are known only from access tokens verified against
+ * identity's keys.
+ */
+export async function createBankingServer(config: BankingConfig, deps: BankingServerDeps): Promise<BankingServer> {
+  const logger = deps.logger ?? createLogger({ service: 'banking', level: config.LOG_LEVEL });
+  const dataSource = createBankingDataSource(deps.databaseUrl, deps.poolSize);
+  await initializeDataSource(dataSource, config.MIGRATE_ON_START ?? !config.DATABASE_URL);
+
+  const verifyAccessToken = createAccessTokenVerifier({
+    issuer: config.ACCESS_TOKEN_ISSUER,
+    audience: config.ACCESS_TOKEN_AUDIENCE,
+    keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
+  });
+  const trustedKeys = await loadServiceTrustedKeys(config);
+  const verifyServiceToken = createServiceTokenVerifier({ audience: 'banking', trustedKeys });
+  const verifyLedgerCaller = createServiceTokenVerifier({ audience: 'banking', trustedKeys, allowedCallers: config.LEDGER_API_CALLERS });
+
+  const accounts = new AccountService(dataSource);
+  const ledger = new LedgerService(dataSource);
+  const access = new AccountAccess(new AccessAuditLog(dataSource));
+  const services = {
+    accounts,
+    access,
+    history: new TransactionHistory(dataSource),
+    customerAccounts: new CustomerAccountService(accounts, access),
+    ownTransfers: new OwnTransferService(accounts, ledger, access),
+  };
+
+  const { app } = createHttpServer({
+    name: 'banking',
+    logger,
+    readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
+  });
+  useServiceTokenGuard(app, verifyServiceToken);
+  useServiceTokenGuard(app, verifyLedgerCaller, '/internal');
+  await app.register(ledgerRoutes, { prefix: LEDGER_API_PREFIX, ledger, accounts, logger });
+
+  const apollo = new ApolloServer<SubgraphContext>({
+    // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
+    stopOnTerminationSignals: false,
+    schema: buildSubgraphSchema({ typeDefs: bankingTypeDefs, resolvers: createResolvers(services) as never }),
+    formatError: createErrorFormatter({
+      exposeDetails: config.NODE_ENV === 'development',
+      onMasked: (err) => logger.error({ err }, 'unexpected error in banking'),
+    }),
+    introspection: config.NODE_ENV !== 'production',
+    includeStacktraceInErrorResponses: false,
+    // Inline traces (ftv1) would hand resolver timings to any caller that asks; Meridian uses OpenTelemetry instead.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+  mountApollo(app, apollo, {
+    allowGet: false,
+    context: async (request) => buildSubgraphContext(request, request.serviceCaller ?? 'unknown', verifyAccessToken),
+  });
+
+  return {
+    name: 'banking',
+    app,
+    dataSource,
+    accounts,
+    ledger,
+    async close() {
+      await app.close();
+      await apollo.stop();
+      await closeDataSource(dataSource);
+    },
+  };
+}

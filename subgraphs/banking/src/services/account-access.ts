@@ -1,0 +1,62 @@
+import { DomainError, ErrorCode, errors, type AccessTokenClaims } from '@meridian/platform';
+import type { AccountRecord } from '../domain/account';
+import { accessTo, assertAccountsScope, isSupport } from '../domain/account-access';
+import type { AccessAuditLog } from './access-audit-log';
+
+/**
+ * Who may read which account. Customers read their own accounts; support
+ * staff read any customer account and every such read is audited before the
+ * data is returned; anyone else learns nothing, not even that an account exists.
+ */
+export class AccountAccess {
+  constructor(private readonly audit: AccessAuditLog) {}
+
+  /**
+   * The accounts the viewer may read, null in place of the others (missing or
+   * not theirs alike). Support reads are recorded in one statement.
+   * Errors: FORBIDDEN (token without the `accounts` scope).
+   */
+  async readable(
+    viewer: AccessTokenClaims,
+    accounts: readonly (AccountRecord | null)[],
+    operation: string,
+    requestId: string,
+  ): Promise<(AccountRecord | null)[]> {
+    assertAccountsScope(viewer);
+    const access = accounts.map((account) => (account ? accessTo(viewer, account) : 'NONE'));
+    await this.audit.record(
+      accounts.flatMap((account, i) =>
+        account && access[i] === 'SUPPORT' ? [{ staffUserId: viewer.userId, accountId: account.id, operation, requestId }] : [],
+      ),
+    );
+    return accounts.map((account, i) => (access[i] === 'NONE' ? null : account));
+  }
+
+  /**
+   * A user's accounts for the user or support staff (audited).
+   * Errors: FORBIDDEN (anyone else, or a token without the `accounts` scope).
+   */
+  async accountsOf(
+    viewer: AccessTokenClaims,
+    ownerId: string,
+    accounts: readonly AccountRecord[],
+    operation: string,
+    requestId: string,
+  ): Promise<AccountRecord[]> {
+    assertAccountsScope(viewer);
+    if (viewer.userId !== ownerId && !isSupport(viewer)) throw errors.forbidden('Only the user and support staff may see these accounts.');
+    return (await this.readable(viewer, accounts, operation, requestId)).filter((a): a is AccountRecord => a !== null);
+  }
+
+  /**
+   * The account when the viewer owns it; writes never reveal whether someone
+   * else's account exists. Errors: NOT_FOUND, FORBIDDEN (scope).
+   */
+  owned(viewer: AccessTokenClaims, account: AccountRecord | null, field = 'accountId'): AccountRecord {
+    assertAccountsScope(viewer);
+    if (!account || account.kind !== 'CUSTOMER' || account.ownerId !== viewer.userId) {
+      throw new DomainError(ErrorCode.NOT_FOUND, 'Account not found.', { field });
+    }
+    return account;
+  }
+}

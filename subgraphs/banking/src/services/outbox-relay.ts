@@ -1,0 +1,124 @@
+import type { BusEvent, EventBus, Logger } from '@meridian/platform';
+import type { DataSource } from 'typeorm';
+
+/** Options for {@link createOutboxRelay}. */
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  bus: EventBus;
+  logger?: Logger;
+  /** Pause between drains once started, in ms. Default 1,000. */
+  intervalMs?: number;
+  /** Rows published per transaction. Default 100. */
+  batchSize?: number;
+}
+
+/** Publishes the outbox to the event bus. */
+export interface OutboxRelay {
+  /** Drains now and then every `intervalMs` until stopped. */
+  start(): void;
+  /** Stops the timer and waits for a drain in progress. */
+  stop(): Promise<void>;
+  /**
+   * Publishes every unpublished row, batch by batch, and resolves with how many it
+   * published. Rejects when the bus fails, after marking the rows it did publish;
+   * the rest stay for the next drain.
+   */
+  drainOnce(): Promise<number>;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  event_type: string;
+  payload: Record<string, unknown>;
+  created_at: string | Date;
+}
+
+/** A drain stops after this many batches so one tick cannot run forever under constant load. */
+const MAX_BATCHES_PER_DRAIN = 100;
+
+/**
+ * The relay between `banking.outbox` and the event bus. Each batch is one
+ * transaction: lock unpublished rows oldest first with `FOR UPDATE SKIP LOCKED`
+ * (so relays in several processes share the work and never take the same row),
+ * publish each to the stream named by its topic, mark them published, commit.
+ *
+ * Delivery is at least once: a crash or lost connection after a publish and
+ * before the commit leaves the row unpublished, and it is published again. The
+ * event id is the outbox row id, so consumers recognise the copy and skip it.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { dataSource, bus, logger } = options;
+  const intervalMs = options.intervalMs ?? 1_000;
+  const batchSize = options.batchSize ?? 100;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let started = false;
+
+  /** Publishes one batch; returns how many rows it published and whether the batch was full. */
+  async function drainBatch(): Promise<{ published: number; full: boolean }> {
+    let failure: unknown;
+    const published = await dataSource.transaction(async (m) => {
+      const rows: OutboxRow[] = await m.query(
+        `SELECT id, topic, event_type, payload, created_at FROM banking.outbox
+         WHERE published_at IS NULL ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      const done: string[] = [];
+      for (const row of rows) {
+        const event: BusEvent = { id: row.id, type: row.event_type, payload: row.payload, occurredAt: new Date(row.created_at) };
+        try {
+          await bus.publish(row.topic, event);
+        } catch (err) {
+          // Stop here so the rest keep their order; what was published is still marked below.
+          failure = err;
+          break;
+        }
+        done.push(row.id);
+      }
+      if (done.length > 0) {
+        await m.query(`UPDATE banking.outbox SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [done]);
+      }
+      return { count: done.length, full: rows.length === batchSize };
+    });
+    if (failure !== undefined) throw failure;
+    return { published: published.count, full: published.full };
+  }
+
+  async function drainOnce(): Promise<number> {
+    let total = 0;
+    for (let batch = 0; batch < MAX_BATCHES_PER_DRAIN; batch++) {
+      const { published, full } = await drainBatch();
+      total += published;
+      if (!full) break;
+    }
+    if (total > 0) logger?.debug({ published: total }, 'outbox drained');
+    return total;
+  }
+
+  /** Drains, then schedules the next drain while started. */
+  function tick(): void {
+    running = drainOnce()
+      .catch((err: unknown) => logger?.warn({ err }, 'outbox relay could not publish; will retry'))
+      .finally(() => {
+        running = undefined;
+        if (!started) return;
+        timer = setTimeout(tick, intervalMs);
+        timer.unref();
+      });
+  }
+
+  return {
+    start() {
+      if (started) return;
+      started = true;
+      tick();
+    },
+    async stop() {
+      started = false;
+      clearTimeout(timer);
+      await running;
+    },
+    drainOnce,
+  };
+}

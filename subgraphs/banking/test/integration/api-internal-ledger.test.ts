@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { createKeySet, createServiceTokenIssuer, generatePrivateJwk, SERVICE_TOKEN_HEADER } from '@meridian/platform';
+import type { AccountRecord } from '../../src';
+import { startBanking, type BankingHarness } from '../helpers/api-harness';
+
+let h: BankingHarness;
+let from: AccountRecord;
+let to: AccountRecord;
+beforeAll(async () => {
+  h = await startBanking();
+  const owner = randomUUID();
+  from = await h.account(owner, 'EUR', 100_00n);
+  to = await h.account(owner, 'EUR');
+});
+afterAll(() => h.close());
+
+const transfer = (overrides: Record<string, unknown> = {}) => ({
+  id: randomUUID(),
+  code: 'CARD_PAYMENT',
+  description: 'Coffee',
+  causedBy: `payment:${randomUUID()}`,
+  metadata: { merchant: 'Bean There' },
+  postings: [
+    { accountId: from.id, direction: 'DEBIT', amount: '3.50', currency: 'EUR' },
+    { accountId: to.id, direction: 'CREDIT', amount: '3.50', currency: 'EUR' },
+  ],
+  ...overrides,
+});
+
+describe('internal ledger API access', () => {
+  it('refuses a call without a service token, writing nothing', async () => {
+    const before = await h.count('transfers');
+    const res = await h.internal('POST', '/internal/ledger/transfers', transfer(), { caller: null });
+    expect(res.status).toBe(401);
+    expect(JSON.stringify(res.body)).toContain('UNAUTHENTICATED');
+    expect((await h.internal('GET', `/internal/ledger/accounts/${from.id}/balance`, undefined, { caller: null })).status).toBe(401);
+    expect(await h.count('transfers')).toBe(before);
+  });
+
+  it('refuses the gateway and BFFs, whose tokens only reach /graphql', async () => {
+    for (const caller of ['gateway', 'bff-web', 'bff-mobile']) {
+      expect((await h.internal('GET', `/internal/ledger/accounts/${from.id}/balance`, undefined, { caller })).status).toBe(401);
+    }
+  });
+
+  it('refuses a token for another audience or from an untrusted key', async () => {
+    expect((await h.internal('GET', `/internal/ledger/accounts/${from.id}/balance`, undefined, { audience: 'identity' })).status).toBe(401);
+    const rogue = createServiceTokenIssuer({ service: 'payments', keys: await createKeySet([await generatePrivateJwk()]) });
+    const res = await h.server.app.inject({
+      method: 'GET',
+      url: `/internal/ledger/accounts/${from.id}/balance`,
+      headers: { [SERVICE_TOKEN_HEADER]: await rogue('banking') },
+    });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('is not part of the public graph', async () => {
+    const sdl = (await h.gql(`{ _service { sdl } }`)).data!._service.sdl as string;
+    expect(sdl).not.toMatch(/postPending|voidPending|createTransfer|internal/i);
+  });
+});
+
+describe('internal ledger API for payments', () => {
+  it('creates a transfer with decimal amounts, returns it on replay, and reads it back', async () => {
+    const body = transfer();
+    const created = await h.internal('POST', '/internal/ledger/transfers', body);
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({
+      id: body.id,
+      code: 'CARD_PAYMENT',
+      description: 'Coffee',
+      causedBy: body.causedBy,
+      metadata: { merchant: 'Bean There' },
+      phase: 'SINGLE',
+      status: 'POSTED',
+      pendingId: null,
+      postings: [
+        { accountId: from.id, direction: 'DEBIT', amount: '3.50', currency: 'EUR', pending: false, balanceAfter: '96.50' },
+        { accountId: to.id, direction: 'CREDIT', amount: '3.50', currency: 'EUR', pending: false, balanceAfter: '3.50' },
+      ],
+    });
+    const replay = await h.internal('POST', '/internal/ledger/transfers', body);
+    expect(replay).toEqual(created);
+    const read = await h.internal('GET', `/internal/ledger/transfers/${body.id}`);
+    expect(read).toEqual(created);
+    const balance = await h.internal('GET', `/internal/ledger/accounts/${from.id}/balance`);
+    expect(balance).toEqual({
+      status: 200,
+      body: { accountId: from.id, currency: 'EUR', status: 'ACTIVE', posted: '96.50', pending: '0.00', available: '96.50' },
+    });
+  });
+
+  it('reserves with a pending transfer, then posts part of it', async () => {
+    const pending = transfer({ pendingTimeoutSeconds: 300, postings: transfer().postings.map((p) => ({ ...p, amount: '10.00' })) });
+    const held = await h.internal('POST', '/internal/ledger/transfers', pending);
+    expect(held.status).toBe(200);
+    expect(held.body).toMatchObject({ phase: 'PENDING', status: 'PENDING', timeoutAt: expect.any(String) });
+    const during = (await h.internal('GET', `/internal/ledger/accounts/${from.id}/balance`)).body;
+    expect(during).toMatchObject({ pending: '-10.00' });
+    expect(Number(during.available)).toBe(Number(during.posted) - 10);
+
+    const postId = randomUUID();
+    const posted = await h.internal('POST', `/internal/ledger/transfers/${pending.id}/post`, { id: postId, amount: '7.25' });
+    expect(posted.status).toBe(200);
+    expect(posted.body).toMatchObject({ id: postId, phase: 'POST_PENDING', status: 'POSTED', pendingId: pending.id });
+    expect(posted.body.postings.map((p: { amount: string }) => p.amount)).toEqual(['7.25', '7.25']);
+    expect((await h.internal('GET', `/internal/ledger/transfers/${pending.id}`)).body.status).toBe('POSTED');
+    // replaying the post returns it; voiding the posted hold is a conflict
+    expect((await h.internal('POST', `/internal/ledger/transfers/${pending.id}/post`, { id: postId, amount: '7.25' })).body.id).toBe(postId);
+    const late = await h.internal('POST', `/internal/ledger/transfers/${pending.id}/void`, { id: randomUUID() });
+    expect(late).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT' } } });
+  });
+
+  it('voids a pending transfer, releasing the hold', async () => {
+    const pending = transfer({ pendingTimeoutSeconds: 300 });
+    await h.internal('POST', '/internal/ledger/transfers', pending);
+    const voided = await h.internal('POST', `/internal/ledger/transfers/${pending.id}/void`, { id: randomUUID() });
+    expect(voided.status).toBe(200);
+    expect(voided.body).toMatchObject({ phase: 'VOID_PENDING', postings: [] });
+    expect((await h.internal('GET', `/internal/ledger/transfers/${pending.id}`)).body.status).toBe('VOIDED');
+    expect((await h.internal('GET', `/internal/ledger/accounts/${from.id}/balance`)).body.pending).toBe('0.00');
+  });
+
+  it.each([
+    ['a malformed body', 400, 'BAD_USER_INPUT', () => ({ id: randomUUID() })],
+    ['an unknown field', 400, 'BAD_USER_INPUT', () => transfer({ extra: 1 })],
+    ['an amount with too many decimals', 400, 'BAD_USER_INPUT', () => transfer({ postings: transfer().postings.map((p) => ({ ...p, amount: '1.005' })) })],
+    ['a negative amount', 400, 'BAD_USER_INPUT', () => transfer({ postings: transfer().postings.map((p) => ({ ...p, amount: '-1.00' })) })],
+    ['an unsupported currency', 400, 'BAD_USER_INPUT', () => transfer({ postings: transfer().postings.map((p) => ({ ...p, currency: 'CHF' })) })],
+    ['unbalanced postings', 400, 'BAD_USER_INPUT', () => transfer({ postings: [transfer().postings[0], { ...transfer().postings[1], amount: '3.49' }] })],
+    ['an unknown account', 404, 'NOT_FOUND', () => transfer({ postings: [transfer().postings[0], { ...transfer().postings[1], accountId: randomUUID() }] })],
+    ['insufficient funds', 422, 'INSUFFICIENT_FUNDS', () => transfer({ postings: transfer().postings.map((p) => ({ ...p, amount: '100000.00' })) })],
+  ] as const)('refuses %s with %i %s, writing nothing', async (_name, status, code, body) => {
+    const before = [await h.count('transfers'), await h.count('postings'), await h.count('outbox')];
+    const res = await h.internal('POST', '/internal/ledger/transfers', body());
+    expect(res.status).toBe(status);
+    expect(res.body).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
+    expect([await h.count('transfers'), await h.count('postings'), await h.count('outbox')]).toEqual(before);
+  });
+
+  it('refuses a used id with other content (409 IDEMPOTENCY_KEY_REUSED) and malformed JSON (400)', async () => {
+    const body = transfer();
+    await h.internal('POST', '/internal/ledger/transfers', body);
+    const reused = await h.internal('POST', '/internal/ledger/transfers', { ...body, description: 'Tea' });
+    expect(reused).toMatchObject({ status: 409, body: { error: { code: 'IDEMPOTENCY_KEY_REUSED' } } });
+    const token = await h.serviceTokenAs('payments')('banking');
+    const raw = await h.server.app.inject({
+      method: 'POST',
+      url: '/internal/ledger/transfers',
+      headers: { [SERVICE_TOKEN_HEADER]: token, 'content-type': 'application/json' },
+      payload: '{"id":',
+    });
+    expect(raw.statusCode).toBe(400);
+    expect(raw.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('answers 404 for an unknown transfer, pending transfer, account or route', async () => {
+    expect((await h.internal('GET', `/internal/ledger/transfers/${randomUUID()}`)).body).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect((await h.internal('GET', `/internal/ledger/accounts/${randomUUID()}/balance`)).status).toBe(404);
+    expect((await h.internal('POST', `/internal/ledger/transfers/${randomUUID()}/post`, { id: randomUUID() })).status).toBe(404);
+    expect((await h.internal('POST', `/internal/ledger/transfers/${randomUUID()}/post`, { id: randomUUID(), amount: '1.00' })).status).toBe(404);
+    expect((await h.internal('GET', '/internal/ledger/nothing')).status).toBe(404);
+  });
+
+  it('refuses an amount on a void', async () => {
+    const pending = transfer({ pendingTimeoutSeconds: 300 });
+    await h.internal('POST', '/internal/ledger/transfers', pending);
+    const res = await h.internal('POST', `/internal/ledger/transfers/${pending.id}/void`, { id: randomUUID(), amount: '1.00' });
+    expect(res).toMatchObject({ status: 400, body: { error: { code: 'BAD_USER_INPUT', field: 'amount' } } });
+  });
+});
