@@ -2,7 +2,7 @@
 // embedded PostgreSQL (PGlite, persisted under DATA_DIR) and seeds the demo user.
 import { createMobileBffServer, loadMobileBffConfig } from '@meridian/bff-mobile';
 import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
-import { createBankingServer, loadBankingConfig } from '@meridian/banking';
+import { createBankingServer, loadBankingConfig, seedDemoBanking } from '@meridian/banking';
 import { createIdentityServer, DEMO_USER, loadIdentityConfig, seedDemoUser } from '@meridian/identity';
 import {
   closeOnSignals,
@@ -69,6 +69,9 @@ async function main(): Promise<void> {
 
     const seeded = database.kind === 'pglite' || process.env.SEED_DEMO_DATA === 'true';
     const demo = seeded ? await seedDemoUser(identity.accounts) : undefined;
+    const history = demo
+      ? await seedDemoBanking({ accounts: banking.accounts, ledger: banking.ledger, fx: banking.fx, ownerId: demo.userId })
+      : undefined;
 
     const host = base.HOST === '0.0.0.0' ? '127.0.0.1' : base.HOST;
     const mode =
@@ -83,7 +86,8 @@ async function main(): Promise<void> {
       `  gateway     http://${host}:${gatewayConfig.GATEWAY_PORT}/graphql   (internal: service token required)`,
       `  identity    http://${host}:${identityConfig.IDENTITY_PORT}/graphql   (internal: service token required)`,
       `  banking     http://${host}:${bankingConfig.BANKING_PORT}/graphql   (internal: service token required)`,
-      ...(demo ? [`  demo user   ${DEMO_USER.email} / ${DEMO_USER.password}   (${demo === 'created' ? 'created' : 'already there'})`] : []),
+      ...(demo ? [`  demo user   ${DEMO_USER.email} / ${DEMO_USER.password}   (${demo.outcome === 'created' ? 'created' : 'already there'})`] : []),
+      ...(history ? [`  demo data   current, savings and wallet accounts with ${history.planned} transfers over 12 months`] : []),
       '  stop with Ctrl+C; `npm run reset` wipes the embedded data',
       '',
     ];

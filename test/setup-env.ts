@@ -12,3 +12,5 @@ if (!process.env.MERIDIAN_TEST_DATA_DIR) {
 process.env.DATA_DIR = process.env.MERIDIAN_TEST_DATA_DIR;
 // Rate-limit keys of each test file apart from every other file and run on a shared Redis.
 process.env.RATE_LIMIT_KEY_PREFIX = `test:${Math.random().toString(36).slice(2)}:`;
+// Background ledger workers (outbox relay, expiry sweeper) run only where a test starts them.
+process.env.LEDGER_WORKERS ??= 'false';

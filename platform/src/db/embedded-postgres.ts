@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { servePglite } from './pglite-wire-server';
 
 /** Options for {@link startEmbeddedPostgres}. */
 export interface EmbeddedPostgresOptions {
@@ -20,24 +20,19 @@ export interface EmbeddedPostgres {
 
 /**
  * Serves PGlite over the PostgreSQL wire protocol so the same `pg` driver and SQL
- * run in both modes. PGlite runs one statement at a time and, while one
- * connection holds a transaction, the others wait: fine for the embedded default.
+ * run in both modes. PGlite runs one unit of work at a time and, while one
+ * connection holds a transaction, the others wait: fine for the embedded
+ * default, never for benchmarks.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   if (!options.dataDir.startsWith('memory://')) fs.mkdirSync(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir);
-  const server = new PGLiteSocketServer({
-    db,
-    host: '127.0.0.1',
-    port: options.port ?? 0,
-    maxConnections: options.maxConnections ?? 16,
-  });
-  await server.start();
-  const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+  const server = await servePglite(db, { port: options.port ?? 0, maxConnections: options.maxConnections ?? 16 });
+  const url = `postgres://postgres@127.0.0.1:${server.port}/postgres`;
   return {
     url,
     async stop() {
-      await server.stop();
+      await server.close();
       await db.close();
     },
   };

@@ -14,6 +14,8 @@ export const bankingConfigSchema = baseConfigSchema.extend({
     .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean)),
   /** Run migrations at start-up; default: only in embedded mode (no DATABASE_URL). */
   MIGRATE_ON_START: flag(false).optional(),
+  /** Run the outbox relay and the hold-expiry sweeper in this process; default true. */
+  LEDGER_WORKERS: flag(true),
 });
 
 export type BankingConfig = z.infer<typeof bankingConfigSchema>;

@@ -20,6 +20,8 @@ import {
   type Logger,
   type MeridianServer,
   type SubgraphContext,
+  openEventBus,
+  type EventBus,
 } from '@meridian/platform';
 import { parse } from 'graphql';
 import type { DataSource } from 'typeorm';
@@ -34,6 +36,10 @@ import { CustomerAccountService } from './services/customer-account-service';
 import { LedgerService } from './services/ledger-service';
 import { OwnTransferService } from './services/own-transfer-service';
 import { TransactionHistory } from './services/transaction-history';
+import { createSimulatedFxRateProvider } from './domain/fx';
+import { createExpirySweeper } from './services/expiry-sweeper';
+import { FxService } from './services/fx-service';
+import { createOutboxRelay } from './services/outbox-relay';
 
 /** What the banking server is built from. */
 export interface BankingServerDeps {
@@ -44,6 +50,8 @@ export interface BankingServerDeps {
   accessTokenKeys?: AccessTokenVerifierOptions['keys'];
   /** Connection pool size; default 10. */
   poolSize?: number;
+  /** Where ledger events are published; default Redis Streams when REDIS_URL is set, else in memory. */
+  eventBus?: EventBus;
 }
 
 /** The banking server and the services it exposes to the embedded starter and tests. */
@@ -51,6 +59,7 @@ export interface BankingServer extends MeridianServer {
   dataSource: DataSource;
   accounts: AccountService;
   ledger: LedgerService;
+  fx: FxService;
 }
 
 /** The SDL, read once; it is the source of truth for codegen and composition too. */
@@ -115,15 +124,27 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
     context: async (request) => buildSubgraphContext(request, request.serviceCaller ?? 'unknown', verifyAccessToken),
   });
 
+  // Background work: publish the outbox and release timed-out holds. Every process may run
+  // them; both lock what they take (SKIP LOCKED / row locks), so nothing is done twice.
+  const bus = config.LEDGER_WORKERS ? (deps.eventBus ?? (await openEventBus(config, { logger }))) : undefined;
+  const relay = bus ? createOutboxRelay({ dataSource, bus, logger }) : undefined;
+  const sweeper = config.LEDGER_WORKERS ? createExpirySweeper({ ledger, logger }) : undefined;
+  relay?.start();
+  sweeper?.start();
+
   return {
     name: 'banking',
     app,
     dataSource,
     accounts,
     ledger,
+    fx: new FxService(dataSource, ledger, accounts, { provider: createSimulatedFxRateProvider() }),
     async close() {
       await app.close();
       await apollo.stop();
+      await relay?.stop();
+      await sweeper?.stop();
+      if (bus && !deps.eventBus) await bus.close();
       await closeDataSource(dataSource);
     },
   };

@@ -10,14 +10,16 @@ export const DEMO_USER = {
 };
 
 /** Creates the demo user once; later starts find it and leave it alone. */
-export async function seedDemoUser(accounts: AccountService): Promise<'created' | 'existing'> {
+export async function seedDemoUser(accounts: AccountService): Promise<{ outcome: 'created' | 'existing'; userId: string }> {
   try {
-    await accounts.register(DEMO_USER, { ip: '127.0.0.1', userAgent: 'meridian-seed', requestId: 'seed' });
-    return 'created';
+    const user = await accounts.register(DEMO_USER, { ip: '127.0.0.1', userAgent: 'meridian-seed', requestId: 'seed' });
+    return { outcome: 'created', userId: user.id };
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'CONFLICT' || isUniqueViolation(err)) return 'existing';
-    throw err;
+    if (code !== 'CONFLICT' && !isUniqueViolation(err)) throw err;
+    const existing = await accounts.findByEmail(DEMO_USER.email);
+    if (!existing) throw err;
+    return { outcome: 'existing', userId: existing.id };
   }
 }
 

@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { connectRedis, createMemoryEventBus, createRedisEventBus, type BusEvent, type EventBus } from '@meridian/platform';
-import { createOutboxRelay, createBankingDataSource } from '../../src';
-import { closeDataSource, initializeDataSource } from '@meridian/platform';
+import {
+  closeDataSource,
+  connectRedis,
+  createMemoryEventBus,
+  createRedisEventBus,
+  initializeDataSource,
+  type BusEvent,
+  type EventBus,
+} from '@meridian/platform';
+import { createBankingDataSource, createOutboxRelay } from '../../src';
 import { startLedger, type LedgerHarness } from '../helpers/ledger-harness';
 
 const REDIS_URL = process.env.REDIS_URL;

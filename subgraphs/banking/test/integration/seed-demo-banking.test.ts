@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { balanceOf, createSimulatedFxRateProvider, FxService, LedgerVerifier, planDemoHistory, seedDemoBanking, DEMO_SEED } from '../../src';
 import { startLedger, type LedgerHarness } from '../helpers/ledger-harness';
 
+// A seed writes ~600 transfers; on a loaded machine one test can take longer than the default 30 s.
+jest.setTimeout(120_000);
+
 let h: LedgerHarness;
 let fx: FxService;
 const now = new Date('2025-11-20T15:30:00Z');

@@ -62,6 +62,12 @@ export class AccountService {
     return toUserRecord(row);
   }
 
+  /** The user with this (normalised) email, or null. */
+  async findByEmail(email: string): Promise<UserRecord | null> {
+    const row = await this.db.getRepository(UserEntity).findOneBy({ email: normaliseEmail(email) });
+    return row ? toUserRecord(row) : null;
+  }
+
   /** The user with this id, or null. */
   async findById(id: string): Promise<UserRecord | null> {
     return (await this.findByIds([id]))[0];
