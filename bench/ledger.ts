@@ -10,7 +10,9 @@
 // Options: --seconds=N per scenario (default 5), --accounts=N (default 1000),
 // --batch-postings=N (even, 4..64, default 50), --concurrency=1,8,32, --no-write,
 // --no-fsync-wait (diagnostic: synchronous_commit off in the benchmark database only,
-// to show how much the commit's WAL flush costs; such a run never writes results).
+// to show how much the commit's WAL flush costs; such a run never writes results),
+// --max-batch=N and --batches-in-flight=N (the LedgerService's group commit: requests
+// per transaction and transactions at once; --max-batch=1 runs one request per transaction).
 import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,7 +21,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { closeDataSource, initializeDataSource, uuidv7 } from '@meridian/platform';
-import { AccountService, createBankingDataSource, LedgerService, LedgerVerifier, type PostingInput } from '@meridian/banking';
+import { AccountService, createBankingDataSource, LedgerService, LedgerVerifier, type LedgerServiceOptions, type PostingInput } from '@meridian/banking';
 
 const AIMS = { singleTransfersPerSecond: 2_000, batchedPostingsPerSecond: 20_000 };
 
@@ -30,6 +32,7 @@ interface Options {
   concurrency: number[];
   write: boolean;
   noFsyncWait: boolean;
+  ledger: LedgerServiceOptions;
 }
 
 /** One scenario's outcome. */
@@ -54,6 +57,10 @@ function parseOptions(argv: string[]): Options {
     concurrency: (get('concurrency') ?? '1,8,32').split(',').map(Number),
     write: !argv.includes('--no-write') && !argv.includes('--no-fsync-wait'),
     noFsyncWait: argv.includes('--no-fsync-wait'),
+    ledger: {
+      maxBatchSize: get('max-batch') === undefined ? undefined : Number(get('max-batch')),
+      maxConcurrentBatches: get('batches-in-flight') === undefined ? undefined : Number(get('batches-in-flight')),
+    },
   };
   if (!(options.seconds > 0)) throw new Error('--seconds must be positive');
   if (!Number.isInteger(options.accounts) || options.accounts < options.batchPostings) throw new Error('--accounts must be at least --batch-postings');
@@ -242,7 +249,7 @@ async function main(): Promise<void> {
     dataSource = createBankingDataSource(url.toString(), maxConcurrency + 2);
     await initializeDataSource(dataSource, true);
     const accounts = new AccountService(dataSource);
-    const ledger = new LedgerService(dataSource);
+    const ledger = new LedgerService(dataSource, options.ledger);
     const setupStarted = performance.now();
     const accountIds = await openAccounts(accounts, ledger, options.accounts);
     console.log(`Opened and funded ${accountIds.length} accounts in ${round((performance.now() - setupStarted) / 1_000)} s`);

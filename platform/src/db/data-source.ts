@@ -1,4 +1,20 @@
+import pg from 'pg';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+
+/**
+ * A pg client that always has an error listener. A connection the server ends
+ * (a restart, `pg_terminate_backend`, a failover) emits 'error', sometimes twice;
+ * while the client is checked out, or after pg-pool's idle listener has removed
+ * itself, nobody else listens and Node would crash the process on the unhandled
+ * event. The client is unusable either way: the query in flight fails with the
+ * error, and the pool discards the client when it is released.
+ */
+class ConnectionErrorTolerantClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
 
 /** Options for {@link createDataSource}. */
 export interface DataSourceOptions {
@@ -31,6 +47,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     uuidExtension: 'pgcrypto',
     poolSize: options.poolSize ?? 10,
     extra: {
+      Client: ConnectionErrorTolerantClient,
       statement_timeout: options.statementTimeoutMs ?? 10_000,
       connectionTimeoutMillis: 5_000,
       application_name: `meridian-${options.schema}`,

@@ -13,7 +13,12 @@ export const ErrorCode = {
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   RATE_LIMITED: 'RATE_LIMITED',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** A `documentId` that is not in the BFF's trusted-documents manifest. */
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  /** Free-text `query` sent where only trusted documents run (the mobile BFF in production). */
+  PERSISTED_QUERY_ID_REQUIRED: 'PERSISTED_QUERY_ID_REQUIRED',
+  /** A request body over the server's limit, refused before it is parsed. */
+  REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
@@ -35,6 +40,8 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   QUERY_TOO_COMPLEX: 400,
   PERSISTED_QUERY_NOT_FOUND: 400,
+  PERSISTED_QUERY_ID_REQUIRED: 400,
+  REQUEST_TOO_LARGE: 413,
   GRAPHQL_PARSE_FAILED: 400,
   GRAPHQL_VALIDATION_FAILED: 400,
   SERVICE_UNAVAILABLE: 503,

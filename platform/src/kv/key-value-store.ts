@@ -22,6 +22,8 @@ export interface KeyValueStore {
   delete(key: string): Promise<boolean>;
   /** Atomically counts a hit in a fixed window that starts at the first hit. */
   incrementWindow(key: string, windowMs: number): Promise<WindowCount>;
+  /** Gives an existing key a new time to live, keeping its value; false when the key is absent. */
+  expire(key: string, ttlMs: number): Promise<boolean>;
   /** Milliseconds left to live; null when the key is absent or has no TTL. */
   ttl(key: string): Promise<number | null>;
   /** Resolves when the store answers; rejects otherwise. */

@@ -66,6 +66,12 @@ export function createMemoryKeyValueStore(options: MemoryKeyValueStoreOptions = 
       entry.expiresAt ??= now() + windowMs;
       return { count, resetInMs: Math.max(0, (entry.expiresAt ?? now()) - now()) };
     },
+    async expire(key, ttlMs) {
+      const entry = live(key);
+      if (!entry) return false;
+      entry.expiresAt = now() + ttlMs;
+      return true;
+    },
     async ttl(key) {
       const entry = live(key);
       return entry?.expiresAt != null ? entry.expiresAt - now() : null;

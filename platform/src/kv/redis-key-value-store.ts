@@ -42,6 +42,9 @@ export async function createRedisKeyValueStore(options: RedisConnectionOptions):
       )) as [number, number];
       return { count: Number(count), resetInMs: Number(ttl) };
     },
+    async expire(key, ttlMs) {
+      return Boolean(await run(client.pExpire(k(key), ttlMs)));
+    },
     async ttl(key) {
       const ttl = await run(client.pTTL(k(key)));
       return ttl >= 0 ? ttl : null;

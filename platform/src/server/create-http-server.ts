@@ -1,7 +1,30 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { ErrorCode } from '../errors/error-code';
 import type { Logger } from '../logger';
 import { createServerMetrics, type ServerMetrics } from './metrics';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
+
+/** The code a refusal by HTTP status carries. */
+function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 401:
+      return ErrorCode.UNAUTHENTICATED;
+    case 403:
+      return ErrorCode.FORBIDDEN;
+    case 404:
+      return ErrorCode.NOT_FOUND;
+    case 413:
+      return ErrorCode.REQUEST_TOO_LARGE;
+    case 429:
+      return ErrorCode.RATE_LIMITED;
+    default:
+      return ErrorCode.BAD_USER_INPUT;
+  }
+}
+
+function errorBody(code: ErrorCode, message: string) {
+  return { errors: [{ message, extensions: { code } }] };
+}
 
 /** A named dependency that `/health/ready` checks. */
 export interface ReadinessCheck {
@@ -64,6 +87,20 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     );
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
   });
+
+  // Errors outside GraphQL (a body too large, a content type no route takes, an unknown path)
+  // answer in the same shape as GraphQL errors, with a code from the catalogue and nothing internal.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(500).send(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error.'));
+    }
+    return reply.code(status).send(errorBody(codeForStatus(status), error.message));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody(ErrorCode.NOT_FOUND, `Nothing at ${request.method} ${request.url.split('?')[0]}.`)),
+  );
 
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', async (_request, reply) => {

@@ -132,6 +132,24 @@ function keyValueStoreContract(createHarness: () => Promise<Harness>): void {
     });
   });
 
+  describe('expire', () => {
+    it('gives a key a new TTL and keeps its value', async () => {
+      await h.store.set('e', 'v', 60_000);
+      expect(await h.store.expire('e', 300)).toBe(true);
+      expect(await h.store.get('e')).toBe('v');
+      const left = await h.store.ttl('e');
+      expect(left).toBeGreaterThan(200);
+      expect(left).toBeLessThanOrEqual(300);
+      await h.advance(300);
+      expect(await h.store.get('e')).toBeNull();
+    });
+
+    it('says false and creates nothing for a missing key', async () => {
+      expect(await h.store.expire('absent', 5_000)).toBe(false);
+      expect(await h.store.get('absent')).toBeNull();
+    });
+  });
+
   describe('setIfAbsent', () => {
     it('sets only the first time and leaves the first value in place', async () => {
       expect(await h.store.setIfAbsent('lock', 'first', 60_000)).toBe(true);

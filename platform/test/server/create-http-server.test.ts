@@ -184,3 +184,36 @@ describe('body limit', () => {
     expect((await post(110 * 1024)).statusCode).toBe(413);
   });
 });
+
+describe('errors outside GraphQL', () => {
+  it('answers a body over the limit with 413 REQUEST_TOO_LARGE in the GraphQL error shape', async () => {
+    const { app } = serve({ bodyLimit: 64 });
+    const res = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: { text: 'x'.repeat(200) } });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'REQUEST_TOO_LARGE' } }] });
+  });
+
+  it('answers malformed JSON and an unsupported content type with a 4xx BAD_USER_INPUT', async () => {
+    const { app } = serve();
+    const broken = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{"a":' });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const form = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=1' });
+    expect(form.statusCode).toBe(415);
+    expect(form.json().errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers an unknown path with 404 NOT_FOUND, and an unexpected failure with a masked 500', async () => {
+    const { app } = serve();
+    app.get('/explode', async () => {
+      throw new Error('connect ECONNREFUSED 10.0.0.9:5432 SELECT secret FROM users');
+    });
+    const missing = await app.inject({ method: 'GET', url: '/nowhere?x=1' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ errors: [{ message: 'Nothing at GET /nowhere.', extensions: { code: 'NOT_FOUND' } }] });
+    const boom = await app.inject({ method: 'GET', url: '/explode' });
+    expect(boom.statusCode).toBe(500);
+    expect(boom.json()).toEqual({ errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    expect(boom.body).not.toMatch(/ECONNREFUSED|SELECT/);
+  });
+});

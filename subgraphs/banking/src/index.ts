@@ -6,7 +6,7 @@ export * from './domain/transfer';
 export * from './domain/hash-chain';
 export { createBankingDataSource, BANKING_SCHEMA } from './data/data-source';
 export { AccountService, type OpenAccountInput } from './services/account-service';
-export { LedgerService, type ResolvePendingInput } from './services/ledger-service';
+export { LedgerService, type LedgerServiceOptions, type ResolvePendingInput } from './services/ledger-service';
 export * from './config';
 export * from './server';
 export { AccessAuditLog, type AccessAuditEntry } from './services/access-audit-log';

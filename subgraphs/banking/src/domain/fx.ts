@@ -2,6 +2,12 @@ import { createHash } from 'node:crypto';
 import { errors } from '@meridian/platform';
 import { CURRENCIES, type CurrencyCode } from './currency';
 
+/** Ledger code of a currency conversion: the only code whose postings may span currencies. */
+export const FX_CONVERSION_CODE = 'FX_CONVERSION';
+
+/** Prefix of `causedBy` on a conversion; the quote id follows. */
+export const FX_QUOTE_CAUSE_PREFIX = 'fx-quote:';
+
 /** Decimal places of an exchange rate; matches `fx_quotes.rate numeric(24, 12)`. */
 export const RATE_DECIMALS = 12;
 const RATE_SCALE = 10n ** BigInt(RATE_DECIMALS);

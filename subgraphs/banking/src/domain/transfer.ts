@@ -3,6 +3,7 @@ import { errors } from '@meridian/platform';
 import type { CurrencyCode } from './currency';
 import { MAX_MINOR_UNITS } from './money';
 import { canonicalJson } from './canonical-json';
+import { FX_CONVERSION_CODE, FX_QUOTE_CAUSE_PREFIX, fxTransferIdFor } from './fx';
 
 /** Which side of an account a posting moves. Every account is credit-normal: balance = credits - debits. */
 export type Direction = 'DEBIT' | 'CREDIT';
@@ -128,6 +129,38 @@ export function validateTransferInput(input: TransferInput): void {
     }
     if (total.debits > MAX_MINOR_UNITS) throw errors.badInput(`The ${currency} total is beyond the 64-bit range.`, { field: 'amount' });
   }
+  if (totals.size > 1) assertFxShape(input, totals.size);
+}
+
+/**
+ * Money crosses currencies only by converting an FX quote: a single-phase
+ * FX_CONVERSION in exactly two currencies, caused by the quote, whose id is the one
+ * derived from the quote (so a quote can back one transfer only). The ledger then
+ * checks the amounts against the stored quote. Errors: BAD_USER_INPUT.
+ */
+function assertFxShape(input: TransferInput, currencies: number): void {
+  const quoteId = fxQuoteIdOf(input);
+  if (input.code !== FX_CONVERSION_CODE || quoteId === null) {
+    throw errors.badInput('Postings in more than one currency need an FX quote: convert it with an FX conversion.', { field: 'postings' });
+  }
+  if (currencies !== 2) throw errors.badInput('A conversion moves exactly two currencies.', { field: 'postings' });
+  if (input.pendingTimeoutSeconds !== undefined) throw errors.badInput('A conversion cannot be pending.', { field: 'pendingTimeoutSeconds' });
+  if (input.id !== fxTransferIdFor(quoteId)) {
+    throw errors.badInput('A conversion’s transfer id is the one derived from its quote.', { field: 'transferId' });
+  }
+}
+
+/** The quote id of an FX conversion's `causedBy`, or null. */
+export function fxQuoteIdOf(input: Pick<TransferInput, 'causedBy'>): string | null {
+  const cause = input.causedBy ?? '';
+  if (!cause.startsWith(FX_QUOTE_CAUSE_PREFIX)) return null;
+  const id = cause.slice(FX_QUOTE_CAUSE_PREFIX.length);
+  return isUuid(id) ? id.toLowerCase() : null;
+}
+
+/** True when the postings use more than one currency. */
+export function isCrossCurrency(input: Pick<TransferInput, 'postings'>): boolean {
+  return new Set(input.postings.map((p) => p.currency)).size > 1;
 }
 
 /** SHA-256 of the request's content: the same id with a different fingerprint is IDEMPOTENCY_KEY_REUSED. */

@@ -73,17 +73,18 @@ export class AccountService {
       [type, currency],
     );
     if (existing) return toAccount(existing);
-    try {
-      return await this.insert({ ownerId: null, kind: 'SYSTEM', type, currency, name: `${type} ${currency}`, overdraft: 0n });
-    } catch {
-      // Another process created it between the read and the insert.
-      const [row]: Record<string, unknown>[] = await this.db.query(
-        `SELECT ${ACCOUNT_COLUMNS} FROM banking.accounts WHERE kind = 'SYSTEM' AND type = $1 AND currency = $2`,
-        [type, currency],
-      );
-      if (!row) throw new Error(`Could not create the ${type} ${currency} system account`);
-      return toAccount(row);
-    }
+    // Two processes may create it at once: the unique index keeps one, and both read it back.
+    const [{ n }]: { n: string }[] = await this.db.query(`SELECT nextval('banking.account_number_seq') AS n`);
+    await this.db.query(
+      `INSERT INTO banking.accounts (id, number, owner_id, kind, type, currency, name, overdraft_limit)
+       VALUES ($1, $2, NULL, 'SYSTEM', $3, $4, $5, 0) ON CONFLICT (type, currency) WHERE kind = 'SYSTEM' DO NOTHING`,
+      [uuidv7(), accountNumberFor(BigInt(n)), type, currency, `${type} ${currency}`],
+    );
+    const [row]: Record<string, unknown>[] = await this.db.query(
+      `SELECT ${ACCOUNT_COLUMNS} FROM banking.accounts WHERE kind = 'SYSTEM' AND type = $1 AND currency = $2`,
+      [type, currency],
+    );
+    return toAccount(row);
   }
 
   /** Accounts by id, in the order asked, null where missing (for DataLoader). */

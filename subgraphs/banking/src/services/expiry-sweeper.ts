@@ -39,7 +39,9 @@ export function createExpirySweeper(options: ExpirySweeperOptions): ExpirySweepe
   async function sweepOnce(): Promise<number> {
     let total = 0;
     for (let call = 0; call < MAX_CALLS_PER_SWEEP; call++) {
-      const expired = await ledger.expirePending();
+      const expired = await ledger.expirePending(new Date(), (transferId, err) =>
+        logger?.error({ err, transferId }, 'could not expire a pending transfer; will retry'),
+      );
       total += expired;
       if (expired < EXPIRE_BATCH) break;
     }

@@ -2,14 +2,13 @@ import { DomainError, ErrorCode, errors, uuidv7 } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import type { AccountRecord } from '../domain/account';
 import { currencyCode, type CurrencyCode } from '../domain/currency';
-import { convertAmount, fxTransferIdFor, type FxRateProvider } from '../domain/fx';
+import { convertAmount, FX_CONVERSION_CODE, FX_QUOTE_CAUSE_PREFIX, fxTransferIdFor, type FxRateProvider } from '../domain/fx';
 import { formatDecimal, MAX_MINOR_UNITS } from '../domain/money';
 import { isUuid, type TransferRecord } from '../domain/transfer';
 import type { AccountService } from './account-service';
 import type { LedgerService } from './ledger-service';
 
-/** Ledger code of a currency conversion. */
-export const FX_CONVERSION_CODE = 'FX_CONVERSION';
+export { FX_CONVERSION_CODE };
 
 /** A stored offer to exchange an amount at a fixed rate until it expires. */
 export interface FxQuote {
@@ -177,7 +176,7 @@ export class FxService {
         code: FX_CONVERSION_CODE,
         description: `Exchange ${formatDecimal(quote.sellAmount, quote.sellCurrency)} ${quote.sellCurrency} to ${formatDecimal(quote.buyAmount, quote.buyCurrency)} ${quote.buyCurrency}`,
         metadata: { quoteId: quote.id, rate: quote.rate, provider: quote.provider, quotedAt: quote.createdAt.toISOString() },
-        causedBy: `fx-quote:${quote.id}`,
+        causedBy: `${FX_QUOTE_CAUSE_PREFIX}${quote.id}`,
         postings: [
           { accountId: from.id, direction: 'DEBIT', amount: quote.sellAmount, currency: quote.sellCurrency },
           { accountId: fxSell.id, direction: 'CREDIT', amount: quote.sellAmount, currency: quote.sellCurrency },
@@ -191,9 +190,7 @@ export class FxService {
       }
       throw err;
     }
-    // Outside the transfer's transaction (the ledger owns it), but the derived
-    // transfer id is the real record of use; this column only makes it easy to read.
-    await this.db.query(`UPDATE banking.fx_quotes SET used_by_transfer = $2 WHERE id = $1 AND used_by_transfer IS NULL`, [quote.id, transfer.id]);
+    // The ledger marked the quote used in the transfer's own transaction.
     return { quote: { ...quote, usedByTransfer: transfer.id }, transfer };
   }
 

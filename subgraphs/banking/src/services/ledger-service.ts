@@ -1,35 +1,43 @@
 import { DomainError, ErrorCode, errors, isUniqueViolation, sqlState } from '@meridian/platform';
 import type { DataSource, EntityManager } from 'typeorm';
-import { formatDecimal } from '../domain/money';
-import {
-  assertTransferId,
-  fingerprint,
-  validateTransferInput,
-  type PostingRecord,
-  type TransferInput,
-  type TransferRecord,
-} from '../domain/transfer';
-import { toPosting, toTransfer } from '../data/rows';
-import { appendToChain, applyChanges, enqueueEvent, lockAccounts, type CounterChange } from './ledger-writer';
+import { assertTransferId, fingerprint, validateTransferInput, type TransferInput, type TransferRecord } from '../domain/transfer';
+import { inTransaction } from '../data/sql-transaction';
+import { createGroupCommit } from './group-commit';
+import { runLedgerBatch, type LedgerCommand, type LedgerOutcome, type ResolvePendingInput } from './ledger-batch';
+import { readTransfers } from './ledger-writer';
 
-/** Resolves a pending transfer: posts it (fully or in part) or voids it. */
-export interface ResolvePendingInput {
-  /** Client-chosen UUID of the resolving transfer (its idempotency key). */
-  id: string;
-  pendingId: string;
-  /** Post only: minor units to post, at most the pending amount; default all of it. Needs a two-posting transfer when partial. */
-  amount?: bigint;
+export type { ResolvePendingInput } from './ledger-batch';
+
+/** Options for {@link LedgerService}. */
+export interface LedgerServiceOptions {
+  /** Most requests one transaction takes. Default 256; 1 turns batching off. */
+  maxBatchSize?: number;
+  /** Transactions a process runs at once, each on its own connection. Default 2. */
+  maxConcurrentBatches?: number;
 }
 
 const MAX_ATTEMPTS = 4;
 
 /**
- * The double-entry ledger. Every method runs in one database transaction and
- * is idempotent by the transfer id: replaying the same content returns the
- * original, other content under a used id is IDEMPOTENCY_KEY_REUSED.
+ * The double-entry ledger. Requests that arrive while a transaction is running
+ * are queued and run together as the next one (group commit): each is applied
+ * in arrival order and accepted or refused on its own, and each caller gets its
+ * own transfer or its own error. Every method is idempotent by the transfer id:
+ * replaying the same content returns the original, other content under a used
+ * id is IDEMPOTENCY_KEY_REUSED.
  */
 export class LedgerService {
-  constructor(private readonly db: DataSource) {}
+  private readonly submit: (command: LedgerCommand) => Promise<TransferRecord | boolean>;
+
+  constructor(
+    private readonly db: DataSource,
+    options: LedgerServiceOptions = {},
+  ) {
+    this.submit = createGroupCommit((commands: LedgerCommand[]) => this.execute(commands), {
+      maxBatchSize: options.maxBatchSize ?? 256,
+      maxConcurrentBatches: options.maxConcurrentBatches ?? 2,
+    });
+  }
 
   /**
    * Moves money now (single phase) or reserves it (pending, when `pendingTimeoutSeconds` is set).
@@ -38,44 +46,8 @@ export class LedgerService {
    */
   async createTransfer(input: TransferInput): Promise<TransferRecord> {
     validateTransferInput(input);
-    const pending = input.pendingTimeoutSeconds !== undefined;
-    const request = { kind: 'transfer', ...input };
-    const print = fingerprint(request);
-    return this.idempotent(input.id, print, async (m) => {
-      const [row]: Record<string, unknown>[] = await m.query(
-        `INSERT INTO banking.transfers (id, code, description, metadata, caused_by, phase, status, timeout_at, fingerprint)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8::int IS NULL THEN NULL ELSE clock_timestamp() + make_interval(secs => $8::int) END, $9)
-         ON CONFLICT (id) DO NOTHING RETURNING *`,
-        [
-          input.id,
-          input.code,
-          input.description ?? '',
-          JSON.stringify(input.metadata ?? {}),
-          input.causedBy ?? null,
-          pending ? 'PENDING' : 'SINGLE',
-          pending ? 'PENDING' : 'POSTED',
-          input.pendingTimeoutSeconds ?? null,
-          print,
-        ],
-      );
-      if (!row) return undefined;
-      const accounts = await lockAccounts(m, input.postings.map((p) => p.accountId));
-      const changes: CounterChange[] = input.postings.map((p) => ({ ...p, pending, sign: 1, record: true }));
-      const postings = await applyChanges(m, input.id, accounts, changes);
-      await enqueueEvent(m, pending ? 'ledger.transfer.pending' : 'ledger.transfer.posted', input.id, eventPayload(input.id, input.code, postings));
-      const chained = await appendToChain(m, {
-        id: input.id,
-        code: input.code,
-        description: input.description ?? '',
-        metadata: input.metadata ?? {},
-        causedBy: input.causedBy ?? null,
-        phase: pending ? 'PENDING' : 'SINGLE',
-        pendingId: null,
-        createdAt: new Date(row.created_at as string),
-        postings,
-      });
-      return { ...toTransfer(row, postings), seq: chained.seq, hash: chained.hash };
-    });
+    const print = fingerprint({ kind: 'transfer', ...input });
+    return (await this.submit({ kind: 'transfer', input, fingerprint: print })) as TransferRecord;
   }
 
   /**
@@ -92,177 +64,104 @@ export class LedgerService {
     return this.resolvePending(input, 'VOID');
   }
 
-  /** Releases every hold whose timeout has passed; returns how many expired. */
-  async expirePending(now = new Date()): Promise<number> {
+  /**
+   * Releases every hold whose timeout has passed and returns how many expired.
+   * Each is re-checked under its row lock, so a hold posted or voided meanwhile
+   * is left alone. A hold that fails is left pending for the next call and
+   * reported to `onFailure`; it does not stop the others.
+   */
+  async expirePending(now = new Date(), onFailure?: (transferId: string, err: unknown) => void): Promise<number> {
     const due: { id: string }[] = await this.db.query(
       `SELECT id FROM banking.transfers WHERE status = 'PENDING' AND timeout_at <= $1 ORDER BY timeout_at LIMIT 500`,
       [now.toISOString()],
     );
-    let expired = 0;
-    for (const { id } of due) {
-      const done = await this.retrying(() =>
-        this.db.transaction(async (m) => {
-          const [transfer]: Record<string, unknown>[] = await m.query(
-            `SELECT id, status FROM banking.transfers WHERE id = $1 AND status = 'PENDING' AND timeout_at <= $2 FOR UPDATE`,
-            [id, now.toISOString()],
-          );
-          if (!transfer) return false;
-          const holds = await this.postingsOf(m, id);
-          const accounts = await lockAccounts(m, holds.map((p) => p.accountId));
-          await applyChanges(m, id, accounts, holds.map(release), { allowFrozen: true });
-          await m.query(`UPDATE banking.transfers SET status = 'EXPIRED' WHERE id = $1`, [id]);
-          await enqueueEvent(m, 'ledger.transfer.expired', id, { transferId: id });
-          return true;
+    const results = await Promise.all(
+      due.map(({ id }) =>
+        this.submit({ kind: 'expire', pendingId: id, dueBy: now }).catch((err: unknown) => {
+          // One hold that cannot be released must not keep the others locked up; it is retried next sweep.
+          onFailure?.(id, err);
+          return false;
         }),
-      );
-      if (done) expired += 1;
-    }
-    return expired;
+      ),
+    );
+    return results.filter((expired) => expired === true).length;
   }
 
   /** A transfer with its postings, or null. */
   async getTransfer(id: string, m: EntityManager = this.db.manager): Promise<TransferRecord | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-    const [row]: Record<string, unknown>[] = await m.query(`SELECT * FROM banking.transfers WHERE id = $1`, [id]);
-    if (!row) return null;
-    return toTransfer(row, await this.postingsOf(m, id));
+    return (await readTransfers(m, [id])).get(id) ?? null;
   }
 
   private async resolvePending(input: ResolvePendingInput, action: 'POST' | 'VOID'): Promise<TransferRecord> {
     assertTransferId(input.id);
     assertTransferId(input.pendingId, 'pendingId');
     if (input.amount !== undefined && input.amount <= 0n) throw errors.badInput('amount must be greater than zero.', { field: 'amount' });
-    const request = { kind: action, id: input.id, pendingId: input.pendingId, amount: input.amount };
-    const phase = action === 'POST' ? 'POST_PENDING' : 'VOID_PENDING';
-    const print = fingerprint(request);
-    return this.idempotent(input.id, print, async (m) => {
-      const [row]: Record<string, unknown>[] = await m.query(
-        `INSERT INTO banking.transfers (id, code, description, phase, status, pending_id, fingerprint)
-         SELECT $1, p.code, p.description, $2, 'POSTED', p.id, $3 FROM banking.transfers p WHERE p.id = $4
-         ON CONFLICT (id) DO NOTHING RETURNING *`,
-        [input.id, phase, print, input.pendingId],
-      );
-      if (!row) {
-        const exists = await m.query(`SELECT 1 FROM banking.transfers WHERE id = $1`, [input.id]);
-        if (exists.length) return undefined;
-        throw errors.notFound(`Pending transfer ${input.pendingId} does not exist.`);
-      }
-      const [pending]: Record<string, unknown>[] = await m.query(
-        `SELECT status, phase, timeout_at <= clock_timestamp() AS timed_out FROM banking.transfers WHERE id = $1 FOR UPDATE`,
-        [input.pendingId],
-      );
-      if (pending.phase !== 'PENDING') throw errors.conflict(`Transfer ${input.pendingId} is not a pending transfer.`);
-      if (pending.status !== 'PENDING') throw errors.conflict(`Transfer ${input.pendingId} is already ${String(pending.status).toLowerCase()}.`);
-      if (pending.timed_out) throw errors.conflict(`Transfer ${input.pendingId} has expired.`);
-      const holds = await this.postingsOf(m, input.pendingId);
-      const full = holds.find((h) => h.direction === 'DEBIT')!.amount;
-      const amount = action === 'POST' ? (input.amount ?? full) : 0n;
-      if (amount !== full && action === 'POST') {
-        if (holds.length !== 2) throw errors.badInput('Only a two-posting transfer can be posted in part.', { field: 'amount' });
-        if (amount > full) throw errors.badInput(`At most ${full} minor units can be posted.`, { field: 'amount' });
-      }
-      const changes: CounterChange[] = holds.map(release);
-      if (action === 'POST') {
-        for (const h of holds) {
-          changes.push({ ...h, amount: holds.length === 2 ? amount : h.amount, pending: false, sign: 1, record: true });
-        }
-      }
-      const accounts = await lockAccounts(m, holds.map((h) => h.accountId));
-      const postings = await applyChanges(m, input.id, accounts, changes, { allowFrozen: true });
-      await m.query(`UPDATE banking.transfers SET status = $2 WHERE id = $1`, [input.pendingId, action === 'POST' ? 'POSTED' : 'VOIDED']);
-      await enqueueEvent(m, action === 'POST' ? 'ledger.transfer.posted' : 'ledger.transfer.voided', input.id, {
-        ...eventPayload(input.id, row.code as string, postings),
-        pendingId: input.pendingId,
-      });
-      const chained = await appendToChain(m, {
-        id: input.id,
-        code: row.code as string,
-        description: row.description as string,
-        metadata: {},
-        causedBy: null,
-        phase,
-        pendingId: input.pendingId,
-        createdAt: new Date(row.created_at as string),
-        postings,
-      });
-      return { ...toTransfer(row, postings), seq: chained.seq, hash: chained.hash };
-    });
+    const print = fingerprint({ kind: action, id: input.id, pendingId: input.pendingId, amount: input.amount });
+    return (await this.submit({ kind: 'resolve', action, input, fingerprint: print })) as TransferRecord;
   }
 
   /**
-   * Runs `work` in a transaction; `work` returns the transfer it wrote, or
-   * undefined when the id already existed, in which case the stored transfer is
-   * read in the same transaction and returned if its fingerprint matches. The
-   * result is always read inside the transaction, so a call is one pool checkout
-   * and never a query on its own outside one.
+   * Runs one batch in one transaction, retrying it whole on serialization
+   * failures and deadlocks. When PostgreSQL refuses the batch over one
+   * command's data (a constraint, a value out of range), the commands are run
+   * one by one, so only that command's caller sees the refusal. Any other
+   * failure (a lost connection, a timeout) fails every command of the batch:
+   * none of it was committed, or, if the connection was lost during COMMIT, all
+   * of it was, and replaying a command with its id then returns its transfer.
    */
-  private idempotent(
-    id: string,
-    print: string,
-    work: (m: EntityManager) => Promise<TransferRecord | undefined>,
-  ): Promise<TransferRecord> {
-    return this.retrying(() =>
-      this.db.transaction(async (m) => {
-        const written = await work(m);
-        if (written) return written;
-        const [row]: Record<string, unknown>[] = await m.query(`SELECT * FROM banking.transfers WHERE id = $1`, [id]);
-        if (!row) throw errors.notFound(`Transfer ${id} does not exist.`);
-        if (row.fingerprint !== print) {
-          throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, `Transfer id ${id} was already used for a different request.`, {
-            field: 'transferId',
-          });
+  private async execute(commands: LedgerCommand[]): Promise<LedgerOutcome[]> {
+    try {
+      return await this.retrying(() => inTransaction(this.db, (sql) => runLedgerBatch(sql, commands)));
+    } catch (err) {
+      if (commands.length > 1 && isDataRefusal(err)) {
+        const outcomes: LedgerOutcome[] = [];
+        for (const command of commands) {
+          try {
+            outcomes.push(...(await this.execute([command])));
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
         }
-        return toTransfer(row, await this.postingsOf(m, id));
-      }),
-    );
+        return outcomes;
+      }
+      throw refusalOf(err);
+    }
   }
 
-  /** Retries on serialization failures and deadlocks, which PostgreSQL asks the client to retry. */
+  /**
+   * Retries on serialization failures and deadlocks, which PostgreSQL asks the
+   * client to retry, and on a transfer id taken by a transaction that committed
+   * while this one ran (the retry finds it and compares fingerprints).
+   */
   private async retrying<T>(run: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await run();
       } catch (err) {
         const state = sqlState(err);
-        if ((state === '40001' || state === '40P01') && attempt < MAX_ATTEMPTS) continue;
-        if (isUniqueViolation(err, 'transfers_one_resolution')) {
-          throw errors.conflict('This pending transfer was already posted or voided by another request.');
-        }
-        if (state === '23514' && /accounts_no_overdraw/.test(String((err as Error).message))) {
-          throw new DomainError(ErrorCode.INSUFFICIENT_FUNDS, 'The account does not have enough available funds.');
-        }
-        if (state === '22003') throw errors.badInput('The amount would take a balance beyond the 64-bit range.', { field: 'amount' });
-        throw err;
+        const retryable = state === '40001' || state === '40P01' || isUniqueViolation(err, 'transfers_pkey');
+        if (!retryable || attempt >= MAX_ATTEMPTS) throw err;
       }
     }
   }
+}
 
-  private async postingsOf(m: EntityManager, transferId: string): Promise<PostingRecord[]> {
-    const rows: Record<string, unknown>[] = await m.query(
-      `SELECT id, account_id, direction, amount, currency, pending, balance_after, created_at
-       FROM banking.postings WHERE transfer_id = $1 ORDER BY id`,
-      [transferId],
-    );
-    return rows.map(toPosting);
+/** An error PostgreSQL raised over the data of the statement (classes 22 and 23), before anything was committed. */
+function isDataRefusal(err: unknown): boolean {
+  const state = sqlState(err);
+  return state !== undefined && (state.startsWith('22') || state.startsWith('23'));
+}
+
+/** The domain error a database refusal of a single command stands for, or the error itself. */
+function refusalOf(err: unknown): unknown {
+  const state = sqlState(err);
+  if (isUniqueViolation(err, 'transfers_one_resolution')) {
+    return errors.conflict('This pending transfer was already posted or voided by another request.');
   }
-}
-
-/** The change that undoes a hold. */
-function release(hold: PostingRecord): CounterChange {
-  return { accountId: hold.accountId, direction: hold.direction, amount: hold.amount, currency: hold.currency, pending: true, sign: -1, record: false };
-}
-
-function eventPayload(transferId: string, code: string, postings: PostingRecord[]): Record<string, unknown> {
-  return {
-    transferId,
-    code,
-    postings: postings.map((p) => ({
-      accountId: p.accountId,
-      direction: p.direction,
-      amount: formatDecimal(p.amount, p.currency),
-      minorUnits: p.amount.toString(),
-      currency: p.currency,
-      pending: p.pending,
-    })),
-  };
+  if (state === '23514' && /accounts_no_overdraw/.test(String((err as Error).message))) {
+    return new DomainError(ErrorCode.INSUFFICIENT_FUNDS, 'The account does not have enough available funds.');
+  }
+  if (state === '22003') return errors.badInput('The amount would take a balance beyond the 64-bit range.', { field: 'amount' });
+  return err;
 }

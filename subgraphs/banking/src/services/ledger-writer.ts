@@ -1,181 +1,284 @@
-import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode, errors } from '@meridian/platform';
-import type { EntityManager } from 'typeorm';
-import { withinLimits, type AccountRecord } from '../domain/account';
-import { chainHash } from '../domain/hash-chain';
-import type { Direction, PostingRecord } from '../domain/transfer';
-import type { CurrencyCode } from '../domain/currency';
-import { ACCOUNT_COLUMNS, toAccount, toPosting } from '../data/rows';
+import type { AccountRecord } from '../domain/account';
+import type { PlannedPosting } from '../domain/account-book';
+import type { PostingRecord, TransferRecord } from '../domain/transfer';
+import { ACCOUNT_COLUMNS, toAccount, toPosting, toTransfer } from '../data/rows';
+import type { Sql } from '../data/sql-transaction';
 
-/** A change to one account's counters inside a transfer. */
-export interface CounterChange {
-  accountId: string;
-  direction: Direction;
-  amount: bigint;
-  currency: CurrencyCode;
-  /** Affects the pending counters (a hold) rather than the posted ones. */
-  pending: boolean;
-  /** +1 applies, -1 releases (only for pending holds being posted, voided or expired). */
-  sign: 1 | -1;
-  /** Whether a posting row records this change (releases are recorded by the transfer's status). */
-  record: boolean;
+// The statements of one ledger batch. Each takes every command of the batch at
+// once, so a batch costs the same number of round trips whatever its size.
+
+type Row = Record<string, unknown>;
+
+/** A pending transfer locked for resolution or expiry, with its hold postings. */
+export interface LockedPending {
+  id: string;
+  code: string;
+  description: string;
+  phase: string;
+  status: string;
+  timeoutAt: Date | null;
+  /** Its timeout had passed by the database's clock when it was locked. */
+  timedOut: boolean;
+  holds: PostingRecord[];
 }
 
-/** Locks the accounts in id order (so concurrent transfers cannot deadlock) and returns them by id. */
-export async function lockAccounts(m: EntityManager, ids: string[]): Promise<Map<string, AccountRecord>> {
-  const unique = [...new Set(ids)].sort();
-  const rows: Record<string, unknown>[] = await m.query(
+/** Locks the transfers (by id order, so batches cannot deadlock on them) and reads their postings. */
+export async function lockPendings(sql: Sql, ids: string[]): Promise<Map<string, LockedPending>> {
+  const locked = new Map<string, LockedPending>();
+  if (ids.length === 0) return locked;
+  const rows: Row[] = await sql.query(
+    `WITH p AS (
+       SELECT id, code, description, phase, status, timeout_at, timeout_at <= clock_timestamp() AS timed_out
+       FROM banking.transfers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE
+     )
+     SELECT p.*, h.id AS posting_id, h.account_id, h.direction, h.amount, h.currency, h.pending, h.balance_after, h.created_at AS posting_created_at
+     FROM p LEFT JOIN banking.postings h ON h.transfer_id = p.id
+     ORDER BY p.id, h.id`,
+    [[...new Set(ids)]],
+  );
+  for (const row of rows) {
+    let pending = locked.get(row.id as string);
+    if (!pending) {
+      pending = {
+        id: row.id as string,
+        code: row.code as string,
+        description: row.description as string,
+        phase: row.phase as string,
+        status: row.status as string,
+        timeoutAt: row.timeout_at ? new Date(row.timeout_at as string) : null,
+        timedOut: row.timed_out === true,
+        holds: [],
+      };
+      locked.set(pending.id, pending);
+    }
+    if (row.posting_id !== null) pending.holds.push(toPosting({ ...row, id: row.posting_id, created_at: row.posting_created_at }));
+  }
+  return locked;
+}
+
+/** Locks the accounts in id order (so concurrent batches cannot deadlock) and returns them by id. */
+export async function lockAccounts(sql: Sql, ids: string[]): Promise<Map<string, AccountRecord>> {
+  const rows: Row[] = await sql.query(
     `SELECT ${ACCOUNT_COLUMNS} FROM banking.accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-    [unique],
+    [[...new Set(ids)]],
   );
   return new Map(rows.map((r) => [r.id as string, toAccount(r)]));
 }
 
-/**
- * Applies counter changes to locked accounts, checks every customer stays
- * within its limit, writes the counters back and records the postings.
- * Errors: NOT_FOUND, CONFLICT (closed or frozen), BAD_USER_INPUT (currency), INSUFFICIENT_FUNDS.
- */
-export async function applyChanges(
-  m: EntityManager,
-  transferId: string,
-  accounts: Map<string, AccountRecord>,
-  changes: CounterChange[],
-  options: { allowFrozen?: boolean } = {},
-): Promise<PostingRecord[]> {
-  const touched = new Map<string, AccountRecord>();
-  const postingRows: { accountId: string; direction: Direction; amount: string; currency: string; pending: boolean; balanceAfter: string | null }[] = [];
-  for (const change of changes) {
-    const account = touched.get(change.accountId) ?? accounts.get(change.accountId);
-    if (!account) throw errors.notFound(`Account ${change.accountId} does not exist.`);
-    if (account.status === 'CLOSED') throw errors.conflict(`Account ${account.number} is closed.`, { field: 'accountId' });
-    if (account.status === 'FROZEN' && !options.allowFrozen) {
-      throw errors.conflict(`Account ${account.number} is frozen.`, { field: 'accountId' });
-    }
-    if (account.currency !== change.currency) {
-      throw errors.badInput(`Account ${account.number} holds ${account.currency}, not ${change.currency}.`, { field: 'currency' });
-    }
-    const next = { ...account };
-    const delta = change.sign === 1 ? change.amount : -change.amount;
-    if (change.pending) {
-      if (change.direction === 'DEBIT') next.debitsPending += delta;
-      else next.creditsPending += delta;
-    } else if (change.direction === 'DEBIT') next.debitsPosted += delta;
-    else next.creditsPosted += delta;
-    touched.set(account.id, next);
-    if (change.record) {
-      postingRows.push({
-        accountId: account.id,
-        direction: change.direction,
-        amount: change.amount.toString(),
-        currency: change.currency,
-        pending: change.pending,
-        balanceAfter: change.pending ? null : (next.creditsPosted - next.debitsPosted).toString(),
-      });
-    }
-  }
-  for (const account of touched.values()) {
-    // Only a change that lowers what is available can breach a limit; releases and credits never do.
-    const before = accounts.get(account.id)!;
-    const lowers = account.debitsPosted + account.debitsPending > before.debitsPosted + before.debitsPending;
-    if (lowers && !withinLimits(account)) {
-      throw new DomainError(ErrorCode.INSUFFICIENT_FUNDS, `Account ${account.number} does not have enough available funds.`, {
-        field: 'amount',
-      });
-    }
-  }
-  for (const account of touched.values()) accounts.set(account.id, account);
-  // One round trip for every account's counters and every posting: the statement runs
-  // while the accounts are locked, so its cost is paid by everyone waiting for them.
-  const touchedList = [...touched.values()];
-  const inserted: Record<string, unknown>[] = await m.query(
-    `WITH counters AS (
-       UPDATE banking.accounts a
-       SET debits_posted = c.debits_posted, credits_posted = c.credits_posted,
-           debits_pending = c.debits_pending, credits_pending = c.credits_pending
-       FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
-         AS c (id, debits_posted, credits_posted, debits_pending, credits_pending)
-       WHERE a.id = c.id
-     )
-     INSERT INTO banking.postings (transfer_id, account_id, direction, amount, currency, pending, balance_after)
-     SELECT $6, p.account_id, p.direction, p.amount, p.currency, p.pending, p.balance_after
-     FROM unnest($7::uuid[], $8::text[], $9::bigint[], $10::text[], $11::boolean[], $12::bigint[]) WITH ORDINALITY
-       AS p (account_id, direction, amount, currency, pending, balance_after, n)
-     ORDER BY p.n
-     RETURNING id, account_id, direction, amount, currency, pending, balance_after, created_at`,
-    [
-      touchedList.map((a) => a.id),
-      touchedList.map((a) => a.debitsPosted.toString()),
-      touchedList.map((a) => a.creditsPosted.toString()),
-      touchedList.map((a) => a.debitsPending.toString()),
-      touchedList.map((a) => a.creditsPending.toString()),
-      transferId,
-      postingRows.map((r) => r.accountId),
-      postingRows.map((r) => r.direction),
-      postingRows.map((r) => r.amount),
-      postingRows.map((r) => r.currency),
-      postingRows.map((r) => r.pending),
-      postingRows.map((r) => r.balanceAfter),
-    ],
-  );
-  // Identity values follow the insert order; sorting by them keeps the postings in the order given.
-  return inserted.map(toPosting).sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
+/** An FX quote locked for the conversion that claims it. */
+export interface LockedQuote {
+  id: string;
+  sellCurrency: string;
+  buyCurrency: string;
+  sellAmount: bigint;
+  buyAmount: bigint;
+  usedByTransfer: string | null;
 }
 
-/** What the chain hash of a new transfer covers, besides its postings. */
-export interface ChainEntry {
+/** Locks the FX quotes the batch's conversions claim. */
+export async function lockFxQuotes(sql: Sql, ids: string[]): Promise<Map<string, LockedQuote>> {
+  if (ids.length === 0) return new Map();
+  const rows: Row[] = await sql.query(
+    `SELECT id, sell_currency, buy_currency, sell_amount, buy_amount, used_by_transfer
+     FROM banking.fx_quotes WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    [[...new Set(ids)]],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id as string,
+      {
+        id: r.id as string,
+        sellCurrency: r.sell_currency as string,
+        buyCurrency: r.buy_currency as string,
+        sellAmount: BigInt(r.sell_amount as string),
+        buyAmount: BigInt(r.buy_amount as string),
+        usedByTransfer: (r.used_by_transfer as string | null) ?? null,
+      },
+    ]),
+  );
+}
+
+/** The chain head as a batch found it, with the ids of the batch already used. */
+export interface LockedHead {
+  lastSeq: bigint;
+  lastHash: string;
+  /** The batch's timestamp, millisecond precision so it reads back exactly as hashed. */
+  now: Date;
+  /** Fingerprints of the batch's transfer ids that are already used, by id. */
+  used: Map<string, string>;
+}
+
+/**
+ * Locks the chain head, which the batch then holds to commit, so its
+ * transfers take consecutive positions and its timestamp follows the chain
+ * order; in the same round trip, finds which of `transferIds` are already used.
+ * It runs after the batch's other locks: a batch that used one of these ids on
+ * the same accounts, pending transfer or quote has committed by then, and this
+ * statement sees it. One that used an id with other content may commit while
+ * this statement waits for the head; the batch then treats the id as new, and
+ * its insert fails with a unique violation that retries the batch.
+ */
+export async function lockChainHead(sql: Sql, transferIds: string[]): Promise<LockedHead> {
+  const [head] = await sql.query(
+    `SELECT h.last_seq, h.last_hash, date_trunc('milliseconds', clock_timestamp()) AS now,
+            (SELECT coalesce(array_agg(t.id::text || ' ' || t.fingerprint), '{}') FROM banking.transfers t WHERE t.id = ANY($1::uuid[])) AS used
+     FROM banking.ledger_head h WHERE h.singleton FOR UPDATE OF h`,
+    [[...new Set(transferIds)]],
+  );
+  const used = new Map((head.used as string[]).map((entry) => entry.split(' ') as [string, string]));
+  return { lastSeq: BigInt(head.last_seq as string), lastHash: head.last_hash as string, now: new Date(head.now as string), used };
+}
+
+/** A transfer row to insert, complete with its chain link. */
+export interface TransferWrite {
   id: string;
   code: string;
   description: string;
   metadata: Record<string, unknown>;
   causedBy: string | null;
   phase: string;
+  status: string;
   pendingId: string | null;
-  createdAt: Date;
-  postings: PostingRecord[];
+  timeoutSeconds: number | null;
+  fingerprint: string;
+  seq: bigint;
+  prevHash: string;
+  hash: string;
+  postings: PlannedPosting[];
+}
+
+/** An outbox event to insert. */
+export interface EventWrite {
+  id: string;
+  eventType: string;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+}
+
+/** Everything one batch writes. */
+export interface BatchWrite {
+  /** The batch's timestamp: created_at of its transfers and postings. */
+  now: Date;
+  accounts: AccountRecord[];
+  transfers: TransferWrite[];
+  /** Pending transfers moved to POSTED, VOIDED or EXPIRED. */
+  statuses: { id: string; status: string }[];
+  /** FX quotes marked used. */
+  quotes: { id: string; transferId: string }[];
+  events: EventWrite[];
+  /** The new chain head; null when the batch chains nothing. */
+  head: { seq: bigint; hash: string } | null;
 }
 
 /**
- * Gives the transfer the next chain position under the head's row lock. It is
- * the last step before commit, so the one global lock is held as briefly as
- * possible: one statement takes the lock and the previous hash, one writes the
- * new hash to the head and the transfer, then the transaction commits.
+ * Writes a batch in one statement: counters, transfers with their chain links,
+ * resolved holds, used quotes, outbox events, the head hash and the postings.
+ * Returns the postings' ids in the order given (identity values follow the
+ * insert order, and the insert runs in that order).
  */
-export async function appendToChain(m: EntityManager, entry: ChainEntry): Promise<{ seq: bigint; prevHash: string; hash: string }> {
-  const [head]: { last_seq: string; last_hash: string }[] = await m.query(
-    `WITH head AS (UPDATE banking.ledger_head SET last_seq = last_seq + 1 WHERE singleton RETURNING last_seq, last_hash) SELECT * FROM head`,
+export async function writeBatch(sql: Sql, w: BatchWrite): Promise<string[]> {
+  const postings = w.transfers.flatMap((t) => t.postings.map((p) => ({ ...p, transferId: t.id })));
+  const rows: Row[] = await sql.query(
+    `WITH counters AS (
+       UPDATE banking.accounts a
+       SET debits_posted = c.debits_posted, credits_posted = c.credits_posted,
+           debits_pending = c.debits_pending, credits_pending = c.credits_pending
+       FROM unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
+         AS c (id, debits_posted, credits_posted, debits_pending, credits_pending)
+       WHERE a.id = c.id
+     ),
+     transfers AS (
+       INSERT INTO banking.transfers (id, code, description, metadata, caused_by, phase, status, pending_id, timeout_at,
+                                      fingerprint, created_at, seq, prev_hash, hash)
+       SELECT t.id, t.code, t.description, t.metadata, t.caused_by, t.phase, t.status, t.pending_id,
+              $1::timestamptz + make_interval(secs => t.timeout_seconds), t.fingerprint, $1::timestamptz, t.seq, t.prev_hash, t.hash
+       FROM unnest($7::uuid[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[], $14::uuid[], $15::int[],
+                   $16::text[], $17::bigint[], $18::text[], $19::text[])
+         AS t (id, code, description, metadata, caused_by, phase, status, pending_id, timeout_seconds, fingerprint, seq, prev_hash, hash)
+     ),
+     statuses AS (
+       UPDATE banking.transfers p SET status = s.status
+       FROM unnest($20::uuid[], $21::text[]) AS s (id, status) WHERE p.id = s.id
+     ),
+     quotes AS (
+       UPDATE banking.fx_quotes q SET used_by_transfer = u.transfer_id
+       FROM unnest($22::uuid[], $23::uuid[]) AS u (id, transfer_id) WHERE q.id = u.id
+     ),
+     events AS (
+       INSERT INTO banking.outbox (id, topic, event_type, aggregate_id, payload)
+       SELECT e.id, 'ledger.events', e.event_type, e.aggregate_id, e.payload
+       FROM unnest($24::uuid[], $25::text[], $26::text[], $27::jsonb[]) WITH ORDINALITY AS e (id, event_type, aggregate_id, payload, n)
+       ORDER BY e.n
+     ),
+     head AS (
+       UPDATE banking.ledger_head SET last_seq = $36::bigint, last_hash = $28 WHERE singleton AND $28::text IS NOT NULL
+     )
+     INSERT INTO banking.postings (transfer_id, account_id, direction, amount, currency, pending, balance_after, created_at)
+     SELECT p.transfer_id, p.account_id, p.direction, p.amount, p.currency, p.pending, p.balance_after, $1::timestamptz
+     FROM unnest($29::uuid[], $30::uuid[], $31::text[], $32::bigint[], $33::text[], $34::boolean[], $35::bigint[]) WITH ORDINALITY
+       AS p (transfer_id, account_id, direction, amount, currency, pending, balance_after, n)
+     ORDER BY p.n
+     RETURNING id`,
+    [
+      w.now.toISOString(),
+      w.accounts.map((a) => a.id),
+      w.accounts.map((a) => a.debitsPosted.toString()),
+      w.accounts.map((a) => a.creditsPosted.toString()),
+      w.accounts.map((a) => a.debitsPending.toString()),
+      w.accounts.map((a) => a.creditsPending.toString()),
+      w.transfers.map((t) => t.id),
+      w.transfers.map((t) => t.code),
+      w.transfers.map((t) => t.description),
+      w.transfers.map((t) => JSON.stringify(t.metadata)),
+      w.transfers.map((t) => t.causedBy),
+      w.transfers.map((t) => t.phase),
+      w.transfers.map((t) => t.status),
+      w.transfers.map((t) => t.pendingId),
+      w.transfers.map((t) => t.timeoutSeconds),
+      w.transfers.map((t) => t.fingerprint),
+      w.transfers.map((t) => t.seq.toString()),
+      w.transfers.map((t) => t.prevHash),
+      w.transfers.map((t) => t.hash),
+      w.statuses.map((s) => s.id),
+      w.statuses.map((s) => s.status),
+      w.quotes.map((q) => q.id),
+      w.quotes.map((q) => q.transferId),
+      w.events.map((e) => e.id),
+      w.events.map((e) => e.eventType),
+      w.events.map((e) => e.aggregateId),
+      w.events.map((e) => JSON.stringify(e.payload)),
+      w.head?.hash ?? null,
+      postings.map((p) => p.transferId),
+      postings.map((p) => p.accountId),
+      postings.map((p) => p.direction),
+      postings.map((p) => p.amount.toString()),
+      postings.map((p) => p.currency),
+      postings.map((p) => p.pending),
+      postings.map((p) => (p.balanceAfter === null ? null : p.balanceAfter.toString())),
+      w.head?.seq.toString() ?? null,
+    ],
   );
-  const seq = BigInt(head.last_seq);
-  const hash = chainHash(head.last_hash, {
-    seq,
-    id: entry.id,
-    code: entry.code,
-    description: entry.description,
-    metadata: entry.metadata,
-    causedBy: entry.causedBy,
-    phase: entry.phase,
-    pendingId: entry.pendingId,
-    createdAt: entry.createdAt,
-    postings: entry.postings.map((p) => ({
-      accountId: p.accountId,
-      direction: p.direction,
-      amount: p.amount,
-      currency: p.currency,
-      pending: p.pending,
-    })),
-  });
-  await m.query(
-    `WITH head AS (UPDATE banking.ledger_head SET last_hash = $4 WHERE singleton)
-     UPDATE banking.transfers SET seq = $2, prev_hash = $3, hash = $4 WHERE id = $1`,
-    [entry.id, seq.toString(), head.last_hash, hash],
-  );
-  return { seq, prevHash: head.last_hash, hash };
+  return rows.map((r) => String(r.id)).sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
 }
 
-/** Writes an event to the outbox in the caller's transaction; the relay publishes it after commit. */
-export async function enqueueEvent(m: EntityManager, eventType: string, aggregateId: string, payload: Record<string, unknown>): Promise<void> {
-  await m.query(
-    `INSERT INTO banking.outbox (id, topic, event_type, aggregate_id, payload) VALUES ($1, 'ledger.events', $2, $3, $4)`,
-    [randomUUID(), eventType, aggregateId, JSON.stringify(payload)],
+/** The stored transfers with their postings, by id. */
+export async function readTransfers(sql: Sql, ids: string[]): Promise<Map<string, TransferRecord>> {
+  const found = new Map<string, TransferRecord>();
+  if (ids.length === 0) return found;
+  const unique = [...new Set(ids)];
+  const rows: Row[] = await sql.query(`SELECT * FROM banking.transfers WHERE id = ANY($1::uuid[])`, [unique]);
+  if (rows.length === 0) return found;
+  const postingRows: Row[] = await sql.query(
+    `SELECT transfer_id, id, account_id, direction, amount, currency, pending, balance_after, created_at
+     FROM banking.postings WHERE transfer_id = ANY($1::uuid[]) ORDER BY id`,
+    [rows.map((r) => r.id)],
   );
+  const postings = new Map<string, PostingRecord[]>();
+  for (const p of postingRows) {
+    const list = postings.get(p.transfer_id as string) ?? [];
+    list.push(toPosting(p));
+    postings.set(p.transfer_id as string, list);
+  }
+  for (const row of rows) found.set(row.id as string, toTransfer(row, postings.get(row.id as string) ?? []));
+  return found;
 }

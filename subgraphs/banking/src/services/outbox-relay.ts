@@ -39,7 +39,7 @@ const MAX_BATCHES_PER_DRAIN = 100;
 
 /**
  * The relay between `banking.outbox` and the event bus. Each batch is one
- * transaction: lock unpublished rows oldest first with `FOR UPDATE SKIP LOCKED`
+ * transaction: lock unpublished rows in `seq` order with `FOR UPDATE SKIP LOCKED`
  * (so relays in several processes share the work and never take the same row),
  * publish each to the stream named by its topic, mark them published, commit.
  *
@@ -61,7 +61,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const published = await dataSource.transaction(async (m) => {
       const rows: OutboxRow[] = await m.query(
         `SELECT id, topic, event_type, payload, created_at FROM banking.outbox
-         WHERE published_at IS NULL ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+         WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
       const done: string[] = [];

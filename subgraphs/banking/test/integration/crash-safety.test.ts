@@ -127,7 +127,7 @@ describeOnPostgres('crash safety (real PostgreSQL only: PGlite has no backends t
     // The kills happened and hit calls, and plenty of calls still went through.
     expect(kills).toBeGreaterThan(20);
     expect(failed.length).toBeGreaterThan(5);
-    expect(succeeded.length).toBeGreaterThan(100);
+    expect(succeeded.length).toBeGreaterThan(50);
     // A killed call fails with the driver's error; it is never dressed up as a domain refusal.
     for (const c of calls.filter((x) => x.outcome === 'refused')) {
       expect(['INSUFFICIENT_FUNDS', 'CONFLICT']).toContain((c.error as DomainError).code);

@@ -249,4 +249,41 @@ describe('FX conversion', () => {
     expect(transfer.status).toBe('POSTED');
     expect(balanceOf(await h.reload(gbp.id)).posted).toBe(0n);
   });
+
+  it('is the only way money crosses currencies: the ledger refuses other cross-currency transfers and writes nothing', async () => {
+    const owner = randomUUID();
+    const gbp = await h.fundedAccount(owner, 'GBP', 50_000n);
+    const eur = await h.fundedAccount(owner, 'EUR', 0n, 'WALLET');
+    const fxGbp = await h.accounts.systemAccount('FX', 'GBP');
+    const fxEur = await h.accounts.systemAccount('FX', 'EUR');
+    const quote = await fx.quote({ ownerId: owner, sellCurrency: 'GBP', buyCurrency: 'EUR', sellAmount: 10_000n });
+    const legs = (buy: bigint, fxSide = fxEur.id) => [
+      { accountId: gbp.id, direction: 'DEBIT' as const, amount: 10_000n, currency: 'GBP' as const },
+      { accountId: fxGbp.id, direction: 'CREDIT' as const, amount: 10_000n, currency: 'GBP' as const },
+      { accountId: fxSide, direction: 'DEBIT' as const, amount: buy, currency: 'EUR' as const },
+      { accountId: eur.id, direction: 'CREDIT' as const, amount: buy, currency: 'EUR' as const },
+    ];
+    const conversion = { id: fxTransferIdFor(quote.id), code: 'FX_CONVERSION', causedBy: `fx-quote:${quote.id}` };
+    const before = await counts();
+    const attempts: [string, Promise<unknown>][] = [
+      ['no quote at all', h.ledger.createTransfer({ id: randomUUID(), code: 'TRANSFER', postings: legs(quote.buyAmount) })],
+      ['a quote but another transfer id', h.ledger.createTransfer({ ...conversion, id: randomUUID(), postings: legs(quote.buyAmount) })],
+      ['one minor unit more than quoted', h.ledger.createTransfer({ ...conversion, postings: legs(quote.buyAmount + 1n) })],
+      ['a customer account where the FX account belongs', h.ledger.createTransfer({ ...conversion, postings: legs(quote.buyAmount, (await h.fundedAccount(owner, 'EUR', 0n)).id) })],
+    ];
+    for (const [what, attempt] of attempts) {
+      await expect(attempt.then(() => what)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    }
+    const unknownQuote = randomUUID();
+    await expect(
+      h.ledger.createTransfer({ id: fxTransferIdFor(unknownQuote), code: 'FX_CONVERSION', causedBy: `fx-quote:${unknownQuote}`, postings: legs(1n) }),
+    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('does not exist') });
+    expect({ ...(await counts()), outbox: before.outbox }).toEqual(before);
+    expect(balanceOf(await h.reload(gbp.id)).posted).toBe(50_000n);
+    expect((await fx.getQuote(quote.id, owner))!.usedByTransfer).toBeNull();
+
+    // The exact quoted legs go through, and mark the quote used in the same transaction.
+    const transfer = await h.ledger.createTransfer({ ...conversion, postings: legs(quote.buyAmount) });
+    expect((await fx.getQuote(quote.id, owner))!.usedByTransfer).toBe(transfer.id);
+  });
 });

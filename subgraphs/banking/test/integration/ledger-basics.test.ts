@@ -77,4 +77,27 @@ describe('ledger', () => {
     expect((await h.ledger.getTransfer(expiring))!.status).toBe('EXPIRED');
     expect(balanceOf(await h.reload(a.id))).toEqual({ posted: 1_000n, pending: 0n, available: 1_000n });
   });
+
+  it('keeps expiring the other holds when one cannot be released, and reports it', async () => {
+    const a = await h.fundedAccount(owner, 'EUR', 1_000n);
+    const b = await h.fundedAccount(owner, 'EUR', 0n);
+    const c = await h.fundedAccount(owner, 'EUR', 1_000n);
+    const broken = randomUUID();
+    const fine = randomUUID();
+    await h.ledger.createTransfer({ ...move(broken, a.id, b.id, 300n), pendingTimeoutSeconds: 1 });
+    await h.ledger.createTransfer({ ...move(fine, c.id, b.id, 200n), pendingTimeoutSeconds: 1 });
+    // Damage one account so releasing its hold would break the counters' own constraint.
+    await h.dataSource.query(`UPDATE banking.accounts SET debits_pending = 0 WHERE id = $1`, [a.id]);
+    const failed: string[] = [];
+    try {
+      expect(await h.ledger.expirePending(new Date(Date.now() + 5_000), (id) => failed.push(id))).toBeGreaterThanOrEqual(1);
+      expect(failed).toEqual([broken]);
+      expect((await h.ledger.getTransfer(fine))!.status).toBe('EXPIRED');
+      expect((await h.ledger.getTransfer(broken))!.status).toBe('PENDING');
+    } finally {
+      await h.dataSource.query(`UPDATE banking.accounts SET debits_pending = 300 WHERE id = $1`, [a.id]);
+      await h.ledger.expirePending(new Date(Date.now() + 5_000));
+    }
+    expect((await h.ledger.getTransfer(broken))!.status).toBe('EXPIRED');
+  });
 });

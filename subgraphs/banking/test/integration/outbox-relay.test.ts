@@ -153,6 +153,8 @@ describe('outbox relay', () => {
     expect(rows).toHaveLength(7);
     expect(rec.published[0].event.payload).toMatchObject({ code: 'TRANSFER', postings: [{ accountId: a.id, direction: 'DEBIT', amount: '1.00' }, {}] });
     expect(rec.published[0].event.occurredAt).toBeInstanceOf(Date);
+    // An expiry says which holds it released.
+    expect(rec.published[6].event.payload).toMatchObject({ code: 'TRANSFER', postings: [{ accountId: a.id, direction: 'DEBIT', amount: '4.00', pending: true }, {}] });
 
     expect(await relay.drainOnce()).toBe(0);
     expect(rec.published).toHaveLength(7);
@@ -160,6 +162,23 @@ describe('outbox relay', () => {
     await waitFor('the consumer to see all seven', () => consumed.length === 7);
     expect(consumed).toEqual(rec.published.map((p) => p.event.id));
     await sub.close();
+  });
+
+  it('publishes in the order rows were written (seq), not by their clock times', async () => {
+    const ids: string[] = [];
+    const base = Date.now();
+    for (let i = 0; i < 5; i++) {
+      const id = randomUUID();
+      ids.push(id);
+      // A clock that stepped back between writes must not reorder events.
+      await h.dataSource.query(
+        `INSERT INTO banking.outbox (id, topic, event_type, aggregate_id, payload, created_at) VALUES ($1, $2, 'test.synthetic', 'agg', '{}', $3)`,
+        [id, STREAM, new Date(base - i * 1_000).toISOString()],
+      );
+    }
+    const rec = recording(bus);
+    expect(await createOutboxRelay({ dataSource: h.dataSource, bus: rec.bus, batchSize: 2 }).drainOnce()).toBe(5);
+    expect(rec.published.map((p) => p.event.id)).toEqual(ids);
   });
 
   it('never publishes a row twice when two relays drain at the same time', async () => {

@@ -92,6 +92,9 @@ export class CreateLedger1764000000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE banking.outbox (
         id uuid PRIMARY KEY,
+        -- Taken after the transfer's account locks, so events of transfers that share an
+        -- account are numbered in commit order; the relay publishes in this order.
+        seq bigint GENERATED ALWAYS AS IDENTITY,
         topic text NOT NULL,
         event_type text NOT NULL,
         aggregate_id text NOT NULL,
@@ -99,7 +102,7 @@ export class CreateLedger1764000000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
         published_at timestamptz
       )`);
-    await q.query(`CREATE INDEX outbox_unpublished_idx ON banking.outbox (created_at) WHERE published_at IS NULL`);
+    await q.query(`CREATE INDEX outbox_unpublished_idx ON banking.outbox (seq) WHERE published_at IS NULL`);
 
     await q.query(`
       CREATE TABLE banking.fx_quotes (

@@ -1,0 +1,74 @@
+/** Options for {@link createGroupCommit}. */
+export interface GroupCommitOptions {
+  /** Most items one batch takes. */
+  maxBatchSize: number;
+  /** Batches running at once. */
+  maxConcurrentBatches: number;
+}
+
+/** One item's outcome, as the batch reports it. */
+export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+interface Waiting<I, R> {
+  item: I;
+  resolve: (value: R) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: items submitted while a batch runs are queued and run together
+ * as the next batch, so the per-transaction costs (round trips, the commit's WAL
+ * flush, a shared lock) are paid once per batch instead of once per item. There
+ * is no timer: an item that finds a free slot starts at once (after the current
+ * tick, so items submitted together go together), and a lone caller waits no
+ * longer than without batching. `run` returns one outcome per item, in order;
+ * if it throws, every item of that batch fails with its error.
+ */
+export function createGroupCommit<I, R>(run: (items: I[]) => Promise<Settled<R>[]>, options: GroupCommitOptions): (item: I) => Promise<R> {
+  if (!(options.maxBatchSize >= 1) || !(options.maxConcurrentBatches >= 1)) throw new Error('maxBatchSize and maxConcurrentBatches are at least 1');
+  const queue: Waiting<I, R>[] = [];
+  let running = 0;
+  let scheduled = false;
+
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      pump();
+    });
+  }
+
+  function pump(): void {
+    while (running < options.maxConcurrentBatches && queue.length > 0) {
+      const batch = queue.splice(0, options.maxBatchSize);
+      running += 1;
+      void runBatch(batch).finally(() => {
+        running -= 1;
+        pump();
+      });
+    }
+  }
+
+  async function runBatch(batch: Waiting<I, R>[]): Promise<void> {
+    let outcomes: Settled<R>[];
+    try {
+      outcomes = await run(batch.map((w) => w.item));
+      if (outcomes.length !== batch.length) throw new Error(`A batch of ${batch.length} returned ${outcomes.length} outcomes.`);
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    batch.forEach((w, i) => {
+      const outcome = outcomes[i];
+      if (outcome.ok) w.resolve(outcome.value);
+      else w.reject(outcome.error);
+    });
+  }
+
+  return (item: I) =>
+    new Promise<R>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      schedule();
+    });
+}
