@@ -16,3 +16,5 @@ export function loadOperations(client: Client): Map<string, DocumentNode> {
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort();
   return new Map(files.map((f) => [f, parse(fs.readFileSync(path.join(dir, f), 'utf8'))]));
 }
+
+export * from './trusted-documents';

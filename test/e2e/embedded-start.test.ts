@@ -90,8 +90,12 @@ describe('embedded mode (npm start)', () => {
       IDENTITY_JWKS_URL: `http://127.0.0.1:${ports.identity}/.well-known/jwks.json`,
     };
   });
-  afterAll(async () => {
+  // A failed test must not leave its server holding the embedded database for the next one.
+  afterEach(async () => {
     if (running) await stop(running);
+    running = undefined;
+  });
+  afterAll(() => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -103,14 +107,14 @@ describe('embedded mode (npm start)', () => {
       expect(ready.status).toBe(200);
     }
     const demoPassword = /demo@meridian\.bank \/ (\S+)/.exec(running.output())![1];
-    const demo = await gql(ports.mobile, `mutation { login(input: { email: "demo@meridian.bank", password: "${demoPassword}" }) { accessToken } }`);
+    const demo = await gql(ports.mobile, `mutation { login(input: { email: "demo@meridian.bank", password: "${demoPassword}", deviceId: "embedded-test-phone" }) { accessToken } }`);
     expect(demo.errors).toBeUndefined();
 
     const input = { email: 'newcomer@example.com', password: 'my first meridian passphrase', displayName: 'Newcomer' };
     const reg = await gql(ports.web, `mutation R($i: RegisterInput!) { register(input: $i) { id } }`, { i: input });
     expect(reg.errors).toBeUndefined();
     const login = await gql(ports.mobile, `mutation L($i: LoginInput!) { login(input: $i) { accessToken } }`, {
-      i: { email: input.email, password: input.password },
+      i: { email: input.email, password: input.password, deviceId: 'embedded-test-phone' },
     });
     const me = await gql(ports.web, `{ me { id email accounts { id } } }`, {}, login.data.login.accessToken);
     expect(me.errors).toBeUndefined();
@@ -131,7 +135,7 @@ describe('embedded mode (npm start)', () => {
   it('keeps the data across a restart', async () => {
     running = await start(env);
     expect(running.output()).toMatch(/demo user .*\(already there\)/);
-    const login = await gql(ports.mobile, `mutation { login(input: { email: "newcomer@example.com", password: "my first meridian passphrase" }) { accessToken } }`);
+    const login = await gql(ports.mobile, `mutation { login(input: { email: "newcomer@example.com", password: "my first meridian passphrase", deviceId: "embedded-test-phone" }) { accessToken } }`);
     expect(login.errors).toBeUndefined();
     expect(await stop(running)).toBe(0);
     running = undefined;

@@ -21,7 +21,7 @@ it('lets exactly 5 of 50 concurrent logins through and refuses the rest with 429
   const before = await loginAuditCount();
   const attempts = await Promise.all(
     Array.from({ length: 50 }, (_, i) =>
-      stack.call('mobile', LOGIN, { input: { email: `nobody${i}@example.com`, password: 'wrong password here' } }),
+      stack.call('mobile', LOGIN, { input: { email: `nobody${i}@example.com`, password: 'wrong password here', deviceId: `rate-test-device-${i}` } }),
     ),
   );
   const refused = attempts.filter((a) => a.errors?.[0].extensions?.code === 'RATE_LIMITED');

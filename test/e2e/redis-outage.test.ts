@@ -36,26 +36,26 @@ describeRedis(REDIS_URL ? 'when Redis goes away' : 'when Redis goes away (skippe
 
   it('works normally while Redis answers', async () => {
     expect((await stack.call('mobile', REGISTER, { input: user })).errors).toBeUndefined();
-    const login = await stack.call('mobile', LOGIN, { input: { email: user.email, password: user.password } });
+    const login = await stack.call('mobile', LOGIN, { input: { email: user.email, password: user.password, deviceId: 'outage-test-phone' } });
     expect(login.errors).toBeUndefined();
     expect(login.data?.login.accessToken).toBeTruthy();
   });
 
   it('fails login closed while the network stalls, and recovers when it heals', async () => {
     proxy.stall();
-    const stalled = await timed(() => stack.call('web', LOGIN, { input: { email: user.email, password: user.password } }));
+    const stalled = await timed(() => stack.call('mobile', LOGIN, { input: { email: user.email, password: user.password, deviceId: 'outage-test-phone' } }));
     expect(stalled.value.errors?.[0].extensions?.code).toBe('SERVICE_UNAVAILABLE');
     expect(stalled.ms).toBeLessThan(3_000);
-    expect((await stack.call('web', READ)).status).toBe(200);
+    expect((await stack.call('mobile', READ)).status).toBe(200);
     proxy.heal();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const healed = await stack.call('web', LOGIN, { input: { email: user.email, password: user.password } });
+    const healed = await stack.call('mobile', LOGIN, { input: { email: user.email, password: user.password, deviceId: 'outage-test-phone' } });
     expect(healed.errors).toBeUndefined();
   });
 
   it('fails login closed and serves reads once the link is cut, within the command timeout', async () => {
     await proxy.cut();
-    const login = await timed(() => stack.call('mobile', LOGIN, { input: { email: user.email, password: user.password } }));
+    const login = await timed(() => stack.call('mobile', LOGIN, { input: { email: user.email, password: user.password, deviceId: 'outage-test-phone' } }));
     expect(login.value.status).toBe(503);
     expect(login.value.errors?.[0].extensions?.code).toBe('SERVICE_UNAVAILABLE');
     expect(login.ms).toBeLessThan(3_000);
@@ -74,9 +74,9 @@ describeRedis(REDIS_URL ? 'with an unreachable REDIS_URL' : 'with an unreachable
   afterAll(() => stack.close());
 
   it('starts, refuses credential operations quickly and serves reads', async () => {
-    const login = await timed(() => stack.call('web', LOGIN, { input: { email: user.email, password: user.password } }));
+    const login = await timed(() => stack.call('mobile', LOGIN, { input: { email: user.email, password: user.password, deviceId: 'outage-test-phone' } }));
     expect(login.value.errors?.[0].extensions?.code).toBe('SERVICE_UNAVAILABLE');
     expect(login.ms).toBeLessThan(3_000);
-    expect((await stack.call('web', READ)).status).toBe(200);
+    expect((await stack.call('mobile', READ)).status).toBe(200);
   });
 });

@@ -25,8 +25,13 @@ export interface Stack {
     bff: 'web' | 'mobile',
     query: string,
     variables?: Record<string, unknown>,
-    options?: { accessToken?: string; headers?: Record<string, string> },
+    options?: { accessToken?: string; cookie?: string; headers?: Record<string, string>; remoteAddress?: string },
   ): Promise<GqlResult>;
+  /**
+   * Signs in to the web BFF as the dashboard does (POST /auth/login from its own
+   * origin) and returns the `name=value` of the session cookie to send back.
+   */
+  webLogin(email: string, password: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -34,6 +39,10 @@ function portOf(server: MeridianServer): number {
   const address = server.app.server.address();
   return typeof address === 'object' && address ? address.port : 0;
 }
+
+/** The host and origin the tests' dashboard is served from. */
+export const WEB_HOST = 'bank.example';
+export const WEB_ORIGIN = `https://${WEB_HOST}`;
 
 /** Starts the stack for one test file; env overrides apply to every server. */
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
@@ -69,8 +78,21 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     async call(bff, query, variables, options = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
       if (options.accessToken) headers.authorization = `Bearer ${options.accessToken}`;
-      const res = await servers[bff].app.inject({ method: 'POST', url: '/graphql', headers, payload: { query, variables } });
+      if (options.cookie) Object.assign(headers, { cookie: options.cookie, host: WEB_HOST, origin: WEB_ORIGIN }, options.headers);
+      const res = await servers[bff].app.inject({ method: 'POST', url: '/graphql', headers, payload: { query, variables }, remoteAddress: options.remoteAddress });
       return { status: res.statusCode, headers: res.headers, ...(JSON.parse(res.body) as object) };
+    },
+    async webLogin(email, password) {
+      const res = await web.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        headers: { 'content-type': 'application/json', host: WEB_HOST, origin: WEB_ORIGIN },
+        payload: { email, password },
+      });
+      if (res.statusCode !== 200) throw new Error(`web sign-in failed: ${res.statusCode} ${res.body}`);
+      const cookie = res.cookies.find((c) => c.name.endsWith('meridian-session'));
+      if (!cookie) throw new Error('web sign-in set no session cookie');
+      return `${cookie.name}=${cookie.value}`;
     },
     async close() {
       await mobile.close();

@@ -3,6 +3,27 @@ import type { CallerClass } from './use-rate-limits';
 import { subgraphConfigSchema } from '@meridian/supergraph';
 import { z } from 'zod';
 
+/** A comma-separated list of origins (`https://app.example.com`), each checked to be a bare origin. */
+export const originList = () =>
+  z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+      for (const origin of origins) {
+        let parsed: URL | undefined;
+        try {
+          parsed = new URL(origin);
+        } catch {
+          parsed = undefined;
+        }
+        if (!parsed || parsed.origin !== origin || !/^https?:$/.test(parsed.protocol)) {
+          ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://app.example.com (scheme, host, optional port, nothing else)` });
+        }
+      }
+      return origins;
+    });
+
 const count = (fallback: number) => z.coerce.number().int().min(1).max(10_000_000).default(fallback);
 
 /** Settings both BFFs share: the base ones, where the subgraphs are, and rate limits. */
@@ -21,6 +42,8 @@ export const bffConfigSchema = baseConfigSchema.extend({
   COST_RESTORE_CUSTOMER: count(500),
   COST_BUDGET_STAFF: count(100_000),
   COST_RESTORE_STAFF: count(2_000),
+  /** Browser origins allowed to call the BFF cross-origin (CORS, with credentials); none by default. */
+  CORS_ALLOWED_ORIGINS: originList(),
   /** Prefix of rate-limit keys in Redis, to share one Redis between environments. */
   RATE_LIMIT_KEY_PREFIX: z.string().default('meridian:'),
 });

@@ -2,10 +2,14 @@ import { gatewayContextFromRequest, type GatewayContext } from '@meridian/superg
 import type { FastifyRequest } from 'fastify';
 
 /**
- * What one BFF request carries into the in-process gateway. Sessions will
- * put the signed-in user's token here; for now the client's own Authorization is passed on.
+ * What one BFF request carries into the in-process gateway. `authorization` is
+ * the mobile app's own bearer header, or on the web the access token the BFF
+ * holds for the browser's session cookie.
  */
-export type BffContext = GatewayContext;
+export interface BffContext extends GatewayContext {
+  /** Set on operations the BFF runs itself (a web sign-in or refresh), which client-facing guards let through. */
+  internal?: boolean;
+}
 
 /**
  * Builds the context from a public client's request: its own address and agent,

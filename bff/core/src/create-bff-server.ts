@@ -13,8 +13,11 @@ import {
   type RateLimiter,
   type ServiceTokenIssuer,
 } from '@meridian/platform';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import { createGatewayApollo, loadSupergraphSdl, subgraphUrlsFromConfig } from '@meridian/supergraph';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FAIL_CLOSED_FIELDS, rateLimitPolicies, type BffConfig } from './bff-config';
 import { bffContextFromRequest, type BffContext } from './bff-context';
 import { useGuards, type BffPlugin } from './bff-plugin';
@@ -25,7 +28,7 @@ import { useDepthLimit } from './use-depth-limit';
 import { useQueryLimits } from './use-query-limits';
 import { useRateLimits } from './use-rate-limits';
 import { SENSITIVE_FIELD_LIMITS, useFieldRateLimits } from './use-field-rate-limits';
-import { createResilientRedisRateLimiter } from './resilient-rate-limiter';
+import { createResilientRedisRateLimiter } from './resilient-redis';
 
 /** What tests and the embedded starter wire into a BFF; each defaults from config. */
 export interface BffDeps {
@@ -52,8 +55,45 @@ export interface BffServerOptions {
   deps?: BffDeps;
   /** Further pipeline steps, after the depth limit. */
   plugins?: BffPlugin[];
-  /** Adds client-specific routes and hooks (GraphiQL, later sessions) before /graphql is mounted. */
-  routes?: (app: FastifyInstance, logger: Logger) => void | Promise<void>;
+  /** Adds client-specific routes and hooks (GraphiQL, sessions) before /graphql is mounted. */
+  routes?: (app: FastifyInstance, logger: Logger, bff: BffHandle) => void | Promise<void>;
+  /** Builds the request's context; default {@link bffContextFromRequest} (the client's own Authorization). */
+  context?: (request: FastifyRequest) => Promise<BffContext>;
+}
+
+/** A GraphQL request the BFF runs on its own behalf. */
+export interface BffOperation {
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+}
+
+/** The HTTP answer to a {@link BffOperation}: what a client would have received. */
+export interface BffOperationResult {
+  status: number;
+  headers: Map<string, string>;
+  body: { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> };
+}
+
+/** Lets client-specific routes run operations through the full pipeline (limits, rate limits, gateway). */
+export interface BffHandle {
+  execute(operation: BffOperation, context: BffContext): Promise<BffOperationResult>;
+}
+
+/** Runs an operation as an HTTP POST through Apollo, so status codes and headers are the client-facing ones. */
+async function executeOperation(apollo: ApolloServer<BffContext>, operation: BffOperation, context: BffContext): Promise<BffOperationResult> {
+  const headers = new HeaderMap([
+    ['content-type', 'application/json'],
+    ['accept', 'application/json'],
+  ]);
+  const response = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: 'POST', headers, search: '', body: operation },
+    context: async () => context,
+  });
+  let text = '';
+  if (response.body.kind === 'complete') text = response.body.string;
+  else for await (const chunk of response.body.asyncIterator) text += chunk;
+  return { status: response.status ?? 200, headers: new Map(response.headers), body: JSON.parse(text) };
 }
 
 /**
@@ -71,7 +111,30 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     createServiceTokenIssuer({ service: options.name, keys: await loadServiceSigningKeys(config) });
 
   const { app, metrics } = createHttpServer({ name: options.name, logger });
-  await options.routes?.(app, logger);
+  // Security headers on every response; the GraphiQL page sets its own content policy.
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+  });
+  // Cross-origin browser calls only from the allow-list, with credentials (the web session cookie).
+  const allowedOrigins = new Set(config.CORS_ALLOWED_ORIGINS);
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
+    credentials: true,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['content-type', 'accept', 'authorization', 'x-request-id', 'traceparent', 'tracestate', 'apollo-require-preflight', 'x-device-id'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining'],
+    maxAge: 600,
+  });
+  let started: ApolloServer<BffContext> | undefined;
+  const handle: BffHandle = {
+    execute(operation, context) {
+      if (!started) return Promise.reject(new Error('the BFF has not started yet'));
+      return executeOperation(started, operation, context);
+    },
+  };
+  await options.routes?.(app, logger, handle);
 
   const { limits } = options;
   const supergraphSdl = deps.supergraphSdl ?? loadSupergraphSdl();
@@ -124,7 +187,9 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     plugins: [useGuards(plugins), ...plugins.flatMap((plugin) => plugin.apollo ?? [])],
   });
   await apollo.start();
-  mountApollo(app, apollo, { context: async (request) => bffContextFromRequest(request) });
+  started = apollo;
+  const context = options.context ?? (async (request: FastifyRequest) => bffContextFromRequest(request));
+  mountApollo(app, apollo, { context: async (request) => context(request) });
 
   return {
     name: options.name,

@@ -2,6 +2,8 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { BffContext } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
 import { readCostDirectives } from './cost/cost-directives';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { actualCost } from './cost/actual-cost';
 import { createCostEstimator, estimateCost } from './cost/estimate-cost';
 import { queryTooComplex } from './limit-error';
 
@@ -17,6 +19,8 @@ export interface CostLimitOptions {
 
 // The cost of each request, read again when the response is written.
 const requestedCost = new WeakMap<object, number>();
+// What the actual cost is computed from once the data is back.
+const operations = new WeakMap<object, { schema: GraphQLSchema; document: DocumentNode; operationName?: string }>();
 
 /** The static cost computed for this request, if the cost limit ran. */
 export function requestedCostOf(context: BffContext): number | undefined {
@@ -26,13 +30,12 @@ export function requestedCostOf(context: BffContext): number | undefined {
 /**
  * Computes each operation's static cost once its variables are known (before
  * planning), refuses it over `maxCost` with QUERY_TOO_COMPLEX, and reports
- * `extensions.cost.requestedQueryCost` on every response.
+ * `extensions.cost.requestedQueryCost` on every response, with `actualQueryCost`
+ * (the same weights over what really came back) when there is data.
  */
 export function useCostLimit(options: CostLimitOptions): BffPlugin {
-  const estimator = createCostEstimator({
-    directives: readCostDirectives(options.supergraphSdl),
-    defaultListSize: options.defaultListSize,
-  });
+  const model = { directives: readCostDirectives(options.supergraphSdl), defaultListSize: options.defaultListSize };
+  const estimator = createCostEstimator(model);
   const plugin: ApolloServerPlugin<BffContext> = {
     async requestDidStart() {
       return {
@@ -40,7 +43,12 @@ export function useCostLimit(options: CostLimitOptions): BffPlugin {
           const cost = requestedCost.get(contextValue);
           if (cost === undefined || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
-          result.extensions = { ...result.extensions, cost: { ...(result.extensions?.cost as object), requestedQueryCost: cost } };
+          const operation = operations.get(contextValue);
+          const actual = operation && result.data !== undefined ? actualCost(operation.schema, operation.document, operation.operationName, result.data, model) : undefined;
+          result.extensions = {
+            ...result.extensions,
+            cost: { ...(result.extensions?.cost as object), requestedQueryCost: cost, ...(actual === undefined ? {} : { actualQueryCost: actual }) },
+          };
         },
       };
     },
@@ -51,6 +59,7 @@ export function useCostLimit(options: CostLimitOptions): BffPlugin {
     async guard({ schema, document, request, operationName, contextValue }) {
       const cost = estimateCost(schema, document, request.variables, operationName ?? undefined, estimator);
       requestedCost.set(contextValue, cost);
+      operations.set(contextValue, { schema, document, operationName: operationName ?? undefined });
       if (cost > options.maxCost) {
         const error = queryTooComplex(`Query cost ${cost} exceeds the limit of ${options.maxCost}.`, 'cost', options.maxCost);
         // Apollo reads extensions.http for the status and strips it from the response.

@@ -1,5 +1,5 @@
 import { buildSchema, parse } from 'graphql';
-import { createCostEstimator, estimateCost, readCostDirectives } from '../src';
+import { actualCost, createCostEstimator, estimateCost, readCostDirectives } from '../src';
 
 const sdl = /* GraphQL */ `
   directive @cost(weight: Int!) on FIELD_DEFINITION | OBJECT
@@ -63,5 +63,33 @@ describe('introspection', () => {
   it('costs nothing (it is off in production)', () => {
     expect(cost('{ __schema { types { name fields { name args { name } } } } }')).toBe(0);
     expect(cost('{ __typename account(id: "1") { __typename id } }')).toBe(1);
+  });
+});
+
+describe('actual cost', () => {
+  const actual = (query: string, data: Record<string, unknown>) => actualCost(schema, parse(query), undefined, data, { directives: readCostDirectives(sdl) });
+
+  it('counts the list items that came back, not the size that was assumed (a field that resolved to null still ran)', () => {
+    const query = '{ accounts { id owner { id } } }';
+    expect(cost(query)).toBe(20);
+    expect(actual(query, { accounts: [{ id: '1', owner: { id: 'o' } }, { id: '2', owner: null }, { id: '3', owner: { id: 'o' } }] })).toBe(3 + 3);
+    expect(actual(query, { accounts: [] })).toBe(0);
+  });
+
+  it('charges a connection per edge returned, whatever first asked for', () => {
+    const query = '{ account(id: "1") { transactions(first: 50) { edges { node { id } } pageInfo { hasNextPage } } } }';
+    const edges = (n: number) => Array.from({ length: n }, (_, i) => ({ node: { id: String(i) } }));
+    const data = (n: number) => ({ account: { transactions: { edges: edges(n), pageInfo: { hasNextPage: false } } } });
+    // account 1 + transactions 1 + pageInfo 1 + per edge (edge 1 + node 1)
+    expect(actual(query, data(2))).toBe(3 + 2 * 2);
+    expect(actual(query, data(0))).toBe(3);
+    expect(actual(query, data(2))).toBeLessThan(cost(query));
+  });
+
+  it('follows fragments and aliases, counts @cost weights, and skips fields that did not come back', () => {
+    const query = '{ a: account(id: "1") { ...F } b: account(id: "2") { id } expensive } fragment F on Account { owner { id } }';
+    expect(actual(query, { a: { owner: { id: 'o' } }, b: null, expensive: 3 })).toBe(1 + 1 + 1 + 50);
+    expect(actual(query, { a: null, b: null, expensive: null })).toBe(1 + 1 + 50);
+    expect(actual('mutation { open { id } }', { open: { id: '1' } })).toBe(11);
   });
 });

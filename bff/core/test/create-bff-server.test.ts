@@ -160,3 +160,89 @@ describe('BFF pipeline', () => {
     }
   });
 });
+
+describe('BFF HTTP edge', () => {
+  it('sends security headers on every response', async () => {
+    const { server, gql } = await startBff();
+    try {
+      const res = await server.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json' }, payload: { query: '{ echo { requestId } }' } });
+      expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=31536000/);
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect((await gql('{ echo { requestId } }')).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers CORS only for origins on the allow-list, with credentials', async () => {
+    const { server } = await startBff({ CORS_ALLOWED_ORIGINS: 'https://app.meridian.example, http://localhost:5173' });
+    try {
+      const preflight = (origin: string) =>
+        server.app.inject({
+          method: 'OPTIONS',
+          url: '/graphql',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        });
+      const allowed = await preflight('https://app.meridian.example');
+      expect(allowed.statusCode).toBe(204);
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://app.meridian.example');
+      expect(allowed.headers['access-control-allow-credentials']).toBe('true');
+      expect(String(allowed.headers['access-control-allow-methods'])).toContain('POST');
+
+      const other = await preflight('https://evil.example');
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+      const lookalike = await preflight('https://app.meridian.example.evil.example');
+      expect(lookalike.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a CORS setting that is not a list of bare origins, naming the variable', () => {
+    expect(() => loadConfig(bffConfigSchema, { CORS_ALLOWED_ORIGINS: 'https://app.example.com/path' })).toThrow(/CORS_ALLOWED_ORIGINS/);
+    expect(() => loadConfig(bffConfigSchema, { CORS_ALLOWED_ORIGINS: '*' })).toThrow(/CORS_ALLOWED_ORIGINS/);
+  });
+
+  it('speaks GraphQL over HTTP: the spec media type, queries only over GET, no batching, a body limit', async () => {
+    const { server } = await startBff();
+    try {
+      const typed = await server.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        payload: { query: '{ echo { requestId } }' },
+      });
+      expect(typed.headers['content-type']).toMatch(/^application\/graphql-response\+json/);
+
+      const get = await server.app.inject({ method: 'GET', url: `/graphql?query=${encodeURIComponent('{ echo { requestId } }')}`, headers: { 'apollo-require-preflight': 'true' } });
+      expect(get.statusCode).toBe(200);
+      expect(get.json().data.echo.requestId).toBeTruthy();
+
+      const batch = await server.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify([{ query: '{ echo { requestId } }' }, { query: '{ echo { requestId } }' }]),
+      });
+      expect(batch.statusCode).toBe(400);
+
+      const huge = await server.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ query: `{ echo { requestId } } # ${'x'.repeat(200 * 1024)}` }),
+      });
+      expect(huge.statusCode).toBe(413);
+
+      // A simple-content-type POST (what a cross-site form can send) is refused before execution.
+      const form = await server.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'text/plain' }, payload: '{"query":"{ echo { requestId } }"}' });
+      expect(form.statusCode).toBe(400);
+    } finally {
+      await server.close();
+    }
+  });
+});

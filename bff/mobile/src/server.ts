@@ -1,11 +1,36 @@
-import { createBffServer, queryLimitsFrom, type BffDeps } from '@meridian/bff-core';
+import { createBffServer, createTrustedDocumentStore, queryLimitsFrom, useTrustedDocuments, type BffDeps, type TrustedDocumentStore } from '@meridian/bff-core';
 import type { MeridianServer } from '@meridian/platform';
-import type { MobileBffConfig } from './config';
+import { loadTrustedDocumentsManifest } from '@meridian/schema';
+import { trustedDocumentsMode, type MobileBffConfig } from './config';
+import { useRequireDeviceId } from './require-device-id';
 
 /** The mobile BFF's name in logs and metrics, and the subject of its service tokens. */
 export const MOBILE_BFF_NAME = 'bff-mobile';
 
-/** The React Native app's BFF (port 4001): the shared pipeline with the app's depth limit. */
-export function createMobileBffServer(config: MobileBffConfig, deps: BffDeps = {}): Promise<MeridianServer> {
-  return createBffServer({ name: MOBILE_BFF_NAME, config, limits: queryLimitsFrom('MOBILE', config), deps });
+/** What tests and the embedded starter wire into the mobile BFF. */
+export interface MobileBffDeps extends BffDeps {
+  /** The documents the app may run by id; default the generated mobile manifest (`schema/client/src/__generated__/mobile`). */
+  trustedDocuments?: TrustedDocumentStore;
+}
+
+/**
+ * The React Native app's BFF (port 4001): the shared pipeline with the app's
+ * limits, trusted documents — the app sends `{"documentId": "sha256:…"}`
+ * from its manifest, and in production nothing else runs — and sessions bound
+ * to the device: sign-in and refresh must carry the app's device id.
+ */
+export function createMobileBffServer(config: MobileBffConfig, deps: MobileBffDeps = {}): Promise<MeridianServer> {
+  const store = deps.trustedDocuments ?? createTrustedDocumentStore(loadTrustedDocumentsManifest('mobile'));
+  return createBffServer({
+    name: MOBILE_BFF_NAME,
+    config,
+    limits: queryLimitsFrom('MOBILE', config),
+    deps,
+    plugins: [useRequireDeviceId()],
+    routes: (app, logger) => {
+      const mode = trustedDocumentsMode(config);
+      useTrustedDocuments(app, { store, mode, maxBodyBytes: config.MOBILE_MAX_BODY_BYTES });
+      logger.info({ mode, documents: store.size }, 'trusted documents');
+    },
+  });
 }

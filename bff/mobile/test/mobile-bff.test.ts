@@ -68,12 +68,12 @@ describe('mobile BFF', () => {
     }
   });
 
-  it('refuses introspection in production and serves no GraphiQL', async () => {
+  it('refuses introspection in production (free text is refused there before it is parsed) and serves no GraphiQL', async () => {
     const server = await startMobileBff({ NODE_ENV: 'production' });
     try {
       const res = await server.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ __schema { types { name } } }' } });
       expect(res.statusCode).toBe(400);
-      expect(res.json().errors[0].extensions.code).toBe(ErrorCode.GRAPHQL_VALIDATION_FAILED);
+      expect(res.json().errors[0].extensions.code).toBe(ErrorCode.PERSISTED_QUERY_ID_REQUIRED);
       const page = await server.app.inject({ method: 'GET', url: '/graphql', headers: { accept: 'text/html' } });
       expect(page.body).not.toContain('<script');
     } finally {

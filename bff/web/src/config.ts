@@ -1,6 +1,6 @@
 import { bffConfigSchema, queryLimitSettings, type QueryLimits } from '@meridian/bff-core';
 import { loadConfig, port } from '@meridian/platform';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** Default limits of the web client (each overridable with `WEB_MAX_…`). */
 export const webLimits: QueryLimits = { maxDepth: 12, maxAliases: 30, maxDirectives: 50, maxTokens: 5_000, maxRootFields: 20, maxCost: 5_000, defaultListSize: 10 };
@@ -8,6 +8,10 @@ export const webLimits: QueryLimits = { maxDepth: 12, maxAliases: 30, maxDirecti
 /** The web BFF's settings; defaults give the embedded mode. */
 export const webBffConfigSchema = bffConfigSchema.extend({
   WEB_BFF_PORT: port(4000),
+  /** A web session ends after this many minutes without a request. */
+  WEB_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** A web session ends this many hours after sign-in, however active. */
+  WEB_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   ...queryLimitSettings('WEB', webLimits),
 });
 

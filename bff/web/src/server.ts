@@ -1,23 +1,60 @@
-import { createBffServer, queryLimitsFrom, type BffDeps } from '@meridian/bff-core';
-import type { MeridianServer } from '@meridian/platform';
+import { createBffServer, createResilientRedisKeyValueStore, queryLimitsFrom, type BffDeps } from '@meridian/bff-core';
+import { createLogger, createMemoryKeyValueStore, type KeyValueStore, type MeridianServer } from '@meridian/platform';
 import type { WebBffConfig } from './config';
 import { graphiqlCacheDir, useGraphiql } from './graphiql/use-graphiql';
+import { WebSessionStore } from './session/web-session-store';
+import { createWebSessions } from './session/web-sessions';
 
 /** The web BFF's name in logs and metrics, and the subject of its service tokens. */
 export const WEB_BFF_NAME = 'bff-web';
 
+/** What tests and the embedded starter may wire into the web BFF. */
+export interface WebBffDeps extends BffDeps {
+  /** Where sessions live; default Redis when REDIS_URL is set, else memory. Not closed by the BFF. */
+  sessionStore?: KeyValueStore;
+}
+
 /**
  * The web dashboard's BFF (port 4000): the shared pipeline with the dashboard's
- * depth limit, and GraphiQL at GET /graphql in development.
+ * limits, cookie sessions that keep every token server-side (POST /auth/login,
+ * POST /auth/logout, GET /auth/session), CSRF checks, and GraphiQL at GET
+ * /graphql in development.
  */
-export function createWebBffServer(config: WebBffConfig, deps: BffDeps = {}): Promise<MeridianServer> {
-  return createBffServer({
+export async function createWebBffServer(config: WebBffConfig, deps: WebBffDeps = {}): Promise<MeridianServer> {
+  const logger = deps.logger ?? createLogger({ service: WEB_BFF_NAME, level: config.LOG_LEVEL });
+  const ownStore = deps.sessionStore
+    ? undefined
+    : config.REDIS_URL
+      ? createResilientRedisKeyValueStore({
+          url: config.REDIS_URL,
+          keyPrefix: `${config.RATE_LIMIT_KEY_PREFIX}${WEB_BFF_NAME}:`,
+          commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+          logger,
+        })
+      : createMemoryKeyValueStore();
+  if (ownStore && 'firstAttempt' in ownStore) await ownStore.firstAttempt;
+  const store = new WebSessionStore(deps.sessionStore ?? ownStore!, {
+    idleMs: config.WEB_SESSION_IDLE_MINUTES * 60_000,
+    absoluteMs: config.WEB_SESSION_ABSOLUTE_HOURS * 3_600_000,
+  });
+  const sessions = createWebSessions({ store, nodeEnv: config.NODE_ENV, allowedOrigins: config.CORS_ALLOWED_ORIGINS });
+  const server = await createBffServer({
     name: WEB_BFF_NAME,
     config,
     limits: queryLimitsFrom('WEB', config),
-    deps,
-    routes: (app, logger) => {
+    deps: { ...deps, logger },
+    plugins: [sessions.plugin],
+    context: sessions.context,
+    routes: async (app, logger, bff) => {
+      await sessions.register(app, logger, bff);
       if (config.NODE_ENV === 'development') useGraphiql(app, { logger, cacheDir: graphiqlCacheDir(config.DATA_DIR) });
     },
   });
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await ownStore?.close();
+    },
+  };
 }

@@ -36,8 +36,6 @@ function isLocal(url: string): boolean {
 type CodeMirrorHost = Element & { CodeMirror?: { getValue(): string; setValue(value: string): void } };
 
 const QUERY_EDITOR = '.graphiql-query-editor';
-/** The variables and headers editors share one section; the inactive one is hidden. */
-const VISIBLE_TOOL_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
 const RESULT = '.result-window';
 
 /** Replaces an editor's text through CodeMirror, as typing would, so GraphiQL's state follows. */
@@ -66,7 +64,6 @@ run(title, () => {
   let identity: IdentityServer;
   let web: MeridianServer;
   let browser: Browser;
-  let accessToken: string;
   let graphiqlUrl: string;
 
   beforeAll(async () => {
@@ -86,7 +83,6 @@ run(title, () => {
     graphiqlUrl = `http://127.0.0.1:${portOf(web)}/graphql`;
 
     await identity.accounts.register({ email, password, displayName }, origin);
-    accessToken = (await identity.sessions.login(email, password, null, origin)).accessToken;
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -110,7 +106,7 @@ run(title, () => {
     await db?.drop();
   });
 
-  it('loads without any request leaving the machine and runs { me } with a bearer token', async () => {
+  it('loads without any request leaving the machine, signs in with the session cookie and runs { me }', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       // Every request of the context, not only the page's: none may leave 127.0.0.1.
@@ -130,7 +126,9 @@ run(title, () => {
       page.on('pageerror', (err) => pageErrors.push(err.message));
       const failedAssets: string[] = [];
       page.on('response', (response) => {
-        if (response.status() >= 400) failedAssets.push(`${response.status()} ${response.url()}`);
+        // The session probe answers 401 while signed out, as it should; every other response must succeed.
+        const probe = new URL(response.url()).pathname === '/auth/session' && response.status() === 401;
+        if (response.status() >= 400 && !probe) failedAssets.push(`${response.status()} ${response.url()}`);
       });
 
       const response = await page.goto(graphiqlUrl, { waitUntil: 'load' });
@@ -139,10 +137,21 @@ run(title, () => {
       // The first load waits for esbuild to bundle GraphiQL.
       await page.locator(`${QUERY_EDITOR} .CodeMirror`).waitFor({ timeout: 30_000 });
 
+      // Signed out, the query is refused.
       await setEditorText(page, QUERY_EDITOR, '{ me { email displayName } }');
-      await page.locator('button[data-name="headers"]').click();
-      await page.locator('button[data-name="headers"].active').waitFor();
-      await setEditorText(page, VISIBLE_TOOL_EDITOR, JSON.stringify({ authorization: `Bearer ${accessToken}` }));
+      await page.locator('.graphiql-execute-button').click();
+      await page.locator(RESULT).getByText('UNAUTHENTICATED').waitFor({ timeout: 15_000 });
+
+      // Sign in from the playground's bar: the BFF answers with an HttpOnly cookie, no token.
+      await page.locator('[data-testid="session-bar"] input[name="email"]').fill(email);
+      await page.locator('[data-testid="session-bar"] input[name="password"]').fill(password);
+      await page.locator('[data-testid="session-bar"] button[type="submit"]').click();
+      await page.locator('[data-testid="signed-in-as"]').getByText(email).waitFor({ timeout: 15_000 });
+      const cookies = await context.cookies();
+      expect(cookies.map((c) => ({ name: c.name, httpOnly: c.httpOnly, sameSite: c.sameSite }))).toEqual([
+        { name: 'meridian-session', httpOnly: true, sameSite: 'Lax' },
+      ]);
+      expect(await page.evaluate(() => document.cookie)).toBe('');
       await page.locator('.graphiql-execute-button').click();
 
       // On screen first (what a developer sees), then the whole JSON.
@@ -152,7 +161,7 @@ run(title, () => {
       if (screenshotPath) await page.screenshot({ path: screenshotPath });
       expect(external).toEqual([]);
       // The guard saw the traffic, so an empty list above means something.
-      expect(local).toEqual(expect.arrayContaining(['/graphql', '/graphiql/graphiql.js', '/graphiql/graphiql.css']));
+      expect(local).toEqual(expect.arrayContaining(['/graphql', '/graphiql/graphiql.js', '/graphiql/graphiql.css', '/auth/login']));
       expect(failedAssets).toEqual([]);
       expect(pageErrors).toEqual([]);
     } finally {

@@ -27,6 +27,7 @@ import type { IdentityConfig } from './config';
 import { createIdentityDataSource } from './data/data-source';
 import { createResolvers } from './resolvers';
 import { AccountService } from './services/account-service';
+import { DeviceSessionService } from './services/device-session-service';
 import { SessionService } from './services/session-service';
 
 /** What the identity server is built from. */
@@ -75,6 +76,7 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
   });
+  const deviceSessions = new DeviceSessionService(dataSource);
 
   const { app } = createHttpServer({
     name: 'identity',
@@ -89,7 +91,7 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
   const apollo = new ApolloServer<SubgraphContext>({
     // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
     stopOnTerminationSignals: false,
-    schema: buildSubgraphSchema({ typeDefs: identityTypeDefs, resolvers: createResolvers({ accounts, sessions }) as never }),
+    schema: buildSubgraphSchema({ typeDefs: identityTypeDefs, resolvers: createResolvers({ accounts, sessions, deviceSessions }) as never }),
     formatError: createErrorFormatter({
       exposeDetails: config.NODE_ENV === 'development',
       onMasked: (err) => logger.error({ err }, 'unexpected error in identity'),

@@ -6,6 +6,8 @@ import {
   isListType,
   isObjectType,
   type DocumentNode,
+  type GraphQLField,
+  type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
 import type { CostDirectives } from './cost-directives';
@@ -32,15 +34,12 @@ const DEFAULT_SLICING = ['first', 'last', 'limit'];
  */
 export function createCostEstimator(options: CostModelOptions): ComplexityEstimator {
   const defaultListSize = options.defaultListSize ?? 10;
-  const mutationWeight = options.mutationWeight ?? 10;
   return ({ type, field, args, childComplexity }) => {
     // Introspection is off in production; in development GraphiQL's own query must not be priced out.
     if (field.name.startsWith('__') || type.name.startsWith('__')) return 0;
     const declared = options.directives.get(`${type.name}.${field.name}`);
     const returned = getNamedType(field.type);
-    const typeWeight = options.directives.get(returned.name)?.weight;
-    let weight = declared?.weight ?? typeWeight ?? (isCompositeType(returned) ? 1 : 0);
-    if (isObjectType(type) && type.name === 'Mutation') weight += mutationWeight;
+    const weight = fieldWeight(options, type, field);
 
     const slicing = declared?.slicingArguments ?? DEFAULT_SLICING;
     const sliced = slicing.map((name) => args[name]).find((v): v is number => typeof v === 'number');
@@ -54,6 +53,18 @@ export function createCostEstimator(options: CostModelOptions): ComplexityEstima
     const sizesChildren = sliced !== undefined || declared?.sizedFields !== undefined || declared?.assumedSize !== undefined;
     return sizesChildren && isCompositeType(returned) ? weight + size * childComplexity : weight + childComplexity;
   };
+}
+
+/**
+ * What one occurrence of a field costs by itself: its `@cost`, else its type's,
+ * else 1 for an object and 0 for a leaf, plus the write weight on a mutation root field.
+ */
+export function fieldWeight(options: CostModelOptions, type: GraphQLNamedType, field: GraphQLField<unknown, unknown>): number {
+  if (field.name.startsWith('__') || type.name.startsWith('__')) return 0;
+  const returned = getNamedType(field.type);
+  const declared = options.directives.get(`${type.name}.${field.name}`)?.weight;
+  const weight = declared ?? options.directives.get(returned.name)?.weight ?? (isCompositeType(returned) ? 1 : 0);
+  return isObjectType(type) && type.name === 'Mutation' ? weight + (options.mutationWeight ?? 10) : weight;
 }
 
 /** The static cost of one operation of `document` with these variables. */

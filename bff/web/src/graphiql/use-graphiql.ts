@@ -12,6 +12,23 @@ export interface GraphiqlOptions {
   endpoint?: string;
 }
 
+/**
+ * The page's content policy: its own bundle only, inline styles (the editor sets
+ * them), data: and blob: images and fonts, and calls to this origin alone.
+ */
+export const GRAPHIQL_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
 /** Where the page loads its assets from. */
 export const GRAPHIQL_ASSET_PREFIX = '/graphiql';
 
@@ -23,7 +40,14 @@ const page = `<!doctype html>
     <meta name="robots" content="noindex" />
     <title>Meridian GraphiQL (development)</title>
     <link rel="stylesheet" href="${GRAPHIQL_ASSET_PREFIX}/graphiql.css" />
-    <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+    <style>
+      html, body, #graphiql { height: 100%; margin: 0; }
+      .meridian-layout { display: flex; flex-direction: column; height: 100%; }
+      .meridian-session { display: flex; gap: 12px; align-items: center; padding: 6px 12px; font: 14px system-ui, sans-serif; border-bottom: 1px solid #ddd; }
+      .meridian-session form { display: flex; gap: 8px; align-items: center; }
+      .meridian-session [role="alert"] { color: #b00020; }
+      .meridian-graphiql { flex: 1; min-height: 0; }
+    </style>
   </head>
   <body>
     <div id="graphiql">Loading GraphiQL…</div>
@@ -47,7 +71,11 @@ export function useGraphiql(app: FastifyInstance, options: GraphiqlOptions): voi
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.method !== 'GET' || request.url.split('?')[0] !== endpoint || !wantsHtml(request.headers.accept)) return;
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', GRAPHIQL_CONTENT_SECURITY_POLICY)
+      .send(page);
   });
 
   const serve = async (reply: FastifyReply, pick: (b: GraphiqlBundle) => string, type: string) => {

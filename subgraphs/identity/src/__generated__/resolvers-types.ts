@@ -57,10 +57,20 @@ export type Mutation = {
   login: AuthSession;
   /** Ends the session of the given refresh token, or of the current access token. Returns true when a session was ended. */
   logout: Scalars['Boolean']['output'];
-  /** Exchanges a refresh token for a new session pair (the token rotates). Errors: `UNAUTHENTICATED` (unknown, expired, revoked or reused token; reuse ends the session). */
+  /**
+   * Exchanges a refresh token for a new session pair (the token rotates). A session opened with a `deviceId` must
+   * send the same `deviceId`. Errors: `UNAUTHENTICATED` (unknown, expired, revoked or reused token, or a missing or
+   * different device id; reuse and a device mismatch end the session).
+   */
   refreshSession: AuthSession;
   /** Creates a customer account. Errors: `BAD_USER_INPUT` (invalid email, phone, name or weak password), `CONFLICT` (email or phone already registered). */
   register: User;
+  /**
+   * Ends one of the caller's own sessions (see `User.sessions`), possibly the current one: its refresh token stops
+   * working at once; access tokens already issued to it stay valid until they expire (10 minutes by default).
+   * Returns true. Errors: `UNAUTHENTICATED` (no access token), `NOT_FOUND` (unknown, ended, or someone else's session, all alike).
+   */
+  revokeSession: Scalars['Boolean']['output'];
 };
 
 
@@ -75,12 +85,18 @@ export type MutationLogoutArgs = {
 
 
 export type MutationRefreshSessionArgs = {
+  deviceId?: InputMaybe<Scalars['String']['input']>;
   refreshToken: Scalars['String']['input'];
 };
 
 
 export type MutationRegisterArgs = {
   input: RegisterInput;
+};
+
+
+export type MutationRevokeSessionArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type Query = {
@@ -127,8 +143,33 @@ export type User = {
   phone?: Maybe<Scalars['String']['output']>;
   /** Roles held by the user. */
   roles: Array<Role>;
+  /**
+   * Where the user is signed in: live sessions (not signed out, revoked or expired), most recently active first.
+   * Only the user may read them, with their own access token; anyone else, staff included, gets `FORBIDDEN`,
+   * also when the user is reached through another subgraph.
+   */
+  sessions: Array<UserSession>;
   /** Whether the user may sign in. */
   status: UserStatus;
+};
+
+/** A place where the user is signed in: a phone or a browser session. */
+export type UserSession = {
+  __typename?: 'UserSession';
+  /** When the user signed in. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Whether this is the session of the access token that asked (or the one this response just opened). */
+  current: Scalars['Boolean']['output'];
+  /** The device id given at sign-in, if any. A session with one can only be refreshed with the same device id. */
+  deviceId?: Maybe<Scalars['String']['output']>;
+  /** When the session's current refresh token expires; it ends then unless it is refreshed before. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Identifier of the session; the `sid` claim of its access tokens. Pass it to `revokeSession` to end the session. */
+  id: Scalars['ID']['output'];
+  /** The last sign-in or refresh of this session. */
+  lastActiveAt: Scalars['DateTime']['output'];
+  /** The user agent of the client that signed in. */
+  userAgent?: Maybe<Scalars['String']['output']>;
 };
 
 /** Whether a user may sign in. */
@@ -229,11 +270,12 @@ export type ResolversTypes = ResolversObject<{
   LoginInput: LoginInput;
   Mutation: ResolverTypeWrapper<{}>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Query: ResolverTypeWrapper<{}>;
   RegisterInput: RegisterInput;
   Role: Role;
   User: ResolverTypeWrapper<UserRecord>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  UserSession: ResolverTypeWrapper<UserSession>;
   UserStatus: UserStatus;
 }>;
 
@@ -245,10 +287,11 @@ export type ResolversParentTypes = ResolversObject<{
   LoginInput: LoginInput;
   Mutation: {};
   Boolean: Scalars['Boolean']['output'];
+  ID: Scalars['ID']['output'];
   Query: {};
   RegisterInput: RegisterInput;
   User: UserRecord;
-  ID: Scalars['ID']['output'];
+  UserSession: UserSession;
 }>;
 
 export type AuthSessionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['AuthSession'] = ResolversParentTypes['AuthSession']> = ResolversObject<{
@@ -269,6 +312,7 @@ export type MutationResolvers<ContextType = SubgraphContext, ParentType extends 
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<MutationLogoutArgs>>;
   refreshSession?: Resolver<ResolversTypes['AuthSession'], ParentType, ContextType, RequireFields<MutationRefreshSessionArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
+  revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
 }>;
 
 export type QueryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
@@ -283,7 +327,19 @@ export type UserResolvers<ContextType = SubgraphContext, ParentType extends Reso
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
+  sessions?: Resolver<Array<ResolversTypes['UserSession']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type UserSessionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['UserSession'] = ResolversParentTypes['UserSession']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  current?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  deviceId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastActiveAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -293,5 +349,6 @@ export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserSession?: UserSessionResolvers<ContextType>;
 }>;
 

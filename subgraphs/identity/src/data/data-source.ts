@@ -2,6 +2,7 @@ import { createDataSource } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import { AuditEventEntity } from './entities/audit-event.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
+import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
 import { CreateIdentity1763900000000 } from './migrations/1763900000000-create-identity';
 
@@ -13,7 +14,7 @@ export function createIdentityDataSource(url: string, poolSize?: number): DataSo
   return createDataSource({
     url,
     schema: IDENTITY_SCHEMA,
-    entities: [UserEntity, RefreshTokenEntity, AuditEventEntity],
+    entities: [UserEntity, SessionEntity, RefreshTokenEntity, AuditEventEntity],
     migrations: [CreateIdentity1763900000000],
     poolSize,
   });

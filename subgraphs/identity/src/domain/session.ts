@@ -2,9 +2,46 @@ import type { UserRecord } from './user';
 
 /** A freshly issued token pair and its user. */
 export interface IssuedSession {
+  /** The session (refresh-token family) the pair belongs to; the access token's `sid`. */
+  sessionId: string;
   accessToken: string;
   expiresAt: Date;
   refreshToken: string;
   refreshExpiresAt: Date;
   user: UserRecord;
+}
+
+/** A live session as its user sees it in the list of signed-in devices. */
+export interface UserSessionRecord {
+  id: string;
+  deviceId: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+  lastActiveAt: Date;
+  expiresAt: Date;
+  /** Whether this is the session of the access token that asked. */
+  current: boolean;
+}
+
+/** Longest device id kept; longer ones are cut here, at sign-in and at refresh alike, so both compare equal. */
+export const MAX_DEVICE_ID_LENGTH = 128;
+
+/** The device id as stored and compared: absent or empty is null. */
+export function normaliseDeviceId(deviceId: string | null | undefined): string | null {
+  return deviceId ? deviceId.slice(0, MAX_DEVICE_ID_LENGTH) : null;
+}
+
+/**
+ * Whether a family bound to `boundTo` may be refreshed by a client presenting
+ * `presented`. A family opened without a device refreshes with or without one.
+ */
+export function deviceMatches(boundTo: string | null, presented: string | null): boolean {
+  return boundTo === null || boundTo === presented;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Cheap shape check on a session id from a client before it reaches SQL (a non-UUID would fail the cast). */
+export function isSessionId(id: string): boolean {
+  return uuidPattern.test(id);
 }

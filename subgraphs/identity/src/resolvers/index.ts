@@ -1,15 +1,18 @@
 import { DateTimeScalar, errors, requireUser, type SubgraphContext } from '@meridian/platform';
 import type { Resolvers } from '../__generated__/resolvers-types';
+import type { IssuedSession } from '../domain/session';
 import { STAFF_ROLES, type UserRecord } from '../domain/user';
 import type { RequestOrigin } from '../services/audit-log';
 import type { AccountService } from '../services/account-service';
-import type { SessionService } from '../services/session-service';
+import type { DeviceSessionService } from '../services/device-session-service';
+import type { SessionCaller, SessionService } from '../services/session-service';
 import { userLoader } from './user-loader';
 
 /** Services the resolvers call. */
 export interface IdentityServices {
   accounts: AccountService;
   sessions: SessionService;
+  deviceSessions: DeviceSessionService;
 }
 
 const origin = (ctx: SubgraphContext): RequestOrigin => ({
@@ -26,6 +29,22 @@ function assertMayReadContact(user: UserRecord): void {
   if (restricted.has(user)) throw errors.forbidden('Only the user and staff may read contact details.');
 }
 
+// The user of a session this response just opened (login, refreshSession), and that session:
+// the caller holds its tokens but sent no access token for it yet.
+const openedBy = new WeakMap<UserRecord, SessionCaller>();
+
+function opened(session: IssuedSession): IssuedSession {
+  openedBy.set(session.user, { userId: session.user.id, sessionId: session.sessionId });
+  return session;
+}
+
+/** Whose sessions the caller may list: only their own. Errors: UNAUTHENTICATED, FORBIDDEN. */
+function sessionViewer(user: UserRecord, ctx: SubgraphContext): SessionCaller {
+  const viewer = openedBy.get(user) ?? requireUser(ctx);
+  if (viewer.userId !== user.id) throw errors.forbidden('Only the user may see where they are signed in.');
+  return viewer;
+}
+
 /** Thin resolvers: arguments in, one service call, result out. */
 export function createResolvers(services: IdentityServices): Resolvers {
   return {
@@ -40,14 +59,16 @@ export function createResolvers(services: IdentityServices): Resolvers {
     },
     Mutation: {
       register: (_parent, { input }, ctx) => services.accounts.register(input, origin(ctx)),
-      login: (_parent, { input }, ctx) =>
-        services.sessions.login(input.email, input.password, input.deviceId ?? null, origin(ctx)),
-      refreshSession: (_parent, { refreshToken }, ctx) => services.sessions.refresh(refreshToken, origin(ctx)),
+      login: async (_parent, { input }, ctx) =>
+        opened(await services.sessions.login(input.email, input.password, input.deviceId ?? null, origin(ctx))),
+      refreshSession: async (_parent, { refreshToken, deviceId }, ctx) =>
+        opened(await services.sessions.refresh(refreshToken, deviceId, origin(ctx))),
       logout: (_parent, { refreshToken }, ctx) => {
         const caller = ctx.user ? { userId: ctx.user.userId, sessionId: ctx.user.sessionId } : undefined;
         if (!refreshToken && !caller && ctx.authError) throw ctx.authError;
         return services.sessions.logout(refreshToken, caller, origin(ctx));
       },
+      revokeSession: (_parent, { id }, ctx) => services.deviceSessions.revoke(requireUser(ctx), id, origin(ctx)),
     },
     User: {
       __resolveReference: async (reference, ctx) => {
@@ -67,6 +88,10 @@ export function createResolvers(services: IdentityServices): Resolvers {
       phone: (user) => {
         assertMayReadContact(user);
         return user.phone;
+      },
+      sessions: (user, _args, ctx) => {
+        const viewer = sessionViewer(user, ctx);
+        return services.deviceSessions.listLive(user.id, viewer.sessionId);
       },
     },
   };

@@ -1,21 +1,15 @@
-import {
-  DomainError,
-  ErrorCode,
-  errors,
-  issueAccessToken,
-  uuidv7,
-  type KeySet,
-  type TokenAudience,
-} from '@meridian/platform';
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { errors, issueAccessToken, uuidv7, type KeySet, type TokenAudience } from '@meridian/platform';
+import type { DataSource, EntityManager } from 'typeorm';
 import { RefreshTokenEntity, type RefreshTokenRow } from '../data/entities/refresh-token.entity';
+import { SessionEntity, type SessionRow } from '../data/entities/session.entity';
 import { UserEntity, type UserRow } from '../data/entities/user.entity';
 import { normaliseEmail } from '../domain/email';
 import { createDecoyHash, MAX_PASSWORD_LENGTH, verifyPassword } from '../domain/password';
 import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from '../domain/refresh-token';
-import type { IssuedSession } from '../domain/session';
+import { deviceMatches, normaliseDeviceId, type IssuedSession } from '../domain/session';
 import { scopesFor } from '../domain/user';
 import { recordAuditEvent, type RequestOrigin } from './audit-log';
+import { lockSession, revokeFamily, revokeLockedSession } from './session-family';
 import { toUserRecord } from './user-mapper';
 
 /** Options for {@link SessionService}. */
@@ -28,12 +22,19 @@ export interface SessionServiceOptions {
   refreshTokenTtlDays: number;
 }
 
+/** Who is asking, from a verified access token. */
+export interface SessionCaller {
+  userId: string;
+  sessionId: string;
+}
+
 const invalidCredentials = () => errors.unauthenticated('The email address or password is incorrect.');
 const invalidRefreshToken = () => errors.unauthenticated('The refresh token is not valid. Sign in again.');
 
 /**
  * Sign-in, refresh-token rotation and sign-out. A session is a family of
- * refresh tokens; each token is single-use, and using one twice ends the family.
+ * refresh tokens (a row of identity.sessions); each token is single-use, and
+ * using one twice ends the family.
  */
 export class SessionService {
   private decoyHash: Promise<string>;
@@ -46,8 +47,9 @@ export class SessionService {
   }
 
   /**
-   * Verifies email and password and opens a session. An unknown email and a
-   * wrong password fail alike, after the same amount of hashing work.
+   * Verifies email and password and opens a session, bound to `deviceId` when
+   * one is given. An unknown email and a wrong password fail alike, after the
+   * same amount of hashing work.
    * Errors: UNAUTHENTICATED, FORBIDDEN (account locked or disabled).
    */
   async login(email: string, password: string, deviceId: string | null, origin: RequestOrigin): Promise<IssuedSession> {
@@ -70,45 +72,71 @@ export class SessionService {
       await this.db.transaction((m) => recordAuditEvent(m, 'LOGIN_FAILED', user.id, origin, { reason: user.status }));
       throw errors.forbidden('This account is locked. Contact support.');
     }
-    const device = deviceId ? deviceId.slice(0, 128) : null;
+    const device = normaliseDeviceId(deviceId);
     return this.db.transaction(async (manager) => {
-      const familyId = uuidv7();
-      const refresh = await this.insertRefreshToken(manager, user.id, familyId, device);
-      await recordAuditEvent(manager, 'LOGIN_SUCCEEDED', user.id, origin, { sessionId: familyId, deviceId: device });
-      return this.issue(user, familyId, refresh);
+      const now = new Date();
+      const session: SessionRow = {
+        id: uuidv7(),
+        userId: user.id,
+        deviceId: device,
+        userAgent: origin.userAgent || null,
+        createdAt: now,
+        lastActiveAt: now,
+        expiresAt: this.refreshExpiry(now),
+        revokedAt: null,
+      };
+      await manager.insert(SessionEntity, session);
+      const refresh = await this.insertRefreshToken(manager, session, now);
+      await recordAuditEvent(manager, 'LOGIN_SUCCEEDED', user.id, origin, { sessionId: session.id, deviceId: device });
+      return this.issue(user, session.id, refresh);
     });
   }
 
   /**
    * Exchanges a refresh token for a new pair. A token seen a second time
-   * revokes its whole family (it was stolen, or the client is replaying).
+   * revokes its whole family (it was stolen, or the client is replaying), and
+   * so does a token of a family bound to a device presented without that
+   * device's id (a token used from another device).
    * Errors: UNAUTHENTICATED, FORBIDDEN (account no longer active).
    */
-  async refresh(refreshToken: string, origin: RequestOrigin): Promise<IssuedSession> {
+  async refresh(refreshToken: string, deviceId: string | null | undefined, origin: RequestOrigin): Promise<IssuedSession> {
     if (!looksLikeRefreshToken(refreshToken)) throw invalidRefreshToken();
+    const presentedDevice = normaliseDeviceId(deviceId);
     const outcome = await this.db.transaction(async (manager) => {
       const tokens = manager.getRepository(RefreshTokenEntity);
-      // Row lock: two concurrent refreshes with one token cannot both succeed.
-      const current = await tokens.findOne({
-        where: { tokenHash: hashRefreshToken(refreshToken) },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!current || current.revokedAt) return { kind: 'invalid' as const };
+      const found = await tokens.findOneBy({ tokenHash: hashRefreshToken(refreshToken) });
+      if (!found) return { kind: 'invalid' as const };
+      // The session's lock first, then the token's, as every change to a family does: concurrent
+      // refreshes with one token take turns (only the first succeeds), a refresh cannot mint a
+      // token in a family being revoked, and no two transactions wait on each other.
+      const session = await lockSession(manager, found.familyId);
+      const current = await tokens.findOne({ where: { id: found.id }, lock: { mode: 'pessimistic_write' } });
+      if (!session || session.revokedAt || !current || current.revokedAt) return { kind: 'invalid' as const };
       if (current.usedAt) {
-        await this.revokeFamily(manager, current.familyId);
-        await recordAuditEvent(manager, 'REFRESH_TOKEN_REUSED', current.userId, origin, { sessionId: current.familyId });
+        await revokeLockedSession(manager, session);
+        await recordAuditEvent(manager, 'REFRESH_TOKEN_REUSED', session.userId, origin, { sessionId: session.id });
         return { kind: 'reused' as const };
       }
-      if (current.expiresAt.getTime() <= Date.now()) return { kind: 'invalid' as const };
-      const user = await manager.getRepository(UserEntity).findOneByOrFail({ id: current.userId });
+      const now = new Date();
+      if (current.expiresAt.getTime() <= now.getTime()) return { kind: 'invalid' as const };
+      if (!deviceMatches(session.deviceId, presentedDevice)) {
+        await revokeLockedSession(manager, session);
+        await recordAuditEvent(manager, 'REFRESH_DEVICE_MISMATCH', session.userId, origin, {
+          sessionId: session.id,
+          deviceId: presentedDevice,
+        });
+        return { kind: 'invalid' as const };
+      }
+      const user = await manager.getRepository(UserEntity).findOneByOrFail({ id: session.userId });
       if (user.status !== 'ACTIVE') {
-        await this.revokeFamily(manager, current.familyId);
+        await revokeLockedSession(manager, session);
         return { kind: 'inactive' as const };
       }
-      await tokens.update({ id: current.id }, { usedAt: new Date() });
-      const refresh = await this.insertRefreshToken(manager, user.id, current.familyId, current.deviceId);
-      await recordAuditEvent(manager, 'SESSION_REFRESHED', user.id, origin, { sessionId: current.familyId });
-      return { kind: 'ok' as const, session: await this.issue(user, current.familyId, refresh) };
+      await tokens.update({ id: current.id }, { usedAt: now });
+      const refresh = await this.insertRefreshToken(manager, session, now);
+      await manager.update(SessionEntity, { id: session.id }, { lastActiveAt: now, expiresAt: refresh.expiresAt });
+      await recordAuditEvent(manager, 'SESSION_REFRESHED', user.id, origin, { sessionId: session.id });
+      return { kind: 'ok' as const, session: await this.issue(user, session.id, refresh) };
     });
     switch (outcome.kind) {
       case 'ok':
@@ -127,11 +155,7 @@ export class SessionService {
    * caller's access token. Returns false when there was no live session.
    * Errors: UNAUTHENTICATED (neither was given).
    */
-  async logout(
-    refreshToken: string | null | undefined,
-    caller: { userId: string; sessionId: string } | undefined,
-    origin: RequestOrigin,
-  ): Promise<boolean> {
+  async logout(refreshToken: string | null | undefined, caller: SessionCaller | undefined, origin: RequestOrigin): Promise<boolean> {
     return this.db.transaction(async (manager) => {
       let familyId: string | undefined;
       let userId: string | undefined;
@@ -145,40 +169,31 @@ export class SessionService {
         familyId = caller.sessionId;
         userId = caller.userId;
       } else {
-        throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Send the refresh token, or sign in, to log out.');
+        throw errors.unauthenticated('Send the refresh token, or sign in, to log out.');
       }
-      const revoked = await this.revokeFamily(manager, familyId, userId);
-      if (revoked === 0) return false;
+      if (!(await revokeFamily(manager, familyId, userId))) return false;
       await recordAuditEvent(manager, 'LOGGED_OUT', userId, origin, { sessionId: familyId });
       return true;
     });
   }
 
-  /** Revokes every live token of a family; returns how many were live. */
-  private async revokeFamily(manager: EntityManager, familyId: string, userId?: string): Promise<number> {
-    const result = await manager.getRepository(RefreshTokenEntity).update(
-      { familyId, revokedAt: IsNull(), ...(userId ? { userId } : {}) },
-      { revokedAt: new Date() },
-    );
-    return result.affected ?? 0;
+  private refreshExpiry(from: Date): Date {
+    return new Date(from.getTime() + this.options.refreshTokenTtlDays * 86_400_000);
   }
 
   private async insertRefreshToken(
     manager: EntityManager,
-    userId: string,
-    familyId: string,
-    deviceId: string | null,
+    session: Pick<SessionRow, 'id' | 'userId'>,
+    now: Date,
   ): Promise<{ token: string; expiresAt: Date }> {
     const { token, hash } = generateRefreshToken();
-    const now = new Date();
     const row: RefreshTokenRow = {
       id: uuidv7(),
-      familyId,
-      userId,
+      familyId: session.id,
+      userId: session.userId,
       tokenHash: hash,
-      deviceId,
       createdAt: now,
-      expiresAt: new Date(now.getTime() + this.options.refreshTokenTtlDays * 86_400_000),
+      expiresAt: this.refreshExpiry(now),
       usedAt: null,
       revokedAt: null,
     };
@@ -195,6 +210,7 @@ export class SessionService {
       ttlSeconds: this.options.accessTokenTtlSeconds,
     });
     return {
+      sessionId,
       accessToken: access.token,
       expiresAt: access.expiresAt,
       refreshToken: refresh.token,

@@ -69,14 +69,18 @@ export const LOGIN = /* GraphQL */ `
   }
 `;
 export const REFRESH = /* GraphQL */ `
-  mutation Refresh($token: String!) {
-    refreshSession(refreshToken: $token) { accessToken refreshToken expiresAt user { id } }
+  mutation Refresh($token: String!, $deviceId: String) {
+    refreshSession(refreshToken: $token, deviceId: $deviceId) { accessToken refreshToken expiresAt refreshExpiresAt user { id } }
   }
 `;
 export const LOGOUT = /* GraphQL */ `
   mutation Logout($token: String) { logout(refreshToken: $token) }
 `;
 export const ME = /* GraphQL */ `query Me { me { id email displayName roles status } }`;
+export const MY_SESSIONS = /* GraphQL */ `
+  query MySessions { me { id sessions { id deviceId userAgent createdAt lastActiveAt expiresAt current } } }
+`;
+export const REVOKE_SESSION = /* GraphQL */ `mutation RevokeSession($id: ID!) { revokeSession(id: $id) }`;
 
 let counter = 0;
 /** A unique, valid registration input. */

@@ -7,6 +7,8 @@ export type AuditEventType =
   | 'LOGIN_FAILED'
   | 'SESSION_REFRESHED'
   | 'REFRESH_TOKEN_REUSED'
+  | 'REFRESH_DEVICE_MISMATCH'
+  | 'SESSION_REVOKED'
   | 'LOGGED_OUT';
 
 /** A row of identity.audit_events. */

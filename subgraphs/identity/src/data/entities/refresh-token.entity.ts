@@ -1,12 +1,11 @@
 import { EntitySchema } from 'typeorm';
 
-/** A row of identity.refresh_tokens: one token of a session (family); only its hash is stored. */
+/** A row of identity.refresh_tokens: one token of a session (its family, `identity.sessions`); only its hash is stored. */
 export interface RefreshTokenRow {
   id: string;
   familyId: string;
   userId: string;
   tokenHash: string;
-  deviceId: string | null;
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | null;
@@ -21,7 +20,6 @@ export const RefreshTokenEntity = new EntitySchema<RefreshTokenRow>({
     familyId: { type: 'uuid', name: 'family_id' },
     userId: { type: 'uuid', name: 'user_id' },
     tokenHash: { type: 'text', name: 'token_hash', unique: true },
-    deviceId: { type: 'text', name: 'device_id', nullable: true },
     createdAt: { type: 'timestamptz', name: 'created_at' },
     expiresAt: { type: 'timestamptz', name: 'expires_at' },
     usedAt: { type: 'timestamptz', name: 'used_at', nullable: true },

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Users, refresh-token families and the append-only audit log. */
+/** Users, sessions (refresh-token families) and their tokens, and the append-only audit log. */
 export class CreateIdentity1763900000000 implements MigrationInterface {
   name = 'CreateIdentity1763900000000';
 
@@ -22,13 +22,28 @@ export class CreateIdentity1763900000000 implements MigrationInterface {
         CONSTRAINT users_roles_known CHECK (roles <@ ARRAY['CUSTOMER', 'SUPPORT', 'COMPLIANCE', 'ADMIN']::text[])
       )`);
     await q.query(`CREATE UNIQUE INDEX users_phone_key ON identity.users (phone) WHERE phone IS NOT NULL`);
+    // A session is a refresh-token family: one signed-in device or browser.
+    await q.query(`
+      CREATE TABLE identity.sessions (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL REFERENCES identity.users (id),
+        device_id text CHECK (char_length(device_id) BETWEEN 1 AND 128),
+        user_agent text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        last_active_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        revoked_at timestamptz
+      )`);
+    // A user's live sessions, most recently active first, without reading revoked ones.
+    await q.query(`
+      CREATE INDEX sessions_user_live_idx ON identity.sessions (user_id, last_active_at DESC)
+      WHERE revoked_at IS NULL`);
     await q.query(`
       CREATE TABLE identity.refresh_tokens (
         id uuid PRIMARY KEY,
-        family_id uuid NOT NULL,
+        family_id uuid NOT NULL REFERENCES identity.sessions (id),
         user_id uuid NOT NULL REFERENCES identity.users (id),
         token_hash text NOT NULL,
-        device_id text,
         created_at timestamptz NOT NULL DEFAULT now(),
         expires_at timestamptz NOT NULL,
         used_at timestamptz,
@@ -67,6 +82,7 @@ export class CreateIdentity1763900000000 implements MigrationInterface {
     await q.query(`DROP TABLE identity.audit_events`);
     await q.query(`DROP FUNCTION identity.audit_events_append_only()`);
     await q.query(`DROP TABLE identity.refresh_tokens`);
+    await q.query(`DROP TABLE identity.sessions`);
     await q.query(`DROP TABLE identity.users`);
   }
 }

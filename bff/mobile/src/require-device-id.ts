@@ -1,0 +1,43 @@
+import type { BffPlugin } from '@meridian/bff-core';
+import { ErrorCode } from '@meridian/platform';
+import { GraphQLError, Kind, valueFromASTUntyped, type FieldNode } from 'graphql';
+
+/** Where each session operation carries the device id. */
+const DEVICE_ID_PATHS: Record<string, (args: Record<string, unknown>) => unknown> = {
+  login: (args) => (args.input as Record<string, unknown> | undefined)?.deviceId,
+  refreshSession: (args) => args.deviceId,
+};
+
+/** A device id: what the app generated once and keeps in secure storage. */
+const DEVICE_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+function argumentsOf(field: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries((field.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
+}
+
+/**
+ * The app's sessions are bound to its device: `login` must send `input.deviceId`
+ * and `refreshSession` the same `deviceId`, so every phone appears in the user's
+ * sessions list and a refresh token taken to another device is refused (and ends
+ * the session). Refused with BAD_USER_INPUT before anything runs.
+ */
+export function useRequireDeviceId(): BffPlugin {
+  return {
+    name: 'require-device-id',
+    async guard({ operation, request }) {
+      if (!operation || operation.operation !== 'mutation') return;
+      for (const selection of operation.selectionSet.selections) {
+        if (selection.kind !== Kind.FIELD) continue;
+        const read = DEVICE_ID_PATHS[selection.name.value];
+        if (!read) continue;
+        const deviceId = read(argumentsOf(selection, request.variables ?? {}));
+        if (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId)) {
+          throw new GraphQLError(
+            `${selection.name.value} from the app needs its device id (${selection.name.value === 'login' ? 'input.deviceId' : 'deviceId'}): 8 to 128 letters, digits or . _ : -, generated once per install.`,
+            { extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'deviceId', http: { status: 400 } } },
+          );
+        }
+      }
+    },
+  };
+}

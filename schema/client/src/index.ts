@@ -1,0 +1,3 @@
+export * from './create-meridian-client';
+export * from './meridian-error';
+export * from './idempotency-key';

@@ -1,0 +1,35 @@
+import { EntitySchema } from 'typeorm';
+
+/**
+ * A row of identity.sessions: one signed-in device or browser, i.e. one refresh-token
+ * family. Its id is the family id and the `sid` of the session's access tokens.
+ */
+export interface SessionRow {
+  id: string;
+  userId: string;
+  /** The device id given at sign-in; when set, every refresh must present it. */
+  deviceId: string | null;
+  /** The client's user agent at sign-in. */
+  userAgent: string | null;
+  createdAt: Date;
+  /** Last sign-in or refresh. */
+  lastActiveAt: Date;
+  /** When the family's current refresh token expires. */
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+export const SessionEntity = new EntitySchema<SessionRow>({
+  name: 'Session',
+  tableName: 'sessions',
+  columns: {
+    id: { type: 'uuid', primary: true },
+    userId: { type: 'uuid', name: 'user_id' },
+    deviceId: { type: 'text', name: 'device_id', nullable: true },
+    userAgent: { type: 'text', name: 'user_agent', nullable: true },
+    createdAt: { type: 'timestamptz', name: 'created_at' },
+    lastActiveAt: { type: 'timestamptz', name: 'last_active_at' },
+    expiresAt: { type: 'timestamptz', name: 'expires_at' },
+    revokedAt: { type: 'timestamptz', name: 'revoked_at', nullable: true },
+  },
+});
