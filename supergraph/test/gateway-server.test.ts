@@ -1,13 +1,11 @@
 import { createServiceTokenVerifier, ErrorCode, SERVICE_TOKEN_HEADER } from '@meridian/platform';
 import {
-  composeTestSupergraph,
   createCapturingLogger,
-  createTestServiceKeys,
-  LEAKY_ERROR_MESSAGE,
-  startFakeSubgraph,
-  unusedSubgraphUrl,
   type FakeSubgraph,
+  LEAKY_ERROR_MESSAGE,
+  startFakeSupergraph,
   type TestServiceKeys,
+  unusedSubgraphUrl,
 } from '@meridian/supergraph/testing';
 import { createGatewayServer, loadGatewayConfig, type GatewayServerDeps } from '../src';
 
@@ -22,9 +20,7 @@ let subgraph: FakeSubgraph;
 let supergraphSdl: string;
 
 beforeAll(async () => {
-  keys = await createTestServiceKeys();
-  subgraph = await startFakeSubgraph({ name: 'fake', trustedKeys: keys.trustedKeys });
-  supergraphSdl = composeTestSupergraph([subgraph]);
+  ({ keys, subgraph, supergraphSdl } = await startFakeSupergraph());
 });
 afterAll(async () => {
   await subgraph.close();

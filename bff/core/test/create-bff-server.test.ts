@@ -1,13 +1,11 @@
 import { ErrorCode, loadConfig } from '@meridian/platform';
 import {
-  composeTestSupergraph,
   createCapturingLogger,
-  createTestServiceKeys,
   deepNodeQuery,
-  startFakeSubgraph,
-  unusedSubgraphUrl,
   type FakeSubgraph,
+  startFakeSupergraph,
   type TestServiceKeys,
+  unusedSubgraphUrl,
 } from '@meridian/supergraph/testing';
 import { bffConfigSchema, createBffServer, type BffDeps } from '../src';
 
@@ -22,9 +20,7 @@ let subgraph: FakeSubgraph;
 let supergraphSdl: string;
 
 beforeAll(async () => {
-  keys = await createTestServiceKeys();
-  subgraph = await startFakeSubgraph({ name: 'fake', trustedKeys: keys.trustedKeys });
-  supergraphSdl = composeTestSupergraph([subgraph]);
+  ({ keys, subgraph, supergraphSdl } = await startFakeSupergraph());
 });
 afterAll(async () => {
   await subgraph.close();

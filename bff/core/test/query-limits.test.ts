@@ -1,11 +1,9 @@
 import { ErrorCode, loadConfig } from '@meridian/platform';
 import {
-  composeTestSupergraph,
   createCapturingLogger,
-  createTestServiceKeys,
   deepNodeQuery,
-  startFakeSubgraph,
   type FakeSubgraph,
+  startFakeSupergraph,
   type TestServiceKeys,
 } from '@meridian/supergraph/testing';
 import { bffConfigSchema, createBffServer, type QueryLimits } from '../src';
@@ -14,9 +12,7 @@ let keys: TestServiceKeys;
 let subgraph: FakeSubgraph;
 let supergraphSdl: string;
 beforeAll(async () => {
-  keys = await createTestServiceKeys();
-  subgraph = await startFakeSubgraph({ name: 'fake', trustedKeys: keys.trustedKeys });
-  supergraphSdl = composeTestSupergraph([subgraph]);
+  ({ keys, subgraph, supergraphSdl } = await startFakeSupergraph());
 });
 afterAll(() => subgraph.close());
 

@@ -1,11 +1,9 @@
 import { ErrorCode } from '@meridian/platform';
 import {
-  composeTestSupergraph,
   createCapturingLogger,
-  createTestServiceKeys,
   deepNodeQuery,
-  startFakeSubgraph,
   type FakeSubgraph,
+  startFakeSupergraph,
   type TestServiceKeys,
 } from '@meridian/supergraph/testing';
 import { createMobileBffServer, loadMobileBffConfig } from '../src';
@@ -15,9 +13,7 @@ let subgraph: FakeSubgraph;
 let supergraphSdl: string;
 
 beforeAll(async () => {
-  keys = await createTestServiceKeys();
-  subgraph = await startFakeSubgraph({ name: 'fake', trustedKeys: keys.trustedKeys });
-  supergraphSdl = composeTestSupergraph([subgraph]);
+  ({ keys, subgraph, supergraphSdl } = await startFakeSupergraph());
 });
 afterAll(async () => {
   await subgraph.close();

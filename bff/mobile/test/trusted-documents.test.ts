@@ -1,11 +1,9 @@
 import { createTrustedDocumentStore, documentIdOf } from '@meridian/bff-core';
 import { ErrorCode } from '@meridian/platform';
 import {
-  composeTestSupergraph,
   createCapturingLogger,
-  createTestServiceKeys,
-  startFakeSubgraph,
   type FakeSubgraph,
+  startFakeSupergraph,
   type TestServiceKeys,
 } from '@meridian/supergraph/testing';
 import { createMobileBffServer, loadMobileBffConfig, trustedDocumentsMode } from '../src';
@@ -23,9 +21,7 @@ let subgraph: FakeSubgraph;
 let supergraphSdl: string;
 
 beforeAll(async () => {
-  keys = await createTestServiceKeys();
-  subgraph = await startFakeSubgraph({ name: 'fake', trustedKeys: keys.trustedKeys });
-  supergraphSdl = composeTestSupergraph([subgraph]);
+  ({ keys, subgraph, supergraphSdl } = await startFakeSupergraph());
 });
 afterAll(async () => {
   await subgraph.close();
