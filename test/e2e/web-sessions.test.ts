@@ -135,6 +135,34 @@ describe('web sessions', () => {
     expect(bad.json().errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
+  it('limits sign-in attempts per address like GraphQL login: the sixth in a minute is 429 RATE_LIMITED with Retry-After', async () => {
+    const user = await newUser();
+    const from = address();
+    const attempt = () =>
+      web.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        headers: { host: HOST, origin: OWN, 'content-type': 'application/json' },
+        payload: { email: user.email, password: 'guessing the password again' },
+        remoteAddress: from,
+      });
+    for (let i = 0; i < 5; i++) expect((await attempt()).statusCode).toBe(401);
+    const refused = await attempt();
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.headers['set-cookie']).toBeUndefined();
+    // The right password from that address waits too: the limit is not a password oracle.
+    const right = await web.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { host: HOST, origin: OWN, 'content-type': 'application/json' },
+      payload: { email: user.email, password },
+      remoteAddress: from,
+    });
+    expect(right.statusCode).toBe(429);
+  });
+
   it('rotates the session on sign-in: the cookie a browser had before stops working', async () => {
     const user = await newUser();
     const before = await signIn(user.email);
