@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { baseConfigSchema, type RateLimitPolicy } from '@meridian/platform';
 import type { CallerClass } from './use-rate-limits';
 import { subgraphConfigSchema } from '@meridian/supergraph';
@@ -24,6 +25,37 @@ export const originList = () =>
       return origins;
     });
 
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_KEYWORDS.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * A comma-separated list of the proxies in front of the BFF whose
+ * `X-Forwarded-For`/`-Proto`/`-Host` are believed: addresses, CIDR ranges
+ * (`10.0.0.0/8`) or `loopback`, `linklocal`, `uniquelocal`. Empty (the default)
+ * believes no one and takes the caller's address from the socket.
+ */
+export const proxyList = () =>
+  z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+      for (const entry of entries) {
+        if (!isProxyAddress(entry)) {
+          ctx.addIssue({ code: 'custom', message: `"${entry}" is not an address, a CIDR range like 10.0.0.0/8, or loopback, linklocal, uniquelocal` });
+        }
+      }
+      return entries;
+    });
+
 const count = (fallback: number) => z.coerce.number().int().min(1).max(10_000_000).default(fallback);
 
 /** Settings both BFFs share: the base ones, where the subgraphs are, and rate limits. */
@@ -44,6 +76,11 @@ export const bffConfigSchema = baseConfigSchema.extend({
   COST_RESTORE_STAFF: count(2_000),
   /** Browser origins allowed to call the BFF cross-origin (CORS, with credentials); none by default. */
   CORS_ALLOWED_ORIGINS: originList(),
+  /**
+   * Proxies (the ingress, a load balancer) whose X-Forwarded-* headers are believed, so
+   * per-address limits see the client's address rather than the proxy's; none by default.
+   */
+  TRUSTED_PROXIES: proxyList(),
   /** Prefix of rate-limit keys in Redis, to share one Redis between environments. */
   RATE_LIMIT_KEY_PREFIX: z.string().default('meridian:'),
 });

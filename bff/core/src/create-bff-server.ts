@@ -110,7 +110,7 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     deps.issueServiceToken ??
     createServiceTokenIssuer({ service: options.name, keys: await loadServiceSigningKeys(config) });
 
-  const { app, metrics } = createHttpServer({ name: options.name, logger });
+  const { app, metrics } = createHttpServer({ name: options.name, logger, trustedProxies: config.TRUSTED_PROXIES });
   // Security headers on every response; the GraphiQL page sets its own content policy.
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },

@@ -198,6 +198,43 @@ describe('BFF HTTP edge', () => {
     }
   });
 
+  it('takes the client address from X-Forwarded-For only when the socket is a trusted proxy', async () => {
+    const { server } = await startBff({ TRUSTED_PROXIES: '10.0.0.0/8, loopback', RATE_LIMIT_ANONYMOUS: '2' });
+    const call = (remoteAddress: string, forwardedFor?: string) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json', ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
+        payload: { query: '{ echo { requestId } }' },
+        remoteAddress,
+      });
+    try {
+      // Through the ingress (10.x), each client has its own limit of 2.
+      const client = `203.0.113.${10 + Math.floor(Math.random() * 200)}`;
+      expect((await call('10.1.2.3', client)).statusCode).toBe(200);
+      expect((await call('10.1.2.4', client)).statusCode).toBe(200);
+      expect((await call('10.1.2.3', client)).statusCode).toBe(429);
+      expect((await call('10.1.2.3', '198.51.100.77')).statusCode).toBe(200);
+      // A client that talks to the BFF directly cannot choose its address: the header is ignored.
+      const direct = `192.0.2.${10 + Math.floor(Math.random() * 200)}`;
+      expect((await call(direct, '198.51.100.1')).statusCode).toBe(200);
+      expect((await call(direct, '198.51.100.2')).statusCode).toBe(200);
+      const refused = await call(direct, '198.51.100.3');
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json().errors[0].extensions.code).toBe('RATE_LIMITED');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a trusted-proxy setting that is not addresses or ranges, naming the variable', () => {
+    expect(loadConfig(bffConfigSchema, { TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.7, fd00::/8, uniquelocal' }).TRUSTED_PROXIES).toHaveLength(4);
+    expect(loadConfig(bffConfigSchema, {}).TRUSTED_PROXIES).toEqual([]);
+    for (const bad of ['*', 'true', '10.0.0.0/33', 'ingress.local', '10.0.0.0/8/1']) {
+      expect(() => loadConfig(bffConfigSchema, { TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES/);
+    }
+  });
+
   it('refuses a CORS setting that is not a list of bare origins, naming the variable', () => {
     expect(() => loadConfig(bffConfigSchema, { CORS_ALLOWED_ORIGINS: 'https://app.example.com/path' })).toThrow(/CORS_ALLOWED_ORIGINS/);
     expect(() => loadConfig(bffConfigSchema, { CORS_ALLOWED_ORIGINS: '*' })).toThrow(/CORS_ALLOWED_ORIGINS/);

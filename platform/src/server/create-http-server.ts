@@ -43,6 +43,11 @@ export interface HttpServerOptions {
   bodyLimit?: number;
   /** How long one readiness check may take, in ms; default 1 s. */
   readinessTimeoutMs?: number;
+  /**
+   * Proxies whose X-Forwarded-For/-Proto/-Host are believed (addresses, CIDR ranges, or
+   * `loopback`, `linklocal`, `uniquelocal`), so `request.ip` is the client's; default none.
+   */
+  trustedProxies?: string[];
 }
 
 /** A Fastify server with the endpoints every Meridian server has. */
@@ -72,7 +77,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // Fastify's own per-request lines are off: the onResponse hook below logs one line per request.
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 100 * 1024,
-    trustProxy: false,
+    // Only named proxies: a client that could set X-Forwarded-For itself could pick its own address (and rate-limit key).
+    trustProxy: options.trustedProxies && options.trustedProxies.length > 0 ? options.trustedProxies : false,
   });
   const metrics = createServerMetrics(options.name);
 
