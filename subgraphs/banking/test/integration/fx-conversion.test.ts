@@ -117,12 +117,7 @@ describe('FX conversion', () => {
     expect(balanceOf(await h.reload(usd.id)).posted).toBe(6_000n);
   });
 
-  // PostgreSQL only: PGlite's socket server (0.2.17) interleaves extended-protocol messages of
-  // concurrent connections outside transactions ("bind message supplies 1 parameters, but
-  // prepared statement requires 2") and can stall; reported, not a conversion bug.
-  const onPostgres = process.env.DATABASE_URL ? it : it.skip;
-  const pgliteNote = process.env.DATABASE_URL ? '' : ' (skipped on PGlite: its socket server mixes up concurrent connections)';
-  onPostgres(`converts once when the same quote is converted twenty times at once${pgliteNote}`, async () => {
+  it('converts once when the same quote is converted twenty times at once', async () => {
     const owner = randomUUID();
     const eur = await h.fundedAccount(owner, 'EUR', 10_000n);
     const inr = await h.fundedAccount(owner, 'INR', 0n, 'WALLET');
