@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
 import { createMemoryKeyValueStore, type KeyValueStore, type MeridianServer } from '@meridian/platform';
+import { createMeridianClient, MeridianError } from '@meridian/client';
+import { AccountsDocument, RevokeSessionDocument, SessionsDocument } from '@meridian/client/web';
 import { startStack, type Stack } from '../helpers/stack';
 
 // The web BFF's cookie sessions against the real identity and banking subgraphs:
@@ -285,5 +287,47 @@ describe('web sessions', () => {
     expect(String(after.headers['set-cookie'])).toMatch(/^__Host-meridian-session=;/);
     expect((await gql(ME, laptop)).json().data.me.id).toBe(user.id);
     expect(((await gql(SESSIONS, laptop)).json().data.me.sessions as unknown[]).length).toBe(1);
+  });
+
+  it('runs the dashboard by document id only when trusted documents are required, through @meridian/client', async () => {
+    const config = loadWebBffConfig({
+      ...process.env,
+      IDENTITY_URL: `http://127.0.0.1:${portOf(stack.identity)}/graphql`,
+      IDENTITY_JWKS_URL: `http://127.0.0.1:${portOf(stack.identity)}/.well-known/jwks.json`,
+      BANKING_URL: `http://127.0.0.1:${portOf(stack.banking)}/graphql`,
+      WEB_TRUSTED_DOCUMENTS: 'required',
+    });
+    const strict = await createWebBffServer(config, { sessionStore: kv });
+    try {
+      await strict.app.listen({ port: 0, host: '127.0.0.1' });
+      const origin = `http://127.0.0.1:${portOf(strict)}`;
+      const user = await newUser();
+      const laptop = await signIn(user.email);
+      const other = await signIn(user.email);
+      // What a browser sends: the session cookie and its own origin; the client adds neither a token nor query text.
+      const browserFetch: typeof fetch = (input, init) =>
+        fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), cookie: laptop, origin } });
+      const api = createMeridianClient({ url: `${origin}/graphql`, client: 'web', fetch: browserFetch });
+
+      expect((await api.request(AccountsDocument)).me?.accounts).toEqual([]);
+      const sessions = (await api.request(SessionsDocument)).me?.sessions ?? [];
+      expect(sessions).toHaveLength(2);
+      const elsewhere = sessions.find((x) => !x.current)!;
+      expect((await api.request(RevokeSessionDocument, { id: elsewhere.id })).revokeSession).toBe(true);
+      expect((await gql(ME, other)).json().errors[0].extensions.code).toBe('UNAUTHENTICATED');
+
+      const freeText = await fetch(`${origin}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: laptop, origin },
+        body: JSON.stringify({ query: ME }),
+      });
+      expect(freeText.status).toBe(400);
+      expect(((await freeText.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('PERSISTED_QUERY_ID_REQUIRED');
+      const mobileOnly = await api.request({ __meta__: { hash: 'f'.repeat(64) }, toString: () => 'query X { me { id } }' } as never).catch((e: unknown) => e);
+      expect(mobileOnly).toBeInstanceOf(MeridianError);
+      expect((mobileOnly as MeridianError).code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    } finally {
+      await strict.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { ErrorCode, httpStatusFor } from '@meridian/platform';
+import { z } from 'zod';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler, RouteOptions } from 'fastify';
 import type { TrustedDocument, TrustedDocumentStore } from './trusted-documents';
 import { parseDocumentId } from './trusted-documents';
@@ -9,6 +10,14 @@ import { parseDocumentId } from './trusted-documents';
  * allowed too (development and tests: the playground, ad-hoc queries).
  */
 export type TrustedDocumentsMode = 'required' | 'optional';
+
+/** A `<CLIENT>_TRUSTED_DOCUMENTS` setting: `required`, `optional`, or unset for the environment's default. */
+export const trustedDocumentsSetting = () => z.enum(['required', 'optional']).optional();
+
+/** The mode a BFF runs: the setting when given, else `required` exactly in production. */
+export function trustedDocumentsModeFor(setting: TrustedDocumentsMode | undefined, nodeEnv: string): TrustedDocumentsMode {
+  return setting ?? (nodeEnv === 'production' ? 'required' : 'optional');
+}
 
 /** Options for {@link useTrustedDocuments}. */
 export interface TrustedDocumentsOptions {

@@ -1,4 +1,4 @@
-import { bffConfigSchema, queryLimitSettings, type QueryLimits, type TrustedDocumentsMode } from '@meridian/bff-core';
+import { bffConfigSchema, queryLimitSettings, trustedDocumentsModeFor, trustedDocumentsSetting, type QueryLimits, type TrustedDocumentsMode } from '@meridian/bff-core';
 import { loadConfig, port } from '@meridian/platform';
 import { z } from 'zod';
 
@@ -13,7 +13,7 @@ export const mobileBffConfigSchema = bffConfigSchema.extend({
    * `required`: only documents from the app's manifest run (`{"documentId": "sha256:…"}`);
    * `optional`: free-text `query` is accepted too. Default `required` in production, else `optional`.
    */
-  MOBILE_TRUSTED_DOCUMENTS: z.enum(['required', 'optional']).optional(),
+  MOBILE_TRUSTED_DOCUMENTS: trustedDocumentsSetting(),
   /** Largest request body of /graphql in bytes; default 32 KiB (a document id and its variables need far less). */
   MOBILE_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(1_048_576).default(32 * 1024),
 });
@@ -22,7 +22,7 @@ export type MobileBffConfig = z.infer<typeof mobileBffConfigSchema>;
 
 /** Whether the mobile BFF runs trusted documents only: `MOBILE_TRUSTED_DOCUMENTS`, else required exactly in production. */
 export function trustedDocumentsMode(config: MobileBffConfig): TrustedDocumentsMode {
-  return config.MOBILE_TRUSTED_DOCUMENTS ?? (config.NODE_ENV === 'production' ? 'required' : 'optional');
+  return trustedDocumentsModeFor(config.MOBILE_TRUSTED_DOCUMENTS, config.NODE_ENV);
 }
 
 /** Loads the mobile BFF's configuration from the environment. */

@@ -1,4 +1,4 @@
-import { bffConfigSchema, queryLimitSettings, type QueryLimits } from '@meridian/bff-core';
+import { bffConfigSchema, queryLimitSettings, trustedDocumentsModeFor, trustedDocumentsSetting, type QueryLimits, type TrustedDocumentsMode } from '@meridian/bff-core';
 import { loadConfig, port } from '@meridian/platform';
 import { z } from 'zod';
 
@@ -13,9 +13,19 @@ export const webBffConfigSchema = bffConfigSchema.extend({
   /** A web session ends this many hours after sign-in, however active. */
   WEB_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   ...queryLimitSettings('WEB', webLimits),
+  /**
+   * `required`: only documents from the dashboard's manifest run (`{"documentId": "sha256:…"}`);
+   * `optional`: free-text `query` is accepted too (GraphiQL, tools). Default `required` in production, else `optional`.
+   */
+  WEB_TRUSTED_DOCUMENTS: trustedDocumentsSetting(),
 });
 
 export type WebBffConfig = z.infer<typeof webBffConfigSchema>;
+
+/** Whether the web BFF runs trusted documents only: `WEB_TRUSTED_DOCUMENTS`, else required exactly in production. */
+export function webTrustedDocumentsMode(config: WebBffConfig): TrustedDocumentsMode {
+  return trustedDocumentsModeFor(config.WEB_TRUSTED_DOCUMENTS, config.NODE_ENV);
+}
 
 /** Loads the web BFF's configuration from the environment. */
 export function loadWebBffConfig(env: NodeJS.ProcessEnv = process.env): WebBffConfig {

@@ -1,6 +1,15 @@
-import { createBffServer, createResilientRedisKeyValueStore, queryLimitsFrom, type BffDeps } from '@meridian/bff-core';
+import {
+  createBffServer,
+  createResilientRedisKeyValueStore,
+  createTrustedDocumentStore,
+  queryLimitsFrom,
+  useTrustedDocuments,
+  type BffDeps,
+  type TrustedDocumentStore,
+} from '@meridian/bff-core';
 import { createLogger, createMemoryKeyValueStore, type KeyValueStore, type MeridianServer } from '@meridian/platform';
-import type { WebBffConfig } from './config';
+import { loadTrustedDocumentsManifest } from '@meridian/schema';
+import { webTrustedDocumentsMode, type WebBffConfig } from './config';
 import { graphiqlCacheDir, useGraphiql } from './graphiql/use-graphiql';
 import { WebSessionStore } from './session/web-session-store';
 import { createWebSessions } from './session/web-sessions';
@@ -12,13 +21,16 @@ export const WEB_BFF_NAME = 'bff-web';
 export interface WebBffDeps extends BffDeps {
   /** Where sessions live; default Redis when REDIS_URL is set, else memory. Not closed by the BFF. */
   sessionStore?: KeyValueStore;
+  /** The documents the dashboard may run by id; default the generated web manifest (`schema/client/src/__generated__/web`). */
+  trustedDocuments?: TrustedDocumentStore;
 }
 
 /**
  * The web dashboard's BFF (port 4000): the shared pipeline with the dashboard's
  * limits, cookie sessions that keep every token server-side (POST /auth/login,
- * POST /auth/logout, GET /auth/session), CSRF checks, and GraphiQL at GET
- * /graphql in development.
+ * POST /auth/logout, GET /auth/session), CSRF checks, trusted documents (in
+ * production only the dashboard's manifest runs), and GraphiQL at GET /graphql
+ * in development.
  */
 export async function createWebBffServer(config: WebBffConfig, deps: WebBffDeps = {}): Promise<MeridianServer> {
   const logger = deps.logger ?? createLogger({ service: WEB_BFF_NAME, level: config.LOG_LEVEL });
@@ -47,6 +59,10 @@ export async function createWebBffServer(config: WebBffConfig, deps: WebBffDeps 
     context: sessions.context,
     routes: async (app, logger, bff) => {
       await sessions.register(app, logger, bff);
+      const mode = webTrustedDocumentsMode(config);
+      const documents = deps.trustedDocuments ?? createTrustedDocumentStore(loadTrustedDocumentsManifest('web'));
+      useTrustedDocuments(app, { store: documents, mode, maxBodyBytes: 100 * 1024 });
+      logger.info({ mode, documents: documents.size }, 'trusted documents');
       if (config.NODE_ENV === 'development') useGraphiql(app, { logger, cacheDir: graphiqlCacheDir(config.DATA_DIR) });
     },
   });

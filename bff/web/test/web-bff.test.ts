@@ -1,4 +1,5 @@
 import { ErrorCode } from '@meridian/platform';
+import { createTrustedDocumentStore, documentIdOf, type TrustedDocumentStore } from '@meridian/bff-core';
 import {
   createCapturingLogger,
   deepNodeQuery,
@@ -19,12 +20,15 @@ afterAll(async () => {
   await subgraph.close();
 });
 
-async function startWebBff(env: Record<string, string> = {}) {
+const ECHO = 'query Echo { echo { requestId } }';
+
+async function startWebBff(env: Record<string, string> = {}, trustedDocuments?: TrustedDocumentStore) {
   const config = loadWebBffConfig({ ...process.env, ...env });
   return createWebBffServer(config, {
     logger: createCapturingLogger().logger,
     supergraphSdl,
     issueServiceToken: keys.issuerFor('bff-web'),
+    trustedDocuments,
   });
 }
 
@@ -56,14 +60,28 @@ describe('web BFF', () => {
     }
   });
 
-  it('refuses introspection in production', async () => {
-    const server = await startWebBff({ NODE_ENV: 'production' });
+  it('runs only the dashboard\'s trusted documents in production, and refuses introspection even where free text is allowed', async () => {
+    const trusted = createTrustedDocumentStore({ [documentIdOf(ECHO).slice('sha256:'.length)]: ECHO });
+    const production = await startWebBff({ NODE_ENV: 'production' }, trusted);
     try {
-      const res = await server.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ __schema { types { name } } }' } });
+      const introspection = await production.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ __schema { types { name } } }' } });
+      expect(introspection.statusCode).toBe(400);
+      expect(introspection.json().errors[0].extensions.code).toBe(ErrorCode.PERSISTED_QUERY_ID_REQUIRED);
+      const byId = await production.app.inject({ method: 'POST', url: '/graphql', payload: { documentId: documentIdOf(ECHO) } });
+      expect(byId.statusCode).toBe(200);
+      expect(byId.json().data.echo.requestId).toEqual(expect.any(String));
+      const unknown = await production.app.inject({ method: 'POST', url: '/graphql', payload: { documentId: `sha256:${'1'.repeat(64)}` } });
+      expect(unknown.json().errors[0].extensions.code).toBe(ErrorCode.PERSISTED_QUERY_NOT_FOUND);
+    } finally {
+      await production.close();
+    }
+    const optional = await startWebBff({ NODE_ENV: 'production', WEB_TRUSTED_DOCUMENTS: 'optional' }, trusted);
+    try {
+      const res = await optional.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ __schema { types { name } } }' } });
       expect(res.statusCode).toBe(400);
       expect(res.json().errors[0].extensions.code).toBe(ErrorCode.GRAPHQL_VALIDATION_FAILED);
     } finally {
-      await server.close();
+      await optional.close();
     }
   });
 

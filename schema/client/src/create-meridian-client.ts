@@ -11,8 +11,9 @@ export interface MeridianClientOptions {
   /** The BFF's GraphQL endpoint, e.g. `https://m.meridian.example/graphql`. */
   url: string;
   /**
-   * `mobile`: sends `{"documentId": "sha256:…"}` (never query text) and a bearer token;
-   * `web`: sends the query text with the browser's session cookie (`credentials: "include"`).
+   * Both send `{"documentId": "sha256:…", "variables"}` (never query text).
+   * `mobile`: with a bearer token and the device id;
+   * `web`: with the browser's session cookie (`credentials: "include"`).
    */
   client: MeridianClientKind;
   /** The fetch to use; default the global one. */
@@ -99,7 +100,10 @@ export function createMeridianClient(options: MeridianClientOptions): MeridianCl
   if (typeof fetchImpl !== 'function') throw new TypeError('createMeridianClient needs fetch (pass options.fetch)');
 
   async function send(document: DocumentTypeDecoration<unknown, never>, variables: unknown, requestOptions: RequestOptions = {}) {
-    const body = client === 'mobile' ? { documentId: documentIdOf(document), variables } : { query: queryTextOf(document), variables };
+    // Both BFFs run trusted documents by id. A web document must still be one with text (from
+    // @meridian/client/web): an app document's id would not be in the web BFF's manifest.
+    if (client === 'web') queryTextOf(document);
+    const body = { documentId: documentIdOf(document), variables };
     const headers: Record<string, string> = {
       accept: ACCEPT,
       'content-type': 'application/json',

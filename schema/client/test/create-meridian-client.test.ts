@@ -68,12 +68,11 @@ describe('mobile client', () => {
 });
 
 describe('web client', () => {
-  it('sends the query text with the session cookie and never a token', async () => {
+  it('sends the document id with the session cookie and never a token or query text', async () => {
     const { fetch, sent } = fakeFetch(() => json({ data: { me: { id: 'u2' } } }));
     const client = createMeridianClient({ url: 'https://app.example/graphql', client: 'web', fetch, headers: () => ({ 'x-csrf-token': 'c' }) });
     await client.request(web.MeDocument);
-    expect(sent[0].body).toEqual({ query: String(web.MeDocument) });
-    expect(String(sent[0].body.query)).toContain('query Me');
+    expect(sent[0].body).toEqual({ documentId: documentIdOf(web.MeDocument) });
     expect(sent[0].init.credentials).toBe('include');
     expect(sent[0].headers).toEqual({
       accept: 'application/graphql-response+json, application/json',
