@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a UUID string (any version, either case): ids from clients are checked with it before they reach a `uuid` column. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
 /**
  * A UUIDv7 (RFC 9562): 48-bit millisecond timestamp then random bits, so ids
  * sort by creation time and index well.

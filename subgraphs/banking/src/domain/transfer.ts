@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { errors } from '@meridian/platform';
+import { errors, isUuid } from '@meridian/platform';
 import type { CurrencyCode } from './currency';
 import { MAX_MINOR_UNITS } from './money';
 import { canonicalJson } from './canonical-json';
@@ -61,13 +61,7 @@ export interface TransferRecord {
   postings: PostingRecord[];
 }
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const code = /^[A-Z][A-Z0-9_]{1,39}$/;
-
-/** True for a UUID string. */
-export function isUuid(value: string): boolean {
-  return uuid.test(value);
-}
 
 /** Refuses a transfer id that is not a UUID. Errors: BAD_USER_INPUT. */
 export function assertTransferId(id: string, field = 'transferId'): void {

@@ -1,4 +1,4 @@
-import { errors, uuidv7 } from '@meridian/platform';
+import { errors, isUuid, uuidv7 } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import { balanceOf, type AccountRecord, type CustomerAccountType, type SystemAccountType } from '../domain/account';
 import { accountNumberFor } from '../domain/account-number';
@@ -89,7 +89,7 @@ export class AccountService {
 
   /** Accounts by id, in the order asked, null where missing (for DataLoader). */
   async findByIds(ids: readonly string[]): Promise<(AccountRecord | null)[]> {
-    const valid = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+    const valid = ids.filter(isUuid);
     const rows: Record<string, unknown>[] = valid.length
       ? await this.db.query(`SELECT ${ACCOUNT_COLUMNS} FROM banking.accounts WHERE id = ANY($1::uuid[])`, [valid])
       : [];

@@ -1,10 +1,10 @@
-import { DomainError, ErrorCode, errors, uuidv7 } from '@meridian/platform';
+import { DomainError, ErrorCode, errors, isUuid, uuidv7 } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import type { AccountRecord } from '../domain/account';
 import { currencyCode, type CurrencyCode } from '../domain/currency';
 import { convertAmount, FX_CONVERSION_CODE, FX_QUOTE_CAUSE_PREFIX, fxTransferIdFor, type FxRateProvider } from '../domain/fx';
 import { formatDecimal, MAX_MINOR_UNITS } from '../domain/money';
-import { isUuid, type TransferRecord } from '../domain/transfer';
+import type { TransferRecord } from '../domain/transfer';
 import type { AccountService } from './account-service';
 import type { LedgerService } from './ledger-service';
 

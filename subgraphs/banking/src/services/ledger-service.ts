@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, errors, isUniqueViolation, sqlState } from '@meridian/platform';
+import { DomainError, ErrorCode, errors, isUniqueViolation, isUuid, sqlState } from '@meridian/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertTransferId, fingerprint, validateTransferInput, type TransferInput, type TransferRecord } from '../domain/transfer';
 import { inTransaction } from '../data/sql-transaction';
@@ -89,7 +89,7 @@ export class LedgerService {
 
   /** A transfer with its postings, or null. */
   async getTransfer(id: string, m: EntityManager = this.db.manager): Promise<TransferRecord | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    if (!isUuid(id)) return null;
     return (await readTransfers(m, [id])).get(id) ?? null;
   }
 

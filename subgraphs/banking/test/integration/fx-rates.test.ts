@@ -1,5 +1,6 @@
 // Pure arithmetic of rates and conversions; no database.
-import { convertAmount, createSimulatedFxRateProvider, formatRate, fxTransferIdFor, isUuid, parseRate, CURRENCIES, type CurrencyCode } from '../../src';
+import { isUuid } from '@meridian/platform';
+import { convertAmount, createSimulatedFxRateProvider, formatRate, fxTransferIdFor, parseRate, CURRENCIES, type CurrencyCode } from '../../src';
 
 const codes = Object.keys(CURRENCIES) as CurrencyCode[];
 const at = new Date('2025-06-01T12:00:30Z');

@@ -38,10 +38,3 @@ export function normaliseDeviceId(deviceId: string | null | undefined): string |
 export function deviceMatches(boundTo: string | null, presented: string | null): boolean {
   return boundTo === null || boundTo === presented;
 }
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Cheap shape check on a session id from a client before it reaches SQL (a non-UUID would fail the cast). */
-export function isSessionId(id: string): boolean {
-  return uuidPattern.test(id);
-}

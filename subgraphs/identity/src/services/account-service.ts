@@ -1,4 +1,4 @@
-import { errors, isUniqueViolation, uuidv7 } from '@meridian/platform';
+import { errors, isUniqueViolation, isUuid, uuidv7 } from '@meridian/platform';
 import { In, type DataSource } from 'typeorm';
 import { UserEntity } from '../data/entities/user.entity';
 import { normaliseDisplayName } from '../domain/display-name';
@@ -8,8 +8,6 @@ import { normalisePhone } from '../domain/phone';
 import type { Role, UserRecord } from '../domain/user';
 import { recordAuditEvent, type RequestOrigin } from './audit-log';
 import { toUserRecord } from './user-mapper';
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What `register` needs. */
 export interface RegistrationInput {
@@ -76,7 +74,7 @@ export class AccountService {
   /** Users by id, in the order asked, null where missing (for DataLoader). */
   async findByIds(ids: readonly string[]): Promise<(UserRecord | null)[]> {
     // Ids that are not UUIDs cannot exist; filtering them keeps PostgreSQL's cast error out.
-    const valid = ids.filter((id) => uuidPattern.test(id));
+    const valid = ids.filter(isUuid);
     const rows = valid.length ? await this.db.getRepository(UserEntity).findBy({ id: In(valid) }) : [];
     const byId = new Map(rows.map((r) => [r.id, toUserRecord(r)]));
     return ids.map((id) => byId.get(id) ?? null);

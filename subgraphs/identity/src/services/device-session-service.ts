@@ -1,7 +1,7 @@
-import { errors } from '@meridian/platform';
+import { errors, isUuid } from '@meridian/platform';
 import { IsNull, MoreThan, type DataSource } from 'typeorm';
 import { SessionEntity } from '../data/entities/session.entity';
-import { isSessionId, type UserSessionRecord } from '../domain/session';
+import type { UserSessionRecord } from '../domain/session';
 import { recordAuditEvent, type RequestOrigin } from './audit-log';
 import { lockSession, revokeLockedSession } from './session-family';
 import type { SessionCaller } from './session-service';
@@ -45,7 +45,8 @@ export class DeviceSessionService {
    * Errors: NOT_FOUND (unknown, someone else's, already ended or expired; all alike).
    */
   async revoke(caller: SessionCaller, sessionId: string, origin: RequestOrigin): Promise<true> {
-    if (!isSessionId(sessionId)) throw noSuchSession();
+    // A session id that is not a UUID cannot exist; checking here keeps PostgreSQL's cast error out.
+    if (!isUuid(sessionId)) throw noSuchSession();
     const revoked = await this.db.transaction(async (manager) => {
       const session = await lockSession(manager, sessionId, caller.userId);
       if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return false;
