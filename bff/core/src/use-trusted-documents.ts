@@ -1,4 +1,4 @@
-import { ErrorCode, httpStatusFor } from '@meridian/platform';
+import { errorBody, ErrorCode, httpStatusFor } from '@meridian/platform';
 import { z } from 'zod';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler, RouteOptions } from 'fastify';
 import type { TrustedDocument, TrustedDocumentStore } from './trusted-documents';
@@ -57,7 +57,7 @@ function sendRefusal(request: FastifyRequest, reply: FastifyReply, refusal: Requ
   return reply
     .code(refusal.status)
     .type(`${type}; charset=utf-8`)
-    .send(JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: refusal.code, ...refusal.extensions } }] }));
+    .send(JSON.stringify(errorBody(refusal.code, refusal.message, refusal.extensions)));
 }
 
 function lookUp(store: TrustedDocumentStore, rawId: unknown): TrustedDocument {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { SERVICE_TOKEN_HEADER, type ServiceTokenVerifier } from '../auth';
-import { DomainError } from '../errors';
+import { errorBody, ErrorCode, type DomainError } from '../errors';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,7 +25,7 @@ export function useServiceTokenGuard(app: FastifyInstance, verify: ServiceTokenV
       return reply
         .code(401)
         .type('application/json')
-        .send({ errors: [{ message: error.message, extensions: { code: error.code ?? 'UNAUTHENTICATED' } }] });
+        .send(errorBody(error.code ?? ErrorCode.UNAUTHENTICATED, error.message));
     }
   });
 }

@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { errorBody } from '../errors/error-body';
 import { ErrorCode } from '../errors/error-code';
 import type { Logger } from '../logger';
 import { createServerMetrics, type ServerMetrics } from './metrics';
@@ -20,10 +21,6 @@ function codeForStatus(status: number): ErrorCode {
     default:
       return ErrorCode.BAD_USER_INPUT;
   }
-}
-
-function errorBody(code: ErrorCode, message: string) {
-  return { errors: [{ message, extensions: { code } }] };
 }
 
 /** A named dependency that `/health/ready` checks. */

@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
 import { bffContextFromRequest, rootFields, type BffContext, type BffHandle, type BffOperationResult, type BffPlugin } from '@meridian/bff-core';
-import { ErrorCode, httpStatusFor, type Logger } from '@meridian/platform';
+import { errorBody, ErrorCode, httpStatusFor, type Logger } from '@meridian/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError, Kind, valueFromASTUntyped, type FieldNode } from 'graphql';
 import { decodeJwt } from 'jose';
@@ -47,14 +47,6 @@ declare module 'fastify' {
     /** The browser's session, resolved (and refreshed if due) before the handler runs. */
     webSession: LoadedWebSession | null;
   }
-}
-
-interface ErrorBody {
-  errors: { message: string; extensions: Record<string, unknown> }[];
-}
-
-function errorBody(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): ErrorBody {
-  return { errors: [{ message, extensions: { code, ...extra } }] };
 }
 
 function send(reply: FastifyReply, code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
