@@ -12,6 +12,7 @@ export * from './cost/cost-directives';
 export * from './cost/estimate-cost';
 export * from './cost/actual-cost';
 export * from './use-rate-limits';
+export * from './operation-fields';
 export * from './resilient-redis';
 export * from './use-field-rate-limits';
 export * from './trusted-documents';

@@ -1,10 +1,10 @@
 import type { Logger, RateLimiter } from '@meridian/platform';
-import { getArgumentValues, Kind, type FieldNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { getGraphQLRateLimiter, Store, type Identity } from 'graphql-rate-limit';
 import ms from 'ms';
 import type { BffContext } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
 import { failClosed, rateLimited } from './limit-error';
+import { fieldArguments, rootFieldNodes } from './operation-fields';
 import { callerOf, seconds } from './use-rate-limits';
 
 /** One limit on a root field, in graphql-rate-limit's terms. */
@@ -63,10 +63,6 @@ class RecordingStore extends Store {
   }
 }
 
-function rootFieldNodes(operation: OperationDefinitionNode): FieldNode[] {
-  return operation.selectionSet.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD);
-}
-
 /**
  * Per-field limits on credential and money operations, declared per field and
  * counted atomically: of 50 concurrent logins against a limit of 5, exactly 5
@@ -89,12 +85,6 @@ export function useFieldRateLimits(options: FieldRateLimitsOptions): BffPlugin {
       }
     },
   };
-}
-
-function fieldArguments(schema: GraphQLSchema, operation: OperationDefinitionNode, node: FieldNode, variables: Record<string, unknown>) {
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
-  const field = root?.getFields()[node.name.value];
-  return field ? getArgumentValues(field, node, variables) : {};
 }
 
 async function enforce(

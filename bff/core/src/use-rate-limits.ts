@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { type AccessTokenVerifier, type Logger, type RateLimiter, type RateLimitPolicy, type RateLimitResult } from '@meridian/platform';
-import { Kind, type OperationDefinitionNode } from 'graphql';
 import type { BffContext } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
 import { failClosed, rateLimited } from './limit-error';
+import { rootFields } from './operation-fields';
 import { requestedCostOf } from './use-cost-limit';
 
 /** Who is calling, for rate limits. */
@@ -43,11 +43,6 @@ async function identify(context: BffContext, verify?: AccessTokenVerifier): Prom
     }
   }
   return { key: `ip:${context.clientIp}`, class: 'anonymous' };
-}
-
-/** Names of the fields at the root of an operation. */
-export function rootFields(operation: OperationDefinitionNode): string[] {
-  return operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
 }
 
 /** Whole seconds for Retry-After: at least 1; an hour for a wait that never ends. */

@@ -1,6 +1,6 @@
-import type { BffPlugin } from '@meridian/bff-core';
+import { fieldArguments, rootFieldNodes, type BffPlugin } from '@meridian/bff-core';
 import { ErrorCode } from '@meridian/platform';
-import { GraphQLError, Kind, valueFromASTUntyped, type FieldNode } from 'graphql';
+import { GraphQLError } from 'graphql';
 
 /** Where each session operation carries the device id. */
 const DEVICE_ID_PATHS: Record<string, (args: Record<string, unknown>) => unknown> = {
@@ -11,10 +11,6 @@ const DEVICE_ID_PATHS: Record<string, (args: Record<string, unknown>) => unknown
 /** A device id: what the app generated once and keeps in secure storage. */
 const DEVICE_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
-function argumentsOf(field: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries((field.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
-}
-
 /**
  * The app's sessions are bound to its device: `login` must send `input.deviceId`
  * and `refreshSession` the same `deviceId`, so every phone appears in the user's
@@ -24,16 +20,16 @@ function argumentsOf(field: FieldNode, variables: Record<string, unknown>): Reco
 export function useRequireDeviceId(): BffPlugin {
   return {
     name: 'require-device-id',
-    async guard({ operation, request }) {
+    async guard({ operation, request, schema }) {
       if (!operation || operation.operation !== 'mutation') return;
-      for (const selection of operation.selectionSet.selections) {
-        if (selection.kind !== Kind.FIELD) continue;
-        const read = DEVICE_ID_PATHS[selection.name.value];
+      for (const field of rootFieldNodes(operation)) {
+        const name = field.name.value;
+        const read = DEVICE_ID_PATHS[name];
         if (!read) continue;
-        const deviceId = read(argumentsOf(selection, request.variables ?? {}));
+        const deviceId = read(fieldArguments(schema, operation, field, request.variables ?? {}));
         if (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId)) {
           throw new GraphQLError(
-            `${selection.name.value} from the app needs its device id (${selection.name.value === 'login' ? 'input.deviceId' : 'deviceId'}): 8 to 128 letters, digits or . _ : -, generated once per install.`,
+            `${name} from the app needs its device id (${name === 'login' ? 'input.deviceId' : 'deviceId'}): 8 to 128 letters, digits or . _ : -, generated once per install.`,
             { extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'deviceId', http: { status: 400 } } },
           );
         }

@@ -1,8 +1,8 @@
 import cookie from '@fastify/cookie';
-import { bffContextFromRequest, rootFields, type BffContext, type BffHandle, type BffOperationResult, type BffPlugin } from '@meridian/bff-core';
+import { bffContextFromRequest, fieldArguments, rootFieldNodes, rootFields, type BffContext, type BffHandle, type BffOperationResult, type BffPlugin } from '@meridian/bff-core';
 import { errorBody, ErrorCode, httpStatusFor, type Logger } from '@meridian/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GraphQLError, Kind, valueFromASTUntyped, type FieldNode } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { decodeJwt } from 'jose';
 import { z } from 'zod';
 import { isAllowedOrigin, isLocalRequest, requestOrigin } from './origin-check';
@@ -222,15 +222,14 @@ export function createWebSessions(options: WebSessionsOptions) {
       {
         async requestDidStart() {
           return {
-            async willSendResponse({ operation, response, request }) {
+            async willSendResponse({ operation, response, request, schema }) {
               if (!operation || response.body.kind !== 'single') return;
               const data = response.body.singleResult.data as Record<string, unknown> | null | undefined;
-              const revoked = operation.selectionSet.selections.filter(
-                (s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === 'revokeSession' && data?.[s.alias?.value ?? 'revokeSession'] === true,
+              const revoked = rootFieldNodes(operation).filter(
+                (f) => f.name.value === 'revokeSession' && data?.[f.alias?.value ?? 'revokeSession'] === true,
               );
               for (const field of revoked) {
-                const arg = field.arguments?.find((a) => a.name.value === 'id');
-                const id = arg ? valueFromASTUntyped(arg.value, request.variables ?? {}) : undefined;
+                const { id } = fieldArguments(schema, operation, field, request.variables ?? {});
                 if (typeof id === 'string') await store.destroyById(id).catch((err: Error) => log?.warn({ err: err.message }, 'could not end a revoked web session'));
               }
             },
