@@ -29,6 +29,7 @@ import { useQueryLimits } from './use-query-limits';
 import { useRateLimits } from './use-rate-limits';
 import { SENSITIVE_FIELD_LIMITS, useFieldRateLimits } from './use-field-rate-limits';
 import { createResilientRedisRateLimiter } from './resilient-redis';
+import { useTrustedDocuments, type TrustedDocumentsOptions } from './use-trusted-documents';
 
 /** What tests and the embedded starter wire into a BFF; each defaults from config. */
 export interface BffDeps {
@@ -55,6 +56,8 @@ export interface BffServerOptions {
   deps?: BffDeps;
   /** Further pipeline steps, after the depth limit. */
   plugins?: BffPlugin[];
+  /** The client's trusted documents (its manifest, and whether only they run) on /graphql. */
+  trustedDocuments?: TrustedDocumentsOptions;
   /** Adds client-specific routes and hooks (GraphiQL, sessions) before /graphql is mounted. */
   routes?: (app: FastifyInstance, logger: Logger, bff: BffHandle) => void | Promise<void>;
   /** Builds the request's context; default {@link bffContextFromRequest} (the client's own Authorization). */
@@ -135,6 +138,10 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     },
   };
   await options.routes?.(app, logger, handle);
+  if (options.trustedDocuments) {
+    useTrustedDocuments(app, options.trustedDocuments);
+    logger.info({ mode: options.trustedDocuments.mode, documents: options.trustedDocuments.store.size }, 'trusted documents');
+  }
 
   const { limits } = options;
   const supergraphSdl = deps.supergraphSdl ?? loadSupergraphSdl();

@@ -70,6 +70,13 @@ function lookUp(store: TrustedDocumentStore, rawId: unknown): TrustedDocument {
   return document;
 }
 
+/** A `query` sent with a `documentId` must be that document's text (a client may send both). */
+function assertSameText(query: unknown, document: TrustedDocument): void {
+  if (query !== undefined && query !== document.text) {
+    throw new RequestRefusal(ErrorCode.BAD_USER_INPUT, 'Send documentId or query, not both: the query differs from the trusted document.');
+  }
+}
+
 function freeTextRefusal(): RequestRefusal {
   return new RequestRefusal(
     ErrorCode.PERSISTED_QUERY_ID_REQUIRED,
@@ -95,9 +102,7 @@ function resolveDocument(store: TrustedDocumentStore, mode: TrustedDocumentsMode
     }
     const { documentId, ...rest } = body as Record<string, unknown>;
     const document = lookUp(store, documentId);
-    if (rest.query !== undefined && rest.query !== document.text) {
-      throw new RequestRefusal(ErrorCode.BAD_USER_INPUT, 'Send documentId or query, not both: the query differs from the trusted document.');
-    }
+    assertSameText(rest.query, document);
     request.body = { ...rest, query: document.text };
     return;
   }
@@ -114,10 +119,7 @@ function resolveDocument(store: TrustedDocumentStore, mode: TrustedDocumentsMode
     if (document.operationType !== 'query') {
       throw new RequestRefusal(ErrorCode.BAD_USER_INPUT, `GET runs queries only; send this ${document.operationType} with POST.`, 405);
     }
-    const query = params.get('query');
-    if (query !== null && query !== document.text) {
-      throw new RequestRefusal(ErrorCode.BAD_USER_INPUT, 'Send documentId or query, not both: the query differs from the trusted document.');
-    }
+    assertSameText(params.get('query') ?? undefined, document);
     params.delete('documentId');
     params.set('query', document.text);
     // Apollo reads a GET request from its URL, so the URL is rewritten for the

@@ -1,4 +1,4 @@
-import { createBffServer, createTrustedDocumentStore, queryLimitsFrom, useTrustedDocuments, type BffDeps, type TrustedDocumentStore } from '@meridian/bff-core';
+import { createBffServer, createTrustedDocumentStore, queryLimitsFrom, type BffDeps, type TrustedDocumentStore } from '@meridian/bff-core';
 import type { MeridianServer } from '@meridian/platform';
 import { loadTrustedDocumentsManifest } from '@meridian/schema';
 import { trustedDocumentsMode, type MobileBffConfig } from './config';
@@ -20,17 +20,16 @@ export interface MobileBffDeps extends BffDeps {
  * to the device: sign-in and refresh must carry the app's device id.
  */
 export function createMobileBffServer(config: MobileBffConfig, deps: MobileBffDeps = {}): Promise<MeridianServer> {
-  const store = deps.trustedDocuments ?? createTrustedDocumentStore(loadTrustedDocumentsManifest('mobile'));
   return createBffServer({
     name: MOBILE_BFF_NAME,
     config,
     limits: queryLimitsFrom('MOBILE', config),
     deps,
     plugins: [useRequireDeviceId()],
-    routes: (app, logger) => {
-      const mode = trustedDocumentsMode(config);
-      useTrustedDocuments(app, { store, mode, maxBodyBytes: config.MOBILE_MAX_BODY_BYTES });
-      logger.info({ mode, documents: store.size }, 'trusted documents');
+    trustedDocuments: {
+      store: deps.trustedDocuments ?? createTrustedDocumentStore(loadTrustedDocumentsManifest('mobile')),
+      mode: trustedDocumentsMode(config),
+      maxBodyBytes: config.MOBILE_MAX_BODY_BYTES,
     },
   });
 }

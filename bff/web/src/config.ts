@@ -1,4 +1,4 @@
-import { bffConfigSchema, queryLimitSettings, trustedDocumentsModeFor, trustedDocumentsSetting, type QueryLimits, type TrustedDocumentsMode } from '@meridian/bff-core';
+import { bffConfigSchema, queryLimitSettings, trustedDocumentsSetting, type QueryLimits } from '@meridian/bff-core';
 import { loadConfig, port } from '@meridian/platform';
 import { z } from 'zod';
 
@@ -21,11 +21,6 @@ export const webBffConfigSchema = bffConfigSchema.extend({
 });
 
 export type WebBffConfig = z.infer<typeof webBffConfigSchema>;
-
-/** Whether the web BFF runs trusted documents only: `WEB_TRUSTED_DOCUMENTS`, else required exactly in production. */
-export function webTrustedDocumentsMode(config: WebBffConfig): TrustedDocumentsMode {
-  return trustedDocumentsModeFor(config.WEB_TRUSTED_DOCUMENTS, config.NODE_ENV);
-}
 
 /** Loads the web BFF's configuration from the environment. */
 export function loadWebBffConfig(env: NodeJS.ProcessEnv = process.env): WebBffConfig {

@@ -3,13 +3,13 @@ import {
   createResilientRedisKeyValueStore,
   createTrustedDocumentStore,
   queryLimitsFrom,
-  useTrustedDocuments,
+  trustedDocumentsModeFor,
   type BffDeps,
   type TrustedDocumentStore,
 } from '@meridian/bff-core';
 import { createLogger, createMemoryKeyValueStore, type KeyValueStore, type MeridianServer } from '@meridian/platform';
 import { loadTrustedDocumentsManifest } from '@meridian/schema';
-import { webTrustedDocumentsMode, type WebBffConfig } from './config';
+import type { WebBffConfig } from './config';
 import { graphiqlCacheDir, useGraphiql } from './graphiql/use-graphiql';
 import { WebSessionStore } from './session/web-session-store';
 import { createWebSessions } from './session/web-sessions';
@@ -57,12 +57,14 @@ export async function createWebBffServer(config: WebBffConfig, deps: WebBffDeps 
     deps: { ...deps, logger },
     plugins: [sessions.plugin],
     context: sessions.context,
+    trustedDocuments: {
+      store: deps.trustedDocuments ?? createTrustedDocumentStore(loadTrustedDocumentsManifest('web')),
+      mode: trustedDocumentsModeFor(config.WEB_TRUSTED_DOCUMENTS, config.NODE_ENV),
+      // The web BFF keeps the server's 100 KiB body limit: GraphiQL sends free text in development.
+      maxBodyBytes: 100 * 1024,
+    },
     routes: async (app, logger, bff) => {
       await sessions.register(app, logger, bff);
-      const mode = webTrustedDocumentsMode(config);
-      const documents = deps.trustedDocuments ?? createTrustedDocumentStore(loadTrustedDocumentsManifest('web'));
-      useTrustedDocuments(app, { store: documents, mode, maxBodyBytes: 100 * 1024 });
-      logger.info({ mode, documents: documents.size }, 'trusted documents');
       if (config.NODE_ENV === 'development') useGraphiql(app, { logger, cacheDir: graphiqlCacheDir(config.DATA_DIR) });
     },
   });
