@@ -4,26 +4,33 @@ import type { CallerClass } from './use-rate-limits';
 import { subgraphConfigSchema } from '@meridian/supergraph';
 import { z } from 'zod';
 
-/** A comma-separated list of origins (`https://app.example.com`), each checked to be a bare origin. */
-export const originList = () =>
+/**
+ * A comma-separated setting (empty by default), each entry checked with `isValid`;
+ * a bad entry stops start-up naming it and what was `expected`.
+ */
+const commaList = (isValid: (entry: string) => boolean, expected: string) =>
   z
     .string()
     .default('')
     .transform((value, ctx) => {
-      const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
-      for (const origin of origins) {
-        let parsed: URL | undefined;
-        try {
-          parsed = new URL(origin);
-        } catch {
-          parsed = undefined;
-        }
-        if (!parsed || parsed.origin !== origin || !/^https?:$/.test(parsed.protocol)) {
-          ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://app.example.com (scheme, host, optional port, nothing else)` });
-        }
+      const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+      for (const entry of entries) {
+        if (!isValid(entry)) ctx.addIssue({ code: 'custom', message: `"${entry}" is not ${expected}` });
       }
-      return origins;
+      return entries;
     });
+
+function isBareOrigin(entry: string): boolean {
+  try {
+    const parsed = new URL(entry);
+    return parsed.origin === entry && /^https?:$/.test(parsed.protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** A comma-separated list of origins (`https://app.example.com`), each checked to be a bare origin. */
+export const originList = () => commaList(isBareOrigin, 'an origin like https://app.example.com (scheme, host, optional port, nothing else)');
 
 const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
@@ -42,19 +49,7 @@ function isProxyAddress(entry: string): boolean {
  * (`10.0.0.0/8`) or `loopback`, `linklocal`, `uniquelocal`. Empty (the default)
  * believes no one and takes the caller's address from the socket.
  */
-export const proxyList = () =>
-  z
-    .string()
-    .default('')
-    .transform((value, ctx) => {
-      const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
-      for (const entry of entries) {
-        if (!isProxyAddress(entry)) {
-          ctx.addIssue({ code: 'custom', message: `"${entry}" is not an address, a CIDR range like 10.0.0.0/8, or loopback, linklocal, uniquelocal` });
-        }
-      }
-      return entries;
-    });
+export const proxyList = () => commaList(isProxyAddress, 'an address, a CIDR range like 10.0.0.0/8, or loopback, linklocal, uniquelocal');
 
 const count = (fallback: number) => z.coerce.number().int().min(1).max(10_000_000).default(fallback);
 
