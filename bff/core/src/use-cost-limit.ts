@@ -2,7 +2,6 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { BffContext } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
 import { readCostDirectives } from './cost/cost-directives';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { actualCost } from './cost/actual-cost';
 import { createCostEstimator, estimateCost } from './cost/estimate-cost';
 import { queryTooComplex } from './limit-error';
@@ -19,8 +18,6 @@ export interface CostLimitOptions {
 
 // The cost of each request, read again when the response is written.
 const requestedCost = new WeakMap<object, number>();
-// What the actual cost is computed from once the data is back.
-const operations = new WeakMap<object, { schema: GraphQLSchema; document: DocumentNode; operationName?: string }>();
 
 /** The static cost computed for this request, if the cost limit ran. */
 export function requestedCostOf(context: BffContext): number | undefined {
@@ -39,12 +36,12 @@ export function useCostLimit(options: CostLimitOptions): BffPlugin {
   const plugin: ApolloServerPlugin<BffContext> = {
     async requestDidStart() {
       return {
-        async willSendResponse({ response, contextValue }) {
+        async willSendResponse({ response, contextValue, schema, document, operationName }) {
           const cost = requestedCost.get(contextValue);
           if (cost === undefined || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
-          const operation = operations.get(contextValue);
-          const actual = operation && result.data !== undefined ? actualCost(operation.schema, operation.document, operation.operationName, result.data, model) : undefined;
+          // The cost is only known once the operation resolved, so its document is there too.
+          const actual = document && result.data !== undefined ? actualCost(schema, document, operationName ?? undefined, result.data, model) : undefined;
           result.extensions = {
             ...result.extensions,
             cost: { ...(result.extensions?.cost as object), requestedQueryCost: cost, ...(actual === undefined ? {} : { actualQueryCost: actual }) },
@@ -59,7 +56,6 @@ export function useCostLimit(options: CostLimitOptions): BffPlugin {
     async guard({ schema, document, request, operationName, contextValue }) {
       const cost = estimateCost(schema, document, request.variables, operationName ?? undefined, estimator);
       requestedCost.set(contextValue, cost);
-      operations.set(contextValue, { schema, document, operationName: operationName ?? undefined });
       if (cost > options.maxCost) {
         const error = queryTooComplex(`Query cost ${cost} exceeds the limit of ${options.maxCost}.`, 'cost', options.maxCost);
         // Apollo reads extensions.http for the status and strips it from the response.
