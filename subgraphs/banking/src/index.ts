@@ -19,7 +19,7 @@ export * from './domain/account-access';
 export { LedgerVerifier, type LedgerVerificationReport, type LedgerMismatch, type LedgerMismatchKind, type LedgerVerifyOptions } from './services/ledger-verifier';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './services/outbox-relay';
 export * from './domain/fx';
-export { FxService, FX_CONVERSION_CODE, type FxQuote, type FxQuoteRequest, type FxConvertRequest, type FxConversion, type FxServiceOptions } from './services/fx-service';
+export { FxService, type FxQuote, type FxQuoteRequest, type FxConvertRequest, type FxConversion, type FxServiceOptions } from './services/fx-service';
 export { createExpirySweeper, type ExpirySweeper, type ExpirySweeperOptions } from './services/expiry-sweeper';
 export { seedDemoBanking, DEMO_SEED, type SeedDemoBankingOptions, type DemoBankingSeed } from './seed/demo-banking';
 export { planDemoHistory, mulberry32, type DemoStep, type DemoAccountRef } from './seed/demo-history';

@@ -2,7 +2,7 @@ import { DomainError, ErrorCode, errors } from '@meridian/platform';
 import { withinLimits, type AccountRecord } from './account';
 import type { CurrencyCode } from './currency';
 import { MAX_MINOR_UNITS } from './money';
-import type { Direction } from './transfer';
+import type { Direction, PostingRecord } from './transfer';
 
 /** A change to one account's counters inside a transfer. */
 export interface CounterChange {
@@ -18,15 +18,8 @@ export interface CounterChange {
   record: boolean;
 }
 
-/** A posting a transfer will write, with the account's posted balance right after it (null while pending). */
-export interface PlannedPosting {
-  accountId: string;
-  direction: Direction;
-  amount: bigint;
-  currency: CurrencyCode;
-  pending: boolean;
-  balanceAfter: bigint | null;
-}
+/** A posting a transfer will write, with the account's posted balance right after it (null while pending): a record before its id and time. */
+export type PlannedPosting = Omit<PostingRecord, 'id' | 'createdAt'>;
 
 const COUNTERS = ['debitsPosted', 'creditsPosted', 'debitsPending', 'creditsPending'] as const;
 

@@ -8,7 +8,6 @@ import type { TransferRecord } from '../domain/transfer';
 import type { AccountService } from './account-service';
 import type { LedgerService } from './ledger-service';
 
-export { FX_CONVERSION_CODE };
 
 /** A stored offer to exchange an amount at a fixed rate until it expires. */
 export interface FxQuote {
