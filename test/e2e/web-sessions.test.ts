@@ -3,13 +3,11 @@ import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
 import { createMemoryKeyValueStore, type KeyValueStore, type MeridianServer } from '@meridian/platform';
 import { createMeridianClient, MeridianError } from '@meridian/client';
 import { AccountsDocument, RevokeSessionDocument, SessionsDocument } from '@meridian/client/web';
-import { startStack, type Stack } from '../helpers/stack';
+import { startStack, WEB_HOST, WEB_ORIGIN, type Stack } from '../helpers/stack';
 
 // The web BFF's cookie sessions against the real identity and banking subgraphs:
 // cookie flags, rotation, CSRF, refresh, sign-out and a failing session store.
 
-const HOST = 'bank.example';
-const OWN = `https://${HOST}`;
 const PARTNER = 'https://dashboard.partner.example';
 const REGISTER = `mutation R($input: RegisterInput!) { register(input: $input) { id } }`;
 const ME = `query { me { id email } }`;
@@ -76,7 +74,7 @@ function login(email: string, headers: Record<string, string> = {}) {
   return web.app.inject({
     method: 'POST',
     url: '/auth/login',
-    headers: { host: HOST, origin: OWN, 'content-type': 'application/json', ...headers },
+    headers: { host: WEB_HOST, origin: WEB_ORIGIN, 'content-type': 'application/json', ...headers },
     payload: { email, password },
     remoteAddress: address(),
   });
@@ -93,7 +91,7 @@ function gql(query: string, cookie: string, headers: Record<string, string> = {}
   return web.app.inject({
     method: 'POST',
     url: '/graphql',
-    headers: { host: HOST, origin: OWN, 'content-type': 'application/json', cookie, ...headers },
+    headers: { host: WEB_HOST, origin: WEB_ORIGIN, 'content-type': 'application/json', cookie, ...headers },
     payload: { query, variables },
   });
 }
@@ -117,7 +115,7 @@ describe('web sessions', () => {
     const cookie = `__Host-meridian-session=${res.cookies[0].value}`;
     const me = await gql(ME, cookie);
     expect(me.json().data.me).toEqual({ id: user.id, email: user.email });
-    const session = await web.app.inject({ method: 'GET', url: '/auth/session', headers: { host: HOST, cookie } });
+    const session = await web.app.inject({ method: 'GET', url: '/auth/session', headers: { host: WEB_HOST, cookie } });
     expect(session.json()).toMatchObject({ user: { id: user.id }, session: { id: body.session.id } });
   });
 
@@ -126,13 +124,13 @@ describe('web sessions', () => {
     const res = await web.app.inject({
       method: 'POST',
       url: '/auth/login',
-      headers: { host: HOST, origin: OWN, 'content-type': 'application/json' },
+      headers: { host: WEB_HOST, origin: WEB_ORIGIN, 'content-type': 'application/json' },
       payload: { email: user.email, password: 'not the password at all' },
     });
     expect(res.statusCode).toBe(401);
     expect(res.json().errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(res.headers['set-cookie']).toBeUndefined();
-    const bad = await web.app.inject({ method: 'POST', url: '/auth/login', headers: { host: HOST, origin: OWN, 'content-type': 'application/json' }, payload: { email: 1 } });
+    const bad = await web.app.inject({ method: 'POST', url: '/auth/login', headers: { host: WEB_HOST, origin: WEB_ORIGIN, 'content-type': 'application/json' }, payload: { email: 1 } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
@@ -144,7 +142,7 @@ describe('web sessions', () => {
       web.app.inject({
         method: 'POST',
         url: '/auth/login',
-        headers: { host: HOST, origin: OWN, 'content-type': 'application/json' },
+        headers: { host: WEB_HOST, origin: WEB_ORIGIN, 'content-type': 'application/json' },
         payload: { email: user.email, password: 'guessing the password again' },
         remoteAddress: from,
       });
@@ -158,7 +156,7 @@ describe('web sessions', () => {
     const right = await web.app.inject({
       method: 'POST',
       url: '/auth/login',
-      headers: { host: HOST, origin: OWN, 'content-type': 'application/json' },
+      headers: { host: WEB_HOST, origin: WEB_ORIGIN, 'content-type': 'application/json' },
       payload: { email: user.email, password },
       remoteAddress: from,
     });
@@ -186,7 +184,7 @@ describe('web sessions', () => {
     const noOrigin = await web.app.inject({
       method: 'POST',
       url: '/graphql',
-      headers: { host: HOST, 'content-type': 'application/json', cookie },
+      headers: { host: WEB_HOST, 'content-type': 'application/json', cookie },
       payload: { query: OPEN, variables: open },
     });
     expect(noOrigin.statusCode).toBe(403);
@@ -196,14 +194,14 @@ describe('web sessions', () => {
     const form = await web.app.inject({
       method: 'POST',
       url: '/graphql',
-      headers: { host: HOST, origin: OWN, 'content-type': 'text/plain', cookie },
+      headers: { host: WEB_HOST, origin: WEB_ORIGIN, 'content-type': 'text/plain', cookie },
       payload: JSON.stringify({ query: OPEN, variables: open }),
     });
     expect(form.statusCode).toBe(400);
     const formLogin = await web.app.inject({
       method: 'POST',
       url: '/auth/login',
-      headers: { host: HOST, origin: OWN, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { host: WEB_HOST, origin: WEB_ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
       payload: `email=${encodeURIComponent(user.email)}&password=${encodeURIComponent(password)}`,
     });
     expect([403, 415]).toContain(formLogin.statusCode);
@@ -212,7 +210,7 @@ describe('web sessions', () => {
     const crossSiteLogout = await web.app.inject({
       method: 'POST',
       url: '/auth/logout',
-      headers: { host: HOST, origin: 'https://evil.example', 'content-type': 'application/json', cookie },
+      headers: { host: WEB_HOST, origin: 'https://evil.example', 'content-type': 'application/json', cookie },
       payload: {},
     });
     expect(crossSiteLogout.statusCode).toBe(403);
@@ -242,7 +240,7 @@ describe('web sessions', () => {
   it('signs out server-side: the cookie is cleared, replaying it gets nothing, and identity ended the session', async () => {
     const user = await newUser();
     const cookie = await signIn(user.email);
-    const out = await web.app.inject({ method: 'POST', url: '/auth/logout', headers: { host: HOST, origin: OWN, 'content-type': 'application/json', cookie }, payload: {} });
+    const out = await web.app.inject({ method: 'POST', url: '/auth/logout', headers: { host: WEB_HOST, origin: WEB_ORIGIN, 'content-type': 'application/json', cookie }, payload: {} });
     expect(out.json()).toEqual({ loggedOut: true });
     expect(String(out.headers['set-cookie'])).toMatch(/^__Host-meridian-session=; .*Expires=Thu, 01 Jan 1970/);
     expect(await kv.get(recordKey(cookie))).toBeNull();
@@ -277,7 +275,7 @@ describe('web sessions', () => {
     expect(listed).toHaveLength(2);
     const mine = listed.find((x) => x.current)!;
     const other = listed.find((x) => !x.current)!;
-    expect((await web.app.inject({ method: 'GET', url: '/auth/session', headers: { host: HOST, cookie: laptop } })).json().session.id).toBe(mine.id);
+    expect((await web.app.inject({ method: 'GET', url: '/auth/session', headers: { host: WEB_HOST, cookie: laptop } })).json().session.id).toBe(mine.id);
 
     const revoked = await gql(`mutation R($id: ID!) { revokeSession(id: $id) }`, laptop, {}, { id: other.id });
     expect(revoked.json().data.revokeSession).toBe(true);
