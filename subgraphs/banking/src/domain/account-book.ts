@@ -102,6 +102,11 @@ export class AccountBook {
     return postings;
   }
 
+  /** Every account of the book, as the accepted transfers leave it. */
+  accounts(): IterableIterator<AccountRecord> {
+    return this.current.values();
+  }
+
   /** Every account some accepted transfer changed, with its counters as they now stand. */
   changedAccounts(): AccountRecord[] {
     return [...this.changed].map((id) => this.current.get(id)!);

@@ -1,9 +1,18 @@
 /** Options for {@link createGroupCommit}. */
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<I = unknown> {
   /** Most items one batch takes. */
   maxBatchSize: number;
   /** Batches running at once. */
   maxConcurrentBatches: number;
+  /**
+   * Items waiting together are shared out among the free slots, so one batch
+   * can be prepared while another writes, but never into batches lighter
+   * than this (by `weigh`): below it, the cost every batch pays (a commit)
+   * outweighs the overlap. Default 0: always share out.
+   */
+  minSharedWeight?: number;
+  /** An item's weight for `minSharedWeight`. Default 1. */
+  weigh?: (item: I) => number;
 }
 
 /** One item's outcome, as the batch reports it. */
@@ -20,11 +29,12 @@ interface Waiting<I, R> {
  * as the next batch, so the per-transaction costs (round trips, the commit's WAL
  * flush, a shared lock) are paid once per batch instead of once per item. There
  * is no timer: an item that finds a free slot starts at once (after the current
- * tick, so items submitted together go together), and a lone caller waits no
- * longer than without batching. `run` returns one outcome per item, in order;
+ * turn of the event loop, so items submitted together, and the callers a batch
+ * has just answered, go together), and a lone caller waits no longer than
+ * without batching. `run` returns one outcome per item, in order;
  * if it throws, every item of that batch fails with its error.
  */
-export function createGroupCommit<I, R>(run: (items: I[]) => Promise<Settled<R>[]>, options: GroupCommitOptions): (item: I) => Promise<R> {
+export function createGroupCommit<I, R>(run: (items: I[]) => Promise<Settled<R>[]>, options: GroupCommitOptions<I>): (item: I) => Promise<R> {
   if (!(options.maxBatchSize >= 1) || !(options.maxConcurrentBatches >= 1)) throw new Error('maxBatchSize and maxConcurrentBatches are at least 1');
   const queue: Waiting<I, R>[] = [];
   let running = 0;
@@ -33,7 +43,7 @@ export function createGroupCommit<I, R>(run: (items: I[]) => Promise<Settled<R>[
   function schedule(): void {
     if (scheduled) return;
     scheduled = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       scheduled = false;
       pump();
     });
@@ -41,7 +51,10 @@ export function createGroupCommit<I, R>(run: (items: I[]) => Promise<Settled<R>[
 
   function pump(): void {
     while (running < options.maxConcurrentBatches && queue.length > 0) {
-      const batch = queue.splice(0, options.maxBatchSize);
+      const free = options.maxConcurrentBatches - running;
+      const weight = options.weigh ? queue.reduce((sum, w) => sum + options.weigh!(w.item), 0) : queue.length;
+      const parts = Math.max(1, Math.min(free, Math.floor(weight / (options.minSharedWeight || 1))));
+      const batch = queue.splice(0, Math.min(options.maxBatchSize, Math.ceil(queue.length / parts)));
       running += 1;
       void runBatch(batch).finally(() => {
         running -= 1;

@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode, errors } from '@meridian/platform';
+import { DomainError, ErrorCode, errors, sqlState } from '@meridian/platform';
 import { AccountBook, type CounterChange, type PlannedPosting } from '../domain/account-book';
 import { chainHash } from '../domain/hash-chain';
 import { formatDecimal } from '../domain/money';
 import { fxQuoteIdOf, isCrossCurrency, type PostingRecord, type TransferInput, type TransferRecord } from '../domain/transfer';
 import type { Sql } from '../data/sql-transaction';
+import type { AccountRecord } from '../domain/account';
+import type { AssumedState, HeadState, LedgerForecast, Writer } from './ledger-forecast';
 import {
-  lockAccounts,
-  lockChainHead,
+  lockBatch,
   lockFxQuotes,
   lockPendings,
   readTransfers,
   writeBatch,
   type EventWrite,
+  type LockedHead,
   type LockedPending,
   type LockedQuote,
   type TransferWrite,
@@ -52,29 +54,126 @@ type Step =
   | { kind: 'expired'; planned: Omit<Planned, 'write'> }
   | { kind: 'done'; outcome: LedgerOutcome };
 
+/** Everything a batch will write and answer, worked out in memory from the state it was planned on. */
+interface BatchPlan {
+  steps: Step[];
+  /** The batch's timestamp: never earlier than the last chained transfer. */
+  now: Date;
+  transfers: TransferWrite[];
+  written: Planned[];
+  expired: Omit<Planned, 'write'>[];
+  book: AccountBook;
+  /** The chain head after the batch; null when it chains nothing. */
+  head: HeadState | null;
+}
+
+/** The locked rows a batch plans on, besides the accounts and the head. */
+interface BatchInputs {
+  pendings: Map<string, LockedPending>;
+  quotes: Map<string, LockedQuote>;
+  /** The clock when the batch started. */
+  clock: number;
+}
+
 /**
  * Runs a batch of ledger commands in the caller's transaction: one lock
- * statement for every pending transfer, one for every account (which also finds
- * the ids already used), each command applied in memory in order and refused
- * on its own, one chain step and one write for all of them. Returns each
- * command's outcome; throws only when the batch as a whole fails, and then
- * nothing of it may be committed.
+ * statement for the pending transfers it resolves, one for the FX quotes it
+ * claims, one for the chain head and every account (which also finds the ids
+ * already used), each command applied in memory in order and refused on its
+ * own, one chain step and one write for all of them. Returns each command's
+ * outcome; throws only when the batch as a whole fails, and then nothing of it
+ * may be committed. The state the batch leaves is recorded in `forecast`.
  */
-export async function runLedgerBatch(sql: Sql, commands: LedgerCommand[]): Promise<LedgerOutcome[]> {
-  const pendings = await lockPendings(
-    sql,
-    commands.flatMap((c) => (c.kind === 'transfer' ? [] : [c.kind === 'resolve' ? c.input.pendingId : c.pendingId])),
-  );
-  const accountIds = commands.flatMap((c) =>
-    c.kind === 'transfer' ? c.input.postings.map((p) => p.accountId) : (pendings.get(c.kind === 'resolve' ? c.input.pendingId : c.pendingId)?.holds ?? []).map((h) => h.accountId),
-  );
-  const accounts = await lockAccounts(sql, accountIds);
-  const quotes = await lockFxQuotes(
-    sql,
-    commands.flatMap((c) => (c.kind === 'transfer' && isCrossCurrency(c.input) ? [fxQuoteIdOf(c.input) ?? []].flat() : [])),
-  );
-  const transferIds = commands.flatMap((c) => (c.kind === 'expire' ? [] : [c.input.id]));
-  const head = transferIds.length > 0 ? await lockChainHead(sql, transferIds) : undefined;
+export async function runLedgerBatch(
+  sql: Sql,
+  commands: LedgerCommand[],
+  forecast?: LedgerForecast,
+  writer?: Writer,
+): Promise<LedgerOutcome[]> {
+  forecast?.hold();
+  let plan: BatchPlan;
+  try {
+    const inputs: BatchInputs = {
+      pendings: await lockPendings(
+        sql,
+        commands.flatMap((c) => (c.kind === 'transfer' ? [] : [c.kind === 'resolve' ? c.input.pendingId : c.pendingId])),
+      ),
+      quotes: await lockFxQuotes(
+        sql,
+        commands.flatMap((c) => (c.kind === 'transfer' && isCrossCurrency(c.input) ? [fxQuoteIdOf(c.input) ?? []].flat() : [])),
+      ),
+      clock: Date.now(),
+    };
+    const accountIds = commands.flatMap((c) =>
+      c.kind === 'transfer'
+        ? c.input.postings.map((p) => p.accountId)
+        : (inputs.pendings.get(c.kind === 'resolve' ? c.input.pendingId : c.pendingId)?.holds ?? []).map((h) => h.accountId),
+    );
+    const transferIds = commands.flatMap((c) => (c.kind === 'expire' ? [] : [c.input.id]));
+    const locked = await lockBatch(sql, accountIds, transferIds.length > 0 ? transferIds : null);
+    plan = planBatch(commands, inputs, locked.accounts, locked.head);
+    forecast?.record(plan.book.accounts(), plan.head, writer);
+  } finally {
+    forecast?.release();
+  }
+  return finish(sql, plan);
+}
+
+/** Whether a batch can be written on a forecast: plain transfers only, which lock nothing but accounts and the head. */
+export function isForecastable(commands: LedgerCommand[]): commands is Extract<LedgerCommand, { kind: 'transfer' }>[] {
+  return commands.every((c) => c.kind === 'transfer' && !isCrossCurrency(c.input));
+}
+
+/** The accounts a batch of transfers posts to. */
+export function accountIdsOf(commands: Extract<LedgerCommand, { kind: 'transfer' }>[]): string[] {
+  return [...new Set(commands.flatMap((c) => c.input.postings.map((p) => p.accountId)))];
+}
+
+/**
+ * Runs a batch of plain transfers planned on `assumed`, the state the batches
+ * before it will leave, as one statement outside any transaction: it waits
+ * for the head and the accounts, checks they are exactly as assumed and only
+ * then writes, and commits as it ends. Its plan is recorded in `forecast` at
+ * once, so the next batch can be planned while this one waits and writes. If
+ * the state differs, the statement writes nothing and fails with a
+ * serialization failure (SQLSTATE 40001), and the caller runs the batch again
+ * with {@link runLedgerBatch}.
+ */
+export async function runForecastBatch(
+  sql: Sql,
+  commands: Extract<LedgerCommand, { kind: 'transfer' }>[],
+  assumed: AssumedState,
+  forecast: LedgerForecast,
+  writer: Writer,
+): Promise<LedgerOutcome[]> {
+  const inputs: BatchInputs = { pendings: new Map(), quotes: new Map(), clock: Date.now() };
+  const plan = planBatch(commands, inputs, assumed.accounts, assumed.head && { ...assumed.head, used: new Map() });
+  const before = forecast.record(plan.book.accounts(), plan.head, writer);
+  const beforeRunning = !before.ended;
+  try {
+    return await finish(sql, plan, assumed);
+  } catch (err) {
+    // The batch this one was planned on, still running when this one was sent, may have
+    // reached the head after it: once that batch has committed, the state is the one
+    // assumed, unless another process wrote meanwhile.
+    if (sqlState(err) === '40001' && beforeRunning && (await before.written)) return finish(sql, plan, assumed);
+    throw err;
+  }
+}
+
+/**
+ * Applies the commands in order on the given state: pure, so a batch can plan
+ * on a forecast and plan again on what it locked.
+ */
+function planBatch(
+  commands: LedgerCommand[],
+  inputs: BatchInputs,
+  accounts: Map<string, AccountRecord>,
+  head: LockedHead | (HeadState & { used: Map<string, string> }) | null,
+): BatchPlan {
+  // Planning marks pending transfers and quotes as used; each plan works on its own copies.
+  const pendings = new Map([...inputs.pendings].map(([id, p]) => [id, { ...p }]));
+  const quotes = new Map([...inputs.quotes].map(([id, q]) => [id, { ...q }]));
   const existing = head?.used ?? new Map<string, string>();
   const book = new AccountBook(accounts.values());
   // Ids claimed by earlier commands of this batch, with the fingerprint that claimed them.
@@ -181,29 +280,40 @@ export async function runLedgerBatch(sql: Sql, commands: LedgerCommand[]): Promi
 
   const written = steps.flatMap((s) => (s.kind === 'written' ? [s.planned] : []));
   const expired = steps.flatMap((s) => (s.kind === 'expired' ? [s.planned] : []));
+  const now = new Date(Math.max(inputs.clock, head?.lastCreatedAt.getTime() ?? 0));
+  let previous = head?.lastHash ?? '';
+  const transfers: TransferWrite[] = written.map(({ write }, i) => {
+    const seq = head!.lastSeq + BigInt(i + 1);
+    const hash = chainHash(previous, {
+      seq,
+      id: write.id,
+      code: write.code,
+      description: write.description,
+      metadata: write.metadata,
+      causedBy: write.causedBy,
+      phase: write.phase,
+      pendingId: write.pendingId,
+      createdAt: now,
+      postings: write.postings.map((p) => ({ accountId: p.accountId, direction: p.direction, amount: p.amount, currency: p.currency, pending: p.pending })),
+    });
+    const link = { ...write, seq, prevHash: previous, hash };
+    previous = hash;
+    return link;
+  });
+  const after =
+    head && transfers.length > 0
+      ? { lastSeq: transfers[transfers.length - 1].seq, lastHash: previous, lastCreatedAt: now }
+      : head && { lastSeq: head.lastSeq, lastHash: head.lastHash, lastCreatedAt: head.lastCreatedAt };
+  return { steps, now, transfers, written, expired, book, head: after };
+}
+
+/** Writes a planned batch and answers each command. */
+async function finish(sql: Sql, plan: BatchPlan, expected?: AssumedState): Promise<LedgerOutcome[]> {
+  const { steps, now, transfers, written, expired, book } = plan;
   let records = new Map<string, TransferRecord>();
   if (written.length > 0 || expired.length > 0) {
-    const now = head?.now ?? new Date();
-    let previous = head?.lastHash ?? '';
-    const transfers: TransferWrite[] = written.map(({ write }, i) => {
-      const seq = head!.lastSeq + BigInt(i + 1);
-      const hash = chainHash(previous, {
-        seq,
-        id: write.id,
-        code: write.code,
-        description: write.description,
-        metadata: write.metadata,
-        causedBy: write.causedBy,
-        phase: write.phase,
-        pendingId: write.pendingId,
-        createdAt: now,
-        postings: write.postings.map((p) => ({ accountId: p.accountId, direction: p.direction, amount: p.amount, currency: p.currency, pending: p.pending })),
-      });
-      const link = { ...write, seq, prevHash: previous, hash };
-      previous = hash;
-      return link;
-    });
     const all = [...written, ...expired];
+    const last = transfers[transfers.length - 1];
     const postingIds = await writeBatch(sql, {
       now,
       accounts: book.changedAccounts(),
@@ -211,7 +321,8 @@ export async function runLedgerBatch(sql: Sql, commands: LedgerCommand[]): Promi
       statuses: all.flatMap((p) => (p.status ? [p.status] : [])),
       quotes: written.flatMap((p) => (p.quote ? [p.quote] : [])),
       events: all.map((p) => p.event),
-      head: transfers.length > 0 ? { seq: transfers[transfers.length - 1].seq, hash: previous } : null,
+      head: last ? { seq: last.seq, hash: last.hash } : null,
+      expected,
     });
     records = toRecords(transfers, postingIds, now);
   }

@@ -3,6 +3,7 @@ import type { PlannedPosting } from '../domain/account-book';
 import type { PostingRecord, TransferRecord } from '../domain/transfer';
 import { ACCOUNT_COLUMNS, toAccount, toPosting, toTransfer } from '../data/rows';
 import type { Sql } from '../data/sql-transaction';
+import type { AssumedState } from './ledger-forecast';
 
 // The statements of one ledger batch. Each takes every command of the batch at
 // once, so a batch costs the same number of round trips whatever its size.
@@ -56,14 +57,31 @@ export async function lockPendings(sql: Sql, ids: string[]): Promise<Map<string,
   return locked;
 }
 
-/** Locks the accounts in id order (so concurrent batches cannot deadlock) and returns them by id. */
-export async function lockAccounts(sql: Sql, ids: string[]): Promise<Map<string, AccountRecord>> {
-  const rows: Row[] = await sql.query(
-    `SELECT ${ACCOUNT_COLUMNS} FROM banking.accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-    [[...new Set(ids)]],
-  );
-  return new Map(rows.map((r) => [r.id as string, toAccount(r)]));
+/** Accounts as last committed, without locking them. */
+export async function readAccounts(sql: Sql, ids: string[]): Promise<AccountRecord[]> {
+  const rows: Row[] = await sql.query(`SELECT ${ACCOUNT_COLUMNS} FROM banking.accounts WHERE id = ANY($1::uuid[])`, [ids]);
+  return rows.map(toAccount);
 }
+
+/**
+ * An array parameter as a PostgreSQL array literal, built here when every
+ * element is a plain token (ids, numbers, codes, booleans) that needs no
+ * quoting: pg would otherwise quote and escape each of the thousands of
+ * elements a batch sends. Anything else is left to pg.
+ */
+export function pgArray(values: readonly (string | bigint | number | boolean | null)[]): string | readonly unknown[] {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    // NULL unquoted would read as a null element.
+    if (typeof value === 'string' && (!PLAIN_TOKEN.test(value) || value.toUpperCase() === 'NULL')) return values;
+    const token = value === null ? 'NULL' : String(value);
+    out += i === 0 ? token : `,${token}`;
+  }
+  return `${out}}`;
+}
+
+const PLAIN_TOKEN = /^[A-Za-z0-9_.:+-]+$/;
 
 /** An FX quote locked for the conversion that claims it. */
 export interface LockedQuote {
@@ -102,31 +120,55 @@ export async function lockFxQuotes(sql: Sql, ids: string[]): Promise<Map<string,
 export interface LockedHead {
   lastSeq: bigint;
   lastHash: string;
-  /** The batch's timestamp, millisecond precision so it reads back exactly as hashed. */
-  now: Date;
+  /** Time of the last chained transfer; a batch's own time is never earlier. */
+  lastCreatedAt: Date;
   /** Fingerprints of the batch's transfer ids that are already used, by id. */
   used: Map<string, string>;
 }
 
+/** What a batch holds once its locks are granted. */
+export interface LockedBatch {
+  /** Null when the batch chains nothing (it only releases expired holds). */
+  head: LockedHead | null;
+  accounts: Map<string, AccountRecord>;
+}
+
 /**
- * Locks the chain head, which the batch then holds to commit, so its
- * transfers take consecutive positions and its timestamp follows the chain
- * order; in the same round trip, finds which of `transferIds` are already used.
- * It runs after the batch's other locks: a batch that used one of these ids on
- * the same accounts, pending transfer or quote has committed by then, and this
- * statement sees it. One that used an id with other content may commit while
- * this statement waits for the head; the batch then treats the id as new, and
- * its insert fails with a unique violation that retries the batch.
+ * Locks the chain head (unless `transferIds` is null) and then the accounts in
+ * id order, in one round trip, and returns them as they stand once granted;
+ * in the same statement, finds which of `transferIds` are already used. Every
+ * batch takes its locks in this order (pending transfers and FX quotes before
+ * both), so batches cannot deadlock. The head is held to commit, so the
+ * batch's transfers take consecutive chain positions. A batch that used one of
+ * these ids has committed by the time the head is granted, but may not be
+ * visible to this statement's snapshot; the batch then treats the id as new,
+ * and its insert fails with a unique violation that retries the batch.
  */
-export async function lockChainHead(sql: Sql, transferIds: string[]): Promise<LockedHead> {
-  const [head] = await sql.query(
-    `SELECT h.last_seq, h.last_hash, date_trunc('milliseconds', clock_timestamp()) AS now,
-            (SELECT coalesce(array_agg(t.id::text || ' ' || t.fingerprint), '{}') FROM banking.transfers t WHERE t.id = ANY($1::uuid[])) AS used
-     FROM banking.ledger_head h WHERE h.singleton FOR UPDATE OF h`,
-    [[...new Set(transferIds)]],
+export async function lockBatch(sql: Sql, accountIds: string[], transferIds: string[] | null): Promise<LockedBatch> {
+  const ids = [...new Set(accountIds)];
+  if (transferIds === null) {
+    const rows: Row[] = await sql.query(`SELECT ${ACCOUNT_COLUMNS} FROM banking.accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
+    return { head: null, accounts: new Map(rows.map((r) => [r.id as string, toAccount(r)])) };
+  }
+  const rows: Row[] = await sql.query(
+    `WITH head AS MATERIALIZED (
+       SELECT last_seq, last_hash, last_created_at FROM banking.ledger_head WHERE singleton FOR UPDATE
+     )
+     SELECT h.last_seq, h.last_hash, h.last_created_at,
+            (SELECT coalesce(array_agg(t.id::text || ' ' || t.fingerprint), '{}') FROM banking.transfers t WHERE t.id = ANY($2::uuid[])) AS used,
+            a.*
+     FROM head h
+     LEFT JOIN LATERAL (SELECT ${ACCOUNT_COLUMNS} FROM banking.accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE) a ON true`,
+    [ids, [...new Set(transferIds)]],
   );
-  const used = new Map((head.used as string[]).map((entry) => entry.split(' ') as [string, string]));
-  return { lastSeq: BigInt(head.last_seq as string), lastHash: head.last_hash as string, now: new Date(head.now as string), used };
+  const [first] = rows;
+  const head: LockedHead = {
+    lastSeq: BigInt(first.last_seq as string),
+    lastHash: first.last_hash as string,
+    lastCreatedAt: new Date(first.last_created_at as string),
+    used: new Map((first.used as string[]).map((entry) => entry.split(' ') as [string, string])),
+  };
+  return { head, accounts: new Map(rows.filter((r) => r.id !== null).map((r) => [r.id as string, toAccount(r)])) };
 }
 
 /** A transfer row to insert, complete with its chain link. */
@@ -168,6 +210,56 @@ export interface BatchWrite {
   events: EventWrite[];
   /** The new chain head; null when the batch chains nothing. */
   head: { seq: bigint; hash: string } | null;
+  /**
+   * The state the batch was planned on without holding any lock. The statement
+   * then first locks the head and the accounts (in that order, as lockBatch does),
+   * checks they are exactly this, and writes nothing unless they are.
+   */
+  expected?: AssumedState;
+}
+
+// Locks the head and then the accounts, and fails the statement with a serialization
+// failure unless both are as expected ($37 onwards). The check runs before any posting
+// is inserted (it is the insert's condition), and every other write of the statement
+// comes after the insert, so nothing is written unless it passes.
+const EXPECTED_STATE = `
+     held_head AS MATERIALIZED (
+       SELECT last_seq, last_hash, last_created_at FROM banking.ledger_head WHERE singleton FOR UPDATE
+     ),
+     held AS MATERIALIZED (
+       SELECT a.* FROM held_head,
+       LATERAL (SELECT id, status, overdraft_limit, debits_posted, credits_posted, debits_pending, credits_pending
+                FROM banking.accounts WHERE id = ANY($37::uuid[]) ORDER BY id FOR UPDATE) a
+     ),
+     guard AS MATERIALIZED (
+       SELECT banking.expect_ledger_state(
+         (SELECT (last_seq, last_hash, last_created_at) = ($44::bigint, $45::text, $46::timestamptz) FROM held_head)
+         AND (SELECT count(*) FROM held h
+              JOIN unnest($37::uuid[], $38::text[], $39::bigint[], $40::bigint[], $41::bigint[], $42::bigint[], $43::bigint[])
+                AS e (id, status, overdraft_limit, debits_posted, credits_posted, debits_pending, credits_pending)
+                ON e.id = h.id AND e.status = h.status AND e.overdraft_limit = h.overdraft_limit
+                AND e.debits_posted = h.debits_posted AND e.credits_posted = h.credits_posted
+                AND e.debits_pending = h.debits_pending AND e.credits_pending = h.credits_pending) = cardinality($37::uuid[])
+       ) AS ok
+     ),
+     `;
+
+/** The parameters of {@link EXPECTED_STATE}. */
+function expectedParams(expected: AssumedState): unknown[] {
+  const accounts = [...expected.accounts.values()];
+  const head = expected.head!;
+  return [
+    pgArray(accounts.map((a) => a.id)),
+    pgArray(accounts.map((a) => a.status)),
+    pgArray(accounts.map((a) => a.overdraftLimit.toString())),
+    pgArray(accounts.map((a) => a.debitsPosted.toString())),
+    pgArray(accounts.map((a) => a.creditsPosted.toString())),
+    pgArray(accounts.map((a) => a.debitsPending.toString())),
+    pgArray(accounts.map((a) => a.creditsPending.toString())),
+    head.lastSeq.toString(),
+    head.lastHash,
+    head.lastCreatedAt.toISOString(),
+  ];
 }
 
 /**
@@ -179,7 +271,7 @@ export interface BatchWrite {
 export async function writeBatch(sql: Sql, w: BatchWrite): Promise<string[]> {
   const postings = w.transfers.flatMap((t) => t.postings.map((p) => ({ ...p, transferId: t.id })));
   const rows: Row[] = await sql.query(
-    `WITH counters AS (
+    `WITH ${w.expected ? EXPECTED_STATE : ''}counters AS (
        UPDATE banking.accounts a
        SET debits_posted = c.debits_posted, credits_posted = c.credits_posted,
            debits_pending = c.debits_pending, credits_pending = c.credits_pending
@@ -211,54 +303,57 @@ export async function writeBatch(sql: Sql, w: BatchWrite): Promise<string[]> {
        ORDER BY e.n
      ),
      head AS (
-       UPDATE banking.ledger_head SET last_seq = $36::bigint, last_hash = $28 WHERE singleton AND $28::text IS NOT NULL
+       UPDATE banking.ledger_head SET last_seq = $36::bigint, last_hash = $28, last_created_at = $1::timestamptz WHERE singleton AND $28::text IS NOT NULL
      )
      INSERT INTO banking.postings (transfer_id, account_id, direction, amount, currency, pending, balance_after, created_at)
      SELECT p.transfer_id, p.account_id, p.direction, p.amount, p.currency, p.pending, p.balance_after, $1::timestamptz
      FROM unnest($29::uuid[], $30::uuid[], $31::text[], $32::bigint[], $33::text[], $34::boolean[], $35::bigint[]) WITH ORDINALITY
        AS p (transfer_id, account_id, direction, amount, currency, pending, balance_after, n)
+     ${w.expected ? 'WHERE (SELECT ok FROM guard)' : ''}
      ORDER BY p.n
      RETURNING id`,
     [
       w.now.toISOString(),
-      w.accounts.map((a) => a.id),
-      w.accounts.map((a) => a.debitsPosted.toString()),
-      w.accounts.map((a) => a.creditsPosted.toString()),
-      w.accounts.map((a) => a.debitsPending.toString()),
-      w.accounts.map((a) => a.creditsPending.toString()),
-      w.transfers.map((t) => t.id),
-      w.transfers.map((t) => t.code),
+      pgArray(w.accounts.map((a) => a.id)),
+      pgArray(w.accounts.map((a) => a.debitsPosted.toString())),
+      pgArray(w.accounts.map((a) => a.creditsPosted.toString())),
+      pgArray(w.accounts.map((a) => a.debitsPending.toString())),
+      pgArray(w.accounts.map((a) => a.creditsPending.toString())),
+      pgArray(w.transfers.map((t) => t.id)),
+      pgArray(w.transfers.map((t) => t.code)),
       w.transfers.map((t) => t.description),
       w.transfers.map((t) => JSON.stringify(t.metadata)),
       w.transfers.map((t) => t.causedBy),
-      w.transfers.map((t) => t.phase),
-      w.transfers.map((t) => t.status),
-      w.transfers.map((t) => t.pendingId),
-      w.transfers.map((t) => t.timeoutSeconds),
-      w.transfers.map((t) => t.fingerprint),
-      w.transfers.map((t) => t.seq.toString()),
-      w.transfers.map((t) => t.prevHash),
-      w.transfers.map((t) => t.hash),
-      w.statuses.map((s) => s.id),
-      w.statuses.map((s) => s.status),
-      w.quotes.map((q) => q.id),
-      w.quotes.map((q) => q.transferId),
-      w.events.map((e) => e.id),
-      w.events.map((e) => e.eventType),
-      w.events.map((e) => e.aggregateId),
+      pgArray(w.transfers.map((t) => t.phase)),
+      pgArray(w.transfers.map((t) => t.status)),
+      pgArray(w.transfers.map((t) => t.pendingId)),
+      pgArray(w.transfers.map((t) => t.timeoutSeconds)),
+      pgArray(w.transfers.map((t) => t.fingerprint)),
+      pgArray(w.transfers.map((t) => t.seq.toString())),
+      pgArray(w.transfers.map((t) => t.prevHash)),
+      pgArray(w.transfers.map((t) => t.hash)),
+      pgArray(w.statuses.map((s) => s.id)),
+      pgArray(w.statuses.map((s) => s.status)),
+      pgArray(w.quotes.map((q) => q.id)),
+      pgArray(w.quotes.map((q) => q.transferId)),
+      pgArray(w.events.map((e) => e.id)),
+      pgArray(w.events.map((e) => e.eventType)),
+      pgArray(w.events.map((e) => e.aggregateId)),
       w.events.map((e) => JSON.stringify(e.payload)),
       w.head?.hash ?? null,
-      postings.map((p) => p.transferId),
-      postings.map((p) => p.accountId),
-      postings.map((p) => p.direction),
-      postings.map((p) => p.amount.toString()),
-      postings.map((p) => p.currency),
-      postings.map((p) => p.pending),
-      postings.map((p) => (p.balanceAfter === null ? null : p.balanceAfter.toString())),
+      pgArray(postings.map((p) => p.transferId)),
+      pgArray(postings.map((p) => p.accountId)),
+      pgArray(postings.map((p) => p.direction)),
+      pgArray(postings.map((p) => p.amount.toString())),
+      pgArray(postings.map((p) => p.currency)),
+      pgArray(postings.map((p) => p.pending)),
+      pgArray(postings.map((p) => (p.balanceAfter === null ? null : p.balanceAfter.toString()))),
       w.head?.seq.toString() ?? null,
+      ...(w.expected ? expectedParams(w.expected) : []),
     ],
   );
-  return rows.map((r) => String(r.id)).sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
+  // Positive integers as decimal strings: a shorter one is smaller, equal lengths compare as text.
+  return rows.map((r) => String(r.id)).sort((x, y) => x.length - y.length || (x < y ? -1 : x > y ? 1 : 0));
 }
 
 /** The stored transfers with their postings, by id. */

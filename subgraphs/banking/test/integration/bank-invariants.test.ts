@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '@meridian/platform';
-import { LedgerVerifier, type AccountRecord, type PostingInput, type TransferInput } from '../../src';
+import { LedgerService, LedgerVerifier, type AccountRecord, type PostingInput, type TransferInput } from '../../src';
 import { startLedger, type LedgerHarness } from '../helpers/ledger-harness';
 
-// The bank test in the spirit of Jepsen's: concurrent workers move money among
-// 20 customer accounts (single transfers, splits, holds posted in part or voided,
+// The bank test in the spirit of Jepsen's: concurrent workers, split between two
+// ledger services as between two processes (each plans on its own forecast, which
+// the other keeps making stale), move money among 20 customer accounts (single transfers, splits, holds posted in part or voided,
 // and transfers that must fail for want of funds) while readers take snapshot
 // reads of every balance. Money must never appear or vanish in any snapshot, no
 // customer may go below zero, and afterwards the chain and every balance verify.
@@ -21,6 +22,8 @@ const FUNDING = 100_000n; // minor units per account
 const TOTAL = FUNDING * BigInt(ACCOUNTS);
 
 let h: LedgerHarness;
+/** Two ledgers on the same database, as two processes of the banking service. */
+let ledgers: LedgerService[];
 let customers: AccountRecord[];
 let clearing: AccountRecord;
 
@@ -30,6 +33,7 @@ beforeAll(async () => {
   customers = [];
   for (let i = 0; i < ACCOUNTS; i++) customers.push(await h.fundedAccount(owner, 'USD', FUNDING));
   clearing = await h.accounts.systemAccount('CLEARING', 'USD');
+  ledgers = [h.ledger, new LedgerService(h.dataSource)];
 }, 60_000);
 afterAll(() => h.close());
 
@@ -84,7 +88,7 @@ function settle(tally: Tally, err: unknown): void {
   else tally.unexpected.push(err);
 }
 
-async function worker(deadline: number, tally: Tally): Promise<void> {
+async function worker(ledger: LedgerService, deadline: number, tally: Tally): Promise<void> {
   while (Date.now() < deadline) {
     const roll = Math.random();
     try {
@@ -92,7 +96,7 @@ async function worker(deadline: number, tally: Tally): Promise<void> {
         // More than all the customers hold together: must be refused whatever the interleaving.
         const [from, to] = pickDistinct(2);
         try {
-          await h.ledger.createTransfer(simple(from, to, TOTAL + amount(1_000n)));
+          await ledger.createTransfer(simple(from, to, TOTAL + amount(1_000n)));
           tally.impossibleAccepted += 1;
         } catch (err) {
           if (err instanceof DomainError && err.code === 'INSUFFICIENT_FUNDS') tally.impossibleRefused += 1;
@@ -101,7 +105,7 @@ async function worker(deadline: number, tally: Tally): Promise<void> {
       } else if (roll < 0.6) {
         // Up to 1.5 times the average balance, so a good share fails for want of funds.
         const [from, to] = pickDistinct(2);
-        await h.ledger.createTransfer(simple(from, to, amount((FUNDING * 3n) / 2n)));
+        await ledger.createTransfer(simple(from, to, amount((FUNDING * 3n) / 2n)));
         tally.posted += 1;
       } else if (roll < 0.75) {
         // A split: two debits into one credit, or one debit into three credits.
@@ -121,24 +125,24 @@ async function worker(deadline: number, tally: Tally): Promise<void> {
                 { accountId: c.id, direction: 'CREDIT', amount: y, currency: 'USD' },
                 { accountId: d.id, direction: 'CREDIT', amount: 1n, currency: 'USD' },
               ];
-        await h.ledger.createTransfer({ id: randomUUID(), code: 'SPLIT', postings });
+        await ledger.createTransfer({ id: randomUUID(), code: 'SPLIT', postings });
         tally.posted += 1;
       } else {
         // A hold, then (after letting others run) a partial or full post, a void, or nothing.
         const [from, to] = pickDistinct(2);
         const reserved = amount(FUNDING);
-        const hold = await h.ledger.createTransfer(simple(from, to, reserved, { pendingTimeoutSeconds: 3_600 }));
+        const hold = await ledger.createTransfer(simple(from, to, reserved, { pendingTimeoutSeconds: 3_600 }));
         tally.holds += 1;
         await new Promise((resolve) => setTimeout(resolve, random(20)));
         const next = Math.random();
         if (next < 0.45) {
-          await h.ledger.postPending({ id: randomUUID(), pendingId: hold.id, amount: amount(reserved) });
+          await ledger.postPending({ id: randomUUID(), pendingId: hold.id, amount: amount(reserved) });
           tally.holdsPosted += 1;
         } else if (next < 0.6) {
-          await h.ledger.postPending({ id: randomUUID(), pendingId: hold.id });
+          await ledger.postPending({ id: randomUUID(), pendingId: hold.id });
           tally.holdsPosted += 1;
         } else if (next < 0.95) {
-          await h.ledger.voidPending({ id: randomUUID(), pendingId: hold.id });
+          await ledger.voidPending({ id: randomUUID(), pendingId: hold.id });
           tally.holdsVoided += 1;
         } else {
           tally.holdsLeftOpen += 1;
@@ -205,7 +209,7 @@ describe('bank invariants under concurrent transfers', () => {
       const verifiedDuringTraffic: boolean[] = [];
       const deadline = Date.now() + SECONDS * 1_000;
       await Promise.all([
-        ...Array.from({ length: WORKERS }, () => worker(deadline, tally)),
+        ...Array.from({ length: WORKERS }, (_, i) => worker(ledgers[i % 2], deadline, tally)),
         ...Array.from({ length: READERS }, () => reader(deadline, bad, reads)),
         // The verifier reads one snapshot too, so it must agree with itself while money moves.
         (async () => {

@@ -34,12 +34,15 @@ const move = (from: string, to: string, amount: bigint, extra: Partial<TransferI
   ...extra,
 });
 
-/** How many transactions the ledger opened while `run` ran. */
+/** A batch written on the ledger's forecast: one statement that commits on its own. */
+const isForecastWrite = (sql: unknown) => typeof sql === 'string' && sql.includes('banking.expect_ledger_state(');
+
+/** How many transactions the ledger ran while `run` ran: opened with BEGIN, or one self-committing forecast write. */
 async function transactionsDuring<T>(run: () => Promise<T>): Promise<{ result: T; transactions: number }> {
   const spy = jest.spyOn(Client.prototype, 'query');
   try {
     const result = await run();
-    const transactions = spy.mock.calls.filter(([sql]) => sql === 'BEGIN').length;
+    const transactions = spy.mock.calls.filter(([sql]) => sql === 'BEGIN' || isForecastWrite(sql)).length;
     return { result, transactions };
   } finally {
     spy.mockRestore();
@@ -194,21 +197,39 @@ describe('group commit', () => {
   });
 });
 
-describe('a batch that fails', () => {
+// Both ways a batch is written: in a transaction on what it locks (a ledger that has
+// not seen its accounts yet), and as one self-committing statement planned on the
+// ledger's forecast (a ledger that has).
+describe.each([
+  ['in a transaction on what it locks', false],
+  ['as one statement on the forecast', true],
+])('a batch that fails, written %s', (_mode, onForecast) => {
   let a: AccountRecord;
   let b: AccountRecord;
+  let ledger: LedgerService;
   beforeEach(async () => {
     a = await h.fundedAccount(owner, 'USD', 10_000n);
     b = await h.fundedAccount(owner, 'USD', 0n);
+    ledger = new LedgerService(h.dataSource);
+    if (onForecast) {
+      // There and back: the new ledger now knows both accounts and the chain head.
+      await ledger.createTransfer(move(a.id, b.id, 1n));
+      await ledger.createTransfer(move(b.id, a.id, 1n));
+    }
   });
 
-  /** Fails the next statement that starts with `prefix`, after `before` has run on its connection. */
-  function failNext(prefix: string, before: (client: Client, run: () => Promise<unknown>) => Promise<never>): void {
+  /** The statement that writes the batch. */
+  const isWrite = (sql: string) => (onForecast ? isForecastWrite(sql) : sql.startsWith('WITH counters'));
+  /** The statement that commits it. */
+  const isCommit = (sql: string) => (onForecast ? isForecastWrite(sql) : sql === 'COMMIT');
+
+  /** Fails the next statement `matches` picks, after `before` has run on its connection. */
+  function failNext(matches: (sql: string) => boolean, before: (client: Client, run: () => Promise<unknown>) => Promise<never>): void {
     const original = Client.prototype.query;
     let armed = true;
     jest.spyOn(Client.prototype, 'query').mockImplementation(function (this: Client, ...args: unknown[]) {
-      const text = typeof args[0] === 'string' ? args[0] : '';
-      if (armed && text.trimStart().startsWith(prefix)) {
+      const text = typeof args[0] === 'string' ? args[0].trimStart() : '';
+      if (armed && matches(text)) {
         armed = false;
         return before(this, () => (original as (...a: unknown[]) => Promise<unknown>).apply(this, args));
       }
@@ -227,14 +248,14 @@ describe('a batch that fails', () => {
     }
   }
 
-  (realPostgres ? it : it.skip)('fails every caller when its connection is terminated before COMMIT, and leaves nothing of it', async () => {
+  (realPostgres ? it : it.skip)('fails every caller when its connection is terminated before the write, and leaves nothing of it', async () => {
     const inputs = Array.from({ length: 8 }, (_, i) => move(a.id, b.id, BigInt(10 + i)));
-    failNext('WITH counters', async (client, run) => {
+    failNext(isWrite, async (client, run) => {
       await terminate(client);
       await run();
       throw new Error('the statement ran on a terminated connection');
     });
-    const results = await Promise.allSettled(inputs.map((i) => h.ledger.createTransfer(i)));
+    const results = await Promise.allSettled(inputs.map((i) => ledger.createTransfer(i)));
     for (const r of results) {
       expect(r.status).toBe('rejected');
       expect((r as PromiseRejectedResult).reason).not.toBeInstanceOf(DomainError);
@@ -242,26 +263,29 @@ describe('a batch that fails', () => {
     expect(await stored(inputs.map((i) => i.id))).toBe(0);
     expect(balanceOf(await h.reload(a.id)).posted).toBe(10_000n);
     // Each caller retries with its id and gets its transfer, once.
-    const retried = await Promise.all(inputs.map((i) => h.ledger.createTransfer(i)));
+    const retried = await Promise.all(inputs.map((i) => ledger.createTransfer(i)));
     expect(retried.map((t) => t.id)).toEqual(inputs.map((i) => i.id));
     expect(balanceOf(await h.reload(b.id)).posted).toBe(inputs.reduce((sum, i) => sum + i.postings[0].amount, 0n));
   });
 
-  it('fails every caller when the reply to COMMIT is lost, and gives each its transfer, once, on retry', async () => {
+  it('fails every caller when the reply to its commit is lost, and gives each its transfer, once, on retry', async () => {
     const inputs = Array.from({ length: 8 }, (_, i) => move(a.id, b.id, BigInt(10 + i)));
-    failNext('COMMIT', async (client, run) => {
+    failNext(isCommit, async (client, run) => {
       await run();
       // The commit happened; the caller only loses the reply, as when the connection drops just then.
       if (realPostgres) await terminate(client);
       throw new Error('Connection terminated unexpectedly');
     });
-    const results = await Promise.allSettled(inputs.map((i) => h.ledger.createTransfer(i)));
+    const results = await Promise.allSettled(inputs.map((i) => ledger.createTransfer(i)));
     expect(results.map((r) => r.status)).toEqual(Array(inputs.length).fill('rejected'));
     expect(await stored(inputs.map((i) => i.id))).toBe(inputs.length);
     const total = inputs.reduce((sum, i) => sum + i.postings[0].amount, 0n);
     expect(balanceOf(await h.reload(b.id)).posted).toBe(total);
-    const retried = await Promise.all(inputs.map((i) => h.ledger.createTransfer(i)));
-    for (const [i, t] of retried.entries()) expect(await h.ledger.getTransfer(inputs[i].id)).toEqual(t);
+    const retried = await Promise.all(inputs.map((i) => ledger.createTransfer(i)));
+    for (const [i, t] of retried.entries()) expect(await ledger.getTransfer(inputs[i].id)).toEqual(t);
     expect(balanceOf(await h.reload(b.id)).posted).toBe(total);
+    // And the ledger goes on: the next transfer sees the balances the lost batch left.
+    const next = await ledger.createTransfer(move(b.id, a.id, 5n));
+    expect(next.postings[0].balanceAfter).toBe(total - 5n);
   });
 });
