@@ -24,5 +24,39 @@ export interface ChainedContent {
  * removing or reordering any transfer breaks every hash after it.
  */
 export function chainHash(previousHash: string, content: ChainedContent): string {
-  return createHash('sha256').update(previousHash).update('\n').update(canonicalJson(content)).digest('hex');
+  return createHash('sha256').update(previousHash).update('\n').update(chainedJson(content)).digest('hex');
+}
+
+/**
+ * canonicalJson(content), written out for the fields a chained transfer has
+ * (in sorted key order), since it runs for every posting of every transfer.
+ */
+export function chainedJson(c: ChainedContent): string {
+  const postings = c.postings.map((p) =>
+    p.accountId === undefined || p.amount === undefined || p.currency === undefined || p.direction === undefined || p.pending === undefined
+      ? canonicalJson(p)
+      : `{"accountId":${json(p.accountId)},"amount":${json(p.amount)},"currency":${json(p.currency)},"direction":${json(p.direction)},"pending":${json(p.pending)}}`,
+  );
+  const members: string[] = [];
+  const add = (key: string, value: unknown) => {
+    if (value !== undefined) members.push(`"${key}":${json(value)}`);
+  };
+  add('amount', c.amount);
+  add('causedBy', c.causedBy);
+  add('code', c.code);
+  add('createdAt', c.createdAt);
+  add('description', c.description);
+  add('id', c.id);
+  add('metadata', c.metadata);
+  add('pendingId', c.pendingId);
+  add('phase', c.phase);
+  members.push(`"postings":[${postings.join(',')}]`);
+  add('seq', c.seq);
+  return `{${members.join(',')}}`;
+}
+
+function json(value: unknown): string {
+  if (typeof value === 'bigint') return `"${value.toString()}"`;
+  if (typeof value === 'string') return JSON.stringify(value);
+  return canonicalJson(value);
 }

@@ -205,7 +205,9 @@ function planBatch(
   function planTransfer(input: TransferInput, print: string): Planned {
     const pending = input.pendingTimeoutSeconds !== undefined;
     const quote = isCrossCurrency(input) ? checkFxQuote(input, quotes, book) : undefined;
-    const postings = book.apply(input.postings.map((p) => ({ ...p, pending, sign: 1, record: true })));
+    const postings = book.apply(
+      input.postings.map((p): CounterChange => ({ accountId: p.accountId, direction: p.direction, amount: p.amount, currency: p.currency, pending, sign: 1, record: true })),
+    );
     if (quote) quote.usedByTransfer = input.id;
     return {
       write: {
@@ -337,7 +339,8 @@ async function finish(sql: Sql, plan: BatchPlan, expected?: AssumedState): Promi
       case 'expired':
         return { ok: true, value: true };
       case 'written':
-        return { ok: true, value: copy(records.get(step.planned.write.id)!) };
+        // Each transfer is written for one caller; one that repeats its id in the batch gets a copy below.
+        return { ok: true, value: records.get(step.planned.write.id)! };
       case 'stored': {
         const record = records.get(step.id) ?? replayed.get(step.id);
         // Only reachable if the row vanished between the lock and the read, which immutability forbids.
@@ -427,7 +430,7 @@ function toRecords(transfers: TransferWrite[], postingIds: string[], now: Date):
       createdAt: now,
       seq: t.seq,
       hash: t.hash,
-      postings: t.postings.map((p) => ({ ...p, id: postingIds[next++], createdAt: now })),
+      postings: t.postings.map((p) => postingRecord(p, postingIds[next++], now)),
     });
   }
   return records;
@@ -435,5 +438,10 @@ function toRecords(transfers: TransferWrite[], postingIds: string[], now: Date):
 
 /** Each caller gets its own copy, so one cannot change what another sees. */
 function copy(record: TransferRecord): TransferRecord {
-  return { ...record, metadata: { ...record.metadata }, postings: record.postings.map((p) => ({ ...p })) };
+  return { ...record, metadata: { ...record.metadata }, postings: record.postings.map((p) => postingRecord(p, p.id, p.createdAt)) };
+}
+
+// Written out rather than spread: a batch makes one for each of its thousands of postings.
+function postingRecord(p: PlannedPosting, id: string, createdAt: Date): PostingRecord {
+  return { id, accountId: p.accountId, direction: p.direction, amount: p.amount, currency: p.currency, pending: p.pending, balanceAfter: p.balanceAfter, createdAt };
 }

@@ -262,6 +262,31 @@ function expectedParams(expected: AssumedState): unknown[] {
   ];
 }
 
+/** The postings' parameters of {@link writeBatch}, one array each, built in one pass. */
+function postingColumns(transfers: TransferWrite[]) {
+  const columns = { transferId: [] as string[], accountId: [] as string[], direction: [] as string[], amount: [] as string[], currency: [] as string[], pending: [] as boolean[], balanceAfter: [] as (string | null)[] };
+  for (const t of transfers) {
+    for (const p of t.postings) {
+      columns.transferId.push(t.id);
+      columns.accountId.push(p.accountId);
+      columns.direction.push(p.direction);
+      columns.amount.push(p.amount.toString());
+      columns.currency.push(p.currency);
+      columns.pending.push(p.pending);
+      columns.balanceAfter.push(p.balanceAfter === null ? null : p.balanceAfter.toString());
+    }
+  }
+  return {
+    transferId: pgArray(columns.transferId),
+    accountId: pgArray(columns.accountId),
+    direction: pgArray(columns.direction),
+    amount: pgArray(columns.amount),
+    currency: pgArray(columns.currency),
+    pending: pgArray(columns.pending),
+    balanceAfter: pgArray(columns.balanceAfter),
+  };
+}
+
 /**
  * Writes a batch in one statement: counters, transfers with their chain links,
  * resolved holds, used quotes, outbox events, the head hash and the postings.
@@ -269,7 +294,7 @@ function expectedParams(expected: AssumedState): unknown[] {
  * insert order, and the insert runs in that order).
  */
 export async function writeBatch(sql: Sql, w: BatchWrite): Promise<string[]> {
-  const postings = w.transfers.flatMap((t) => t.postings.map((p) => ({ ...p, transferId: t.id })));
+  const postings = postingColumns(w.transfers);
   const rows: Row[] = await sql.query(
     `WITH ${w.expected ? EXPECTED_STATE : ''}counters AS (
        UPDATE banking.accounts a
@@ -341,13 +366,13 @@ export async function writeBatch(sql: Sql, w: BatchWrite): Promise<string[]> {
       pgArray(w.events.map((e) => e.aggregateId)),
       w.events.map((e) => JSON.stringify(e.payload)),
       w.head?.hash ?? null,
-      pgArray(postings.map((p) => p.transferId)),
-      pgArray(postings.map((p) => p.accountId)),
-      pgArray(postings.map((p) => p.direction)),
-      pgArray(postings.map((p) => p.amount.toString())),
-      pgArray(postings.map((p) => p.currency)),
-      pgArray(postings.map((p) => p.pending)),
-      pgArray(postings.map((p) => (p.balanceAfter === null ? null : p.balanceAfter.toString()))),
+      postings.transferId,
+      postings.accountId,
+      postings.direction,
+      postings.amount,
+      postings.currency,
+      postings.pending,
+      postings.balanceAfter,
       w.head?.seq.toString() ?? null,
       ...(w.expected ? expectedParams(w.expected) : []),
     ],

@@ -1,5 +1,5 @@
 import { canonicalJson } from '../../src/domain/canonical-json';
-import { chainHash } from '../../src/domain/hash-chain';
+import { chainedJson, chainHash, type ChainedContent } from '../../src/domain/hash-chain';
 
 // The definition every stored fingerprint and chain hash was made with: sort the
 // keys of a normalised copy, then JSON.stringify it. canonicalJson must give the
@@ -72,6 +72,33 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1n, a: { d: new Date(0), c: [2n, undefined] }, e: undefined })).toBe(
       '{"a":{"c":["2",null],"d":"1970-01-01T00:00:00.000Z"},"b":"1"}',
     );
+  });
+
+  it('writes a chained transfer exactly as canonicalJson does, for 2,000 random transfers', () => {
+    const next = random(7);
+    const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)];
+    for (let i = 0; i < 2_000; i++) {
+      const content: ChainedContent = {
+        seq: BigInt(Math.floor(next() * 1e9)),
+        id: pick(['0190d4a2-7a1b-7c3d-8e4f-5a6b7c8d9e0f', 'a']),
+        code: pick(['TRANSFER', 'FX_CONVERSION']),
+        description: pick(['', 'Rent "May"', 'Zürich\n']),
+        metadata: value(next, 2) as Record<string, unknown>,
+        causedBy: pick([null, 'payment:1', '']),
+        phase: pick(['SINGLE', 'PENDING', 'POST_PENDING']),
+        pendingId: pick([null, '0190d4a2-7a1b-7c3d-8e4f-5a6b7c8d9e10']),
+        createdAt: new Date(Math.floor(next() * 2e12)),
+        postings: Array.from({ length: 1 + Math.floor(next() * 4) }, () => ({
+          accountId: pick(['0190d4a2-7a1b-7c3d-8e4f-5a6b7c8d9e11', 'x']),
+          direction: pick(['DEBIT', 'CREDIT']),
+          amount: BigInt(Math.floor(next() * 1e12)),
+          currency: pick(['USD', 'JPY']),
+          pending: next() < 0.5,
+        })),
+      };
+      if (next() < 0.3) content.amount = next() < 0.5 ? null : BigInt(Math.floor(next() * 1e6));
+      expect(chainedJson(content)).toBe(reference(content));
+    }
   });
 
   it('keeps a transfer chain hash as it was defined', () => {
