@@ -40,7 +40,7 @@ export class LedgerForecast {
   private headWriter: Writer = { written: Promise.resolve(true), ended: true };
 
   /** @param capacity Most accounts remembered; the least recently planned are dropped first. */
-  constructor(private readonly capacity = 100_000) {}
+  constructor(private readonly capacity = 50_000) {}
 
   /** The expected state of these accounts (and of the head when `chained`), or undefined unless all of it is known. */
   assume(accountIds: Iterable<string>, chained: boolean): AssumedState | undefined {
