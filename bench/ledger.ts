@@ -12,7 +12,9 @@
 // --no-fsync-wait (diagnostic: synchronous_commit off in the benchmark database only,
 // to show how much the commit's WAL flush costs; such a run never writes results),
 // --max-batch=N and --batches-in-flight=N (the LedgerService's group commit: requests
-// per transaction and transactions at once; --max-batch=1 runs one request per transaction).
+// per transaction and transactions at once; --max-batch=1 runs one request per transaction),
+// --no-compare (skip the side-by-side run, at the highest concurrency, of a ledger that runs
+// every batch in a transaction on what it locks instead of writing it on its forecast).
 import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -32,12 +34,15 @@ interface Options {
   concurrency: number[];
   write: boolean;
   noFsyncWait: boolean;
+  compare: boolean;
   ledger: LedgerServiceOptions;
 }
 
 /** One scenario's outcome. */
 interface ScenarioResult {
   kind: 'single' | 'batch';
+  /** How the ledger wrote: planned on its forecast (the default), or in a transaction on what it locked. */
+  writes: 'forecast' | 'locked';
   concurrency: number;
   postingsPerTransfer: number;
   transfers: number;
@@ -57,6 +62,7 @@ function parseOptions(argv: string[]): Options {
     concurrency: (get('concurrency') ?? '1,8,32').split(',').map(Number),
     write: !argv.includes('--no-write') && !argv.includes('--no-fsync-wait'),
     noFsyncWait: argv.includes('--no-fsync-wait'),
+    compare: !argv.includes('--no-compare'),
     ledger: {
       maxBatchSize: get('max-batch') === undefined ? undefined : Number(get('max-batch')),
       maxConcurrentBatches: get('batches-in-flight') === undefined ? undefined : Number(get('batches-in-flight')),
@@ -141,6 +147,7 @@ async function runScenario(
   concurrency: number,
   postingsPerTransfer: number,
   seconds: number,
+  writes: ScenarioResult['writes'] = 'forecast',
 ): Promise<ScenarioResult> {
   const latencies: number[] = [];
   let errors = 0;
@@ -173,6 +180,7 @@ async function runScenario(
   latencies.sort((a, b) => a - b);
   return {
     kind,
+    writes,
     concurrency,
     postingsPerTransfer,
     transfers: latencies.length,
@@ -189,7 +197,16 @@ async function runScenario(
   };
 }
 
-function markdown(report: Record<string, unknown>, results: ScenarioResult[], verification: Record<string, unknown>): string {
+function markdown(report: Record<string, unknown>, all: ScenarioResult[], verification: Record<string, unknown>): string {
+  const results = all.filter((r) => r.writes === 'forecast');
+  const rate = (r: ScenarioResult) => (r.kind === 'single' ? r.transfersPerSecond : r.postingsPerSecond);
+  const unit = (r: ScenarioResult) => (r.kind === 'single' ? 'transfers/s' : 'postings/s');
+  const compared = all
+    .filter((r) => r.writes === 'locked')
+    .map((locked) => {
+      const planned = results.find((r) => r.kind === locked.kind && r.concurrency === locked.concurrency)!;
+      return `| ${locked.kind === 'single' ? 'single (2 postings)' : `batch (${locked.postingsPerTransfer} postings)`} | ${locked.concurrency} | ${rate(planned)} ${unit(planned)} | ${rate(locked)} ${unit(locked)} | ${round(rate(planned) / rate(locked))} × |`;
+    });
   const rows = results.map((r) => {
     const rate = r.kind === 'single' ? `${r.transfersPerSecond} transfers/s` : `${r.postingsPerSecond} postings/s (${r.transfersPerSecond} transfers/s)`;
     const aim = r.kind === 'single' ? AIMS.singleTransfersPerSecond : AIMS.batchedPostingsPerSecond;
@@ -209,6 +226,18 @@ function markdown(report: Record<string, unknown>, results: ScenarioResult[], ve
     '| --- | ---: | ---: | ---: | ---: | ---: | :---: |',
     ...rows,
     '',
+    ...(compared.length > 0
+      ? [
+          'Side by side in the same run: the ledger as it runs (batches of transfers planned on its forecast and',
+          'written by one checked statement) against the same ledger running every batch in a transaction on',
+          'what it locks (`forecast: false`).',
+          '',
+          '| scenario | concurrency | on the forecast | in a transaction | ratio |',
+          '| --- | ---: | ---: | ---: | ---: |',
+          ...compared,
+          '',
+        ]
+      : []),
     `Verified afterwards: ${verification.ok ? 'ok' : 'MISMATCH'} — ${String(verification.transfers)} transfers, ${String(verification.postings)} postings, ${String(verification.accounts)} accounts in ${String(verification.durationMs)} ms.`,
     '',
     `Raw numbers: \`${String(report.file)}\`.`,
@@ -266,6 +295,21 @@ async function main(): Promise<void> {
         console.log(
           `${kind.padEnd(6)} c=${String(concurrency).padStart(2)}  ${String(result.transfersPerSecond).padStart(8)} transfers/s  ` +
             `${String(result.postingsPerSecond).padStart(9)} postings/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  errors ${result.errors}`,
+        );
+      }
+    }
+    if (options.compare) {
+      // The same scenarios at the highest concurrency, on a ledger that never plans on its forecast.
+      const locked = new LedgerService(dataSource, { ...options.ledger, forecast: false });
+      for (const [kind, postings] of [
+        ['single', 2],
+        ['batch', options.batchPostings],
+      ] as const) {
+        const result = await runScenario(locked, accountIds, kind, maxConcurrency, postings, options.seconds, 'locked');
+        results.push(result);
+        console.log(
+          `${kind.padEnd(6)} c=${String(maxConcurrency).padStart(2)}  ${String(result.transfersPerSecond).padStart(8)} transfers/s  ` +
+            `${String(result.postingsPerSecond).padStart(9)} postings/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  errors ${result.errors}  (in a transaction, no forecast)`,
         );
       }
     }
