@@ -137,7 +137,9 @@ export function accountIdsOf(commands: Extract<LedgerCommand, { kind: 'transfer'
  * once, so the next batch can be planned while this one waits and writes. If
  * the state differs, the statement writes nothing and fails with a
  * serialization failure (SQLSTATE 40001), and the caller runs the batch again
- * with {@link runLedgerBatch}.
+ * with {@link runLedgerBatch}. Returns undefined, having done nothing, when
+ * the batch would write nothing (every transfer refused): the caller runs it
+ * with {@link runLedgerBatch}, so the refusals rest on what it locks.
  */
 export async function runForecastBatch(
   sql: Sql,
@@ -145,9 +147,12 @@ export async function runForecastBatch(
   assumed: AssumedState,
   forecast: LedgerForecast,
   writer: Writer,
-): Promise<LedgerOutcome[]> {
+): Promise<LedgerOutcome[] | undefined> {
   const inputs: BatchInputs = { pendings: new Map(), quotes: new Map(), clock: Date.now() };
   const plan = planBatch(commands, inputs, assumed.accounts, assumed.head && { ...assumed.head, used: new Map() });
+  // Refusals are only trusted once the write's check has confirmed the state they rest on;
+  // a batch that writes nothing has no such check.
+  if (plan.written.length === 0) return undefined;
   const before = forecast.record(plan.book.accounts(), plan.head, writer);
   const beforeRunning = !before.ended;
   try {

@@ -171,7 +171,8 @@ export class LedgerService {
           if (unknown.length > 0 && this.forecast.ready()) this.forecast.learn(await readAccounts(connection, unknown));
           // Assumed and planned in the same tick, so no other batch records in between.
           const assumed = this.forecast.assume(accountIds, true);
-          if (assumed) return runForecastBatch(connection, commands, assumed, this.forecast, writer);
+          const outcomes = assumed && (await runForecastBatch(connection, commands, assumed, this.forecast, writer));
+          if (outcomes) return outcomes;
         }
         return connection.transaction((sql) => runLedgerBatch(sql, commands, this.forecast, writer));
       });

@@ -97,6 +97,18 @@ describe('writing on the forecast', () => {
     expect(balanceOf(await h.reload(b.id)).posted).toBe(500n);
   });
 
+  it('accepts a transfer the forecast would refuse when another process has funded the account since', async () => {
+    const a = await h.fundedAccount(owner, 'USD', 100n);
+    const b = await h.fundedAccount(owner, 'USD', 1_000n);
+    const first = await warmLedger(a.id, b.id);
+    const second = await warmLedger(a.id, b.id);
+    await second.createTransfer(move(b.id, a.id, 500n));
+    // The first ledger still expects 100 on a: a refusal must rest on what is locked, not on that.
+    const accepted = await first.createTransfer(move(a.id, b.id, 300n));
+    expect(accepted.postings[0].balanceAfter).toBe(300n);
+    expect(balanceOf(await h.reload(a.id)).posted).toBe(300n);
+  });
+
   it('refuses a transfer to an account closed after the ledger last saw it', async () => {
     const a = await h.fundedAccount(owner, 'USD', 500n);
     const b = await h.fundedAccount(owner, 'USD', 0n);
