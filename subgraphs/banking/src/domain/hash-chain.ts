@@ -35,11 +35,11 @@ export function chainedJson(c: ChainedContent): string {
   const postings = c.postings.map((p) =>
     p.accountId === undefined || p.amount === undefined || p.currency === undefined || p.direction === undefined || p.pending === undefined
       ? canonicalJson(p)
-      : `{"accountId":${json(p.accountId)},"amount":${json(p.amount)},"currency":${json(p.currency)},"direction":${json(p.direction)},"pending":${json(p.pending)}}`,
+      : `{"accountId":${canonicalJson(p.accountId)},"amount":${canonicalJson(p.amount)},"currency":${canonicalJson(p.currency)},"direction":${canonicalJson(p.direction)},"pending":${canonicalJson(p.pending)}}`,
   );
   const members: string[] = [];
   const add = (key: string, value: unknown) => {
-    if (value !== undefined) members.push(`"${key}":${json(value)}`);
+    if (value !== undefined) members.push(`"${key}":${canonicalJson(value)}`);
   };
   add('amount', c.amount);
   add('causedBy', c.causedBy);
@@ -53,10 +53,4 @@ export function chainedJson(c: ChainedContent): string {
   members.push(`"postings":[${postings.join(',')}]`);
   add('seq', c.seq);
   return `{${members.join(',')}}`;
-}
-
-function json(value: unknown): string {
-  if (typeof value === 'bigint') return `"${value.toString()}"`;
-  if (typeof value === 'string') return JSON.stringify(value);
-  return canonicalJson(value);
 }
