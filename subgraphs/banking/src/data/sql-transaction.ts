@@ -63,8 +63,3 @@ export async function onConnection<T>(db: DataSource, work: (connection: Connect
     throw err;
   }
 }
-
-/** Runs `work` in a transaction on a connection of the DataSource's pool (see {@link onConnection}). */
-export function inTransaction<T>(db: DataSource, work: (sql: Sql) => Promise<T>): Promise<T> {
-  return onConnection(db, (connection) => connection.transaction(work));
-}
