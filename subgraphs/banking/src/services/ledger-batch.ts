@@ -149,7 +149,7 @@ export async function runForecastBatch(
   writer: Writer,
 ): Promise<LedgerOutcome[] | undefined> {
   const inputs: BatchInputs = { pendings: new Map(), quotes: new Map(), clock: Date.now() };
-  const plan = planBatch(commands, inputs, assumed.accounts, assumed.head && { ...assumed.head, used: new Map() });
+  const plan = planBatch(commands, inputs, assumed.accounts, { ...assumed.head, used: new Map() });
   // Refusals are only trusted once the write's check has confirmed the state they rest on;
   // a batch that writes nothing has no such check.
   if (plan.written.length === 0) return undefined;

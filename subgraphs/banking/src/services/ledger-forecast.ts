@@ -18,8 +18,7 @@ export interface Writer {
 /** The state a batch was planned on. */
 export interface AssumedState {
   accounts: Map<string, AccountRecord>;
-  /** Null when the batch chains nothing. */
-  head: HeadState | null;
+  head: HeadState;
 }
 
 /**
@@ -42,20 +41,23 @@ export class LedgerForecast {
   /** @param capacity Most accounts remembered; the least recently planned are dropped first. */
   constructor(private readonly capacity = 50_000) {}
 
-  /** The expected state of these accounts (and of the head when `chained`), or undefined unless all of it is known. */
-  assume(accountIds: Iterable<string>, chained: boolean): AssumedState | undefined {
-    // A batch still waiting for its locks will write what nobody can foresee yet.
-    if (this.unplanned > 0 || (chained && this.head === null)) return undefined;
+  /** The expected state of these accounts and of the head, or undefined unless all of it is known. */
+  assume(accountIds: Iterable<string>): AssumedState | undefined {
+    if (!this.ready()) return undefined;
     const accounts = new Map<string, AccountRecord>();
     for (const id of accountIds) {
       const account = this.accounts.get(id);
       if (!account) return undefined;
       accounts.set(id, account);
     }
-    return { accounts, head: chained ? this.head : null };
+    return { accounts, head: this.head! };
   }
 
-  /** Whether a batch can be planned on the forecast once it knows the batch's accounts. */
+  /**
+   * Whether a batch can be planned on the forecast once it knows the batch's
+   * accounts: the head is known, and no batch is waiting for its locks to plan
+   * what nobody can foresee yet.
+   */
   ready(): boolean {
     return this.unplanned === 0 && this.head !== null;
   }

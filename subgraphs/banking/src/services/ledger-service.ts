@@ -170,7 +170,7 @@ export class LedgerService {
           const unknown = this.forecast.unknown(accountIds);
           if (unknown.length > 0 && this.forecast.ready()) this.forecast.learn(await readAccounts(connection, unknown));
           // Assumed and planned in the same tick, so no other batch records in between.
-          const assumed = this.forecast.assume(accountIds, true);
+          const assumed = this.forecast.assume(accountIds);
           const outcomes = assumed && (await runForecastBatch(connection, commands, assumed, this.forecast, writer));
           if (outcomes) return outcomes;
         }

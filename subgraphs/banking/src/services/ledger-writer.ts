@@ -133,6 +133,12 @@ export interface LockedBatch {
   accounts: Map<string, AccountRecord>;
 }
 
+// The two locks every batch takes, in this order, whether it plans on what it locks
+// (lockBatch) or on the forecast (EXPECTED_STATE): one text for both, so the order
+// cannot drift apart.
+const LOCK_HEAD = `SELECT last_seq, last_hash, last_created_at FROM banking.ledger_head WHERE singleton FOR UPDATE`;
+const lockAccounts = (columns: string, ids: string) => `SELECT ${columns} FROM banking.accounts WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
+
 /**
  * Locks the chain head (unless `transferIds` is null) and then the accounts in
  * id order, in one round trip, and returns them as they stand once granted;
@@ -147,18 +153,16 @@ export interface LockedBatch {
 export async function lockBatch(sql: Sql, accountIds: string[], transferIds: string[] | null): Promise<LockedBatch> {
   const ids = [...new Set(accountIds)];
   if (transferIds === null) {
-    const rows: Row[] = await sql.query(`SELECT ${ACCOUNT_COLUMNS} FROM banking.accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
+    const rows: Row[] = await sql.query(lockAccounts(ACCOUNT_COLUMNS, '$1'), [ids]);
     return { head: null, accounts: new Map(rows.map((r) => [r.id as string, toAccount(r)])) };
   }
   const rows: Row[] = await sql.query(
-    `WITH head AS MATERIALIZED (
-       SELECT last_seq, last_hash, last_created_at FROM banking.ledger_head WHERE singleton FOR UPDATE
-     )
+    `WITH head AS MATERIALIZED (${LOCK_HEAD})
      SELECT h.last_seq, h.last_hash, h.last_created_at,
             (SELECT coalesce(array_agg(t.id::text || ' ' || t.fingerprint), '{}') FROM banking.transfers t WHERE t.id = ANY($2::uuid[])) AS used,
             a.*
      FROM head h
-     LEFT JOIN LATERAL (SELECT ${ACCOUNT_COLUMNS} FROM banking.accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE) a ON true`,
+     LEFT JOIN LATERAL (${lockAccounts(ACCOUNT_COLUMNS, '$1')}) a ON true`,
     [ids, [...new Set(transferIds)]],
   );
   const [first] = rows;
@@ -223,13 +227,10 @@ export interface BatchWrite {
 // is inserted (it is the insert's condition), and every other write of the statement
 // comes after the insert, so nothing is written unless it passes.
 const EXPECTED_STATE = `
-     held_head AS MATERIALIZED (
-       SELECT last_seq, last_hash, last_created_at FROM banking.ledger_head WHERE singleton FOR UPDATE
-     ),
+     held_head AS MATERIALIZED (${LOCK_HEAD}),
      held AS MATERIALIZED (
        SELECT a.* FROM held_head,
-       LATERAL (SELECT id, status, overdraft_limit, debits_posted, credits_posted, debits_pending, credits_pending
-                FROM banking.accounts WHERE id = ANY($37::uuid[]) ORDER BY id FOR UPDATE) a
+       LATERAL (${lockAccounts('id, status, overdraft_limit, debits_posted, credits_posted, debits_pending, credits_pending', '$37')}) a
      ),
      guard AS MATERIALIZED (
        SELECT banking.expect_ledger_state(
@@ -247,7 +248,7 @@ const EXPECTED_STATE = `
 /** The parameters of {@link EXPECTED_STATE}. */
 function expectedParams(expected: AssumedState): unknown[] {
   const accounts = [...expected.accounts.values()];
-  const head = expected.head!;
+  const { head } = expected;
   return [
     pgArray(accounts.map((a) => a.id)),
     pgArray(accounts.map((a) => a.status)),
