@@ -14,6 +14,11 @@ export interface LedgerHarness {
   fundedAccount(ownerId: string, currency: CurrencyCode, minorUnits: bigint, type?: 'CURRENT' | 'SAVINGS' | 'WALLET'): Promise<AccountRecord>;
   /** The account as stored now. */
   reload(id: string): Promise<AccountRecord>;
+  /**
+   * A new ledger service that has moved one minor unit from `a` to `b` and back,
+   * so its forecast knows both accounts and the chain head, as a running process has.
+   */
+  warmLedger(a: string, b: string): Promise<LedgerService>;
   close(): Promise<void>;
 }
 
@@ -46,6 +51,20 @@ export async function startLedger(poolSize = 10): Promise<LedgerHarness> {
     },
     async reload(id) {
       return (await accounts.findByIds([id]))[0]!;
+    },
+    async warmLedger(a, b) {
+      const warm = new LedgerService(dataSource);
+      const move = (from: string, to: string) => ({
+        id: randomUUID(),
+        code: 'TRANSFER',
+        postings: [
+          { accountId: from, direction: 'DEBIT' as const, amount: 1n, currency: 'USD' as const },
+          { accountId: to, direction: 'CREDIT' as const, amount: 1n, currency: 'USD' as const },
+        ],
+      });
+      await warm.createTransfer(move(a, b));
+      await warm.createTransfer(move(b, a));
+      return warm;
     },
     async close() {
       await closeDataSource(dataSource);

@@ -210,12 +210,7 @@ describe.each([
   beforeEach(async () => {
     a = await h.fundedAccount(owner, 'USD', 10_000n);
     b = await h.fundedAccount(owner, 'USD', 0n);
-    ledger = new LedgerService(h.dataSource);
-    if (onForecast) {
-      // There and back: the new ledger now knows both accounts and the chain head.
-      await ledger.createTransfer(move(a.id, b.id, 1n));
-      await ledger.createTransfer(move(b.id, a.id, 1n));
-    }
+    ledger = onForecast ? await h.warmLedger(a.id, b.id) : new LedgerService(h.dataSource);
   });
 
   /** The statement that writes the batch. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DomainError } from '@meridian/platform';
-import { balanceOf, LedgerService, LedgerVerifier, type TransferInput } from '../../src';
+import { balanceOf, LedgerVerifier, type TransferInput } from '../../src';
 import { startLedger, type LedgerHarness } from '../helpers/ledger-harness';
 
 // A ledger plans a batch of transfers on the state it expects the batches before
@@ -46,19 +46,11 @@ async function statementsDuring<T>(run: () => Promise<T>): Promise<{ result: T; 
   }
 }
 
-/** A ledger that has seen these accounts and the chain head, as a running process has. */
-async function warmLedger(from: string, to: string): Promise<LedgerService> {
-  const ledger = new LedgerService(h.dataSource);
-  await ledger.createTransfer(move(from, to, 1n));
-  await ledger.createTransfer(move(to, from, 1n));
-  return ledger;
-}
-
 describe('writing on the forecast', () => {
   it('writes a batch of transfers the ledger has seen the accounts of as one statement, without a transaction', async () => {
     const a = await h.fundedAccount(owner, 'USD', 1_000n);
     const b = await h.fundedAccount(owner, 'USD', 0n);
-    const ledger = await warmLedger(a.id, b.id);
+    const ledger = await h.warmLedger(a.id, b.id);
     const { result, forecastWrites, transactions } = await statementsDuring(() =>
       Promise.all([ledger.createTransfer(move(a.id, b.id, 100n)), ledger.createTransfer(move(a.id, b.id, 200n))]),
     );
@@ -70,8 +62,8 @@ describe('writing on the forecast', () => {
   it('writes nothing on a forecast another ledger process made stale, and runs the batch again on what it locks', async () => {
     const a = await h.fundedAccount(owner, 'USD', 1_000n);
     const b = await h.fundedAccount(owner, 'USD', 0n);
-    const first = await warmLedger(a.id, b.id);
-    const second = await warmLedger(a.id, b.id);
+    const first = await h.warmLedger(a.id, b.id);
+    const second = await h.warmLedger(a.id, b.id);
     // The second process moves money; the first still expects the balances before it.
     await second.createTransfer(move(a.id, b.id, 300n));
     const { result, forecastWrites, transactions } = await statementsDuring(() => first.createTransfer(move(a.id, b.id, 100n)));
@@ -87,8 +79,8 @@ describe('writing on the forecast', () => {
   it('refuses a transfer from an account another process drained, though the forecast still shows the money', async () => {
     const a = await h.fundedAccount(owner, 'USD', 500n);
     const b = await h.fundedAccount(owner, 'USD', 0n);
-    const first = await warmLedger(a.id, b.id);
-    const second = await warmLedger(a.id, b.id);
+    const first = await h.warmLedger(a.id, b.id);
+    const second = await h.warmLedger(a.id, b.id);
     await second.createTransfer(move(a.id, b.id, 500n));
     const refused = await first.createTransfer(move(a.id, b.id, 400n)).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(DomainError);
@@ -100,8 +92,8 @@ describe('writing on the forecast', () => {
   it('accepts a transfer the forecast would refuse when another process has funded the account since', async () => {
     const a = await h.fundedAccount(owner, 'USD', 100n);
     const b = await h.fundedAccount(owner, 'USD', 1_000n);
-    const first = await warmLedger(a.id, b.id);
-    const second = await warmLedger(a.id, b.id);
+    const first = await h.warmLedger(a.id, b.id);
+    const second = await h.warmLedger(a.id, b.id);
     await second.createTransfer(move(b.id, a.id, 500n));
     // The first ledger still expects 100 on a: a refusal must rest on what is locked, not on that.
     const accepted = await first.createTransfer(move(a.id, b.id, 300n));
@@ -112,7 +104,7 @@ describe('writing on the forecast', () => {
   it('refuses a transfer to an account closed after the ledger last saw it', async () => {
     const a = await h.fundedAccount(owner, 'USD', 500n);
     const b = await h.fundedAccount(owner, 'USD', 0n);
-    const ledger = await warmLedger(a.id, b.id);
+    const ledger = await h.warmLedger(a.id, b.id);
     await h.accounts.closeAccount(b.id);
     const refused = await ledger.createTransfer(move(a.id, b.id, 100n)).catch((err: unknown) => err);
     expect((refused as DomainError).code).toBe('CONFLICT');
@@ -122,7 +114,7 @@ describe('writing on the forecast', () => {
 
   it('keeps many batches in flight from two processes on the same accounts consistent', async () => {
     const accounts = await Promise.all(Array.from({ length: 6 }, () => h.fundedAccount(owner, 'USD', 10_000n)));
-    const ledgers = [await warmLedger(accounts[0].id, accounts[1].id), await warmLedger(accounts[0].id, accounts[1].id)];
+    const ledgers = [await h.warmLedger(accounts[0].id, accounts[1].id), await h.warmLedger(accounts[0].id, accounts[1].id)];
     // From account i mod 6 to one 1 to 5 places on, so never to itself.
     const inputs = Array.from({ length: 300 }, (_, i) => move(accounts[i % 6].id, accounts[(i + 1 + (i % 5)) % 6].id, BigInt(1 + (i % 37))));
     const results = await Promise.allSettled(inputs.map((input, i) => ledgers[i % 2].createTransfer(input)));
