@@ -43,14 +43,14 @@ const MAX_ATTEMPTS = 4;
  */
 export class LedgerService {
   private readonly submit: (command: LedgerCommand) => Promise<TransferRecord | boolean>;
-  private readonly forecast = new LedgerForecast();
-  private readonly useForecast: boolean;
+  /** Undefined when batches are never planned on a forecast (option `forecast: false`). */
+  private readonly forecast?: LedgerForecast;
 
   constructor(
     private readonly db: DataSource,
     options: LedgerServiceOptions = {},
   ) {
-    this.useForecast = options.forecast ?? true;
+    if (options.forecast ?? true) this.forecast = new LedgerForecast();
     this.submit = createGroupCommit((commands: LedgerCommand[]) => this.execute(commands), {
       maxBatchSize: options.maxBatchSize ?? 256,
       maxConcurrentBatches: options.maxConcurrentBatches ?? 2,
@@ -165,13 +165,14 @@ export class LedgerService {
     };
     try {
       const outcomes = await onConnection(this.db, async (connection) => {
-        if (this.useForecast && isForecastable(commands)) {
+        const { forecast } = this;
+        if (forecast && isForecastable(commands)) {
           const accountIds = accountIdsOf(commands);
-          const unknown = this.forecast.unknown(accountIds);
-          if (unknown.length > 0 && this.forecast.ready()) this.forecast.learn(await readAccounts(connection, unknown));
+          const unknown = forecast.unknown(accountIds);
+          if (unknown.length > 0 && forecast.ready()) forecast.learn(await readAccounts(connection, unknown));
           // Assumed and planned in the same tick, so no other batch records in between.
-          const assumed = this.forecast.assume(accountIds);
-          const outcomes = assumed && (await runForecastBatch(connection, commands, assumed, this.forecast, writer));
+          const assumed = forecast.assume(accountIds);
+          const outcomes = assumed && (await runForecastBatch(connection, commands, assumed, forecast, writer));
           if (outcomes) return outcomes;
         }
         return connection.transaction((sql) => runLedgerBatch(sql, commands, this.forecast, writer));
@@ -180,7 +181,7 @@ export class LedgerService {
       return outcomes;
     } catch (err) {
       settle(false);
-      this.forecast.forget(isForecastable(commands) ? accountIdsOf(commands) : undefined);
+      this.forecast?.forget(isForecastable(commands) ? accountIdsOf(commands) : undefined);
       throw err;
     }
   }
