@@ -1,42 +1,57 @@
 /**
- * Writes the signing keys a production deployment needs to an env file
- * (default `.env` at the repository root, which git and Docker ignore):
+ * Writes and rotates the signing keys of a production deployment in an env
+ * file (default `.env` at the repository root, which git and Docker ignore):
  *
- *   npx tsx deploy/generate-keys.ts [file]
+ *   npx tsx deploy/generate-keys.ts [file]                   new keys; never overwrites
+ *   npx tsx deploy/generate-keys.ts rotate <owner> [file]    add a new key for a service or identity
+ *   npx tsx deploy/generate-keys.ts retire <owner> [file]    drop that owner's old keys
  *
- * docker compose reads `.env` for the `${...}` variables in docker-compose.yml;
- * `kubectl create secret generic meridian-secrets --from-env-file=.env ...`
- * turns the same file into the Kubernetes Secret. Values are unquoted JSON,
- * which both read literally. An existing file is never overwritten.
+ * <owner> is gateway, bff-web, bff-mobile or identity. docker compose reads
+ * `.env` for the `${...}` variables in docker-compose.yml; the Kubernetes
+ * Secrets are made from the same file (deploy/k8s/secret.template.yaml).
+ * Each service receives only its own private key. Values are unquoted JSON.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { generatePrivateJwk, repoRoot } from '@meridian/platform';
+import { repoRoot } from '@meridian/platform';
+import { formatKeyEnv, generateKeyEnv, KEY_OWNERS, parseEnvFile, retireKeys, rotateKeys, type KeyOwner } from './key-env';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+/** Replaces the file atomically, keeping it private. */
+function write(file: string, content: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, content, { mode: 0o600 });
+  fs.renameSync(temporary, file);
+}
 
 async function main(): Promise<void> {
-  const file = path.resolve(process.argv[2] ?? path.join(repoRoot, '.env'));
-  const service = await generatePrivateJwk();
-  const identity = await generatePrivateJwk();
-  const { d: _private, ...servicePublic } = service;
-  const lines = [
-    '# Meridian signing keys. Private: never commit, share or log this file.',
-    '# Service tokens: private keys for the gateway and the BFFs, public keys for subgraphs and the gateway.',
-    `SERVICE_SIGNING_KEYS=${JSON.stringify({ keys: [service] })}`,
-    `SERVICE_TRUSTED_KEYS=${JSON.stringify({ keys: [servicePublic] })}`,
-    "# User access tokens: identity's private keys; everyone else reads identity's JWKS.",
-    `IDENTITY_SIGNING_KEYS=${JSON.stringify({ keys: [identity] })}`,
-    '',
-  ];
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'rotate' || command === 'retire') {
+    const owner = rest[0] as KeyOwner;
+    if (!KEY_OWNERS.includes(owner)) fail(`Usage: generate-keys.ts ${command} <${KEY_OWNERS.join('|')}> [file]`);
+    const file = path.resolve(rest[1] ?? path.join(repoRoot, '.env'));
+    if (!fs.existsSync(file)) fail(`${file} does not exist; generate keys first.`);
+    const env = parseEnvFile(fs.readFileSync(file, 'utf8'));
+    write(file, formatKeyEnv(command === 'rotate' ? await rotateKeys(env, owner) : retireKeys(env, owner)));
+    process.stdout.write(
+      command === 'rotate'
+        ? `Added a new key for ${owner} in ${file}. Deploy the verifiers first, then ${owner}; retire the old key once its tokens have expired.\n`
+        : `Kept only the active key of ${owner} in ${file}. Deploy the verifiers${owner === 'identity' ? ' and identity' : ''}.\n`,
+    );
+    return;
+  }
+  const file = path.resolve(command ?? path.join(repoRoot, '.env'));
   try {
-    fs.writeFileSync(file, lines.join('\n'), { flag: 'wx', mode: 0o600 });
+    fs.writeFileSync(file, formatKeyEnv(await generateKeyEnv()), { flag: 'wx', mode: 0o600 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      process.stderr.write(`${file} already exists; remove it first to make new keys.\n`);
-      process.exit(1);
-    }
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') fail(`${file} already exists; remove it first to make new keys, or rotate.`);
     throw err;
   }
-  process.stdout.write(`Wrote SERVICE_SIGNING_KEYS, SERVICE_TRUSTED_KEYS and IDENTITY_SIGNING_KEYS to ${file}\n`);
+  process.stdout.write(`Wrote each service's signing keys, SERVICE_TRUSTED_KEYS and IDENTITY_SIGNING_KEYS to ${file}\n`);
 }
 
 void main();

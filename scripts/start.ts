@@ -7,12 +7,24 @@ import { createIdentityServer, DEMO_USER, loadIdentityConfig, seedDemoUser } fro
 import {
   closeOnSignals,
   createLogger,
+  listenServer,
   loadBaseConfig,
   openDatabase,
   startTelemetry,
   type MeridianServer,
 } from '@meridian/platform';
 import { createGatewayServer, loadGatewayConfig } from '@meridian/supergraph';
+
+/**
+ * One process runs several signing services, and each must sign with its own key:
+ * `GATEWAY_SERVICE_SIGNING_KEYS`, `BFF_WEB_SERVICE_SIGNING_KEYS`, `BFF_MOBILE_SERVICE_SIGNING_KEYS`
+ * (as `deploy/generate-keys.ts` writes them) become that server's `SERVICE_SIGNING_KEYS`.
+ * Unset outside production, each generates its own under DATA_DIR.
+ */
+function withOwnSigningKeys(env: NodeJS.ProcessEnv, service: string): NodeJS.ProcessEnv {
+  const own = env[`${service.toUpperCase().replace(/-/g, '_')}_SERVICE_SIGNING_KEYS`];
+  return { ...env, SERVICE_SIGNING_KEYS: own ?? '' };
+}
 
 async function main(): Promise<void> {
   const base = loadBaseConfig();
@@ -52,20 +64,20 @@ async function main(): Promise<void> {
       BANKING_URL: process.env.BANKING_URL ?? bankingUrl,
     };
 
-    const gatewayConfig = loadGatewayConfig(env);
+    const gatewayConfig = loadGatewayConfig(withOwnSigningKeys(env, 'gateway'));
     const gateway = await createGatewayServer(gatewayConfig);
     servers.push(gateway);
     await gateway.app.listen({ port: gatewayConfig.GATEWAY_PORT, host: base.HOST });
 
-    const webConfig = loadWebBffConfig(env);
+    const webConfig = loadWebBffConfig(withOwnSigningKeys(env, 'bff-web'));
     const web = await createWebBffServer(webConfig);
     servers.push(web);
-    await web.app.listen({ port: webConfig.WEB_BFF_PORT, host: base.HOST });
+    await listenServer(web, { host: base.HOST, port: webConfig.WEB_BFF_PORT, metricsPort: webConfig.WEB_BFF_METRICS_PORT });
 
-    const mobileConfig = loadMobileBffConfig(env);
+    const mobileConfig = loadMobileBffConfig(withOwnSigningKeys(env, 'bff-mobile'));
     const mobile = await createMobileBffServer(mobileConfig);
     servers.push(mobile);
-    await mobile.app.listen({ port: mobileConfig.MOBILE_BFF_PORT, host: base.HOST });
+    await listenServer(mobile, { host: base.HOST, port: mobileConfig.MOBILE_BFF_PORT, metricsPort: mobileConfig.MOBILE_BFF_METRICS_PORT });
 
     const seeded = database.kind === 'pglite' || process.env.SEED_DEMO_DATA === 'true';
     const demo = seeded ? await seedDemoUser(identity.accounts) : undefined;
@@ -83,6 +95,7 @@ async function main(): Promise<void> {
       `Meridian is running (${mode}, NODE_ENV=${base.NODE_ENV})`,
       `  web BFF     http://${host}:${webConfig.WEB_BFF_PORT}/graphql${base.NODE_ENV === 'development' ? '   <- open in a browser for GraphiQL' : ''}`,
       `  mobile BFF  http://${host}:${mobileConfig.MOBILE_BFF_PORT}/graphql`,
+      `  metrics     web BFF http://${host}:${webConfig.WEB_BFF_METRICS_PORT}/metrics, mobile BFF http://${host}:${mobileConfig.MOBILE_BFF_METRICS_PORT}/metrics, the others on their own port`,
       `  gateway     http://${host}:${gatewayConfig.GATEWAY_PORT}/graphql   (internal: service token required)`,
       `  identity    http://${host}:${identityConfig.IDENTITY_PORT}/graphql   (internal: service token required)`,
       `  banking     http://${host}:${bankingConfig.BANKING_PORT}/graphql   (internal: service token required)`,

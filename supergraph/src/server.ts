@@ -7,7 +7,6 @@ import {
   loadServiceSigningKeys,
   loadServiceTrustedKeys,
   mountApollo,
-  useServiceTokenGuard,
   type Logger,
   type MeridianServer,
   type ServiceTokenIssuer,
@@ -44,13 +43,13 @@ export async function createGatewayServer(config: GatewayConfig, deps: GatewaySe
   const development = config.NODE_ENV === 'development';
   const issueServiceToken =
     deps.issueServiceToken ??
-    createServiceTokenIssuer({ service: GATEWAY_AUDIENCE, keys: await loadServiceSigningKeys(config) });
+    createServiceTokenIssuer({ service: GATEWAY_AUDIENCE, keys: await loadServiceSigningKeys(config, GATEWAY_AUDIENCE) });
   const verifyServiceToken =
     deps.verifyServiceToken ??
     createServiceTokenVerifier({ audience: GATEWAY_AUDIENCE, trustedKeys: await loadServiceTrustedKeys(config) });
 
-  const { app, metrics } = createHttpServer({ name: 'gateway', logger });
-  useServiceTokenGuard(app, verifyServiceToken);
+  // Every route but health and metrics needs a service token for the gateway.
+  const { app, metrics } = createHttpServer({ name: 'gateway', logger, serviceAccess: { verify: verifyServiceToken } });
 
   const formatError = createErrorFormatter({ exposeDetails: development });
   const apollo = createGatewayApollo<GatewayContext>({

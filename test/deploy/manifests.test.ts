@@ -13,13 +13,20 @@ const root = path.resolve(__dirname, '../..');
 const k8sDir = path.join(root, 'deploy/k8s');
 
 /** Servers and ports from the architecture's "Processes and ports" table, with the variable each listens on. */
-const servers: Record<string, { port: number; workspace: string; portVar: string }> = {
+const servers: Record<string, { port: number; workspace: string; portVar: string; metrics?: { port: number; portVar: string }; clientPaths?: string[] }> = {
   identity: { port: 4201, workspace: 'subgraphs/identity', portVar: 'IDENTITY_PORT' },
   banking: { port: 4202, workspace: 'subgraphs/banking', portVar: 'BANKING_PORT' },
   gateway: { port: 4100, workspace: 'supergraph', portVar: 'GATEWAY_PORT' },
-  'bff-web': { port: 4000, workspace: 'bff/web', portVar: 'WEB_BFF_PORT' },
-  'bff-mobile': { port: 4001, workspace: 'bff/mobile', portVar: 'MOBILE_BFF_PORT' },
+  'bff-web': { port: 4000, workspace: 'bff/web', portVar: 'WEB_BFF_PORT', metrics: { port: 9400, portVar: 'WEB_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/auth'] },
+  'bff-mobile': { port: 4001, workspace: 'bff/mobile', portVar: 'MOBILE_BFF_PORT', metrics: { port: 9401, portVar: 'MOBILE_BFF_METRICS_PORT' }, clientPaths: ['/graphql'] },
 };
+
+/** Who signs service tokens (each with a key of its own), who verifies them, and who signs user access tokens. */
+const signers = ['gateway', 'bff-web', 'bff-mobile'];
+const verifiers = ['identity', 'banking', 'gateway'];
+const signingVar = (service: string) => `${service.toUpperCase().replace(/-/g, '_')}_SERVICE_SIGNING_KEYS`;
+/** The Secret holding one server's private key on Kubernetes. */
+const keySecret = (server: string) => `meridian-${server}-keys`;
 
 /** Subgraphs, which the gateway and the BFFs reach at `<NAME>_URL` (supergraph/src/subgraph-config.ts). */
 const subgraphs = Object.keys(servers).filter((name) => servers[name].workspace.startsWith('subgraphs/'));
@@ -84,6 +91,17 @@ function composeProblems(compose: Doc): string[] {
     if (env.HOST !== '0.0.0.0') problems.push(`${name}: HOST is not 0.0.0.0`);
     if (env.NODE_ENV !== 'production') problems.push(`${name}: NODE_ENV is not production`);
     if (env[server.portVar] !== String(server.port)) problems.push(`${name}: ${server.portVar} is ${env[server.portVar]}, expected ${server.port}`);
+    if (server.metrics && env[server.metrics.portVar] !== String(server.metrics.port)) {
+      problems.push(`${name}: ${server.metrics.portVar} is ${env[server.metrics.portVar]}, expected ${server.metrics.port}`);
+    }
+    const signing = String(env.SERVICE_SIGNING_KEYS ?? '');
+    if (signers.includes(name)) {
+      if (!signing.startsWith(`\${${signingVar(name)}:`)) problems.push(`${name}: SERVICE_SIGNING_KEYS is not its own ${signingVar(name)}`);
+    } else if (signing) problems.push(`${name}: holds SERVICE_SIGNING_KEYS but signs no service tokens`);
+    if (verifiers.includes(name) !== String(env.SERVICE_TRUSTED_KEYS ?? '').startsWith('${SERVICE_TRUSTED_KEYS:')) {
+      problems.push(`${name}: ${verifiers.includes(name) ? 'lacks' : 'has no use for'} SERVICE_TRUSTED_KEYS`);
+    }
+    if ((name === 'identity') !== Boolean(env.IDENTITY_SIGNING_KEYS)) problems.push(`${name}: IDENTITY_SIGNING_KEYS belongs to identity alone`);
     const jwks = `http://identity:${servers.identity.port}/.well-known/jwks.json`;
     if (name !== 'identity' && env.IDENTITY_JWKS_URL !== jwks) problems.push(`${name}: IDENTITY_JWKS_URL is ${env.IDENTITY_JWKS_URL}, expected ${jwks}`);
     if (!subgraphs.includes(name)) {
@@ -138,7 +156,12 @@ function deploymentProblems(name: string, spec: Doc): string[] {
     }
     const server = servers[name];
     if (server) {
-      if (ports.length !== 1 || ports[0].containerPort !== server.port) problems.push(`Deployment ${name}: container port is not ${server.port}`);
+      const http = ports.find((p) => p.name === 'http');
+      if (http?.containerPort !== server.port) problems.push(`Deployment ${name}: container port is not ${server.port}`);
+      const expected = server.metrics ? [['http', server.port], ['metrics', server.metrics.port]] : [['http', server.port]];
+      if (JSON.stringify(ports.map((p) => [p.name, p.containerPort])) !== JSON.stringify(expected)) problems.push(`Deployment ${name}: container ports are not ${JSON.stringify(expected)}`);
+      const scraped = String(server.metrics?.port ?? server.port);
+      if (annotations['prometheus.io/port'] !== scraped) problems.push(`Deployment ${name}: Prometheus scrapes port ${annotations['prometheus.io/port']}, expected ${scraped}`);
       if (c.workingDir !== `/app/${server.workspace}`) problems.push(`Deployment ${name}: workingDir is not /app/${server.workspace}`);
       if (!(c.command ?? []).includes(startEntry(server.workspace))) problems.push(`Deployment ${name}: command does not run ${startEntry(server.workspace)}`);
     }
@@ -181,6 +204,9 @@ function k8sProblems(docs: K8sDoc[]): string[] {
       if (!ports.some((cp) => cp.name === p.targetPort || cp.containerPort === p.targetPort)) problems.push(`Service ${s.metadata.name}: targetPort ${p.targetPort} is not a container port`);
     }
     if ((s.spec.type ?? 'ClusterIP') !== 'ClusterIP') problems.push(`Service ${s.metadata.name}: is ${s.spec.type}; only the Ingress exposes servers`);
+    if ((s.spec.ports ?? []).some((p: Doc) => p.targetPort === 'metrics' || p.port === servers[s.metadata.name]?.metrics?.port)) {
+      problems.push(`Service ${s.metadata.name}: exposes the internal metrics port`);
+    }
   }
   for (const ingress of ofKind('Ingress')) {
     for (const rule of ingress.spec?.rules ?? []) {
@@ -188,6 +214,8 @@ function k8sProblems(docs: K8sDoc[]): string[] {
         const name = p.backend?.service?.name;
         if (name !== 'bff-web' && name !== 'bff-mobile') problems.push(`Ingress ${ingress.metadata.name}: exposes ${name}; only the BFFs are public`);
         else if (p.backend.service.port?.number !== servers[name].port) problems.push(`Ingress ${ingress.metadata.name}: wrong port for ${name}`);
+        else if (!servers[name].clientPaths!.includes(p.path)) problems.push(`Ingress ${ingress.metadata.name}: routes ${p.path} to ${name}, which clients do not use`);
+        else if (p.path === '/graphql' && p.pathType !== 'Exact') problems.push(`Ingress ${ingress.metadata.name}: /graphql must be Exact, not ${p.pathType}`);
       }
     }
   }
@@ -206,15 +234,36 @@ function k8sProblems(docs: K8sDoc[]): string[] {
   }
   const jwks = `http://identity.meridian.svc.cluster.local:${servers.identity.port}/.well-known/jwks.json`;
   if (config.IDENTITY_JWKS_URL !== jwks) problems.push(`ConfigMap meridian-config: IDENTITY_JWKS_URL is ${config.IDENTITY_JWKS_URL}, expected ${jwks}`);
-  const secretKeys = new Set(ofKind('Secret').flatMap((secret) => Object.keys(secret.stringData ?? {})));
-  for (const workload of [...deployments, ...ofKind('Job')]) {
-    for (const c of workload.spec?.template?.spec?.containers ?? []) {
-      for (const e of c.env ?? []) {
-        const key = e.valueFrom?.secretKeyRef?.key;
-        if (key && !secretKeys.has(key)) problems.push(`${workload.kind} ${workload.metadata?.name}: reads Secret key ${key}, which the Secret template lacks`);
-      }
+  for (const server of Object.values(servers)) {
+    if (server.metrics && config[server.metrics.portVar] !== String(server.metrics.port)) {
+      problems.push(`ConfigMap meridian-config: ${server.metrics.portVar} is ${config[server.metrics.portVar]}, expected ${server.metrics.port}`);
     }
   }
+  const secretKeys = new Set(ofKind('Secret').flatMap((secret) => Object.keys(secret.stringData ?? {}).map((key) => `${secret.metadata?.name}/${key}`)));
+  for (const workload of [...deployments, ...ofKind('Job')]) {
+    const name = workload.metadata?.name;
+    const reads = new Map<string, string>();
+    for (const c of workload.spec?.template?.spec?.containers ?? []) {
+      for (const e of c.env ?? []) {
+        const ref = e.valueFrom?.secretKeyRef;
+        if (!ref) continue;
+        reads.set(e.name, `${ref.name}/${ref.key}`);
+        if (!secretKeys.has(`${ref.name}/${ref.key}`)) problems.push(`${workload.kind} ${name}: reads Secret key ${ref.name}/${ref.key}, which the Secret template lacks`);
+        if (String(ref.name).endsWith('-keys') && ref.name !== keySecret(name)) problems.push(`${workload.kind} ${name}: reads another server's private key (${ref.name})`);
+      }
+    }
+    if (workload.kind !== 'Deployment') continue;
+    if (signers.includes(name) && reads.get('SERVICE_SIGNING_KEYS') !== `${keySecret(name)}/SERVICE_SIGNING_KEYS`) problems.push(`Deployment ${name}: SERVICE_SIGNING_KEYS is not read from ${keySecret(name)}`);
+    if (!signers.includes(name) && reads.has('SERVICE_SIGNING_KEYS')) problems.push(`Deployment ${name}: holds SERVICE_SIGNING_KEYS but signs no service tokens`);
+    if (verifiers.includes(name) !== reads.has('SERVICE_TRUSTED_KEYS')) problems.push(`Deployment ${name}: ${verifiers.includes(name) ? 'lacks' : 'has no use for'} SERVICE_TRUSTED_KEYS`);
+    if ((name === 'identity') !== reads.has('IDENTITY_SIGNING_KEYS')) problems.push(`Deployment ${name}: IDENTITY_SIGNING_KEYS belongs to identity alone`);
+  }
+  const bffPolicy = ofKind('NetworkPolicy').find((np) => np.spec?.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'bff');
+  const metricsRule = bffPolicy?.spec?.ingress?.find((rule: Doc) => (rule.ports ?? []).some((p: Doc) => p.port === 'metrics'));
+  if (!metricsRule || !metricsRule.from?.every((peer: Doc) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring')) {
+    problems.push('no NetworkPolicy keeps the BFF metrics port to the monitoring namespace');
+  }
+  if (bffPolicy?.spec?.ingress?.some((rule: Doc) => !rule.ports || rule.ports.length === 0)) problems.push('a BFF NetworkPolicy rule opens every port');
   for (const secret of ofKind('Secret')) {
     if (secret.data) problems.push(`Secret ${secret.metadata.name}: has base64 data; templates use placeholder stringData only`);
     for (const [key, value] of Object.entries<string>(secret.stringData ?? {})) {
@@ -317,9 +366,41 @@ describe('the checks themselves', () => {
     expect(k8sProblems(docs)).toEqual(
       expect.arrayContaining([
         'Deployment banking: container port is not 4202',
-        'Deployment banking: reads Secret key BANKING_DATABASE_URL, which the Secret template lacks',
+        'Deployment banking: reads Secret key meridian-secrets/BANKING_DATABASE_URL, which the Secret template lacks',
         'no NetworkPolicy selects the banking pods',
         'ConfigMap meridian-config: BANKING_URL is http://banking.meridian.svc.cluster.local:4203/graphql, expected http://banking.meridian.svc.cluster.local:4202/graphql',
+      ]),
+    );
+  });
+
+  it('catch a shared signing key, a key for the wrong server, a public metrics path and an open metrics port', () => {
+    const broken = compose();
+    broken.services['bff-mobile'].environment.SERVICE_SIGNING_KEYS = '${GATEWAY_SERVICE_SIGNING_KEYS:?x}';
+    broken.services.banking.environment.SERVICE_SIGNING_KEYS = '${GATEWAY_SERVICE_SIGNING_KEYS:?x}';
+    delete broken.services['bff-web'].environment.WEB_BFF_METRICS_PORT;
+    expect(composeProblems(broken)).toEqual(
+      expect.arrayContaining([
+        'bff-mobile: SERVICE_SIGNING_KEYS is not its own BFF_MOBILE_SERVICE_SIGNING_KEYS',
+        'banking: holds SERVICE_SIGNING_KEYS but signs no service tokens',
+        'bff-web: WEB_BFF_METRICS_PORT is undefined, expected 9400',
+      ]),
+    );
+    const docs = k8sDocs().map((d) => ({ ...d, doc: structuredClone(d.doc) }));
+    const find = (kind: string, name: string) => docs.find((d) => d.doc.kind === kind && d.doc.metadata.name === name)!.doc;
+    const web = find('Deployment', 'bff-web').spec.template;
+    web.spec.containers[0].env.find((e: Doc) => e.name === 'SERVICE_SIGNING_KEYS').valueFrom.secretKeyRef.name = 'meridian-gateway-keys';
+    web.metadata.annotations['prometheus.io/port'] = '4000';
+    find('Ingress', 'meridian').spec.rules[1].http.paths[0].path = '/';
+    find('Service', 'bff-mobile').spec.ports.push({ name: 'metrics', port: 9401, targetPort: 'metrics' });
+    find('NetworkPolicy', 'bffs-clients-and-metrics').spec.ingress[1].from = [{ podSelector: {} }];
+    expect(k8sProblems(docs)).toEqual(
+      expect.arrayContaining([
+        "Deployment bff-web: reads another server's private key (meridian-gateway-keys)",
+        'Deployment bff-web: SERVICE_SIGNING_KEYS is not read from meridian-bff-web-keys',
+        'Deployment bff-web: Prometheus scrapes port 4000, expected 9400',
+        'Ingress meridian: routes / to bff-mobile, which clients do not use',
+        'Service bff-mobile: exposes the internal metrics port',
+        'no NetworkPolicy keeps the BFF metrics port to the monitoring namespace',
       ]),
     );
   });

@@ -72,10 +72,12 @@ describe('embedded mode (npm start)', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-embedded-'));
   let env: NodeJS.ProcessEnv;
   let ports: Record<string, number>;
+  let metricsPorts: Record<'web' | 'mobile', number>;
   let running: Running | undefined;
 
   beforeAll(async () => {
     ports = { web: await freePort(), mobile: await freePort(), gateway: await freePort(), identity: await freePort(), banking: await freePort() };
+    metricsPorts = { web: await freePort(), mobile: await freePort() };
     const { DATABASE_URL: _db, REDIS_URL: _redis, NODE_OPTIONS: _opts, ...rest } = process.env;
     env = {
       ...rest,
@@ -87,6 +89,8 @@ describe('embedded mode (npm start)', () => {
       GATEWAY_PORT: String(ports.gateway),
       IDENTITY_PORT: String(ports.identity),
       BANKING_PORT: String(ports.banking),
+      WEB_BFF_METRICS_PORT: String(metricsPorts.web),
+      MOBILE_BFF_METRICS_PORT: String(metricsPorts.mobile),
       IDENTITY_JWKS_URL: `http://127.0.0.1:${ports.identity}/.well-known/jwks.json`,
     };
   });
@@ -127,6 +131,13 @@ describe('embedded mode (npm start)', () => {
     expect(banking.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     const viaGateway = await gql(ports.gateway, `{ me { id } }`);
     expect(viaGateway.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    // The BFFs' metrics are on their internal ports only.
+    for (const bff of ['web', 'mobile'] as const) {
+      expect((await fetch(`http://127.0.0.1:${ports[bff]}/metrics`)).status).toBe(404);
+      const metrics = await fetch(`http://127.0.0.1:${metricsPorts[bff]}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain(`service="bff-${bff}"`);
+    }
 
     expect(await stop(running)).toBe(0);
     running = undefined;

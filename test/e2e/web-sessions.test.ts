@@ -222,6 +222,38 @@ describe('web sessions', () => {
     expect((await gql(ACCOUNTS, cookie)).json().data.me.accounts).toHaveLength(2);
   });
 
+  it('applies the session and the CSRF check to the route, however its URL is spelled', async () => {
+    const user = await newUser();
+    const cookie = await signIn(user.email);
+    const open = { input: { type: 'CURRENT', currency: 'EUR' } };
+    for (const url of ['/%67raphql', '/graphq%6C', '/graphql?x=1']) {
+      const evil = await web.app.inject({
+        method: 'POST',
+        url,
+        headers: { host: WEB_HOST, origin: 'https://evil.example', 'content-type': 'application/json', cookie },
+        payload: { query: OPEN, variables: open },
+      });
+      expect({ url, status: evil.statusCode, reason: evil.json().errors?.[0].extensions.reason }).toEqual({ url, status: 403, reason: 'CSRF' });
+      const own = await web.app.inject({
+        method: 'POST',
+        url,
+        headers: { host: WEB_HOST, origin: WEB_ORIGIN, 'content-type': 'application/json', cookie },
+        payload: { query: ME },
+      });
+      expect({ url, me: own.json().data?.me?.id }).toEqual({ url, me: user.id });
+    }
+    const crossSiteLogin = await web.app.inject({
+      method: 'POST',
+      url: '/%61uth/login',
+      headers: { host: WEB_HOST, origin: 'https://evil.example', 'content-type': 'application/json' },
+      payload: { email: user.email, password },
+      remoteAddress: address(),
+    });
+    expect(crossSiteLogin.statusCode).toBe(403);
+    expect(crossSiteLogin.cookies).toEqual([]);
+    expect((await gql(ACCOUNTS, cookie)).json().data.me.accounts).toEqual([]);
+  });
+
   it('refreshes an expiring access token once, even for concurrent requests, and keeps the session', async () => {
     const user = await newUser();
     const cookie = await signIn(user.email);

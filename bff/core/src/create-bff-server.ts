@@ -2,6 +2,7 @@ import {
   createAccessTokenVerifier,
   createHttpServer,
   createLogger,
+  createMetricsServer,
   createMemoryRateLimiter,
   createServiceTokenIssuer,
   loadServiceSigningKeys,
@@ -111,9 +112,11 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
   const development = config.NODE_ENV === 'development';
   const issueServiceToken =
     deps.issueServiceToken ??
-    createServiceTokenIssuer({ service: options.name, keys: await loadServiceSigningKeys(config) });
+    createServiceTokenIssuer({ service: options.name, keys: await loadServiceSigningKeys(config, options.name) });
 
-  const { app, metrics } = createHttpServer({ name: options.name, logger, trustedProxies: config.TRUSTED_PROXIES });
+  // Public: no /metrics here; Prometheus reads them from the metrics server on an internal port.
+  const { app, metrics } = createHttpServer({ name: options.name, logger, trustedProxies: config.TRUSTED_PROXIES, metricsRoute: false });
+  const metricsApp = createMetricsServer(metrics, logger);
   // Security headers on every response; the GraphiQL page sets its own content policy.
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -201,8 +204,10 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
   return {
     name: options.name,
     app,
+    metricsApp,
     async close() {
       await app.close();
+      await metricsApp.close();
       await apollo.stop();
       await ownLimiter?.close();
       await fallbackLimiter.close();

@@ -1,4 +1,4 @@
-import { errorBody, ErrorCode, httpStatusFor } from '@meridian/platform';
+import { addRouteHook, errorBody, ErrorCode, httpStatusFor } from '@meridian/platform';
 import { z } from 'zod';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler, RouteOptions } from 'fastify';
 import type { TrustedDocument, TrustedDocumentStore } from './trusted-documents';
@@ -44,10 +44,6 @@ class RequestRefusal extends Error {
 
 const ORIGINAL_URL = Symbol('trustedDocuments.originalUrl');
 type RewrittenRequest = FastifyRequest & { [ORIGINAL_URL]?: string };
-
-function asArray<T>(value: T | T[] | undefined): T[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
-}
 
 /** GraphQL over HTTP: answer in the media type the client asked for. */
 function sendRefusal(request: FastifyRequest, reply: FastifyReply, refusal: RequestRefusal): FastifyReply {
@@ -159,7 +155,7 @@ export function useTrustedDocuments(app: FastifyInstance, options: TrustedDocume
   app.addHook('onRoute', (route: RouteOptions) => {
     if (route.url !== path) return;
     route.bodyLimit = maxBodyBytes;
-    route.preValidation = [...asArray(route.preValidation), preValidation];
-    route.onSend = [...asArray(route.onSend), restoreUrl];
+    addRouteHook(route, 'preValidation', preValidation);
+    addRouteHook(route, 'onSend', restoreUrl);
   });
 }

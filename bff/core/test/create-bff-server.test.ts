@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { ErrorCode, loadConfig } from '@meridian/platform';
 import {
   createCapturingLogger,
@@ -25,6 +26,22 @@ beforeAll(async () => {
 afterAll(async () => {
   await subgraph.close();
 });
+
+/** POSTs `body` to `target` written exactly as given on the request line. */
+function fetchRaw(port: number, target: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: '127.0.0.1', port, method: 'POST', path: target, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
 
 /** A BFF with a depth limit of 4 on the fake subgraph, called in-process. */
 async function startBff(env: Record<string, string> = {}, deps: BffDeps = {}) {
@@ -169,6 +186,42 @@ describe('BFF HTTP edge', () => {
       expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
       expect(res.headers['referrer-policy']).toBe('no-referrer');
       expect((await gql('{ echo { requestId } }')).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('serves /metrics only on its internal metrics server, never on the public port', async () => {
+    const { server, gql } = await startBff();
+    try {
+      await gql('{ echo { requestId } }');
+      const publicMetrics = await server.app.inject({ method: 'GET', url: '/metrics' });
+      expect(publicMetrics.statusCode).toBe(404);
+      expect(publicMetrics.json().errors[0].extensions.code).toBe('NOT_FOUND');
+      expect(server.metricsApp).toBeDefined();
+      const internal = await server.metricsApp!.inject({ method: 'GET', url: '/metrics' });
+      expect(internal.statusCode).toBe(200);
+      expect(internal.body).toContain('service="bff-test"');
+      expect(internal.body).toMatch(/route="\/graphql"/);
+      expect((await server.metricsApp!.inject({ method: 'POST', url: '/graphql', payload: {} })).statusCode).toBe(404);
+      expect((await server.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses request targets that are not an absolute path with 400 before GraphQL runs', async () => {
+    const { server } = await startBff();
+    try {
+      await server.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (server.app.server.address() as { port: number }).port;
+      const before = subgraph.requests.length;
+      for (const target of [`http://127.0.0.1:${port}/graphql`, '//graphql', '/graphql#x']) {
+        const res = await fetchRaw(port, target, JSON.stringify({ query: '{ echo { requestId } }' }));
+        expect({ target, status: res.status }).toEqual({ target, status: 400 });
+        expect(JSON.parse(res.body).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+      }
+      expect(subgraph.requests.length).toBe(before);
     } finally {
       await server.close();
     }

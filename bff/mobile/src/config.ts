@@ -8,6 +8,8 @@ export const mobileLimits: QueryLimits = { maxDepth: 10, maxAliases: 20, maxDire
 /** The mobile BFF's settings; defaults give the embedded mode. */
 export const mobileBffConfigSchema = bffConfigSchema.extend({
   MOBILE_BFF_PORT: port(4001),
+  /** Internal port of `/metrics` (Prometheus); never routed by the ingress. */
+  MOBILE_BFF_METRICS_PORT: port(9401),
   ...queryLimitSettings('MOBILE', mobileLimits),
   /**
    * `required`: only documents from the app's manifest run (`{"documentId": "sha256:…"}`);

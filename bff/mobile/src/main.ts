@@ -1,4 +1,4 @@
-import { closeOnSignals, createLogger, startTelemetry } from '@meridian/platform';
+import { closeOnSignals, createLogger, listenServer, startTelemetry } from '@meridian/platform';
 import { loadMobileBffConfig } from './config';
 import { createMobileBffServer, MOBILE_BFF_NAME } from './server';
 
@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const stopTelemetry = startTelemetry(MOBILE_BFF_NAME, config.OTEL_EXPORTER_OTLP_ENDPOINT);
   const logger = createLogger({ service: MOBILE_BFF_NAME, level: config.LOG_LEVEL });
   const server = await createMobileBffServer(config, { logger });
-  await server.app.listen({ port: config.MOBILE_BFF_PORT, host: config.HOST });
+  await listenServer(server, { host: config.HOST, port: config.MOBILE_BFF_PORT, metricsPort: config.MOBILE_BFF_METRICS_PORT });
   closeOnSignals(logger, [server.close, stopTelemetry]);
 }
 

@@ -8,6 +8,8 @@ export const webLimits: QueryLimits = { maxDepth: 12, maxAliases: 30, maxDirecti
 /** The web BFF's settings; defaults give the embedded mode. */
 export const webBffConfigSchema = bffConfigSchema.extend({
   WEB_BFF_PORT: port(4000),
+  /** Internal port of `/metrics` (Prometheus); never routed by the ingress. */
+  WEB_BFF_METRICS_PORT: port(9400),
   /** A web session ends after this many minutes without a request. */
   WEB_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   /** A web session ends this many hours after sign-in, however active. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { loadConfig } from './load-config';
+import { loadConfig, serviceNames } from './load-config';
 
 /** Repository root, so `.data/` lands in the same place whatever the working directory. */
 export const repoRoot = path.resolve(__dirname, '../../..');
@@ -16,9 +16,15 @@ export const baseConfigSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(500),
   DATA_DIR: z.string().default(path.join(repoRoot, '.data')),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
-  /** JWKS (JSON) of private ES256 keys that sign service tokens; first is active. Generated under DATA_DIR when unset outside production. */
+  /**
+   * JWKS (JSON) of this service's own private ES256 keys that sign its service tokens; first is active.
+   * Generated per service under DATA_DIR when unset outside production.
+   */
   SERVICE_SIGNING_KEYS: z.string().optional(),
-  /** JWKS (JSON) of public keys accepted on service tokens. Defaults to the public half of SERVICE_SIGNING_KEYS. */
+  /**
+   * JWKS (JSON) of the public keys accepted on service tokens, each naming the service that owns it
+   * (`"service": "bff-web"`). Outside production, defaults to the development keys of every calling service.
+   */
   SERVICE_TRUSTED_KEYS: z.string().optional(),
   HOST: z.string().default('127.0.0.1'),
   /** `iss` of user access tokens. */
@@ -30,6 +36,15 @@ export const baseConfigSchema = z.object({
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** The services that run the federation gateway: the only callers of a subgraph's `/graphql` by default. */
+export const GATEWAY_SERVICES: readonly string[] = ['gateway', 'bff-web', 'bff-mobile'];
+
+/** Settings every subgraph shares. */
+export const subgraphBaseConfigSchema = baseConfigSchema.extend({
+  /** Services whose service tokens may call this subgraph's `/graphql`; default the gateway and both BFFs. */
+  GRAPH_CALLERS: serviceNames(GATEWAY_SERVICES),
+});
 
 /** Loads the shared settings alone. */
 export function loadBaseConfig(env: NodeJS.ProcessEnv = process.env): BaseConfig {

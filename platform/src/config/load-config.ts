@@ -39,3 +39,18 @@ export const flag = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0'])
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
+
+const SERVICE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** A comma-separated list of service names (`gateway,bff-web`), each checked; `fallback` when unset. */
+export const serviceNames = (fallback: readonly string[]) =>
+  z
+    .string()
+    .default(fallback.join(','))
+    .transform((value, ctx) => {
+      const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+      for (const name of names) {
+        if (!SERVICE_NAME_PATTERN.test(name)) ctx.addIssue({ code: 'custom', message: `"${name}" is not a service name (lower-case letters, digits, dashes)` });
+      }
+      return names;
+    });

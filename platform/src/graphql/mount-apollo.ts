@@ -8,6 +8,8 @@ export interface MountApolloOptions<C extends BaseContext> {
   path?: string;
   /** Accept GET for queries (GraphQL over HTTP); default true. */
   allowGet?: boolean;
+  /** On an internal server: the services whose tokens may call this route; default every trusted service. */
+  serviceCallers?: readonly string[];
   context: ApolloFastifyContextFunction<C>;
 }
 
@@ -21,6 +23,7 @@ export function mountApollo<C extends BaseContext>(
   app.route({
     method: methods,
     url: options.path ?? '/graphql',
+    ...(options.serviceCallers ? { config: { serviceCallers: options.serviceCallers } } : {}),
     handler: fastifyApolloHandler(apollo, { context: options.context }),
   });
 }

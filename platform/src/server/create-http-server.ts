@@ -4,6 +4,11 @@ import { ErrorCode } from '../errors/error-code';
 import type { Logger } from '../logger';
 import { createServerMetrics, type ServerMetrics } from './metrics';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
+import { useOriginFormOnly, useServiceAccess, type ServiceAccessOptions } from './use-service-access';
+
+/** Routes every server answers without credentials: its health, and its metrics where they are served. */
+export const HEALTH_ROUTES = ['/health/live', '/health/ready'] as const;
+export const METRICS_ROUTE = '/metrics';
 
 /** The code a refusal by HTTP status carries. */
 function codeForStatus(status: number): ErrorCode {
@@ -45,6 +50,17 @@ export interface HttpServerOptions {
    * `loopback`, `linklocal`, `uniquelocal`), so `request.ip` is the client's; default none.
    */
   trustedProxies?: string[];
+  /**
+   * An internal server (the gateway, every subgraph): every route needs a
+   * service token for it, except health, metrics and `publicRoutes`.
+   * Unset for the public BFFs.
+   */
+  serviceAccess?: Omit<ServiceAccessOptions, 'publicRoutes'> & { publicRoutes?: readonly string[] };
+  /**
+   * Serve `/metrics` on this server's port; default true. The public BFFs turn it off and
+   * serve metrics on an internal port instead ({@link createMetricsServer}).
+   */
+  metricsRoute?: boolean;
 }
 
 /** A Fastify server with the endpoints every Meridian server has. */
@@ -62,9 +78,11 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
 }
 
 /**
- * The one server factory: request ids in and out, `/health/live`,
+ * The one server factory: request targets in origin form only (anything else
+ * is 400 before any route hook), request ids in and out, `/health/live`,
  * `/health/ready` (every dependency checked with a timeout), `/metrics`,
- * request duration metrics and a request body limit.
+ * request duration metrics, a request body limit, and for internal servers a
+ * service token on every route that is not explicitly public.
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const app = Fastify({
@@ -78,10 +96,18 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     trustProxy: options.trustedProxies && options.trustedProxies.length > 0 ? options.trustedProxies : false,
   });
   const metrics = createServerMetrics(options.name);
+  const serveMetrics = options.metricsRoute ?? true;
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  useOriginFormOnly(app);
+  if (options.serviceAccess) {
+    useServiceAccess(app, {
+      verify: options.serviceAccess.verify,
+      publicRoutes: [...HEALTH_ROUTES, ...(serveMetrics ? [METRICS_ROUTE] : []), ...(options.serviceAccess.publicRoutes ?? [])],
+    });
+  }
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(
@@ -121,9 +147,24 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const ready = results.every((r) => r.status === 'ok');
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'failing', checks: results });
   });
-  app.get('/metrics', async (_request, reply) => {
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  if (serveMetrics) {
+    app.get(METRICS_ROUTE, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  }
 
   return { app, metrics };
+}
+
+/**
+ * A server of its own for `/metrics`, on an internal port that no ingress
+ * routes: how the public BFFs expose metrics to Prometheus and nobody else.
+ */
+export function createMetricsServer(metrics: ServerMetrics, logger: Logger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  useOriginFormOnly(app);
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(ErrorCode.NOT_FOUND, `Nothing at ${request.method} ${request.url.split('?')[0]}.`)));
+  app.get(METRICS_ROUTE, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  return app;
 }

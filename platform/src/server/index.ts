@@ -2,3 +2,5 @@ export * from './create-http-server';
 export * from './metrics';
 export * from './request-id';
 export * from './shutdown';
+export * from './use-service-access';
+export * from './route-hooks';

@@ -5,7 +5,10 @@ import {
   createServiceTokenVerifier,
   DomainError,
   generatePrivateJwk,
+  indexServiceKeys,
+  servicePublicKeys,
   type KeySet,
+  type ServiceTrustedKeys,
 } from '@meridian/platform';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -32,43 +35,67 @@ function craft(keys: KeySet, overrides: JWTPayload = {}, typ = 'service+jwt'): P
 
 let keys: KeySet;
 let otherKeys: KeySet;
+/** Banking's view: `keys` belongs to the gateway, `otherKeys` to bff-web. */
+let trusted: ServiceTrustedKeys;
 
 beforeAll(async () => {
   keys = await createKeySet([await generatePrivateJwk()]);
   otherKeys = await createKeySet([await generatePrivateJwk()]);
+  trusted = { keys: [...servicePublicKeys('gateway', keys), ...servicePublicKeys('bff-web', otherKeys)] };
 });
 afterEach(() => jest.restoreAllMocks());
 
 describe('service tokens', () => {
-  it('pass for the audience they name and return the caller', async () => {
+  it('pass for the audience they name and return the caller, the owner of the signing key', async () => {
     const tokenFor = createServiceTokenIssuer({ service: 'gateway', keys });
-    const verify = createServiceTokenVerifier({ audience: 'banking', trustedKeys: keys.jwks() });
+    const verify = createServiceTokenVerifier({ audience: 'banking', trustedKeys: trusted });
     await expect(verify(await tokenFor('banking'))).resolves.toBe('gateway');
+    await expect(verify(await createServiceTokenIssuer({ service: 'bff-web', keys: otherKeys })('banking'))).resolves.toBe('bff-web');
     expect(header(await tokenFor('banking'))).toEqual({ alg: 'ES256', kid: keys.active.kid, typ: 'service+jwt' });
   });
 
-  it('pass for an allowed caller', async () => {
-    const verify = createServiceTokenVerifier({ audience: 'banking', trustedKeys: keys.jwks(), allowedCallers: ['bff-web', 'gateway'] });
-    await expect(verify(await createServiceTokenIssuer({ service: 'gateway', keys })('banking'))).resolves.toBe('gateway');
-  });
-
-  it('pass when signed by any of the trusted keys (rotation)', async () => {
-    const both = { keys: [...otherKeys.jwks().keys, ...keys.jwks().keys] };
-    const verify = createServiceTokenVerifier({ audience: 'banking', trustedKeys: both });
-    await expect(verify(await createServiceTokenIssuer({ service: 'a', keys })('banking'))).resolves.toBe('a');
-    await expect(verify(await createServiceTokenIssuer({ service: 'b', keys: otherKeys })('banking'))).resolves.toBe('b');
+  it('pass during a rotation when signed by the old or the new key of the same service, and not after the old one is dropped', async () => {
+    const rotated = await createKeySet([await generatePrivateJwk()]);
+    const overlap = createServiceTokenVerifier({
+      audience: 'banking',
+      trustedKeys: { keys: [...servicePublicKeys('gateway', rotated), ...servicePublicKeys('gateway', keys)] },
+    });
+    const before = await createServiceTokenIssuer({ service: 'gateway', keys })('banking');
+    const after = await createServiceTokenIssuer({ service: 'gateway', keys: rotated })('banking');
+    await expect(overlap(before)).resolves.toBe('gateway');
+    await expect(overlap(after)).resolves.toBe('gateway');
+    const retired = createServiceTokenVerifier({ audience: 'banking', trustedKeys: { keys: servicePublicKeys('gateway', rotated) } });
+    await expect(retired(after)).resolves.toBe('gateway');
+    await expectUnauthenticated(retired(before));
   });
 });
 
 describe('the service token verifier refuses with UNAUTHENTICATED', () => {
-  const verifier = () => createServiceTokenVerifier({ audience: 'banking', trustedKeys: keys.jwks() });
+  const verifier = () => createServiceTokenVerifier({ audience: 'banking', trustedKeys: trusted });
 
   it('a token for another audience', async () => {
     await expectUnauthenticated(verifier()(await createServiceTokenIssuer({ service: 'gateway', keys })('identity')));
   });
 
   it('a token signed by a key it does not trust', async () => {
+    const rogue = await createKeySet([await generatePrivateJwk()]);
+    await expectUnauthenticated(verifier()(await createServiceTokenIssuer({ service: 'gateway', keys: rogue })('banking')));
+  });
+
+  it("a token whose subject is another service than the signing key's owner", async () => {
+    // bff-web's key, claiming to be the gateway or a service nobody has a key for.
     await expectUnauthenticated(verifier()(await createServiceTokenIssuer({ service: 'gateway', keys: otherKeys })('banking')));
+    await expectUnauthenticated(verifier()(await createServiceTokenIssuer({ service: 'payments', keys: otherKeys })('banking')));
+    await expectUnauthenticated(verifier()(await craft(otherKeys, { sub: 'gateway' })));
+  });
+
+  it('a token without a key id, or with a key id it does not know', async () => {
+    const iat = nowSeconds();
+    const claims = { iss: 'meridian-services', sub: 'gateway', aud: 'banking', iat, exp: iat + 60, jti: 'jti-2' };
+    await expectUnauthenticated(verifier()(await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'service+jwt' }).sign(keys.active.privateKey)));
+    await expectUnauthenticated(
+      verifier()(await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'not-a-key', typ: 'service+jwt' }).sign(keys.active.privateKey)),
+    );
   });
 
   it('a missing or empty token', async () => {
@@ -84,11 +111,6 @@ describe('the service token verifier refuses with UNAUTHENTICATED', () => {
     await expectUnauthenticated(verifier()(await craft(keys, { iat: nowSeconds() - 600, exp: nowSeconds() + 3_600 })));
   });
 
-  it('a caller that is not allowed', async () => {
-    const verify = createServiceTokenVerifier({ audience: 'banking', trustedKeys: keys.jwks(), allowedCallers: ['gateway'] });
-    await expectUnauthenticated(verify(await createServiceTokenIssuer({ service: 'bff-web', keys })('banking')));
-  });
-
   it('a user access token signed with the same key', async () => {
     await expectUnauthenticated(verifier()(await craft(keys, {}, 'at+jwt')));
     await expectUnauthenticated(verifier()(await craft(keys, { iss: 'https://identity.meridian.local' })));
@@ -101,6 +123,32 @@ describe('the service token verifier refuses with UNAUTHENTICATED', () => {
 
   it('a crafted token that verifies when nothing is wrong with it (control)', async () => {
     await expect(verifier()(await craft(keys))).resolves.toBe('gateway');
+  });
+});
+
+describe('trusted service keys', () => {
+  const pub = () => servicePublicKeys('gateway', keys)[0];
+
+  it.each([
+    ['not a JWKS', () => ({})],
+    ['a key without its service', () => ({ keys: [{ ...pub(), service: undefined }] })],
+    ['a key whose service is not a name', () => ({ keys: [{ ...pub(), service: 'Gateway Server' }] })],
+    ['a private key', () => ({ keys: [{ ...pub(), d: 'secret' }] })],
+    ['a key without a kid', () => ({ keys: [{ ...pub(), kid: undefined }] })],
+    ['one key id twice', () => ({ keys: [pub(), { ...pub(), service: 'bff-web' }] })],
+    ['a key that is not P-256', () => ({ keys: [{ ...pub(), crv: 'P-384' }] })],
+  ])('refuse %s', (name, set) => {
+    const message = {
+      'not a JWKS': /JWKS/,
+      'a key without its service': /must name its service/,
+      'a key whose service is not a name': /must name its service/,
+      'a private key': /private part/,
+      'a key without a kid': /needs a kid/,
+      'one key id twice': /appears twice/,
+      'a key that is not P-256': /P-256/,
+    }[name]!;
+    expect(() => indexServiceKeys(set() as never)).toThrow(message);
+    expect(() => createServiceTokenVerifier({ audience: 'banking', trustedKeys: set() as never })).toThrow(message);
   });
 });
 

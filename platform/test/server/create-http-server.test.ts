@@ -1,4 +1,6 @@
-import { createHttpServer, createLogger, type HttpServer, type ReadinessCheck } from '@meridian/platform';
+import http from 'node:http';
+import { createHttpServer, createLogger, createServiceTokenVerifier, type HttpServer, type ReadinessCheck } from '@meridian/platform';
+import { createTestServiceKeys } from '@meridian/platform/testing';
 import { settleWithin } from '../helpers/settle-within';
 
 const logger = createLogger({ service: 'http-server-test', level: 'silent', pretty: false });
@@ -215,5 +217,82 @@ describe('errors outside GraphQL', () => {
     expect(boom.statusCode).toBe(500);
     expect(boom.json()).toEqual({ errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
     expect(boom.body).not.toMatch(/ECONNREFUSED|SELECT/);
+  });
+});
+
+/** Sends one raw HTTP/1.1 request with `target` exactly as written, as an attacker would. */
+async function rawRequest(port: number, method: string, target: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: '127.0.0.1', port, method, path: target, agent: false, headers }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+describe('request targets', () => {
+  it('refuses absolute form, asterisk form, a leading // and fragments with 400 before any route hook or handler runs', async () => {
+    const server = createHttpServer({ name: 'test-svc', logger });
+    servers.push(server);
+    let reached = 0;
+    server.app.get('/thing', { onRequest: async () => void (reached += 1) }, async () => ({ ok: true }));
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (server.app.server.address() as { port: number }).port;
+    expect((await rawRequest(port, 'GET', '/thing')).status).toBe(200);
+    expect(reached).toBe(1);
+    for (const target of [`http://127.0.0.1:${port}/thing`, 'HTTP://x/thing', 'https://x/thing', '*', '//thing', '//x/thing', '/thing#', '/thing#x']) {
+      const res = await rawRequest(port, 'GET', target);
+      expect({ target, status: res.status }).toEqual({ target, status: 400 });
+      expect(JSON.parse(res.body).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    }
+    expect(reached).toBe(1);
+  });
+});
+
+describe('service access', () => {
+  it('guards every route not on the public list, including ones added later in a prefixed plugin and HEAD twins, and honours route callers', async () => {
+    const keys = await createTestServiceKeys();
+    const server = createHttpServer({
+      name: 'test-svc',
+      logger,
+      serviceAccess: { verify: createServiceTokenVerifier({ audience: 'test-svc', trustedKeys: keys.trustedKeys }), publicRoutes: ['/open'] },
+    });
+    servers.push(server);
+    const { app } = server;
+    app.get('/open', async () => ({ open: true }));
+    app.get('/closed', async (request) => ({ caller: request.serviceCaller }));
+    await app.register(
+      async (scope) => {
+        scope.post('/move', { config: { serviceCallers: ['payments'] } }, async (request) => ({ caller: request.serviceCaller }));
+      },
+      { prefix: '/internal' },
+    );
+    const token = async (service: string) => ({ 'x-service-token': await keys.issuerFor(service)('test-svc') });
+
+    expect((await app.inject({ method: 'GET', url: '/open' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
+    for (const [method, url] of [['GET', '/closed'], ['HEAD', '/closed'], ['POST', '/internal/move'], ['POST', '/%69nternal/move']] as const) {
+      const res = await app.inject({ method, url });
+      expect({ method, url, status: res.statusCode }).toEqual({ method, url, status: 401 });
+    }
+    expect((await app.inject({ method: 'GET', url: '/closed', headers: await token('gateway') })).json()).toEqual({ caller: 'gateway' });
+    const forbidden = await app.inject({ method: 'POST', url: '/internal/move', headers: await token('gateway') });
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.json().errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await app.inject({ method: 'POST', url: '/internal/move', headers: await token('payments') })).json()).toEqual({ caller: 'payments' });
+
+    expect(app.routeAccess()).toEqual(
+      expect.arrayContaining([
+        { method: 'GET', url: '/open', access: 'public' },
+        { method: 'GET', url: '/health/live', access: 'public' },
+        { method: 'GET', url: '/closed', access: 'service' },
+        { method: 'HEAD', url: '/closed', access: 'service' },
+        { method: 'POST', url: '/internal/move', access: 'service', callers: ['payments'] },
+      ]),
+    );
   });
 });

@@ -1,17 +1,14 @@
-import { baseConfigSchema, flag, loadConfig, port } from '@meridian/platform';
+import { flag, loadConfig, port, serviceNames, subgraphBaseConfigSchema } from '@meridian/platform';
 import { z } from 'zod';
 
 /** Banking's settings; defaults give the embedded mode. */
-export const bankingConfigSchema = baseConfigSchema.extend({
+export const bankingConfigSchema = subgraphBaseConfigSchema.extend({
   BANKING_PORT: port(4202),
   /**
    * Services whose service tokens may call the internal ledger API (`/internal/ledger/...`),
    * comma-separated; default `payments`. The gateway and BFFs reach only `/graphql`.
    */
-  LEDGER_API_CALLERS: z
-    .string()
-    .default('payments')
-    .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean)),
+  LEDGER_API_CALLERS: serviceNames(['payments']),
   /** Run migrations at start-up; default: only in embedded mode (no DATABASE_URL). */
   MIGRATE_ON_START: flag(false).optional(),
   /** Run the outbox relay and the hold-expiry sweeper in this process; default true. */

@@ -15,7 +15,6 @@ import {
   loadServiceTrustedKeys,
   mountApollo,
   remoteKeyResolver,
-  useServiceTokenGuard,
   type AccessTokenVerifierOptions,
   type Logger,
   type MeridianServer,
@@ -81,9 +80,7 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
     audience: config.ACCESS_TOKEN_AUDIENCE,
     keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
   });
-  const trustedKeys = await loadServiceTrustedKeys(config);
-  const verifyServiceToken = createServiceTokenVerifier({ audience: 'banking', trustedKeys });
-  const verifyLedgerCaller = createServiceTokenVerifier({ audience: 'banking', trustedKeys, allowedCallers: config.LEDGER_API_CALLERS });
+  const verifyServiceToken = createServiceTokenVerifier({ audience: 'banking', trustedKeys: await loadServiceTrustedKeys(config) });
 
   const accounts = new AccountService(dataSource);
   const ledger = new LedgerService(dataSource);
@@ -100,10 +97,10 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
     name: 'banking',
     logger,
     readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
+    // Every route but health and metrics needs a service token; the ledger API only from LEDGER_API_CALLERS.
+    serviceAccess: { verify: verifyServiceToken },
   });
-  useServiceTokenGuard(app, verifyServiceToken);
-  useServiceTokenGuard(app, verifyLedgerCaller, '/internal');
-  await app.register(ledgerRoutes, { prefix: LEDGER_API_PREFIX, ledger, accounts, logger });
+  await app.register(ledgerRoutes, { prefix: LEDGER_API_PREFIX, ledger, accounts, logger, callers: config.LEDGER_API_CALLERS });
 
   const apollo = new ApolloServer<SubgraphContext>({
     // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
@@ -121,6 +118,7 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
   await apollo.start();
   mountApollo(app, apollo, {
     allowGet: false,
+    serviceCallers: config.GRAPH_CALLERS,
     context: async (request) => buildSubgraphContext(request, request.serviceCaller ?? 'unknown', verifyAccessToken),
   });
 

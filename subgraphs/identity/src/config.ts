@@ -1,8 +1,8 @@
-import { baseConfigSchema, flag, loadConfig, port } from '@meridian/platform';
+import { flag, loadConfig, port, subgraphBaseConfigSchema } from '@meridian/platform';
 import { z } from 'zod';
 
 /** Identity's settings; defaults give the embedded mode. */
-export const identityConfigSchema = baseConfigSchema.extend({
+export const identityConfigSchema = subgraphBaseConfigSchema.extend({
   IDENTITY_PORT: port(4201),
   /** Access token lifetime in seconds; default 600 (10 minutes). */
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),

@@ -16,7 +16,6 @@ import {
   loadServiceTrustedKeys,
   localKeyResolver,
   mountApollo,
-  useServiceTokenGuard,
   type Logger,
   type MeridianServer,
   type SubgraphContext,
@@ -43,6 +42,9 @@ export interface IdentityServer extends MeridianServer {
   accounts: AccountService;
   sessions: SessionService;
 }
+
+/** Where identity publishes the public keys of user access tokens. */
+export const JWKS_ROUTE = '/.well-known/jwks.json';
 
 /** The SDL, read once; it is the source of truth for codegen and composition too. */
 export const identityTypeDefs = parse(fs.readFileSync(path.join(__dirname, '..', 'schema.graphql'), 'utf8'));
@@ -82,11 +84,10 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
     name: 'identity',
     logger,
     readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
+    // Every route but health, metrics and the JWKS needs a service token.
+    serviceAccess: { verify: verifyServiceToken, publicRoutes: [JWKS_ROUTE] },
   });
-  app.get('/.well-known/jwks.json', async (_request, reply) =>
-    reply.header('cache-control', 'public, max-age=300').send(keys.jwks()),
-  );
-  useServiceTokenGuard(app, verifyServiceToken);
+  app.get(JWKS_ROUTE, async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(keys.jwks()));
 
   const apollo = new ApolloServer<SubgraphContext>({
     // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
@@ -104,6 +105,7 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
   await apollo.start();
   mountApollo(app, apollo, {
     allowGet: false,
+    serviceCallers: config.GRAPH_CALLERS,
     context: async (request) => buildSubgraphContext(request, request.serviceCaller ?? 'unknown', verifyAccessToken),
   });
 

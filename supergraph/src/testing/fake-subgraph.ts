@@ -5,7 +5,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import {
   createServiceTokenVerifier,
   mountApollo,
-  useServiceTokenGuard,
+  useServiceAccess,
   type ServiceTokenVerifierOptions,
 } from '@meridian/platform';
 import Fastify from 'fastify';
@@ -120,7 +120,7 @@ export async function startFakeSubgraph(options: FakeSubgraphOptions): Promise<F
   app.addHook('onResponse', async (request, reply) => {
     requests.push({ headers: request.headers, status: reply.statusCode });
   });
-  useServiceTokenGuard(app, createServiceTokenVerifier({ audience: name, trustedKeys: options.trustedKeys }));
+  useServiceAccess(app, { verify: createServiceTokenVerifier({ audience: name, trustedKeys: options.trustedKeys }), publicRoutes: [] });
   const apollo = new ApolloServer<FakeContext>({
     // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
     stopOnTerminationSignals: false,

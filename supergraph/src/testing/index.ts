@@ -1,4 +1,4 @@
 export * from './capturing-logger';
 export * from './fake-subgraph';
-export * from './test-keys';
+export { createTestServiceKeys, TEST_SERVICES, type TestServiceKeys } from '@meridian/platform/testing';
 export * from './test-supergraph';

@@ -1,6 +1,6 @@
 import { composeSubgraphs } from '../compose';
 import { startFakeSubgraph, type FakeSubgraph } from './fake-subgraph';
-import { createTestServiceKeys, type TestServiceKeys } from './test-keys';
+import { createTestServiceKeys, type TestServiceKeys } from '@meridian/platform/testing';
 
 /** Composes running test subgraphs into a supergraph SDL, or throws with the composer's messages. */
 export function composeTestSupergraph(subgraphs: { name: string; url: string; typeDefs: string }[]): string {

@@ -70,7 +70,8 @@ export function useGraphiql(app: FastifyInstance, options: GraphiqlOptions): voi
   const bundle = () => buildGraphiqlBundle({ cacheDir: options.cacheDir });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'GET' || request.url.split('?')[0] !== endpoint || !wantsHtml(request.headers.accept)) return;
+    // The route as matched, not the URL as spelled: `/%67raphql` is the same route.
+    if (request.method !== 'GET' || request.routeOptions.url !== endpoint || !wantsHtml(request.headers.accept)) return;
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')

@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
 import { bffContextFromRequest, fieldArguments, rootFieldNodes, rootFields, type BffContext, type BffHandle, type BffOperationResult, type BffPlugin } from '@meridian/bff-core';
-import { errorBody, ErrorCode, httpStatusFor, type Logger } from '@meridian/platform';
+import { addRouteHook, errorBody, ErrorCode, httpStatusFor, type Logger } from '@meridian/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError } from 'graphql';
 import { decodeJwt } from 'jose';
@@ -166,8 +166,7 @@ export function createWebSessions(options: WebSessionsOptions) {
    */
   function csrfRefusal(request: FastifyRequest, hasCookie: boolean): string | undefined {
     if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return undefined;
-    const path = request.url.split('?')[0];
-    const signing = path.startsWith('/auth/');
+    const signing = request.routeOptions.url?.startsWith('/auth/') === true;
     if (!hasCookie && !signing) return undefined;
     const origin = requestOrigin(request);
     if (origin === undefined) {
@@ -251,9 +250,9 @@ export function createWebSessions(options: WebSessionsOptions) {
     log = logger;
     await app.register(cookie);
     app.decorateRequest('webSession', null);
-    app.addHook('preHandler', async (request, reply) => {
-      const path = request.url.split('?')[0];
-      if (path === '/graphql' || path.startsWith('/auth/')) await resolve(request, reply);
+    // On the routes themselves (matched as registered, whatever the spelling of the URL): /graphql and /auth/*.
+    app.addHook('onRoute', (route) => {
+      if (route.url === '/graphql' || route.url.startsWith('/auth/')) addRouteHook(route, 'preHandler', resolve);
     });
 
     app.post('/auth/login', async (request, reply) => {

@@ -12,9 +12,11 @@ export interface LedgerRoutesOptions {
   ledger: LedgerService;
   accounts: AccountService;
   logger: Logger;
+  /** The services whose service tokens may call these routes (LEDGER_API_CALLERS). */
+  callers: readonly string[];
 }
 
-/** URL prefix of the internal ledger API; the service token guard covers `/internal`. */
+/** URL prefix of the internal ledger API. */
 export const LEDGER_API_PREFIX = '/internal/ledger';
 
 const createTransferBody = z
@@ -57,12 +59,17 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 /**
  * The internal ledger API for other services (payments first): create, post
  * and void transfers and read balances, as JSON over HTTP. Not part of the
- * public graph; the server's service token guard refuses callers outside
- * LEDGER_API_CALLERS. Errors are `{ error: { code, message } }` with the
- * catalogue's HTTP status.
+ * public graph. Every route of this scope, whenever it is added, is open only
+ * to `callers` (the server's service access checks the token on the route
+ * itself). Errors are `{ error: { code, message } }` with the catalogue's HTTP
+ * status.
  */
 export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOptions): Promise<void> {
   const { ledger, accounts, logger } = options;
+  const callers = [...options.callers];
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, serviceCallers: callers };
+  });
 
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof DomainError) {

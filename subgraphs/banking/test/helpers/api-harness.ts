@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
   createKeySet,
-  createServiceTokenIssuer,
   generatePrivateJwk,
   issueAccessToken,
-  loadServiceSigningKeys,
   localKeyResolver,
   SERVICE_TOKEN_HEADER,
   type KeySet,
   type Role,
   type ServiceTokenIssuer,
 } from '@meridian/platform';
-import { createTestDatabase, type TestDatabase } from '@meridian/platform/testing';
+import { createTestDatabase, createTestServiceKeys, type TestDatabase, type TestServiceKeys } from '@meridian/platform/testing';
 import { createBankingServer, loadBankingConfig, type AccountRecord, type BankingConfig, type BankingServer, type CurrencyCode } from '../../src';
 
 /** A GraphQL response as the tests read it. */
@@ -41,7 +39,10 @@ export interface BankingHarness {
   /** Signs user access tokens; the server trusts exactly these keys. */
   userKeys: KeySet;
   /** Mints service tokens as any service. */
+  /** Issues service tokens as `service`, signed with that service's own key. */
   serviceTokenAs(service: string): ServiceTokenIssuer;
+  /** The service keys banking trusts: one per calling service. */
+  serviceKeys: TestServiceKeys;
   /** A new user with a valid access token (customer unless roles say otherwise). */
   user(roles?: Role[], scopes?: string[]): Promise<TestUser>;
   gql<T = Record<string, any>>(
@@ -69,19 +70,11 @@ export function scopesFor(roles: Role[]): string[] {
 /** Starts banking for one test file. */
 export async function startBanking(env: Record<string, string> = {}): Promise<BankingHarness> {
   const db = await createTestDatabase();
-  const config = loadBankingConfig({ ...process.env, MIGRATE_ON_START: 'true', ...env });
+  const serviceKeys = await createTestServiceKeys();
+  const config = loadBankingConfig({ ...process.env, MIGRATE_ON_START: 'true', ...serviceKeys.env(), ...env });
   const userKeys = await createKeySet([await generatePrivateJwk()]);
   const server = await createBankingServer(config, { databaseUrl: db.url, accessTokenKeys: localKeyResolver(userKeys.jwks()) });
-  const serviceKeys = await loadServiceSigningKeys(config);
-  const issuers = new Map<string, ServiceTokenIssuer>();
-  const serviceTokenAs = (service: string) => {
-    let issuer = issuers.get(service);
-    if (!issuer) {
-      issuer = createServiceTokenIssuer({ service, keys: serviceKeys });
-      issuers.set(service, issuer);
-    }
-    return issuer;
-  };
+  const serviceTokenAs = (service: string) => serviceKeys.issuerFor(service);
   const fund = async (accountId: string, currency: CurrencyCode, minorUnits: bigint) => {
     const clearing = await server.accounts.systemAccount('CLEARING', currency);
     await server.ledger.createTransfer({
@@ -101,6 +94,7 @@ export async function startBanking(env: Record<string, string> = {}): Promise<Ba
     db,
     userKeys,
     serviceTokenAs,
+    serviceKeys,
     async user(roles = ['CUSTOMER'], scopes = scopesFor(roles)) {
       const id = randomUUID();
       const { token } = await issueAccessToken(

@@ -37,9 +37,11 @@ describe('internal ledger API access', () => {
     expect(await h.count('transfers')).toBe(before);
   });
 
-  it('refuses the gateway and BFFs, whose tokens only reach /graphql', async () => {
+  it('refuses the gateway and BFFs, whose tokens only reach /graphql, with 403 FORBIDDEN', async () => {
     for (const caller of ['gateway', 'bff-web', 'bff-mobile']) {
-      expect((await h.internal('GET', `/internal/ledger/accounts/${from.id}/balance`, undefined, { caller })).status).toBe(401);
+      const res = await h.internal('GET', `/internal/ledger/accounts/${from.id}/balance`, undefined, { caller });
+      expect(res.status).toBe(403);
+      expect(JSON.stringify(res.body)).toContain('FORBIDDEN');
     }
   });
 

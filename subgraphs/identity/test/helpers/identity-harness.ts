@@ -1,10 +1,5 @@
-import {
-  createServiceTokenIssuer,
-  loadServiceSigningKeys,
-  SERVICE_TOKEN_HEADER,
-  type ServiceTokenIssuer,
-} from '@meridian/platform';
-import { createTestDatabase, type TestDatabase } from '@meridian/platform/testing';
+import { SERVICE_TOKEN_HEADER, type ServiceTokenIssuer } from '@meridian/platform';
+import { createTestDatabase, createTestServiceKeys, type TestDatabase, type TestServiceKeys } from '@meridian/platform/testing';
 import { createIdentityServer, loadIdentityConfig, type IdentityConfig, type IdentityServer } from '../../src';
 
 /** A GraphQL response as the tests read it. */
@@ -19,7 +14,10 @@ export interface IdentityHarness {
   server: IdentityServer;
   config: IdentityConfig;
   db: TestDatabase;
+  /** Issues service tokens as the gateway. */
   serviceToken: ServiceTokenIssuer;
+  /** The service keys identity trusts: one per calling service. */
+  serviceKeys: TestServiceKeys;
   gql<T = Record<string, any>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -32,14 +30,16 @@ export interface IdentityHarness {
 /** Starts identity for one test file. */
 export async function startIdentity(env: Record<string, string> = {}): Promise<IdentityHarness> {
   const db = await createTestDatabase();
-  const config = loadIdentityConfig({ ...process.env, MIGRATE_ON_START: 'true', ...env });
+  const serviceKeys = await createTestServiceKeys();
+  const config = loadIdentityConfig({ ...process.env, MIGRATE_ON_START: 'true', ...serviceKeys.env(), ...env });
   const server = await createIdentityServer(config, { databaseUrl: db.url });
-  const serviceToken = createServiceTokenIssuer({ service: 'gateway', keys: await loadServiceSigningKeys(config) });
+  const serviceToken = serviceKeys.issuerFor('gateway');
   return {
     server,
     config,
     db,
     serviceToken,
+    serviceKeys,
     async gql(query, variables, options = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
       if (options.serviceToken !== null) headers[SERVICE_TOKEN_HEADER] = options.serviceToken ?? (await serviceToken('identity'));

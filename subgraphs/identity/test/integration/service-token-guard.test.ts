@@ -50,10 +50,24 @@ describe('identity called directly', () => {
     expect(entities.data?._entities).toEqual([null]);
   });
 
-  it('serves health and JWKS without a service token, and nothing else under /graphql', async () => {
+  it('refuses a valid token of a service that does not run the gateway (GRAPH_CALLERS) with 403 FORBIDDEN', async () => {
+    const res = await h.gql(SERVICE, {}, { serviceToken: await h.serviceKeys.issuerFor('payments')('identity') });
+    expect(res.status).toBe(403);
+    expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses a token that names the gateway but is signed with a BFF key', async () => {
+    const forged = createServiceTokenIssuer({ service: 'gateway', keys: h.serviceKeys.keysOf('bff-web') });
+    expect((await h.gql(SERVICE, {}, { serviceToken: await forged('identity') })).status).toBe(401);
+  });
+
+  it('serves health and JWKS without a service token, and GraphQL only as POST', async () => {
     expect((await h.server.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
     expect((await h.server.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
-    expect((await h.server.app.inject({ method: 'GET', url: '/graphql?query=%7B__typename%7D' })).statusCode).toBe(401);
+    expect((await h.server.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).statusCode).toBe(200);
+    const get = await h.server.app.inject({ method: 'GET', url: '/graphql?query=%7B__typename%7D' });
+    expect(get.statusCode).toBe(404);
+    expect(get.json().errors[0].extensions.code).toBe('NOT_FOUND');
   });
 });
 

@@ -1,0 +1,112 @@
+/**
+ * The signing keys of a deployment as environment variables, and how they are
+ * made, rotated and retired: each signing service has its own private keys
+ * (`<SERVICE>_SERVICE_SIGNING_KEYS`, handed to that service alone as
+ * `SERVICE_SIGNING_KEYS`), every verifier holds the public set
+ * (`SERVICE_TRUSTED_KEYS`, each key naming its owner), and identity alone
+ * holds `IDENTITY_SIGNING_KEYS` for user access tokens.
+ */
+import { generatePrivateJwk, SIGNING_SERVICES } from '@meridian/platform';
+
+/** A JSON Web Key as the platform makes them. */
+type JWK = Awaited<ReturnType<typeof generatePrivateJwk>>;
+
+/** A deployment's key variables by name. */
+export type KeyEnv = Record<string, string>;
+
+/** The variable holding a signing service's private keys, e.g. `BFF_WEB_SERVICE_SIGNING_KEYS`. */
+export function signingKeysVariable(service: string): string {
+  return `${service.toUpperCase().replace(/-/g, '_')}_SERVICE_SIGNING_KEYS`;
+}
+
+/** What a key set can be rotated for: a signing service, or `identity` (user access tokens). */
+export type KeyOwner = (typeof SIGNING_SERVICES)[number] | 'identity';
+export const KEY_OWNERS: readonly KeyOwner[] = [...SIGNING_SERVICES, 'identity'];
+
+function jwks(value: string | undefined, name: string): JWK[] {
+  if (!value) throw new Error(`${name} is missing`);
+  const parsed = JSON.parse(value) as { keys?: JWK[] };
+  if (!Array.isArray(parsed.keys)) throw new Error(`${name} is not a JWKS`);
+  return parsed.keys;
+}
+
+const publicHalf = ({ d: _private, ...pub }: JWK, service: string) => ({ ...pub, service });
+const variableOf = (owner: KeyOwner) => (owner === 'identity' ? 'IDENTITY_SIGNING_KEYS' : signingKeysVariable(owner));
+
+/** Fresh keys for every signing service and for identity, with the public set every verifier trusts. */
+export async function generateKeyEnv(): Promise<KeyEnv> {
+  const env: KeyEnv = {};
+  const trusted: JWK[] = [];
+  for (const service of SIGNING_SERVICES) {
+    const key = await generatePrivateJwk();
+    env[signingKeysVariable(service)] = JSON.stringify({ keys: [key] });
+    trusted.push(publicHalf(key, service));
+  }
+  env.SERVICE_TRUSTED_KEYS = JSON.stringify({ keys: trusted });
+  env.IDENTITY_SIGNING_KEYS = JSON.stringify({ keys: [await generatePrivateJwk()] });
+  return env;
+}
+
+/**
+ * Step one of a rotation: a new key goes first in `owner`'s signing set (so it
+ * signs from the next deploy of that service) and, for a service, into the
+ * trusted set next to the old one, so tokens signed with either verify during
+ * the overlap. Identity keeps its old key in its set, and so in its JWKS, until
+ * {@link retireKeys}. Deploy the verifiers before the service itself.
+ */
+export async function rotateKeys(env: KeyEnv, owner: KeyOwner): Promise<KeyEnv> {
+  const variable = variableOf(owner);
+  const fresh = await generatePrivateJwk();
+  const next: KeyEnv = { ...env, [variable]: JSON.stringify({ keys: [fresh, ...jwks(env[variable], variable)] }) };
+  if (owner !== 'identity') {
+    next.SERVICE_TRUSTED_KEYS = JSON.stringify({ keys: [publicHalf(fresh, owner), ...jwks(env.SERVICE_TRUSTED_KEYS, 'SERVICE_TRUSTED_KEYS')] });
+  }
+  return next;
+}
+
+/**
+ * Step two, once every replica of `owner` signs with the new key and its old
+ * tokens have aged out (service tokens: 5 minutes; access tokens: their
+ * lifetime): only the active key stays in its set and in the trusted set.
+ */
+export function retireKeys(env: KeyEnv, owner: KeyOwner): KeyEnv {
+  const variable = variableOf(owner);
+  const [active] = jwks(env[variable], variable);
+  const next: KeyEnv = { ...env, [variable]: JSON.stringify({ keys: [active] }) };
+  if (owner !== 'identity') {
+    const others = jwks(env.SERVICE_TRUSTED_KEYS, 'SERVICE_TRUSTED_KEYS').filter((k) => (k as { service?: string }).service !== owner || k.kid === active.kid);
+    next.SERVICE_TRUSTED_KEYS = JSON.stringify({ keys: others });
+  }
+  return next;
+}
+
+/** Reads `NAME=value` lines (values are unquoted JSON), keeping the rest of the file for {@link formatKeyEnv}. */
+export function parseEnvFile(text: string): KeyEnv {
+  const env: KeyEnv = {};
+  for (const line of text.split('\n')) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
+    if (match) env[match[1]] = match[2];
+  }
+  return env;
+}
+
+/** Writes the key variables in a fixed order with what each is for; other variables follow unchanged. */
+export function formatKeyEnv(env: KeyEnv): string {
+  const lines = ['# Meridian signing keys. Private: never commit, share or log this file.'];
+  const written = new Set<string>();
+  const put = (name: string) => {
+    if (env[name] === undefined) return;
+    lines.push(`${name}=${env[name]}`);
+    written.add(name);
+  };
+  for (const service of SIGNING_SERVICES) {
+    lines.push(`# ${service} only (its SERVICE_SIGNING_KEYS): the private keys of its service tokens, active first.`);
+    put(signingKeysVariable(service));
+  }
+  lines.push('# Every verifier (identity, banking, the gateway): the public service keys, each naming its service.');
+  put('SERVICE_TRUSTED_KEYS');
+  lines.push("# identity only: the private keys of user access tokens; everyone else reads identity's JWKS.");
+  put('IDENTITY_SIGNING_KEYS');
+  for (const [name, value] of Object.entries(env)) if (!written.has(name)) lines.push(`${name}=${value}`);
+  return `${lines.join('\n')}\n`;
+}

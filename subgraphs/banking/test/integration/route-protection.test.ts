@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { checkRouteProtection, type ProbeResponse } from '@meridian/platform/testing';
+import type { AccountRecord } from '../../src';
+import { startBanking, type BankingHarness } from '../helpers/api-harness';
+
+let h: BankingHarness;
+let from: AccountRecord;
+let to: AccountRecord;
+beforeAll(async () => {
+  h = await startBanking();
+  const owner = randomUUID();
+  from = await h.account(owner, 'EUR', 1_000_000_00n);
+  to = await h.account(owner, 'EUR');
+});
+afterAll(() => h.close());
+
+const transfer = (overrides: Record<string, unknown> = {}) => ({
+  id: randomUUID(),
+  code: 'CARD_PAYMENT',
+  description: 'Route protection probe',
+  postings: [
+    { accountId: from.id, direction: 'DEBIT', amount: '0.01', currency: 'EUR' },
+    { accountId: to.id, direction: 'CREDIT', amount: '0.01', currency: 'EUR' },
+  ],
+  ...overrides,
+});
+
+/** A hold the probe keeps resolving: the first right call resolves it, later ones are the handler's CONFLICT. */
+async function pendingTransfer(): Promise<string> {
+  const body = transfer({ pendingTimeoutSeconds: 3600 });
+  const res = await h.internal('POST', '/internal/ledger/transfers', body);
+  expect(res.status).toBe(200);
+  return body.id;
+}
+
+/** The handler resolved the hold (`phase`), or said it was resolved already. */
+const resolvedOrConflict = (phase: string) => (res: ProbeResponse) =>
+  (res.status === 200 && res.json?.phase === phase) || (res.status === 409 && res.json?.error?.code === 'CONFLICT');
+const ledgerCaller = { caller: 'payments', refusedCallers: ['gateway', 'bff-web', 'bff-mobile'] };
+
+// Thousands of requests: a generous timeout, since CI machines are shared.
+describe('banking route protection', () => {
+  it('lets only LEDGER_API_CALLERS reach the ledger API and only the gateway and BFFs reach /graphql, however the target is spelled', async () => {
+    const transfersBefore = await h.count('transfers');
+    const existing = transfer();
+    expect((await h.internal('POST', '/internal/ledger/transfers', existing)).status).toBe(200);
+    const toPost = await pendingTransfer();
+    const toVoid = await pendingTransfer();
+    let created = 0;
+
+    const report = await checkRouteProtection({
+      app: h.server.app,
+      audience: 'banking',
+      keys: h.serviceKeys,
+      publicRoutes: ['/health/live', '/health/ready', '/metrics'],
+      probes: [
+        {
+          method: 'POST',
+          route: '/graphql',
+          body: () => ({ query: '{ _service { sdl } }' }),
+          caller: 'bff-web',
+          refusedCallers: ['payments'],
+          reachedHandler: (res) => typeof res.json?.data?._service?.sdl === 'string',
+        },
+        {
+          method: 'POST',
+          route: '/internal/ledger/transfers',
+          body: () => transfer(),
+          ...ledgerCaller,
+          reachedHandler: (res) => {
+            const reached = res.status === 200 && res.json?.status === 'POSTED';
+            if (reached) created += 1;
+            return reached;
+          },
+        },
+        {
+          method: 'POST',
+          route: '/internal/ledger/transfers/:pendingId/post',
+          path: `/internal/ledger/transfers/${toPost}/post`,
+          body: () => ({ id: randomUUID() }),
+          ...ledgerCaller,
+          reachedHandler: resolvedOrConflict('POST_PENDING'),
+        },
+        {
+          method: 'POST',
+          route: '/internal/ledger/transfers/:pendingId/void',
+          path: `/internal/ledger/transfers/${toVoid}/void`,
+          body: () => ({ id: randomUUID() }),
+          ...ledgerCaller,
+          reachedHandler: resolvedOrConflict('VOID_PENDING'),
+        },
+        {
+          method: 'GET',
+          route: '/internal/ledger/transfers/:id',
+          path: `/internal/ledger/transfers/${existing.id}`,
+          ...ledgerCaller,
+          reachedHandler: (res) => res.status === 200 && res.json?.id === existing.id,
+        },
+        {
+          method: 'GET',
+          route: '/internal/ledger/accounts/:id/balance',
+          path: `/internal/ledger/accounts/${from.id}/balance`,
+          ...ledgerCaller,
+          reachedHandler: (res) => res.status === 200 && typeof res.json?.available === 'string',
+        },
+      ],
+    });
+    expect(report.violations).toEqual([]);
+    expect(report.attempts).toBeGreaterThan(1_000);
+    // Only requests with payments' own token wrote anything: the probes' setup, the first post and void, and each transfer the handler answered.
+    expect(await h.count('transfers')).toBe(transfersBefore + 3 + 2 + created);
+  }, 120_000);
+});

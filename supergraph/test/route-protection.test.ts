@@ -1,0 +1,45 @@
+import { createServiceTokenVerifier } from '@meridian/platform';
+import { checkRouteProtection } from '@meridian/platform/testing';
+import { createCapturingLogger, startFakeSupergraph, type FakeSubgraph, type TestServiceKeys } from '@meridian/supergraph/testing';
+import { createGatewayServer, loadGatewayConfig } from '../src';
+
+let keys: TestServiceKeys;
+let subgraph: FakeSubgraph;
+let supergraphSdl: string;
+beforeAll(async () => {
+  ({ keys, subgraph, supergraphSdl } = await startFakeSupergraph());
+});
+afterAll(() => subgraph.close());
+
+// Thousands of requests: a generous timeout, since CI machines are shared.
+describe('gateway route protection', () => {
+  it('needs a service token for the gateway on /graphql however the target is spelled, and keeps only health and metrics public', async () => {
+    const server = await createGatewayServer(loadGatewayConfig({ ...process.env }), {
+      logger: createCapturingLogger().logger,
+      supergraphSdl,
+      issueServiceToken: keys.issuerFor('gateway'),
+      verifyServiceToken: createServiceTokenVerifier({ audience: 'gateway', trustedKeys: keys.trustedKeys }),
+    });
+    try {
+      const report = await checkRouteProtection({
+        app: server.app,
+        audience: 'gateway',
+        keys,
+        publicRoutes: ['/health/live', '/health/ready', '/metrics'],
+        probes: [
+          {
+            method: 'POST',
+            route: '/graphql',
+            body: () => ({ query: '{ __typename }' }),
+            caller: 'bff-mobile',
+            reachedHandler: (res) => res.json?.data?.__typename === 'Query',
+          },
+        ],
+      });
+      expect(report.violations).toEqual([]);
+      expect(report.attempts).toBeGreaterThan(200);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+});
