@@ -9,5 +9,6 @@ export * from './graphql';
 export * from './telemetry';
 export * from './runtime';
 export * from './ids';
+export * from './email';
 export * from './rate-limit';
 export * from './events';

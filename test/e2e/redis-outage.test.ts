@@ -63,6 +63,16 @@ describeRedis(REDIS_URL ? 'when Redis goes away' : 'when Redis goes away (skippe
     expect(read.value.status).toBe(200);
     expect(read.value.data).toEqual({ __typename: 'Query' });
     expect(read.ms).toBeLessThan(3_000);
+    // However the operation spells it, a login is a login: aliased inside fragments, it fails closed too.
+    for (const hidden of [
+      'mutation L($input: LoginInput!) { ... on Mutation { l: login(input: $input) { accessToken } } }',
+      'mutation L($input: LoginInput!) { ...F } fragment F on Mutation { l: login(input: $input) { accessToken } }',
+    ]) {
+      const res = await stack.call('mobile', hidden, { input: { email: user.email, password: user.password, deviceId: 'outage-test-phone' } });
+      expect(res.status).toBe(503);
+      expect(res.errors?.[0].extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      expect(res.data ?? null).toBeNull();
+    }
   });
 });
 

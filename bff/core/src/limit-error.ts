@@ -6,7 +6,8 @@ export type LimitName = 'depth' | 'aliases' | 'directives' | 'tokens' | 'rootFie
 
 /** QUERY_TOO_COMPLEX naming the limit that was hit and its value. */
 export function queryTooComplex(message: string, reason: LimitName, limit: number): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, reason, limit } });
+  // http: a limit refused in a guard (after validation) answers 400 like one refused in validation.
+  return new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, reason, limit, http: { status: 400 } } });
 }
 
 /**

@@ -1,10 +1,11 @@
-import type { Logger, RateLimiter } from '@meridian/platform';
+import { createHash } from 'node:crypto';
+import { canonicalEmail, type Logger, type RateLimiter } from '@meridian/platform';
 import { getGraphQLRateLimiter, Store, type Identity } from 'graphql-rate-limit';
 import ms from 'ms';
 import type { BffContext } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
 import { failClosed, rateLimited } from './limit-error';
-import { fieldArguments, rootFieldNodes } from './operation-fields';
+import { collectRootFields } from './operation-fields';
 import { callerOf, seconds } from './use-rate-limits';
 
 /** One limit on a root field, in graphql-rate-limit's terms. */
@@ -14,15 +15,25 @@ export interface FieldLimit {
   window: string;
   /** Arguments that split the count, e.g. `input.email`. */
   identityArgs?: string[];
+  /** How an identity argument is keyed, by its path: e.g. an email as identity compares it, hashed. Default as sent. */
+  keyOf?: Record<string, (value: unknown) => string>;
   /** `caller` (default): per user, or per address when anonymous. `everyone`: across all callers, e.g. per email. */
   scope?: 'caller' | 'everyone';
 }
 
 /** Limits on the fields that guard credentials and money. */
+/**
+ * An email as identity compares it ({@link canonicalEmail}), hashed: `Ana@x.com` and ` ana@x.com`
+ * share one count, and the shared store never holds the address itself.
+ */
+export function emailKey(value: unknown): string {
+  return createHash('sha256').update(canonicalEmail(String(value ?? ''))).digest('hex');
+}
+
 export const SENSITIVE_FIELD_LIMITS: Record<string, FieldLimit[]> = {
   login: [
     { max: 5, window: '1m' },
-    { max: 20, window: '15m', identityArgs: ['input.email'], scope: 'everyone' },
+    { max: 20, window: '15m', identityArgs: ['input.email'], keyOf: { 'input.email': emailKey }, scope: 'everyone' },
   ],
   register: [{ max: 5, window: '1h' }],
   refreshSession: [{ max: 30, window: '1m' }],
@@ -73,18 +84,30 @@ export function useFieldRateLimits(options: FieldRateLimitsOptions): BffPlugin {
   const longest = Math.max(...Object.values(options.limits).flat().map((l) => ms(l.window as ms.StringValue)));
   return {
     name: 'field-rate-limits',
-    async guard({ contextValue, operation, schema, request }) {
-      if (!operation) return;
-      for (const node of rootFieldNodes(operation)) {
-        const limits = options.limits[node.name.value];
+    async guard(request) {
+      // Every root field as it executes: aliases count one by one, fragments and @include are looked through.
+      for (const field of collectRootFields(request)) {
+        const limits = options.limits[field.name];
         if (!limits) continue;
-        const args = fieldArguments(schema, operation, node, request.variables ?? {});
         for (const limit of limits) {
-          await enforce(options, contextValue, node.name.value, args, limit, longest);
+          await enforce(options, request.contextValue, field.name, field.args, limit, longest);
         }
       }
     },
   };
+}
+
+/** The arguments with each identity argument replaced by its key, so one person or address is one count. */
+function keyedArgs(args: Record<string, unknown>, limit: FieldLimit): Record<string, unknown> {
+  if (!limit.keyOf) return args;
+  const copy = structuredClone(args) as Record<string, unknown>;
+  for (const [path, keyOf] of Object.entries(limit.keyOf)) {
+    const parts = path.split('.');
+    let holder: Record<string, unknown> | undefined = copy;
+    for (const part of parts.slice(0, -1)) holder = holder?.[part] as Record<string, unknown> | undefined;
+    if (holder && typeof holder === 'object') holder[parts[parts.length - 1]] = keyOf(holder[parts[parts.length - 1]]);
+  }
+  return copy;
 }
 
 async function enforce(
@@ -103,7 +126,7 @@ async function enforce(
   });
   let refusal: string | undefined;
   try {
-    refusal = await limiter({ parent: undefined, args, context, info: { fieldName } as never }, {
+    refusal = await limiter({ parent: undefined, args: keyedArgs(args, limit), context, info: { fieldName } as never }, {
       max: limit.max,
       window: limit.window,
       identityArgs: limit.identityArgs,

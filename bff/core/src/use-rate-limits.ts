@@ -3,7 +3,7 @@ import { type AccessTokenVerifier, type Logger, type RateLimiter, type RateLimit
 import type { BffContext } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
 import { failClosed, rateLimited } from './limit-error';
-import { rootFields } from './operation-fields';
+import { collectRootFields } from './operation-fields';
 import { requestedCostOf } from './use-cost-limit';
 
 /** Who is calling, for rate limits. */
@@ -57,7 +57,8 @@ export function seconds(ms: number): number {
  * carries `extensions.rateLimit` and `extensions.cost.throttleStatus`.
  */
 export function useRateLimits(options: RateLimitsOptions): BffPlugin {
-  async function guard({ contextValue, operation }: GraphQLRequestContextDidResolveOperation<BffContext>): Promise<void> {
+  async function guard(request: GraphQLRequestContextDidResolveOperation<BffContext>): Promise<void> {
+    const { contextValue } = request;
     const caller = await identify(contextValue, options.verifyAccessToken);
     callers.set(contextValue, caller);
     const cost = requestedCostOf(contextValue) ?? 1;
@@ -66,7 +67,7 @@ export function useRateLimits(options: RateLimitsOptions): BffPlugin {
     try {
       result = await options.limiter.check(caller.key, cost, policy);
     } catch (err) {
-      const guarded = (operation ? rootFields(operation) : []).filter((f) => options.failClosedFields.has(f));
+      const guarded = collectRootFields(request).map((f) => f.name).filter((name) => options.failClosedFields.has(name));
       options.logger.warn({ err: (err as Error).message, guarded }, 'shared rate limiter failed');
       if (guarded.length) throw failClosed();
       result = await options.fallback.check(caller.key, cost, policy);

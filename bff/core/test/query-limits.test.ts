@@ -36,7 +36,7 @@ async function withBff<T>(limits: Partial<QueryLimits>, run: (gql: (query: strin
 }
 
 const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: node { id }`).join(' ')} }`;
-const rootFields = (n: number) => `{ ${Array.from({ length: n }, (_, i) => (i % 2 ? 'node { id }' : 'echo { caller }')).join(' ')} }`;
+const rootFields = (n: number) => `{ ${Array.from({ length: n }, (_, i) => (i % 2 ? `n${i}: node { id }` : `e${i}: echo { caller }`)).join(' ')} }`;
 const directives = (n: number) => `{ node { ${Array.from({ length: n }, () => 'id @include(if: true)').join(' ')} } }`;
 
 function expectRefused(res: { status: number; body: any }, reason: string, limit: number) {
@@ -58,6 +58,15 @@ describe('BFF query limits', () => {
       expect((await gql(rootFields(4))).body.errors).toBeUndefined();
       expectRefused(await gql(rootFields(5)), 'rootFields', 4);
       expectRefused(await gql('{ ...F node { id } } fragment F on Query { echo { caller } a: node { id } b: node { id } c: node { id } }'), 'rootFields', 4);
+      expectRefused(await gql('{ node { id } ... on Query { a: node { id } ... on Query { b: node { id } } } ...F } fragment F on Query { c: node { id } d: node { id } }'), 'rootFields', 4);
+    });
+  });
+
+  it('root fields: counts what executes, so a repeated field counts once and a skipped one not at all', async () => {
+    await withBff({ maxRootFields: 2 }, async (gql) => {
+      expect((await gql('{ node { id } node { id } echo { caller } ...F } fragment F on Query { node { id } }')).body.errors).toBeUndefined();
+      expect((await gql('{ node { id } echo { caller } a: node @skip(if: true) { id } b: node @include(if: false) { id } }')).body.errors).toBeUndefined();
+      expectRefused(await gql('{ node { id } echo { caller } a: node @include(if: true) { id } }'), 'rootFields', 2);
     });
   });
 

@@ -1,4 +1,4 @@
-import { fieldArguments, rootFieldNodes, type BffPlugin } from '@meridian/bff-core';
+import { collectRootFields, type BffPlugin } from '@meridian/bff-core';
 import { ErrorCode } from '@meridian/platform';
 import { GraphQLError } from 'graphql';
 
@@ -20,13 +20,12 @@ const DEVICE_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 export function useRequireDeviceId(): BffPlugin {
   return {
     name: 'require-device-id',
-    async guard({ operation, request, schema }) {
-      if (!operation || operation.operation !== 'mutation') return;
-      for (const field of rootFieldNodes(operation)) {
-        const name = field.name.value;
+    async guard(request) {
+      if (request.operation?.operation !== 'mutation') return;
+      for (const { name, args } of collectRootFields(request)) {
         const read = DEVICE_ID_PATHS[name];
         if (!read) continue;
-        const deviceId = read(fieldArguments(schema, operation, field, request.variables ?? {}));
+        const deviceId = read(args);
         if (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId)) {
           throw new GraphQLError(
             `${name} from the app needs its device id (${name === 'login' ? 'input.deviceId' : 'deviceId'}): 8 to 128 letters, digits or . _ : -, generated once per install.`,

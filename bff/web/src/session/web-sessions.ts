@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
-import { bffContextFromRequest, fieldArguments, rootFieldNodes, rootFields, type BffContext, type BffHandle, type BffOperationResult, type BffPlugin } from '@meridian/bff-core';
-import { addRouteHook, errorBody, ErrorCode, httpStatusFor, type Logger } from '@meridian/platform';
+import { bffContextFromRequest, collectRootFields, type BffContext, type BffHandle, type BffOperationResult, type BffPlugin } from '@meridian/bff-core';
+import { addRouteHook, errorBody, ErrorCode, httpStatusFor, isErrorCode, type Logger } from '@meridian/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError } from 'graphql';
 import { decodeJwt } from 'jose';
@@ -207,9 +207,9 @@ export function createWebSessions(options: WebSessionsOptions) {
   /** Refuses token operations sent by the browser and ends browser sessions revoked through the graph. */
   const plugin: BffPlugin = {
     name: 'web-sessions',
-    async guard({ operation, contextValue }) {
-      if (contextValue.internal || !operation) return;
-      const refused = rootFields(operation).filter((f) => TOKEN_FIELDS.has(f));
+    async guard(request) {
+      if (request.contextValue.internal) return;
+      const refused = [...new Set(collectRootFields(request).map((f) => f.name).filter((name) => TOKEN_FIELDS.has(name)))];
       if (refused.length) {
         throw new GraphQLError(
           `On the web, sign in and out with POST /auth/login and POST /auth/logout; the session refreshes itself. Tokens never reach the browser (${refused.join(', ')}).`,
@@ -221,15 +221,14 @@ export function createWebSessions(options: WebSessionsOptions) {
       {
         async requestDidStart() {
           return {
-            async willSendResponse({ operation, response, request, schema }) {
-              if (!operation || response.body.kind !== 'single') return;
+            async willSendResponse(context) {
+              const { operation, response, document } = context;
+              if (!operation || !document || response.body.kind !== 'single') return;
               const data = response.body.singleResult.data as Record<string, unknown> | null | undefined;
-              const revoked = rootFieldNodes(operation).filter(
-                (f) => f.name.value === 'revokeSession' && data?.[f.alias?.value ?? 'revokeSession'] === true,
-              );
-              for (const field of revoked) {
-                const { id } = fieldArguments(schema, operation, field, request.variables ?? {});
-                if (typeof id === 'string') await store.destroyById(id).catch((err: Error) => log?.warn({ err: err.message }, 'could not end a revoked web session'));
+              // Each revokeSession that ran and answered true, under whatever alias or fragment it came.
+              const revoked = collectRootFields({ ...context, document }).filter((f) => f.name === 'revokeSession' && data?.[f.responseKey] === true);
+              for (const { args } of revoked) {
+                if (typeof args.id === 'string') await store.destroyById(args.id).catch((err: Error) => log?.warn({ err: err.message }, 'could not end a revoked web session'));
               }
             },
           };
@@ -265,9 +264,12 @@ export function createWebSessions(options: WebSessionsOptions) {
         | { accessToken: string; expiresAt: string; refreshToken: string; refreshExpiresAt: string; user: { id: string; email: string; displayName: string; roles: string[] } }
         | undefined;
       if (!login) {
-        const retryAfter = result.headers.get('retry-after');
+        // A refusal by the BFF carries its HTTP status; one by identity (a 200 with errors) gets its code's.
+        const extensions = result.body.errors?.[0]?.extensions ?? {};
+        const retryAfter = result.headers.get('retry-after') ?? (typeof extensions.retryAfter === 'number' ? String(extensions.retryAfter) : undefined);
         if (retryAfter) reply.header('retry-after', retryAfter);
-        return reply.code(result.status >= 400 ? result.status : 401).send({ errors: result.body.errors });
+        const status = result.status >= 400 ? result.status : isErrorCode(extensions.code) ? httpStatusFor[extensions.code] : 401;
+        return reply.code(status).send({ errors: result.body.errors });
       }
       const claims = decodeJwt(login.accessToken);
       const { secret, session } = await store.create({
