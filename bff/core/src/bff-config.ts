@@ -103,6 +103,7 @@ export const FAIL_CLOSED_FIELDS: ReadonlySet<string> = new Set([
   'register',
   'refreshSession',
   'logout',
+  'unlockSignIn',
   'openAccount',
   'closeAccount',
   'transferBetweenOwnAccounts',

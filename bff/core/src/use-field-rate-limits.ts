@@ -38,6 +38,7 @@ export const SENSITIVE_FIELD_LIMITS: Record<string, FieldLimit[]> = {
   register: [{ max: 5, window: '1h' }],
   refreshSession: [{ max: 30, window: '1m' }],
   logout: [{ max: 30, window: '1m' }],
+  unlockSignIn: [{ max: 30, window: '1m' }],
   openAccount: [{ max: 10, window: '1h' }],
   closeAccount: [{ max: 10, window: '1h' }],
   transferBetweenOwnAccounts: [{ max: 30, window: '1m' }],

@@ -28,12 +28,16 @@ import { createResolvers } from './resolvers';
 import { AccountService } from './services/account-service';
 import { DeviceSessionService } from './services/device-session-service';
 import { SessionService } from './services/session-service';
+import { SignInThrottle } from './services/sign-in-throttle';
+import type { SignInPolicy } from './domain/sign-in-throttle';
 
 /** What the identity server is built from. */
 export interface IdentityServerDeps {
   /** PostgreSQL URL (real or embedded). */
   databaseUrl: string;
   logger?: Logger;
+  /** How failed sign-ins are slowed and locked; default {@link DEFAULT_SIGN_IN_POLICY}. */
+  signInPolicy?: SignInPolicy;
 }
 
 /** The identity server and the services it exposes to the embedded starter (for seeding). */
@@ -72,12 +76,12 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
   });
 
   const accounts = new AccountService(dataSource);
-  const sessions = new SessionService(dataSource, {
-    keys,
-    audience,
-    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
-  });
+  const signIns = new SignInThrottle(dataSource, { policy: deps.signInPolicy });
+  const sessions = new SessionService(
+    dataSource,
+    { keys, audience, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS },
+    signIns,
+  );
   const deviceSessions = new DeviceSessionService(dataSource);
 
   const { app } = createHttpServer({
@@ -92,7 +96,7 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
   const apollo = new ApolloServer<SubgraphContext>({
     // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
     stopOnTerminationSignals: false,
-    schema: buildSubgraphSchema({ typeDefs: identityTypeDefs, resolvers: createResolvers({ accounts, sessions, deviceSessions }) as never }),
+    schema: buildSubgraphSchema({ typeDefs: identityTypeDefs, resolvers: createResolvers({ accounts, sessions, deviceSessions, signIns }) as never }),
     formatError: createErrorFormatter({
       exposeDetails: config.NODE_ENV === 'development',
       onMasked: (err) => logger.error({ err }, 'unexpected error in identity'),

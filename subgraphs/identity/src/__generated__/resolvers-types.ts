@@ -53,7 +53,13 @@ export type LoginInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Signs in with email and password. Errors: `UNAUTHENTICATED` (the same for an unknown email and a wrong password). */
+  /**
+   * Signs in with email and password. Failed attempts are counted per email address: after 5 in a row each further
+   * attempt must wait (1 s, doubling), and after 10 sign-in is locked for 15 minutes (longer each time), whether or not
+   * the address is registered; support can end a lock with `unlockSignIn`. Errors: `UNAUTHENTICATED` (the same for an
+   * unknown email, a wrong password, and an account that may not sign in), `RATE_LIMITED` (with `retryAfter` seconds and
+   * `reason` `SIGN_IN_BACKOFF` or `SIGN_IN_LOCKED`; the password was not checked).
+   */
   login: AuthSession;
   /** Ends the session of the given refresh token, or of the current access token. Returns true when a session was ended. */
   logout: Scalars['Boolean']['output'];
@@ -71,6 +77,12 @@ export type Mutation = {
    * Returns true. Errors: `UNAUTHENTICATED` (no access token), `NOT_FOUND` (unknown, ended, or someone else's session, all alike).
    */
   revokeSession: Scalars['Boolean']['output'];
+  /**
+   * Ends the temporary sign-in lock (and the count of failed attempts) on a user's email address, so they can sign in
+   * again at once. Support staff only (`SUPPORT` or `ADMIN`); audited. Returns true.
+   * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (not support staff), `NOT_FOUND` (no such user).
+   */
+  unlockSignIn: Scalars['Boolean']['output'];
 };
 
 
@@ -97,6 +109,11 @@ export type MutationRegisterArgs = {
 
 export type MutationRevokeSessionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationUnlockSignInArgs = {
+  userId: Scalars['ID']['input'];
 };
 
 export type Query = {
@@ -313,6 +330,7 @@ export type MutationResolvers<ContextType = SubgraphContext, ParentType extends 
   refreshSession?: Resolver<ResolversTypes['AuthSession'], ParentType, ContextType, RequireFields<MutationRefreshSessionArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
+  unlockSignIn?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationUnlockSignInArgs, 'userId'>>;
 }>;
 
 export type QueryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{

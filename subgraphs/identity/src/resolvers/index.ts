@@ -6,6 +6,7 @@ import type { RequestOrigin } from '../services/audit-log';
 import type { AccountService } from '../services/account-service';
 import type { DeviceSessionService } from '../services/device-session-service';
 import type { SessionCaller, SessionService } from '../services/session-service';
+import type { SignInThrottle } from '../services/sign-in-throttle';
 import { userLoader } from './user-loader';
 
 /** Services the resolvers call. */
@@ -13,7 +14,11 @@ export interface IdentityServices {
   accounts: AccountService;
   sessions: SessionService;
   deviceSessions: DeviceSessionService;
+  signIns: SignInThrottle;
 }
+
+/** Staff who may end a customer's sign-in lock. */
+const UNLOCKING_ROLES = new Set(['SUPPORT', 'ADMIN']);
 
 const origin = (ctx: SubgraphContext): RequestOrigin => ({
   ip: ctx.clientIp,
@@ -69,6 +74,14 @@ export function createResolvers(services: IdentityServices): Resolvers {
         return services.sessions.logout(refreshToken, caller, origin(ctx));
       },
       revokeSession: (_parent, { id }, ctx) => services.deviceSessions.revoke(requireUser(ctx), id, origin(ctx)),
+      unlockSignIn: async (_parent, { userId }, ctx) => {
+        const staff = requireUser(ctx);
+        if (!staff.scopes.includes('staff') || !staff.roles.some((r) => UNLOCKING_ROLES.has(r))) {
+          throw errors.forbidden('Only support staff may unlock sign-in.');
+        }
+        const [user] = await services.accounts.findByIds([userId]);
+        return services.signIns.unlock(user ?? null, staff.userId, origin(ctx));
+      },
     },
     User: {
       __resolveReference: async (reference, ctx) => {

@@ -9,6 +9,7 @@ import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from '.
 import { deviceMatches, normaliseDeviceId, type IssuedSession } from '../domain/session';
 import { scopesFor } from '../domain/user';
 import { recordAuditEvent, type RequestOrigin } from './audit-log';
+import { SignInThrottle } from './sign-in-throttle';
 import { lockSession, revokeFamily, revokeLockedSession } from './session-family';
 import { toUserRecord } from './user-mapper';
 
@@ -42,17 +43,22 @@ export class SessionService {
   constructor(
     private readonly db: DataSource,
     private readonly options: SessionServiceOptions,
+    private readonly throttle: SignInThrottle = new SignInThrottle(db),
   ) {
     this.decoyHash = createDecoyHash();
   }
 
   /**
    * Verifies email and password and opens a session, bound to `deviceId` when
-   * one is given. An unknown email and a wrong password fail alike, after the
-   * same amount of hashing work.
-   * Errors: UNAUTHENTICATED, FORBIDDEN (account locked or disabled).
+   * one is given. An unknown email, a wrong password and an account that may
+   * not sign in (locked or disabled, whatever the password) fail alike, after
+   * the same amount of hashing work. Every attempt is counted per email address
+   * before the password is looked at ({@link SignInThrottle}); a success clears
+   * the count.
+   * Errors: UNAUTHENTICATED, RATE_LIMITED (backoff or temporary lock).
    */
   async login(email: string, password: string, deviceId: string | null, origin: RequestOrigin): Promise<IssuedSession> {
+    const device = normaliseDeviceId(deviceId);
     let normalised: string | null = null;
     try {
       normalised = normaliseEmail(email);
@@ -60,20 +66,16 @@ export class SessionService {
       normalised = null;
     }
     const user = normalised ? await this.db.getRepository(UserEntity).findOneBy({ email: normalised }) : null;
+    await this.throttle.claim(email, user?.id ?? null, origin);
     const tooLong = [...password].length > MAX_PASSWORD_LENGTH;
     const matches = await verifyPassword(user?.passwordHash ?? (await this.decoyHash), tooLong ? '' : password);
-    if (!user || !matches || tooLong) {
-      await this.db.transaction((m) =>
-        recordAuditEvent(m, 'LOGIN_FAILED', user?.id ?? null, origin, { email: normalised ?? email.slice(0, 254) }),
-      );
+    if (!user || !matches || tooLong || user.status !== 'ACTIVE') {
+      const details = { email: normalised ?? email.slice(0, 254), ...(user && matches && !tooLong ? { reason: user.status } : {}) };
+      await this.db.transaction((m) => recordAuditEvent(m, 'LOGIN_FAILED', user?.id ?? null, origin, details));
       throw invalidCredentials();
     }
-    if (user.status !== 'ACTIVE') {
-      await this.db.transaction((m) => recordAuditEvent(m, 'LOGIN_FAILED', user.id, origin, { reason: user.status }));
-      throw errors.forbidden('This account is locked. Contact support.');
-    }
-    const device = normaliseDeviceId(deviceId);
     return this.db.transaction(async (manager) => {
+      await this.throttle.clear(manager, user.email);
       const now = new Date();
       const session: SessionRow = {
         id: uuidv7(),

@@ -1,6 +1,6 @@
 import { SERVICE_TOKEN_HEADER, type ServiceTokenIssuer } from '@meridian/platform';
 import { createTestDatabase, createTestServiceKeys, type TestDatabase, type TestServiceKeys } from '@meridian/platform/testing';
-import { createIdentityServer, loadIdentityConfig, type IdentityConfig, type IdentityServer } from '../../src';
+import { createIdentityServer, loadIdentityConfig, type IdentityConfig, type IdentityServer, type IdentityServerDeps } from '../../src';
 
 /** A GraphQL response as the tests read it. */
 export interface GqlResponse<T = Record<string, any>> {
@@ -28,11 +28,11 @@ export interface IdentityHarness {
 }
 
 /** Starts identity for one test file. */
-export async function startIdentity(env: Record<string, string> = {}): Promise<IdentityHarness> {
+export async function startIdentity(env: Record<string, string> = {}, deps: Partial<IdentityServerDeps> = {}): Promise<IdentityHarness> {
   const db = await createTestDatabase();
   const serviceKeys = await createTestServiceKeys();
   const config = loadIdentityConfig({ ...process.env, MIGRATE_ON_START: 'true', ...serviceKeys.env(), ...env });
-  const server = await createIdentityServer(config, { databaseUrl: db.url });
+  const server = await createIdentityServer(config, { databaseUrl: db.url, ...deps });
   const serviceToken = serviceKeys.issuerFor('gateway');
   return {
     server,
