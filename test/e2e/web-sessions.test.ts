@@ -163,6 +163,24 @@ describe('web sessions', () => {
     expect(right.statusCode).toBe(429);
   });
 
+  it("answers identity's own sign-in backoff on /auth/login with 429 and Retry-After, even for the right password, and sets no cookie", async () => {
+    const user = await newUser();
+    const attempt = (pw: string) =>
+      web.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        headers: { host: WEB_HOST, origin: WEB_ORIGIN, 'content-type': 'application/json' },
+        payload: { email: user.email, password: pw },
+        remoteAddress: address(),
+      });
+    for (let i = 0; i < 5; i++) expect((await attempt('not the password at all')).statusCode).toBe(401);
+    const slowed = await attempt(password);
+    expect(slowed.statusCode).toBe(429);
+    expect(Number(slowed.headers['retry-after'])).toBeGreaterThan(0);
+    expect(slowed.json().errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', reason: 'SIGN_IN_BACKOFF' });
+    expect(slowed.cookies).toEqual([]);
+  });
+
   it('rotates the session on sign-in: the cookie a browser had before stops working', async () => {
     const user = await newUser();
     const before = await signIn(user.email);

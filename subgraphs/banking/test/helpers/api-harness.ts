@@ -140,6 +140,20 @@ export async function startBanking(env: Record<string, string> = {}): Promise<Ba
   };
 }
 
+/** A body for the internal ledger API's POST /transfers: `amount` EUR from one account to another, with a fresh id. */
+export function ledgerTransferBody<T extends Record<string, unknown>>(from: string, to: string, amount: string, overrides: T = {} as T) {
+  const base = {
+    id: randomUUID(),
+    code: 'CARD_PAYMENT',
+    description: 'Coffee',
+    postings: [
+      { accountId: from, direction: 'DEBIT', amount, currency: 'EUR' },
+      { accountId: to, direction: 'CREDIT', amount, currency: 'EUR' },
+    ],
+  };
+  return { ...base, ...overrides };
+}
+
 /** Everything a money-moving request could write, to prove a refusal wrote nothing. */
 export async function ledgerFootprint(h: BankingHarness, accountIds: string[]) {
   const balances = await h.server.accounts.findByIds(accountIds);

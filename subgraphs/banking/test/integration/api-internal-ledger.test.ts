@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createKeySet, createServiceTokenIssuer, generatePrivateJwk, SERVICE_TOKEN_HEADER } from '@meridian/platform';
 import type { AccountRecord } from '../../src';
-import { startBanking, type BankingHarness } from '../helpers/api-harness';
+import { ledgerTransferBody, startBanking, type BankingHarness } from '../helpers/api-harness';
 
 let h: BankingHarness;
 let from: AccountRecord;
@@ -14,18 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const transfer = (overrides: Record<string, unknown> = {}) => ({
-  id: randomUUID(),
-  code: 'CARD_PAYMENT',
-  description: 'Coffee',
-  causedBy: `payment:${randomUUID()}`,
-  metadata: { merchant: 'Bean There' },
-  postings: [
-    { accountId: from.id, direction: 'DEBIT', amount: '3.50', currency: 'EUR' },
-    { accountId: to.id, direction: 'CREDIT', amount: '3.50', currency: 'EUR' },
-  ],
-  ...overrides,
-});
+const transfer = (overrides: Record<string, unknown> = {}) =>
+  ledgerTransferBody(from.id, to.id, '3.50', { causedBy: `payment:${randomUUID()}`, metadata: { merchant: 'Bean There' }, ...overrides });
 
 describe('internal ledger API access', () => {
   it('refuses a call without a service token, writing nothing', async () => {

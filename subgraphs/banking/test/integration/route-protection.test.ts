@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { checkRouteProtection, type ProbeResponse } from '@meridian/platform/testing';
 import type { AccountRecord } from '../../src';
-import { startBanking, type BankingHarness } from '../helpers/api-harness';
+import { ledgerTransferBody, startBanking, type BankingHarness } from '../helpers/api-harness';
 
 let h: BankingHarness;
 let from: AccountRecord;
@@ -14,16 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const transfer = (overrides: Record<string, unknown> = {}) => ({
-  id: randomUUID(),
-  code: 'CARD_PAYMENT',
-  description: 'Route protection probe',
-  postings: [
-    { accountId: from.id, direction: 'DEBIT', amount: '0.01', currency: 'EUR' },
-    { accountId: to.id, direction: 'CREDIT', amount: '0.01', currency: 'EUR' },
-  ],
-  ...overrides,
-});
+const transfer = (overrides: Record<string, unknown> = {}) => ledgerTransferBody(from.id, to.id, '0.01', overrides);
 
 /** A hold the probe keeps resolving: the first right call resolves it, later ones are the handler's CONFLICT. */
 async function pendingTransfer(): Promise<string> {
