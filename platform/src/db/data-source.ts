@@ -28,6 +28,8 @@ export interface DataSourceOptions {
   poolSize?: number;
   /** Statement timeout in ms; default 10 s. */
   statementTimeoutMs?: number;
+  /** Longest wait for a row or table lock, in ms (`lock_timeout`); default none. */
+  lockTimeoutMs?: number;
 }
 
 /**
@@ -49,6 +51,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     extra: {
       Client: ConnectionErrorTolerantClient,
       statement_timeout: options.statementTimeoutMs ?? 10_000,
+      ...(options.lockTimeoutMs ? { lock_timeout: options.lockTimeoutMs } : {}),
       connectionTimeoutMillis: 5_000,
       application_name: `meridian-${options.schema}`,
     },

@@ -11,6 +11,10 @@ export const bankingConfigSchema = subgraphBaseConfigSchema.extend({
   LEDGER_API_CALLERS: serviceNames(['payments']),
   /** Run migrations at start-up; default: only in embedded mode (no DATABASE_URL). */
   MIGRATE_ON_START: flag(false).optional(),
+  /** Longest wait of a ledger statement for a lock (an account row, the chain head), in ms; default 2000. */
+  LEDGER_LOCK_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
+  /** Longest a banking statement may run, in ms; default 10000. */
+  LEDGER_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   /** Run the outbox relay and the hold-expiry sweeper in this process; default true. */
   LEDGER_WORKERS: flag(true),
 });

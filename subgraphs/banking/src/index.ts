@@ -4,7 +4,7 @@ export * from './domain/currency';
 export * from './domain/money';
 export * from './domain/transfer';
 export * from './domain/hash-chain';
-export { createBankingDataSource, BANKING_SCHEMA } from './data/data-source';
+export { createBankingDataSource, BANKING_SCHEMA, DEFAULT_LEDGER_TIMEOUTS, type LedgerTimeouts } from './data/data-source';
 export { AccountService, type OpenAccountInput } from './services/account-service';
 export { LedgerService, type LedgerServiceOptions, type ResolvePendingInput } from './services/ledger-service';
 export * from './config';

@@ -72,7 +72,10 @@ export const bankingTypeDefs = parse(fs.readFileSync(path.join(__dirname, '..', 
  */
 export async function createBankingServer(config: BankingConfig, deps: BankingServerDeps): Promise<BankingServer> {
   const logger = deps.logger ?? createLogger({ service: 'banking', level: config.LOG_LEVEL });
-  const dataSource = createBankingDataSource(deps.databaseUrl, deps.poolSize);
+  const dataSource = createBankingDataSource(deps.databaseUrl, deps.poolSize, {
+    lockTimeoutMs: config.LEDGER_LOCK_TIMEOUT_MS,
+    statementTimeoutMs: config.LEDGER_STATEMENT_TIMEOUT_MS,
+  });
   await initializeDataSource(dataSource, config.MIGRATE_ON_START ?? !config.DATABASE_URL);
 
   const verifyAccessToken = createAccessTokenVerifier({

@@ -142,11 +142,13 @@ export type Mutation = {
   /** Opens an account for the signed-in user. Errors: `UNAUTHENTICATED`, `BAD_USER_INPUT` (invalid name), `FORBIDDEN` (type `LOAN`: loans are opened by the bank). */
   openAccount: Account;
   /**
-   * Moves money between two of the signed-in user's accounts at once. Idempotent by `transferId`.
+   * Moves money between two of the signed-in user's accounts at once. Idempotent by `transferId`: a transfer
+   * already stored under it is answered as stored (see `OwnTransferInput.transferId`).
    * Errors: `UNAUTHENTICATED`; `BAD_USER_INPUT` (transferId not a UUID, same account twice, different
    * currencies, amount zero, negative, with too many decimal places or beyond the 64-bit range, description
    * too long); `NOT_FOUND` (no such account, or not yours); `CONFLICT` (an account is closed or frozen);
-   * `INSUFFICIENT_FUNDS`; `IDEMPOTENCY_KEY_REUSED` (the transferId was already used for a different request).
+   * `INSUFFICIENT_FUNDS`; `IDEMPOTENCY_KEY_REUSED` (the transferId was already used for a different request);
+   * `SERVICE_UNAVAILABLE` (the ledger was busy and wrote nothing; retry with the same transferId).
    */
   transferBetweenOwnAccounts: Transfer;
 };
@@ -186,7 +188,12 @@ export type OwnTransferInput = {
   fromAccountId: Scalars['ID']['input'];
   /** The account the money goes to; it must hold the same currency. */
   toAccountId: Scalars['ID']['input'];
-  /** A UUID the client chooses for this transfer. Sending the same request again with it returns the original transfer instead of moving money twice. */
+  /**
+   * A UUID the client chooses for this transfer: its idempotency key. Once a transfer is stored under it, sending the
+   * same request again answers that transfer (never a new decision, whatever the balances now), and any other request
+   * under it is `IDEMPOTENCY_KEY_REUSED`. A refused request stores nothing, so the same id may succeed later. After a
+   * lost response or `SERVICE_UNAVAILABLE`, retry with the same id.
+   */
   transferId: Scalars['ID']['input'];
 };
 

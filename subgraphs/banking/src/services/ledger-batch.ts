@@ -11,12 +11,13 @@ import {
   lockBatch,
   lockFxQuotes,
   lockPendings,
-  readTransfers,
+  readStoredTransfers,
   writeBatch,
   type EventWrite,
   type LockedHead,
   type LockedPending,
   type LockedQuote,
+  type StoredTransfer,
   type TransferWrite,
 } from './ledger-writer';
 
@@ -50,9 +51,11 @@ interface Planned {
 /** A command's outcome while the batch runs. */
 type Step =
   | { kind: 'written'; planned: Planned }
-  | { kind: 'stored'; id: string }
+  | { kind: 'stored'; id: string; fingerprint: string }
   | { kind: 'expired'; planned: Omit<Planned, 'write'> }
-  | { kind: 'done'; outcome: LedgerOutcome };
+  | { kind: 'done'; outcome: LedgerOutcome }
+  /** Refused on the state it was planned on: answered only once its id is known not to be stored. */
+  | { kind: 'refused'; error: DomainError; id: string; fingerprint: string };
 
 /** Everything a batch will write and answer, worked out in memory from the state it was planned on. */
 interface BatchPlan {
@@ -188,7 +191,9 @@ function planBatch(
       return plan(command);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      return { kind: 'done', outcome: { ok: false, error } };
+      if (command.kind === 'expire' || error.code === ErrorCode.IDEMPOTENCY_KEY_REUSED) return { kind: 'done', outcome: { ok: false, error } };
+      // A refusal changes nothing in the plan, so it can still turn into the stored answer.
+      return { kind: 'refused', error, id: command.input.id, fingerprint: command.fingerprint };
     }
   });
 
@@ -200,7 +205,7 @@ function planBatch(
       if (known !== command.fingerprint) {
         throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, `Transfer id ${id} was already used for a different request.`, { field: 'transferId' });
       }
-      return { kind: 'stored', id };
+      return { kind: 'stored', id, fingerprint: command.fingerprint };
     }
     const planned = command.kind === 'transfer' ? planTransfer(command.input, command.fingerprint) : planResolution(command);
     claimed.set(id, command.fingerprint);
@@ -333,9 +338,14 @@ async function finish(sql: Sql, plan: BatchPlan, expected?: AssumedState): Promi
     });
     records = toRecords(transfers, postingIds, now);
   }
-  const replayed = await readTransfers(
+  // Idempotency is a lookup first: a refused id is answered as refused only if it is not stored
+  // now. This read comes after the batch's locks (or its write) in a statement of its own, so it
+  // sees every transfer committed before the batch took the chain head: an id written meanwhile
+  // by another batch, which the plan could not see, answers what that batch stored.
+  const stored = await readStoredTransfers(
     sql,
-    steps.flatMap((s) => (s.kind === 'stored' && !records.has(s.id) ? [s.id] : [])),
+    // An id this batch wrote after refusing it (other content that fits) was free when refused.
+    steps.flatMap((s) => ((s.kind === 'stored' || s.kind === 'refused') && !records.has(s.id) ? [s.id] : [])),
   );
   return steps.map((step): LedgerOutcome => {
     switch (step.kind) {
@@ -346,14 +356,31 @@ async function finish(sql: Sql, plan: BatchPlan, expected?: AssumedState): Promi
       case 'written':
         // Each transfer is written for one caller; one that repeats its id in the batch gets a copy below.
         return { ok: true, value: records.get(step.planned.write.id)! };
+      case 'refused': {
+        const found = records.has(step.id) ? undefined : stored.get(step.id);
+        return found ? storedAnswer(step.id, step.fingerprint, found) : { ok: false, error: step.error };
+      }
       case 'stored': {
-        const record = records.get(step.id) ?? replayed.get(step.id);
+        const record = records.get(step.id);
+        if (record) return { ok: true, value: copy(record) };
+        const found = stored.get(step.id);
         // Only reachable if the row vanished between the lock and the read, which immutability forbids.
-        if (!record) return { ok: false, error: errors.notFound(`Transfer ${step.id} does not exist.`) };
-        return { ok: true, value: copy(record) };
+        if (!found) return { ok: false, error: errors.notFound(`Transfer ${step.id} does not exist.`) };
+        return storedAnswer(step.id, step.fingerprint, found);
       }
     }
   });
+}
+
+/**
+ * What a request under a stored id is answered: the stored transfer for the
+ * same request, IDEMPOTENCY_KEY_REUSED for any other.
+ */
+export function storedAnswer(id: string, print: string, stored: StoredTransfer): LedgerOutcome {
+  if (stored.fingerprint !== print) {
+    return { ok: false, error: new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, `Transfer id ${id} was already used for a different request.`, { field: 'transferId' }) };
+  }
+  return { ok: true, value: copy(stored.record) };
 }
 
 /** Refuses a transfer that cannot be posted or voided now. Errors: CONFLICT. */

@@ -9,11 +9,12 @@ import {
   isForecastable,
   runForecastBatch,
   runLedgerBatch,
+  storedAnswer,
   type LedgerCommand,
   type LedgerOutcome,
   type ResolvePendingInput,
 } from './ledger-batch';
-import { readAccounts, readTransfers } from './ledger-writer';
+import { readAccounts, readStoredTransfers, readTransfers } from './ledger-writer';
 
 export type { ResolvePendingInput } from './ledger-batch';
 
@@ -32,6 +33,8 @@ export interface LedgerServiceOptions {
 }
 
 const MAX_ATTEMPTS = 4;
+/** A batch stopped by the lock or statement timeout is tried once more. */
+const TIMEOUT_RETRIES = 1;
 
 /**
  * The double-entry ledger. Requests that arrive while a transaction is running
@@ -146,7 +149,14 @@ export class LedgerService {
         }
         return outcomes;
       }
-      throw refusalOf(err);
+      const refusal = refusalOf(err);
+      const [command] = commands;
+      // A command PostgreSQL refused on its own is answered from what is stored under its id, if anything is.
+      if (commands.length === 1 && command.kind !== 'expire' && isDataRefusal(err)) {
+        const found = (await readStoredTransfers(this.db.manager, [command.input.id])).get(command.input.id);
+        if (found) return [storedAnswer(command.input.id, command.fingerprint, found)];
+      }
+      throw refusal;
     }
   }
 
@@ -189,19 +199,34 @@ export class LedgerService {
   /**
    * Retries on serialization failures and deadlocks, which PostgreSQL asks the
    * client to retry, and on a transfer id taken by a transaction that committed
-   * while this one ran (the retry finds it and compares fingerprints).
+   * while this one ran (the retry finds it and compares fingerprints). A batch
+   * that waited too long for a lock or ran past the statement timeout (another
+   * session holding a row) wrote nothing and is retried once; then its callers
+   * get SERVICE_UNAVAILABLE and may retry with the same ids.
    */
   private async retrying<T>(run: () => Promise<T>): Promise<T> {
+    let timeouts = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         return await run();
       } catch (err) {
         const state = sqlState(err);
+        if (isTimeout(err)) {
+          timeouts += 1;
+          if (timeouts > TIMEOUT_RETRIES) throw err;
+          continue;
+        }
         const retryable = state === '40001' || state === '40P01' || isUniqueViolation(err, 'transfers_pkey');
         if (!retryable || attempt >= MAX_ATTEMPTS) throw err;
       }
     }
   }
+}
+
+/** The lock timeout (55P03) or the statement timeout (57014): the statement was stopped, nothing of it written. */
+function isTimeout(err: unknown): boolean {
+  const state = sqlState(err);
+  return state === '55P03' || state === '57014';
 }
 
 /** An error PostgreSQL raised over the data of the statement (classes 22 and 23), before anything was committed. */
@@ -220,5 +245,6 @@ function refusalOf(err: unknown): unknown {
     return new DomainError(ErrorCode.INSUFFICIENT_FUNDS, 'The account does not have enough available funds.');
   }
   if (state === '22003') return errors.badInput('The amount would take a balance beyond the 64-bit range.', { field: 'amount' });
+  if (isTimeout(err)) return errors.unavailable('The ledger is busy and wrote nothing for this request. Retry it with the same id.');
   return err;
 }

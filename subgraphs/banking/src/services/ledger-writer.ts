@@ -382,9 +382,15 @@ export async function writeBatch(sql: Sql, w: BatchWrite): Promise<string[]> {
   return rows.map((r) => String(r.id)).sort((x, y) => x.length - y.length || (x < y ? -1 : x > y ? 1 : 0));
 }
 
-/** The stored transfers with their postings, by id. */
-export async function readTransfers(sql: Sql, ids: string[]): Promise<Map<string, TransferRecord>> {
-  const found = new Map<string, TransferRecord>();
+/** A stored transfer and the fingerprint of the request that wrote it. */
+export interface StoredTransfer {
+  record: TransferRecord;
+  fingerprint: string;
+}
+
+/** The stored transfers with their postings and fingerprints, by id. */
+export async function readStoredTransfers(sql: Sql, ids: string[]): Promise<Map<string, StoredTransfer>> {
+  const found = new Map<string, StoredTransfer>();
   if (ids.length === 0) return found;
   const unique = [...new Set(ids)];
   const rows: Row[] = await sql.query(`SELECT * FROM banking.transfers WHERE id = ANY($1::uuid[])`, [unique]);
@@ -400,6 +406,14 @@ export async function readTransfers(sql: Sql, ids: string[]): Promise<Map<string
     list.push(toPosting(p));
     postings.set(p.transfer_id as string, list);
   }
-  for (const row of rows) found.set(row.id as string, toTransfer(row, postings.get(row.id as string) ?? []));
+  for (const row of rows) {
+    found.set(row.id as string, { record: toTransfer(row, postings.get(row.id as string) ?? []), fingerprint: row.fingerprint as string });
+  }
   return found;
+}
+
+/** The stored transfers with their postings, by id. */
+export async function readTransfers(sql: Sql, ids: string[]): Promise<Map<string, TransferRecord>> {
+  const stored = await readStoredTransfers(sql, ids);
+  return new Map([...stored].map(([id, { record }]) => [id, record]));
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { closeDataSource, initializeDataSource } from '@meridian/platform';
 import { createTestDatabase, type TestDatabase } from '@meridian/platform/testing';
 import type { DataSource } from 'typeorm';
-import { AccountService, createBankingDataSource, LedgerService, type AccountRecord, type CurrencyCode } from '../../src';
+import { AccountService, createBankingDataSource, DEFAULT_LEDGER_TIMEOUTS, LedgerService, type AccountRecord, type CurrencyCode, type LedgerTimeouts } from '../../src';
 
 /** Banking's services on a database of the test's own. */
 export interface LedgerHarness {
@@ -23,9 +23,9 @@ export interface LedgerHarness {
 }
 
 /** Starts banking's services for one test file. */
-export async function startLedger(poolSize = 10): Promise<LedgerHarness> {
+export async function startLedger(poolSize = 10, timeouts: LedgerTimeouts = DEFAULT_LEDGER_TIMEOUTS): Promise<LedgerHarness> {
   const db = await createTestDatabase();
-  const dataSource = createBankingDataSource(db.url, poolSize);
+  const dataSource = createBankingDataSource(db.url, poolSize, timeouts);
   await initializeDataSource(dataSource, true);
   const accounts = new AccountService(dataSource);
   const ledger = new LedgerService(dataSource);

@@ -87,7 +87,12 @@ export type OwnTransferInput = {
   fromAccountId: Scalars['ID']['input'];
   /** The account the money goes to; it must hold the same currency. */
   toAccountId: Scalars['ID']['input'];
-  /** A UUID the client chooses for this transfer. Sending the same request again with it returns the original transfer instead of moving money twice. */
+  /**
+   * A UUID the client chooses for this transfer: its idempotency key. Once a transfer is stored under it, sending the
+   * same request again answers that transfer (never a new decision, whatever the balances now), and any other request
+   * under it is `IDEMPOTENCY_KEY_REUSED`. A refused request stores nothing, so the same id may succeed later. After a
+   * lost response or `SERVICE_UNAVAILABLE`, retry with the same id.
+   */
   transferId: Scalars['ID']['input'];
 };
 
