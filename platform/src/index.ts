@@ -12,3 +12,4 @@ export * from './ids';
 export * from './email';
 export * from './rate-limit';
 export * from './events';
+export * from './workers';

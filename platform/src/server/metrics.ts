@@ -5,6 +5,9 @@ export interface ServerMetrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   graphqlErrors: Counter<'code'>;
+  /** Passes of background workers (createPeriodicWorker), by outcome. */
+  workerRuns: Counter<'worker' | 'outcome'>;
+  workerDuration: Histogram<'worker'>;
 }
 
 /** Creates a server's registry with Node's default metrics and the HTTP/GraphQL ones. */
@@ -25,5 +28,18 @@ export function createServerMetrics(service: string): ServerMetrics {
     labelNames: ['code'],
     registers: [registry],
   });
-  return { registry, httpDuration, graphqlErrors };
+  const workerRuns = new Counter({
+    name: 'worker_runs_total',
+    help: 'Passes of background workers, by outcome',
+    labelNames: ['worker', 'outcome'],
+    registers: [registry],
+  });
+  const workerDuration = new Histogram({
+    name: 'worker_run_duration_seconds',
+    help: 'Duration of background worker passes in seconds',
+    labelNames: ['worker'],
+    buckets: [0.005, 0.025, 0.1, 0.5, 1, 5, 30],
+    registers: [registry],
+  });
+  return { registry, httpDuration, graphqlErrors, workerRuns, workerDuration };
 }

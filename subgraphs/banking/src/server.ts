@@ -96,7 +96,7 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
     ownTransfers: new OwnTransferService(accounts, ledger, access),
   };
 
-  const { app } = createHttpServer({
+  const { app, metrics } = createHttpServer({
     name: 'banking',
     logger,
     readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
@@ -128,8 +128,8 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
   // Background work: publish the outbox and release timed-out holds. Every process may run
   // them; both lock what they take (SKIP LOCKED / row locks), so nothing is done twice.
   const bus = config.LEDGER_WORKERS ? (deps.eventBus ?? (await openEventBus(config, { logger }))) : undefined;
-  const relay = bus ? createOutboxRelay({ dataSource, bus, logger }) : undefined;
-  const sweeper = config.LEDGER_WORKERS ? createExpirySweeper({ ledger, logger }) : undefined;
+  const relay = bus ? createOutboxRelay({ dataSource, bus, logger, metrics }) : undefined;
+  const sweeper = config.LEDGER_WORKERS ? createExpirySweeper({ ledger, logger, metrics }) : undefined;
   relay?.start();
   sweeper?.start();
 

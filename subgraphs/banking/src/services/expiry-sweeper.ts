@@ -1,4 +1,4 @@
-import type { Logger } from '@meridian/platform';
+import { createPeriodicWorker, type Logger, type ServerMetrics } from '@meridian/platform';
 import type { LedgerService } from './ledger-service';
 
 /** Options for {@link createExpirySweeper}. */
@@ -7,6 +7,8 @@ export interface ExpirySweeperOptions {
   logger?: Logger;
   /** Pause between sweeps, in ms. Default 5,000. */
   intervalMs?: number;
+  /** The server's metrics, for the worker's runs. */
+  metrics?: ServerMetrics;
 }
 
 /** Releases timed-out holds in the background. */
@@ -32,9 +34,6 @@ const MAX_CALLS_PER_SWEEP = 20;
 export function createExpirySweeper(options: ExpirySweeperOptions): ExpirySweeper {
   const { ledger, logger } = options;
   const intervalMs = options.intervalMs ?? 5_000;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let started = false;
 
   async function sweepOnce(): Promise<number> {
     let total = 0;
@@ -49,28 +48,6 @@ export function createExpirySweeper(options: ExpirySweeperOptions): ExpirySweepe
     return total;
   }
 
-  function tick(): void {
-    running = sweepOnce()
-      .catch((err: unknown) => logger?.warn({ err }, 'expiry sweep failed; will retry'))
-      .finally(() => {
-        running = undefined;
-        if (!started) return;
-        timer = setTimeout(tick, intervalMs);
-        timer.unref();
-      });
-  }
-
-  return {
-    start() {
-      if (started) return;
-      started = true;
-      tick();
-    },
-    async stop() {
-      started = false;
-      clearTimeout(timer);
-      await running;
-    },
-    sweepOnce,
-  };
+  const worker = createPeriodicWorker({ name: 'expiry-sweeper', run: sweepOnce, intervalMs, logger, metrics: options.metrics });
+  return { start: worker.start, stop: worker.stop, sweepOnce };
 }

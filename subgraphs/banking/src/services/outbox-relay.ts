@@ -1,4 +1,4 @@
-import type { BusEvent, EventBus, Logger } from '@meridian/platform';
+import { createPeriodicWorker, type BusEvent, type EventBus, type Logger, type ServerMetrics } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 
 /** Options for {@link createOutboxRelay}. */
@@ -10,6 +10,8 @@ export interface OutboxRelayOptions {
   intervalMs?: number;
   /** Rows published per transaction. Default 100. */
   batchSize?: number;
+  /** The server's metrics, for the worker's runs. */
+  metrics?: ServerMetrics;
 }
 
 /** Publishes the outbox to the event bus. */
@@ -51,10 +53,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { dataSource, bus, logger } = options;
   const intervalMs = options.intervalMs ?? 1_000;
   const batchSize = options.batchSize ?? 100;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let started = false;
-
   /** Publishes one batch; returns how many rows it published and whether the batch was full. */
   async function drainBatch(): Promise<{ published: number; full: boolean }> {
     let failure: unknown;
@@ -96,29 +94,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return total;
   }
 
-  /** Drains, then schedules the next drain while started. */
-  function tick(): void {
-    running = drainOnce()
-      .catch((err: unknown) => logger?.warn({ err }, 'outbox relay could not publish; will retry'))
-      .finally(() => {
-        running = undefined;
-        if (!started) return;
-        timer = setTimeout(tick, intervalMs);
-        timer.unref();
-      });
-  }
-
-  return {
-    start() {
-      if (started) return;
-      started = true;
-      tick();
-    },
-    async stop() {
-      started = false;
-      clearTimeout(timer);
-      await running;
-    },
-    drainOnce,
-  };
+  const worker = createPeriodicWorker({ name: 'outbox-relay', run: drainOnce, intervalMs, logger, metrics: options.metrics });
+  return { start: worker.start, stop: worker.stop, drainOnce };
 }
