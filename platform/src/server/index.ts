@@ -4,3 +4,4 @@ export * from './request-id';
 export * from './shutdown';
 export * from './use-service-access';
 export * from './route-hooks';
+export * from './run-main';
