@@ -46,6 +46,8 @@ export const subgraphBaseConfigSchema = baseConfigSchema.extend({
   GRAPH_CALLERS: serviceNames(GATEWAY_SERVICES),
 });
 
+export type SubgraphBaseConfig = z.infer<typeof subgraphBaseConfigSchema>;
+
 /** Loads the shared settings alone. */
 export function loadBaseConfig(env: NodeJS.ProcessEnv = process.env): BaseConfig {
   return loadConfig(baseConfigSchema, env);

@@ -1,26 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import {
-  buildSubgraphContext,
   closeDataSource,
   createAccessTokenVerifier,
-  createErrorFormatter,
-  createHttpServer,
   createLogger,
-  createServiceTokenVerifier,
+  createSubgraphServer,
   initializeDataSource,
-  loadServiceTrustedKeys,
-  mountApollo,
+  openEventBus,
   remoteKeyResolver,
   type AccessTokenVerifierOptions,
+  type EventBus,
   type Logger,
   type MeridianServer,
-  type SubgraphContext,
-  openEventBus,
-  type EventBus,
 } from '@meridian/platform';
 import { parse } from 'graphql';
 import type { DataSource } from 'typeorm';
@@ -78,13 +69,6 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
   });
   await initializeDataSource(dataSource, config.MIGRATE_ON_START ?? !config.DATABASE_URL);
 
-  const verifyAccessToken = createAccessTokenVerifier({
-    issuer: config.ACCESS_TOKEN_ISSUER,
-    audience: config.ACCESS_TOKEN_AUDIENCE,
-    keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
-  });
-  const verifyServiceToken = createServiceTokenVerifier({ audience: 'banking', trustedKeys: await loadServiceTrustedKeys(config) });
-
   const accounts = new AccountService(dataSource);
   const ledger = new LedgerService(dataSource);
   const access = new AccountAccess(new AccessAuditLog(dataSource));
@@ -96,57 +80,39 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
     ownTransfers: new OwnTransferService(accounts, ledger, access),
   };
 
-  const { app, metrics } = createHttpServer({
-    name: 'banking',
-    logger,
-    readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
-    // Every route but health and metrics needs a service token; the ledger API only from LEDGER_API_CALLERS.
-    serviceAccess: { verify: verifyServiceToken },
-  });
-  await app.register(ledgerRoutes, { prefix: LEDGER_API_PREFIX, ledger, accounts, logger, callers: config.LEDGER_API_CALLERS });
-
-  const apollo = new ApolloServer<SubgraphContext>({
-    // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
-    stopOnTerminationSignals: false,
-    schema: buildSubgraphSchema({ typeDefs: bankingTypeDefs, resolvers: createResolvers(services) as never }),
-    formatError: createErrorFormatter({
-      exposeDetails: config.NODE_ENV === 'development',
-      onMasked: (err) => logger.error({ err }, 'unexpected error in banking'),
-    }),
-    introspection: config.NODE_ENV !== 'production',
-    includeStacktraceInErrorResponses: false,
-    // Inline traces (ftv1) would hand resolver timings to any caller that asks; Meridian uses OpenTelemetry instead.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
-  });
-  await apollo.start();
-  mountApollo(app, apollo, {
-    allowGet: false,
-    serviceCallers: config.GRAPH_CALLERS,
-    context: async (request) => buildSubgraphContext(request, request.serviceCaller ?? 'unknown', verifyAccessToken),
-  });
-
   // Background work: publish the outbox and release timed-out holds. Every process may run
   // them; both lock what they take (SKIP LOCKED / row locks), so nothing is done twice.
   const bus = config.LEDGER_WORKERS ? (deps.eventBus ?? (await openEventBus(config, { logger }))) : undefined;
-  const relay = bus ? createOutboxRelay({ dataSource, bus, logger, metrics }) : undefined;
-  const sweeper = config.LEDGER_WORKERS ? createExpirySweeper({ ledger, logger, metrics }) : undefined;
-  relay?.start();
-  sweeper?.start();
+  const server = await createSubgraphServer(config, {
+    name: 'banking',
+    logger,
+    typeDefs: bankingTypeDefs,
+    resolvers: createResolvers(services),
+    accessTokens: createAccessTokenVerifier({
+      issuer: config.ACCESS_TOKEN_ISSUER,
+      audience: config.ACCESS_TOKEN_AUDIENCE,
+      keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
+    }),
+    readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
+    // The internal ledger API, open only to LEDGER_API_CALLERS.
+    routes: async (app) => {
+      await app.register(ledgerRoutes, { prefix: LEDGER_API_PREFIX, ledger, accounts, logger, callers: config.LEDGER_API_CALLERS });
+    },
+    workers: (metrics) => [
+      ...(bus ? [createOutboxRelay({ dataSource, bus, logger, metrics })] : []),
+      ...(config.LEDGER_WORKERS ? [createExpirySweeper({ ledger, logger, metrics })] : []),
+    ],
+    async close() {
+      if (bus && !deps.eventBus) await bus.close();
+      await closeDataSource(dataSource);
+    },
+  });
 
   return {
-    name: 'banking',
-    app,
+    ...server,
     dataSource,
     accounts,
     ledger,
     fx: new FxService(dataSource, ledger, accounts, { provider: createSimulatedFxRateProvider() }),
-    async close() {
-      await app.close();
-      await apollo.stop();
-      await relay?.stop();
-      await sweeper?.stop();
-      if (bus && !deps.eventBus) await bus.close();
-      await closeDataSource(dataSource);
-    },
   };
 }

@@ -1,35 +1,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import {
-  buildSubgraphContext,
   closeDataSource,
   createAccessTokenVerifier,
-  createErrorFormatter,
-  createHttpServer,
   createLogger,
-  createServiceTokenVerifier,
+  createSubgraphServer,
   initializeDataSource,
   loadKeySet,
-  loadServiceTrustedKeys,
   localKeyResolver,
-  mountApollo,
   type Logger,
   type MeridianServer,
-  type SubgraphContext,
 } from '@meridian/platform';
 import { parse } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { IdentityConfig } from './config';
 import { createIdentityDataSource } from './data/data-source';
+import type { SignInPolicy } from './domain/sign-in-throttle';
 import { createResolvers } from './resolvers';
 import { AccountService } from './services/account-service';
 import { DeviceSessionService } from './services/device-session-service';
 import { SessionService } from './services/session-service';
 import { SignInThrottle } from './services/sign-in-throttle';
-import type { SignInPolicy } from './domain/sign-in-throttle';
 
 /** What the identity server is built from. */
 export interface IdentityServerDeps {
@@ -69,11 +60,6 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
     settingName: 'IDENTITY_SIGNING_KEYS',
   });
   const audience = { issuer: config.ACCESS_TOKEN_ISSUER, audience: config.ACCESS_TOKEN_AUDIENCE };
-  const verifyAccessToken = createAccessTokenVerifier({ ...audience, keys: localKeyResolver(keys.jwks()) });
-  const verifyServiceToken = createServiceTokenVerifier({
-    audience: 'identity',
-    trustedKeys: await loadServiceTrustedKeys(config),
-  });
 
   const accounts = new AccountService(dataSource);
   const signIns = new SignInThrottle(dataSource, { policy: deps.signInPolicy });
@@ -84,45 +70,19 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
   );
   const deviceSessions = new DeviceSessionService(dataSource);
 
-  const { app } = createHttpServer({
+  const server = await createSubgraphServer(config, {
     name: 'identity',
     logger,
+    typeDefs: identityTypeDefs,
+    resolvers: createResolvers({ accounts, sessions, deviceSessions, signIns }),
+    accessTokens: createAccessTokenVerifier({ ...audience, keys: localKeyResolver(keys.jwks()) }),
     readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
-    // Every route but health, metrics and the JWKS needs a service token.
-    serviceAccess: { verify: verifyServiceToken, publicRoutes: [JWKS_ROUTE] },
-  });
-  app.get(JWKS_ROUTE, async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(keys.jwks()));
-
-  const apollo = new ApolloServer<SubgraphContext>({
-    // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
-    stopOnTerminationSignals: false,
-    schema: buildSubgraphSchema({ typeDefs: identityTypeDefs, resolvers: createResolvers({ accounts, sessions, deviceSessions, signIns }) as never }),
-    formatError: createErrorFormatter({
-      exposeDetails: config.NODE_ENV === 'development',
-      onMasked: (err) => logger.error({ err }, 'unexpected error in identity'),
-    }),
-    introspection: config.NODE_ENV !== 'production',
-    includeStacktraceInErrorResponses: false,
-    // Inline traces (ftv1) would hand resolver timings to any caller that asks; Meridian uses OpenTelemetry instead.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
-  });
-  await apollo.start();
-  mountApollo(app, apollo, {
-    allowGet: false,
-    serviceCallers: config.GRAPH_CALLERS,
-    context: async (request) => buildSubgraphContext(request, request.serviceCaller ?? 'unknown', verifyAccessToken),
-  });
-
-  return {
-    name: 'identity',
-    app,
-    dataSource,
-    accounts,
-    sessions,
-    async close() {
-      await app.close();
-      await apollo.stop();
-      await closeDataSource(dataSource);
+    // The JWKS is public: everyone verifies access tokens with it.
+    publicRoutes: [JWKS_ROUTE],
+    routes: (app) => {
+      app.get(JWKS_ROUTE, async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(keys.jwks()));
     },
-  };
+    close: () => closeDataSource(dataSource),
+  });
+  return { ...server, dataSource, accounts, sessions };
 }

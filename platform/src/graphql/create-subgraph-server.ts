@@ -1,0 +1,97 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { FastifyInstance } from 'fastify';
+import type { DocumentNode } from 'graphql';
+import { createServiceTokenVerifier, loadServiceTrustedKeys, type AccessTokenVerifier } from '../auth';
+import type { SubgraphBaseConfig } from '../config';
+import { createErrorFormatter } from '../errors';
+import type { Logger } from '../logger';
+import type { MeridianServer } from '../runtime';
+import { createHttpServer, type ReadinessCheck } from '../server/create-http-server';
+import type { ServerMetrics } from '../server/metrics';
+import type { PeriodicWorker } from '../workers';
+import { mountApollo } from './mount-apollo';
+import { buildSubgraphContext, type SubgraphContext } from './subgraph-context';
+
+/** What a subgraph is built from; {@link createSubgraphServer} does the rest the same way for every one. */
+export interface SubgraphServerOptions {
+  /** The subgraph's name: its service-token audience, and its name in logs and metrics. */
+  name: string;
+  logger: Logger;
+  /** The subgraph's SDL (its `schema.graphql`) and resolvers. */
+  typeDefs: DocumentNode;
+  /** The subgraph's resolvers, typed by its generated `Resolvers` where they are written. */
+  resolvers: object;
+  /** Verifies the users' access tokens (identity's JWKS, or identity's own keys). */
+  accessTokens: AccessTokenVerifier;
+  /** Dependencies `/health/ready` checks (its database, say). */
+  readiness: ReadinessCheck[];
+  /** Routes besides `/graphql`, registered before it; each needs a service token unless on `publicRoutes`. */
+  routes?: (app: FastifyInstance, metrics: ServerMetrics) => void | Promise<void>;
+  /** Routes of `routes` anyone may call (a JWKS), besides health and metrics. */
+  publicRoutes?: string[];
+  /** Background work, made with the server's metrics, started with it and stopped before `close` releases anything. */
+  workers?: (metrics: ServerMetrics) => Pick<PeriodicWorker<unknown>, 'start' | 'stop'>[];
+  /** Releases what the subgraph owns (its database, its event bus), after the server and its workers have stopped. */
+  close?: () => Promise<void>;
+}
+
+/** A subgraph server: the Fastify app, its metrics, and how to stop it. */
+export interface SubgraphServer extends MeridianServer {
+  metrics: ServerMetrics;
+}
+
+/**
+ * The one way a subgraph is served: the platform's HTTP server with every
+ * route behind a service token for `name` (`/graphql` only for
+ * GRAPH_CALLERS), Apollo Server with the federated schema, masked errors,
+ * no landing page or inline traces, introspection outside production, the
+ * request context from the verified tokens, and background workers.
+ */
+export async function createSubgraphServer(config: SubgraphBaseConfig, options: SubgraphServerOptions): Promise<SubgraphServer> {
+  const { name, logger } = options;
+  const verifyServiceToken = createServiceTokenVerifier({ audience: name, trustedKeys: await loadServiceTrustedKeys(config) });
+  const { app, metrics } = createHttpServer({
+    name,
+    logger,
+    readiness: options.readiness,
+    serviceAccess: { verify: verifyServiceToken, publicRoutes: options.publicRoutes },
+  });
+  await options.routes?.(app, metrics);
+
+  const apollo = new ApolloServer<SubgraphContext>({
+    // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
+    stopOnTerminationSignals: false,
+    // Generated resolver types and Apollo's resolver map differ only in how they spell optional fields.
+    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as never }),
+    formatError: createErrorFormatter({
+      exposeDetails: config.NODE_ENV === 'development',
+      onMasked: (err) => logger.error({ err }, `unexpected error in ${name}`),
+    }),
+    introspection: config.NODE_ENV !== 'production',
+    includeStacktraceInErrorResponses: false,
+    // Inline traces (ftv1) would hand resolver timings to any caller that asks; Meridian uses OpenTelemetry instead.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+  mountApollo(app, apollo, {
+    allowGet: false,
+    serviceCallers: config.GRAPH_CALLERS,
+    context: async (request) => buildSubgraphContext(request, request.serviceCaller ?? 'unknown', options.accessTokens),
+  });
+
+  const workers = options.workers?.(metrics) ?? [];
+  for (const worker of workers) worker.start();
+  return {
+    name,
+    app,
+    metrics,
+    async close() {
+      await app.close();
+      await apollo.stop();
+      for (const worker of workers) await worker.stop();
+      await options.close?.();
+    },
+  };
+}
