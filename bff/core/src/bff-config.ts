@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { baseConfigSchema, type RateLimitPolicy } from '@meridian/platform';
-import type { CallerClass } from './use-rate-limits';
+import type { CallerClass } from './bff-context';
 import { subgraphConfigSchema } from '@meridian/supergraph';
 import { z } from 'zod';
 

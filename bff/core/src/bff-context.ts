@@ -1,5 +1,28 @@
+import type { AccessTokenVerifier, RateLimitResult } from '@meridian/platform';
 import { gatewayContextFromRequest, type GatewayContext } from '@meridian/supergraph';
 import type { FastifyRequest } from 'fastify';
+
+/** Who is calling, for rate limits. */
+export type CallerClass = 'anonymous' | 'customer' | 'staff';
+
+/** The caller as the limits count it: by user when a valid token came, else by address. */
+export interface Caller {
+  key: string;
+  class: CallerClass;
+}
+
+/**
+ * What the pipeline learns about one request, written by one step and read by
+ * later ones; made afresh for every GraphQL request (see useGuards).
+ */
+export interface BffRequestState {
+  /** The operation's static cost: written by the cost limit, charged by the rate limits, reported on the response. */
+  requestedCost?: number;
+  /** Who is calling: the first step that needs it works it out ({@link callerOf}), the others reuse it. */
+  caller?: Caller;
+  /** The request window and cost budget after this request: written by the rate limits, reported on the response. */
+  rateLimit?: RateLimitResult;
+}
 
 /**
  * What one BFF request carries into the in-process gateway. `authorization` is
@@ -9,6 +32,8 @@ import type { FastifyRequest } from 'fastify';
 export interface BffContext extends GatewayContext {
   /** Set on operations the BFF runs itself (a web sign-in or refresh), which client-facing guards let through. */
   internal?: boolean;
+  /** This request's state, shared by the pipeline's steps. */
+  state: BffRequestState;
 }
 
 /**
@@ -16,5 +41,28 @@ export interface BffContext extends GatewayContext {
  * never the `x-client-*` headers, which a client could forge.
  */
 export function bffContextFromRequest(request: FastifyRequest): BffContext {
-  return gatewayContextFromRequest(request, { trustClientHeaders: false });
+  return { ...gatewayContextFromRequest(request, { trustClientHeaders: false }), state: {} };
+}
+
+const STAFF = new Set(['SUPPORT', 'COMPLIANCE', 'ADMIN']);
+
+/**
+ * Who is calling, worked out once per request: the user of a valid bearer
+ * token (staff by role), else the client's address. An invalid token counts
+ * as anonymous here; the subgraphs refuse it.
+ */
+export async function callerOf(context: BffContext, verify?: AccessTokenVerifier): Promise<Caller> {
+  if (context.state.caller) return context.state.caller;
+  let caller: Caller = { key: `ip:${context.clientIp}`, class: 'anonymous' };
+  const token = context.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (token && verify) {
+    try {
+      const claims = await verify(token);
+      caller = { key: `user:${claims.userId}`, class: claims.roles.some((r) => STAFF.has(r)) ? 'staff' : 'customer' };
+    } catch {
+      // An invalid token is refused by the subgraph; for limits the caller is anonymous.
+    }
+  }
+  context.state.caller = caller;
+  return caller;
 }

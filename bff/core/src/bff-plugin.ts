@@ -20,11 +20,13 @@ export interface BffPlugin {
   guard?: (request: GraphQLRequestContextDidResolveOperation<BffContext>) => Promise<void>;
 }
 
-/** Runs every plugin's guard in order, as one Apollo hook. */
+/** Runs every plugin's guard in order, as one Apollo hook, on a request state of its own. */
 export function useGuards(plugins: BffPlugin[]): ApolloServerPlugin<BffContext> {
   const guards = plugins.flatMap((plugin) => (plugin.guard ? [plugin.guard] : []));
   return {
-    async requestDidStart() {
+    async requestDidStart({ contextValue }) {
+      // Fresh for every GraphQL request, even if a caller of BffHandle.execute reuses a context.
+      contextValue.state = {};
       return {
         async didResolveOperation(request) {
           for (const guard of guards) await guard(request);

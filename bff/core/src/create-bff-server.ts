@@ -161,6 +161,11 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
   if (ownLimiter && 'firstAttempt' in ownLimiter) await ownLimiter.firstAttempt;
   const sharedLimiter = deps.rateLimiter ?? ownLimiter!;
   const fallbackLimiter = createMemoryRateLimiter();
+  // The BFF verifies bearer tokens only to tell users apart for limits; the subgraphs decide access.
+  const verifyAccessToken =
+    deps.verifyAccessToken ??
+    createAccessTokenVerifier({ issuer: config.ACCESS_TOKEN_ISSUER, audience: config.ACCESS_TOKEN_AUDIENCE, keys: remoteKeyResolver(config.IDENTITY_JWKS_URL) });
+  // In this order: each step reads what the steps before it wrote into the request's state.
   const plugins = [
     useDepthLimit({ maxDepth: limits.maxDepth }),
     useQueryLimits(limits),
@@ -170,16 +175,10 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
       fallback: fallbackLimiter,
       policies: rateLimitPolicies(config),
       failClosedFields: FAIL_CLOSED_FIELDS,
-      verifyAccessToken:
-        deps.verifyAccessToken ??
-        createAccessTokenVerifier({
-          issuer: config.ACCESS_TOKEN_ISSUER,
-          audience: config.ACCESS_TOKEN_AUDIENCE,
-          keys: remoteKeyResolver(config.IDENTITY_JWKS_URL),
-        }),
+      verifyAccessToken,
       logger,
     }),
-    useFieldRateLimits({ limiter: sharedLimiter, limits: SENSITIVE_FIELD_LIMITS, logger }),
+    useFieldRateLimits({ limiter: sharedLimiter, limits: SENSITIVE_FIELD_LIMITS, logger, verifyAccessToken }),
     ...(options.plugins ?? []),
   ];
   const formatError = createBffErrorFormatter({ exposeDetails: development });

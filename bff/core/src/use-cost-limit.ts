@@ -16,14 +16,6 @@ export interface CostLimitOptions {
   defaultListSize?: number;
 }
 
-// The cost of each request, read again when the response is written.
-const requestedCost = new WeakMap<object, number>();
-
-/** The static cost computed for this request, if the cost limit ran. */
-export function requestedCostOf(context: BffContext): number | undefined {
-  return requestedCost.get(context);
-}
-
 /**
  * Computes each operation's static cost once its variables are known (before
  * planning), refuses it over `maxCost` with QUERY_TOO_COMPLEX, and reports
@@ -37,7 +29,7 @@ export function useCostLimit(options: CostLimitOptions): BffPlugin {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue, schema, document, operationName }) {
-          const cost = requestedCost.get(contextValue);
+          const cost = contextValue.state.requestedCost;
           if (cost === undefined || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           // The cost is only known once the operation resolved, so its document is there too.
@@ -55,7 +47,7 @@ export function useCostLimit(options: CostLimitOptions): BffPlugin {
     apollo: [plugin],
     async guard({ schema, document, request, operationName, contextValue }) {
       const cost = estimateCost(schema, document, request.variables, operationName ?? undefined, estimator);
-      requestedCost.set(contextValue, cost);
+      contextValue.state.requestedCost = cost;
       if (cost > options.maxCost) {
         const error = queryTooComplex(`Query cost ${cost} exceeds the limit of ${options.maxCost}.`, 'cost', options.maxCost);
         // Apollo reads extensions.http for the status and strips it from the response.

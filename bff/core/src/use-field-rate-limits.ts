@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { canonicalEmail, type Logger, type RateLimiter } from '@meridian/platform';
+import { canonicalEmail, type AccessTokenVerifier, type Logger, type RateLimiter } from '@meridian/platform';
 import { getGraphQLRateLimiter, Store, type Identity } from 'graphql-rate-limit';
 import ms from 'ms';
 import type { BffContext } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
 import { failClosed, rateLimited } from './limit-error';
 import { collectRootFields } from './operation-fields';
-import { callerOf, seconds } from './use-rate-limits';
+import { callerOf } from './bff-context';
+import { seconds } from './use-rate-limits';
 
 /** One limit on a root field, in graphql-rate-limit's terms. */
 export interface FieldLimit {
@@ -47,6 +48,8 @@ export const SENSITIVE_FIELD_LIMITS: Record<string, FieldLimit[]> = {
 /** Options for {@link useFieldRateLimits}. */
 export interface FieldRateLimitsOptions {
   limiter: RateLimiter;
+  /** Verifies a bearer token so limits follow the user, not the address. */
+  verifyAccessToken?: AccessTokenVerifier;
   limits: Record<string, FieldLimit[]>;
   logger: Logger;
 }
@@ -120,7 +123,7 @@ async function enforce(
   keepMs: number,
 ): Promise<void> {
   const store = new RecordingStore(options.limiter, keepMs);
-  const caller = callerOf(context);
+  const caller = await callerOf(context, options.verifyAccessToken);
   const limiter = getGraphQLRateLimiter({
     identifyContext: () => (limit.scope === 'everyone' ? 'everyone' : caller.key),
     store,

@@ -1,13 +1,9 @@
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { type AccessTokenVerifier, type Logger, type RateLimiter, type RateLimitPolicy, type RateLimitResult } from '@meridian/platform';
-import type { BffContext } from './bff-context';
+import { callerOf, type BffContext, type CallerClass } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
 import { failClosed, rateLimited } from './limit-error';
 import { collectRootFields } from './operation-fields';
-import { requestedCostOf } from './use-cost-limit';
-
-/** Who is calling, for rate limits. */
-export type CallerClass = 'anonymous' | 'customer' | 'staff';
 
 /** Options for {@link useRateLimits}. */
 export interface RateLimitsOptions {
@@ -21,28 +17,6 @@ export interface RateLimitsOptions {
   /** Verifies a bearer token so limits follow the user, not the address. */
   verifyAccessToken?: AccessTokenVerifier;
   logger: Logger;
-}
-
-const STAFF = new Set(['SUPPORT', 'COMPLIANCE', 'ADMIN']);
-const results = new WeakMap<object, RateLimitResult>();
-const callers = new WeakMap<object, { key: string; class: CallerClass }>();
-
-/** Who the rate limits took the caller of this request to be. */
-export function callerOf(context: BffContext): { key: string; class: CallerClass } {
-  return callers.get(context) ?? { key: `ip:${context.clientIp}`, class: 'anonymous' };
-}
-
-async function identify(context: BffContext, verify?: AccessTokenVerifier): Promise<{ key: string; class: CallerClass }> {
-  const token = context.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  if (token && verify) {
-    try {
-      const claims = await verify(token);
-      return { key: `user:${claims.userId}`, class: claims.roles.some((r) => STAFF.has(r)) ? 'staff' : 'customer' };
-    } catch {
-      // An invalid token is refused by the subgraph; for limits the caller is anonymous.
-    }
-  }
-  return { key: `ip:${context.clientIp}`, class: 'anonymous' };
 }
 
 /** Whole seconds for Retry-After: at least 1; an hour for a wait that never ends. */
@@ -59,9 +33,9 @@ export function seconds(ms: number): number {
 export function useRateLimits(options: RateLimitsOptions): BffPlugin {
   async function guard(request: GraphQLRequestContextDidResolveOperation<BffContext>): Promise<void> {
     const { contextValue } = request;
-    const caller = await identify(contextValue, options.verifyAccessToken);
-    callers.set(contextValue, caller);
-    const cost = requestedCostOf(contextValue) ?? 1;
+    const caller = await callerOf(contextValue, options.verifyAccessToken);
+    // Priced by the cost limit, which runs first; an operation it did not price counts as 1.
+    const cost = contextValue.state.requestedCost ?? 1;
     const policy = options.policies[caller.class];
     let result: RateLimitResult;
     try {
@@ -72,7 +46,7 @@ export function useRateLimits(options: RateLimitsOptions): BffPlugin {
       if (guarded.length) throw failClosed();
       result = await options.fallback.check(caller.key, cost, policy);
     }
-    results.set(contextValue, result);
+    contextValue.state.rateLimit = result;
     if (!result.allowed) {
       throw rateLimited(
         result.refusedBy === 'cost'
@@ -87,7 +61,7 @@ export function useRateLimits(options: RateLimitsOptions): BffPlugin {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue }) {
-          const result = results.get(contextValue);
+          const result = contextValue.state.rateLimit;
           if (!result || response.body.kind !== 'single') return;
           const body = response.body.singleResult;
           const cost = (body.extensions?.cost as Record<string, unknown> | undefined) ?? {};
