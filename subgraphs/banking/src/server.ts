@@ -23,7 +23,7 @@ import { AccessAuditLog } from './services/access-audit-log';
 import { AccountAccess } from './services/account-access';
 import { AccountService } from './services/account-service';
 import { CustomerAccountService } from './services/customer-account-service';
-import { LedgerService } from './services/ledger-service';
+import { LedgerService } from './ledger';
 import { OwnTransferService } from './services/own-transfer-service';
 import { TransactionHistory } from './services/transaction-history';
 import { createSimulatedFxRateProvider } from './domain/fx';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { currencyCode } from '../domain/currency';
 import { parsePositiveAmount } from '../domain/money';
 import type { AccountService } from '../services/account-service';
-import type { LedgerService } from '../services/ledger-service';
+import type { LedgerService } from '../ledger';
 import { balanceJson, transferJson } from './ledger-json';
 
 /** What the internal ledger routes call. */

@@ -6,7 +6,7 @@ import { fxTransferIdFor } from '../domain/fx';
 import type { TransferRecord } from '../domain/transfer';
 import type { AccountService } from '../services/account-service';
 import type { FxService } from '../services/fx-service';
-import type { LedgerService } from '../services/ledger-service';
+import type { LedgerService } from '../ledger';
 import { planDemoHistory, type DemoAccountRef, type DemoStep } from './demo-history';
 
 /** The fixed seed of the demo history. */

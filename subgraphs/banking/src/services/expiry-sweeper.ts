@@ -1,5 +1,5 @@
 import { createPeriodicWorker, type Logger, type ServerMetrics } from '@meridian/platform';
-import type { LedgerService } from './ledger-service';
+import type { LedgerService } from '../ledger';
 
 /** Options for {@link createExpirySweeper}. */
 export interface ExpirySweeperOptions {

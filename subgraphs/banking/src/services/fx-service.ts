@@ -6,7 +6,7 @@ import { convertAmount, FX_CONVERSION_CODE, FX_QUOTE_CAUSE_PREFIX, fxTransferIdF
 import { formatDecimal, MAX_MINOR_UNITS } from '../domain/money';
 import type { TransferRecord } from '../domain/transfer';
 import type { AccountService } from './account-service';
-import type { LedgerService } from './ledger-service';
+import type { LedgerService } from '../ledger';
 
 
 /** A stored offer to exchange an amount at a fixed rate until it expires. */

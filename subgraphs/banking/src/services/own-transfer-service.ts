@@ -3,7 +3,7 @@ import { parsePositiveAmount } from '../domain/money';
 import { assertTransferId, type TransferRecord } from '../domain/transfer';
 import type { AccountAccess } from './account-access';
 import type { AccountService } from './account-service';
-import type { LedgerService } from './ledger-service';
+import type { LedgerService } from '../ledger';
 
 /** A customer's request to move money between two of their own accounts. */
 export interface OwnTransferRequest {

@@ -1,5 +1,5 @@
 import { MAX_MINOR_UNITS, type AccountRecord } from '../../src';
-import { AccountBook, type CounterChange } from '../../src/domain/account-book';
+import { AccountBook, type CounterChange } from '../../src/ledger/account-book';
 
 const account = (id: string, extra: Partial<AccountRecord> = {}): AccountRecord => ({
   id,

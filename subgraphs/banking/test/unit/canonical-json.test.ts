@@ -1,5 +1,5 @@
 import { canonicalJson } from '../../src/domain/canonical-json';
-import { chainedJson, chainHash, type ChainedContent } from '../../src/domain/hash-chain';
+import { chainedJson, chainHash, type ChainedContent } from '../../src/ledger/hash-chain';
 
 // The definition every stored fingerprint and chain hash was made with: sort the
 // keys of a normalised copy, then JSON.stringify it. canonicalJson must give the

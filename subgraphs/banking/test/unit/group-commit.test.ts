@@ -1,4 +1,4 @@
-import { createGroupCommit, type Settled } from '../../src/services/group-commit';
+import { createGroupCommit, type Settled } from '../../src/ledger/group-commit';
 
 /** A batch runner whose batches finish when the test says so. */
 function controlledRunner() {

@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { assertTransferId, fingerprint, validateTransferInput, type TransferInput, type TransferRecord } from '../domain/transfer';
 import { onConnection } from '../data/sql-transaction';
 import { createGroupCommit } from './group-commit';
-import { LedgerForecast } from './ledger-forecast';
+import { LedgerForecast } from './forecast';
 import {
   accountIdsOf,
   isForecastable,
@@ -13,10 +13,10 @@ import {
   type LedgerCommand,
   type LedgerOutcome,
   type ResolvePendingInput,
-} from './ledger-batch';
-import { readAccounts, readStoredTransfers, readTransfers } from './ledger-writer';
+} from './batch';
+import { readAccounts, readStoredTransfers, readTransfers } from './writer';
 
-export type { ResolvePendingInput } from './ledger-batch';
+export type { ResolvePendingInput } from './batch';
 
 /** Options for {@link LedgerService}. */
 export interface LedgerServiceOptions {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode, errors, sqlState } from '@meridian/platform';
-import { AccountBook, type CounterChange, type PlannedPosting } from '../domain/account-book';
-import { chainHash } from '../domain/hash-chain';
+import { AccountBook, type CounterChange, type PlannedPosting } from './account-book';
+import { chainHash } from './hash-chain';
 import { formatDecimal } from '../domain/money';
 import { fxQuoteIdOf, isCrossCurrency, type PostingRecord, type TransferInput, type TransferRecord } from '../domain/transfer';
 import type { Sql } from '../data/sql-transaction';
 import type { AccountRecord } from '../domain/account';
-import type { AssumedState, HeadState, LedgerForecast, Writer } from './ledger-forecast';
+import type { AssumedState, HeadState, LedgerForecast, Writer } from './forecast';
 import {
   lockBatch,
   lockFxQuotes,
@@ -19,7 +19,7 @@ import {
   type LockedQuote,
   type StoredTransfer,
   type TransferWrite,
-} from './ledger-writer';
+} from './writer';
 
 /** Resolves a pending transfer: posts it (fully or in part) or voids it. */
 export interface ResolvePendingInput {

@@ -1,8 +1,8 @@
 import { DomainError, ErrorCode, errors } from '@meridian/platform';
-import { withinLimits, type AccountRecord } from './account';
-import type { CurrencyCode } from './currency';
-import { MAX_MINOR_UNITS } from './money';
-import type { Direction, PostingRecord } from './transfer';
+import { withinLimits, type AccountRecord } from '../domain/account';
+import type { CurrencyCode } from '../domain/currency';
+import { MAX_MINOR_UNITS } from '../domain/money';
+import type { Direction, PostingRecord } from '../domain/transfer';
 
 /** A change to one account's counters inside a transfer. */
 export interface CounterChange {

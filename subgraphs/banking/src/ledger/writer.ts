@@ -1,9 +1,9 @@
 import type { AccountRecord } from '../domain/account';
-import type { PlannedPosting } from '../domain/account-book';
+import type { PlannedPosting } from './account-book';
 import type { PostingRecord, TransferRecord } from '../domain/transfer';
 import { ACCOUNT_COLUMNS, toAccount, toPosting, toTransfer } from '../data/rows';
 import type { Sql } from '../data/sql-transaction';
-import type { AssumedState } from './ledger-forecast';
+import type { AssumedState } from './forecast';
 
 // The statements of one ledger batch. Each takes every command of the batch at
 // once, so a batch costs the same number of round trips whatever its size.

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { chainHash, GENESIS_HASH } from '../domain/hash-chain';
+import { chainHash, GENESIS_HASH } from './hash-chain';
 
 /** What a mismatch is about. */
 export type LedgerMismatchKind =

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../domain/canonical-json';
 
 /** Hash before the first transfer. */
 export const GENESIS_HASH = '0'.repeat(64);
