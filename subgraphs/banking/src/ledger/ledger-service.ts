@@ -14,7 +14,7 @@ import {
   type LedgerOutcome,
   type ResolvePendingInput,
 } from './batch';
-import { readAccounts, readStoredTransfers, readTransfers } from './writer';
+import { readAccounts, readStoredTransfers, readTransfers } from './reads';
 
 export type { ResolvePendingInput } from './batch';
 

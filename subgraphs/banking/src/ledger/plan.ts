@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError, ErrorCode, errors } from '@meridian/platform';
+import type { AccountRecord } from '../domain/account';
+import { formatDecimal } from '../domain/money';
+import { fxQuoteIdOf, isCrossCurrency, type PostingRecord, type TransferInput, type TransferRecord } from '../domain/transfer';
+import { AccountBook, type CounterChange, type PlannedPosting } from './account-book';
+import type { HeadState } from './forecast';
+import { chainHash } from './hash-chain';
+import type { LockedHead, LockedPending, LockedQuote } from './locks';
+import type { EventWrite, TransferWrite } from './writer';
+
+// Planning a batch: each command applied in memory, in order, on the state the batch
+// locked (or the forecast), then the written transfers chained. Pure: no I/O.
+
+/** Resolves a pending transfer: posts it (fully or in part) or voids it. */
+export interface ResolvePendingInput {
+  /** Client-chosen UUID of the resolving transfer (its idempotency key). */
+  id: string;
+  pendingId: string;
+  /** Post only: minor units to post, at most the pending amount; default all of it. Needs a two-posting transfer when partial. */
+  amount?: bigint;
+}
+
+/** One request to the ledger; a batch runs several in one transaction, in order. */
+export type LedgerCommand =
+  | { kind: 'transfer'; input: TransferInput; fingerprint: string }
+  | { kind: 'resolve'; action: 'POST' | 'VOID'; input: ResolvePendingInput; fingerprint: string }
+  /** Releases a hold whose timeout is at or before `dueBy`; a hold no longer pending or not yet due is left alone. */
+  | { kind: 'expire'; pendingId: string; dueBy: Date };
+
+/** A command's own outcome: a transfer, whether a hold expired, or the refusal its caller gets. */
+export type LedgerOutcome = { ok: true; value: TransferRecord | boolean } | { ok: false; error: unknown };
+
+/** What a command that writes will write, before its chain position is known. */
+export interface Planned {
+  write: Omit<TransferWrite, 'seq' | 'prevHash' | 'hash'>;
+  event: EventWrite;
+  status?: { id: string; status: string };
+  quote?: { id: string; transferId: string };
+}
+
+/** A command's outcome while the batch runs. */
+export type Step =
+  | { kind: 'written'; planned: Planned }
+  | { kind: 'stored'; id: string; fingerprint: string }
+  | { kind: 'expired'; planned: Omit<Planned, 'write'> }
+  | { kind: 'done'; outcome: LedgerOutcome }
+  /** Refused on the state it was planned on: answered only once its id is known not to be stored. */
+  | { kind: 'refused'; error: DomainError; id: string; fingerprint: string };
+
+/** Everything a batch will write and answer, worked out in memory from the state it was planned on. */
+export interface BatchPlan {
+  steps: Step[];
+  /** The batch's timestamp: never earlier than the last chained transfer. */
+  now: Date;
+  transfers: TransferWrite[];
+  written: Planned[];
+  expired: Omit<Planned, 'write'>[];
+  book: AccountBook;
+  /** The chain head after the batch; null when it chains nothing. */
+  head: HeadState | null;
+}
+
+/** The locked rows a batch plans on, besides the accounts and the head. */
+export interface BatchInputs {
+  pendings: Map<string, LockedPending>;
+  quotes: Map<string, LockedQuote>;
+  /** The clock when the batch started. */
+  clock: number;
+}
+
+/** The head a batch plans on: as locked (with the batch's ids already used), or as the forecast expects it. */
+export type PlanningHead = LockedHead | (HeadState & { used: Map<string, string> }) | null;
+
+/** Applies the commands in order on the given state: pure, so a batch can plan on a forecast and plan again on what it locked. */
+export function planBatch(commands: LedgerCommand[], inputs: BatchInputs, accounts: Map<string, AccountRecord>, head: PlanningHead): BatchPlan {
+  const planner = new BatchPlanner(inputs, accounts, head?.used ?? new Map());
+  const steps = commands.map((command) => planner.step(command));
+  return chain(steps, planner.book, inputs.clock, head);
+}
+
+/** Plans commands one after another on one account book, each accepted or refused on its own. */
+class BatchPlanner {
+  readonly book: AccountBook;
+  // Planning marks pending transfers and quotes as used; each plan works on its own copies.
+  private readonly pendings: Map<string, LockedPending>;
+  private readonly quotes: Map<string, LockedQuote>;
+  /** Ids claimed by earlier commands of this batch, with the fingerprint that claimed them. */
+  private readonly claimed = new Map<string, string>();
+
+  constructor(
+    inputs: BatchInputs,
+    accounts: Map<string, AccountRecord>,
+    /** Fingerprints of the batch's ids already stored, by id. */
+    private readonly existing: Map<string, string>,
+  ) {
+    this.pendings = new Map([...inputs.pendings].map(([id, p]) => [id, { ...p }]));
+    this.quotes = new Map([...inputs.quotes].map(([id, q]) => [id, { ...q }]));
+    this.book = new AccountBook(accounts.values());
+  }
+
+  /** One command's step; a domain refusal stays the command's own. */
+  step(command: LedgerCommand): Step {
+    try {
+      return this.decide(command);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      if (command.kind === 'expire' || error.code === ErrorCode.IDEMPOTENCY_KEY_REUSED) return { kind: 'done', outcome: { ok: false, error } };
+      // A refusal changes nothing in the plan, so it can still turn into the stored answer.
+      return { kind: 'refused', error, id: command.input.id, fingerprint: command.fingerprint };
+    }
+  }
+
+  private decide(command: LedgerCommand): Step {
+    if (command.kind === 'expire') return this.expiry(command);
+    const { id } = command.input;
+    const known = this.existing.get(id) ?? this.claimed.get(id);
+    if (known !== undefined) {
+      if (known !== command.fingerprint) {
+        throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, `Transfer id ${id} was already used for a different request.`, { field: 'transferId' });
+      }
+      return { kind: 'stored', id, fingerprint: command.fingerprint };
+    }
+    const planned = command.kind === 'transfer' ? this.transfer(command.input, command.fingerprint) : this.resolution(command);
+    this.claimed.set(id, command.fingerprint);
+    return { kind: 'written', planned };
+  }
+
+  private transfer(input: TransferInput, print: string): Planned {
+    const pending = input.pendingTimeoutSeconds !== undefined;
+    const quote = isCrossCurrency(input) ? checkFxQuote(input, this.quotes, this.book) : undefined;
+    const postings = this.book.apply(
+      input.postings.map((p): CounterChange => ({ accountId: p.accountId, direction: p.direction, amount: p.amount, currency: p.currency, pending, sign: 1, record: true })),
+    );
+    if (quote) quote.usedByTransfer = input.id;
+    return {
+      write: {
+        id: input.id,
+        code: input.code,
+        description: input.description ?? '',
+        metadata: input.metadata ?? {},
+        causedBy: input.causedBy ?? null,
+        phase: pending ? 'PENDING' : 'SINGLE',
+        status: pending ? 'PENDING' : 'POSTED',
+        pendingId: null,
+        timeoutSeconds: input.pendingTimeoutSeconds ?? null,
+        fingerprint: print,
+        postings,
+      },
+      event: event(pending ? 'ledger.transfer.pending' : 'ledger.transfer.posted', input.id, input.code, postings),
+      quote: quote ? { id: quote.id, transferId: input.id } : undefined,
+    };
+  }
+
+  private resolution(command: Extract<LedgerCommand, { kind: 'resolve' }>): Planned {
+    const { input, action } = command;
+    const pending = this.pendings.get(input.pendingId);
+    if (!pending) throw errors.notFound(`Pending transfer ${input.pendingId} does not exist.`);
+    assertResolvable(pending);
+    const changes: CounterChange[] = pending.holds.map(release);
+    if (action === 'POST') changes.push(...postedChanges(pending.holds, input.amount));
+    const postings = this.book.apply(changes, { allowFrozen: true });
+    const status = action === 'POST' ? 'POSTED' : 'VOIDED';
+    pending.status = status;
+    return {
+      write: {
+        id: input.id,
+        code: pending.code,
+        description: pending.description,
+        metadata: {},
+        causedBy: null,
+        phase: action === 'POST' ? 'POST_PENDING' : 'VOID_PENDING',
+        status: 'POSTED',
+        pendingId: pending.id,
+        timeoutSeconds: null,
+        fingerprint: command.fingerprint,
+        postings,
+      },
+      event: event(action === 'POST' ? 'ledger.transfer.posted' : 'ledger.transfer.voided', input.id, pending.code, postings, { pendingId: pending.id }),
+      status: { id: pending.id, status },
+    };
+  }
+
+  private expiry(command: Extract<LedgerCommand, { kind: 'expire' }>): Step {
+    const pending = this.pendings.get(command.pendingId);
+    const due = pending?.timeoutAt && pending.timeoutAt.getTime() <= command.dueBy.getTime();
+    if (!pending || pending.status !== 'PENDING' || !due) return { kind: 'done', outcome: { ok: true, value: false } };
+    this.book.apply(pending.holds.map(release), { allowFrozen: true });
+    pending.status = 'EXPIRED';
+    return {
+      kind: 'expired',
+      planned: { event: event('ledger.transfer.expired', pending.id, pending.code, pending.holds), status: { id: pending.id, status: 'EXPIRED' } },
+    };
+  }
+}
+
+/** The postings a post moves: all of the hold, or `amount` of a two-posting one. Errors: BAD_USER_INPUT. */
+function postedChanges(holds: PostingRecord[], amount: bigint | undefined): CounterChange[] {
+  const full = holds.find((h) => h.direction === 'DEBIT')!.amount;
+  const posted = amount ?? full;
+  if (posted !== full) {
+    if (holds.length !== 2) throw errors.badInput('Only a two-posting transfer can be posted in part.', { field: 'amount' });
+    if (posted > full) throw errors.badInput(`At most ${full} minor units can be posted.`, { field: 'amount' });
+  }
+  return holds.map((h) => ({ ...h, amount: holds.length === 2 ? posted : h.amount, pending: false, sign: 1, record: true }));
+}
+
+/** Gives the written transfers consecutive chain positions and hashes after `head`, at the batch's time. */
+function chain(steps: Step[], book: AccountBook, clock: number, head: PlanningHead): BatchPlan {
+  const written = steps.flatMap((s) => (s.kind === 'written' ? [s.planned] : []));
+  const expired = steps.flatMap((s) => (s.kind === 'expired' ? [s.planned] : []));
+  const now = new Date(Math.max(clock, head?.lastCreatedAt.getTime() ?? 0));
+  let previous = head?.lastHash ?? '';
+  const transfers: TransferWrite[] = written.map(({ write }, i) => {
+    const seq = head!.lastSeq + BigInt(i + 1);
+    const hash = chainHash(previous, {
+      seq,
+      id: write.id,
+      code: write.code,
+      description: write.description,
+      metadata: write.metadata,
+      causedBy: write.causedBy,
+      phase: write.phase,
+      pendingId: write.pendingId,
+      createdAt: now,
+      postings: write.postings.map((p) => ({ accountId: p.accountId, direction: p.direction, amount: p.amount, currency: p.currency, pending: p.pending })),
+    });
+    const link = { ...write, seq, prevHash: previous, hash };
+    previous = hash;
+    return link;
+  });
+  const after =
+    head && transfers.length > 0
+      ? { lastSeq: transfers[transfers.length - 1].seq, lastHash: previous, lastCreatedAt: now }
+      : head && { lastSeq: head.lastSeq, lastHash: head.lastHash, lastCreatedAt: head.lastCreatedAt };
+  return { steps, now, transfers, written, expired, book, head: after };
+}
+
+/** Refuses a transfer that cannot be posted or voided now. Errors: CONFLICT. */
+function assertResolvable(pending: LockedPending): void {
+  if (pending.phase !== 'PENDING') throw errors.conflict(`Transfer ${pending.id} is not a pending transfer.`);
+  if (pending.status !== 'PENDING') throw errors.conflict(`Transfer ${pending.id} is already ${pending.status.toLowerCase()}.`);
+  if (pending.timedOut) throw errors.conflict(`Transfer ${pending.id} has expired.`);
+}
+
+/**
+ * Checks a cross-currency transfer against its FX quote: the quote exists and is
+ * unused, the customer side sells exactly the quoted amount and buys exactly the
+ * quoted amount, and the other side of each currency is that currency's FX system
+ * account. Expiry is the FX service's check, on its own clock. Returns the quote,
+ * which the caller marks used once the transfer is accepted.
+ * Errors: BAD_USER_INPUT, CONFLICT (quote used).
+ */
+function checkFxQuote(input: TransferInput, quotes: Map<string, LockedQuote>, book: AccountBook): LockedQuote {
+  const quoteId = fxQuoteIdOf(input)!;
+  const quote = quotes.get(quoteId);
+  if (!quote) throw errors.badInput(`FX quote ${quoteId} does not exist.`, { field: 'causedBy' });
+  if (quote.usedByTransfer !== null) throw errors.conflict('This FX quote was already converted.', { field: 'causedBy', reason: 'QUOTE_USED' });
+  const expected = new Map([
+    [quote.sellCurrency, { customer: 'DEBIT', amount: quote.sellAmount }],
+    [quote.buyCurrency, { customer: 'CREDIT', amount: quote.buyAmount }],
+  ]);
+  const mismatch = () => errors.badInput(`The postings do not match FX quote ${quoteId}.`, { field: 'postings' });
+  for (const posting of input.postings) {
+    const want = expected.get(posting.currency);
+    const account = book.get(posting.accountId);
+    if (!want || !account) throw mismatch();
+    const isFx = account.kind === 'SYSTEM' && account.type === 'FX';
+    const matches = isFx ? posting.direction !== want.customer : account.kind === 'CUSTOMER' && posting.direction === want.customer;
+    if (!matches || posting.amount !== want.amount) throw mismatch();
+  }
+  if (input.postings.length !== 4) throw mismatch();
+  return quote;
+}
+
+/** The change that undoes a hold. */
+function release(hold: PostingRecord): CounterChange {
+  return { accountId: hold.accountId, direction: hold.direction, amount: hold.amount, currency: hold.currency, pending: true, sign: -1, record: false };
+}
+
+function event(eventType: string, transferId: string, code: string, postings: PlannedPosting[], extra: Record<string, unknown> = {}): EventWrite {
+  return { id: randomUUID(), eventType, aggregateId: transferId, payload: { ...eventPayload(transferId, code, postings), ...extra } };
+}
+
+function eventPayload(transferId: string, code: string, postings: PlannedPosting[]): Record<string, unknown> {
+  return {
+    transferId,
+    code,
+    postings: postings.map((p) => ({
+      accountId: p.accountId,
+      direction: p.direction,
+      amount: formatDecimal(p.amount, p.currency),
+      minorUnits: p.amount.toString(),
+      currency: p.currency,
+      pending: p.pending,
+    })),
+  };
+}
