@@ -50,7 +50,7 @@ export function createGatewayApollo<C extends BaseContext>(options: GatewayApoll
     plugins: [
       // Apollo's default landing page loads from a CDN; the web BFF serves its own GraphiQL instead.
       ApolloServerPluginLandingPageDisabled(),
-      useErrorLogging<C>({ logger: options.logger, metrics: options.metrics, formatError: options.formatError }),
+      useErrorLogging<C>({ logger: options.logger, metrics: options.metrics }),
       ...(options.plugins ?? []),
     ],
   });

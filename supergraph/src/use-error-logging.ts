@@ -1,14 +1,11 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { createErrorFormatter, ErrorCode, type Logger, type ServerMetrics } from '@meridian/platform';
-import type { GraphQLFormattedError } from 'graphql';
+import { clientCodeOf, ErrorCode, type Logger, type ServerMetrics } from '@meridian/platform';
 
 /** Options for {@link useErrorLogging}. */
 export interface ErrorLoggingOptions {
   logger: Logger;
   /** Counts every returned error by its final code; optional. */
   metrics?: ServerMetrics;
-  /** The server's own formatError, used to learn each error's final code; default platform's formatter. */
-  formatError?: (formatted: GraphQLFormattedError, original: unknown) => GraphQLFormattedError;
 }
 
 /**
@@ -18,14 +15,14 @@ export interface ErrorLoggingOptions {
 export function useErrorLogging<C extends BaseContext & { requestId?: string }>(
   options: ErrorLoggingOptions,
 ): ApolloServerPlugin<C> {
-  const format = options.formatError ?? createErrorFormatter();
   return {
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
-            const code = format(error.toJSON(), error).extensions?.code;
-            options.metrics?.graphqlErrors.inc({ code: typeof code === 'string' ? code : ErrorCode.INTERNAL_SERVER_ERROR });
+            // The code the masking will show the client, decided the same way, without formatting the error twice.
+            const code = clientCodeOf(error.toJSON(), error);
+            options.metrics?.graphqlErrors.inc({ code });
             if (code !== ErrorCode.INTERNAL_SERVER_ERROR) continue;
             options.logger.error(
               {

@@ -1,5 +1,6 @@
 import {
   createAccessTokenVerifier,
+  createErrorFormatter,
   createHttpServer,
   createLogger,
   createMetricsServer,
@@ -22,7 +23,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FAIL_CLOSED_FIELDS, rateLimitPolicies, type BffConfig } from './bff-config';
 import { bffContextFromRequest, type BffContext } from './bff-context';
 import { useGuards, type BffPlugin } from './bff-plugin';
-import { createBffErrorFormatter } from './format-bff-error';
 import type { QueryLimits } from './query-limits-config';
 import { useCostLimit } from './use-cost-limit';
 import { useDepthLimit } from './use-depth-limit';
@@ -181,7 +181,7 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     useFieldRateLimits({ limiter: sharedLimiter, limits: SENSITIVE_FIELD_LIMITS, logger, verifyAccessToken }),
     ...(options.plugins ?? []),
   ];
-  const formatError = createBffErrorFormatter({ exposeDetails: development });
+  const formatError = createErrorFormatter({ exposeDetails: development });
   const apollo = createGatewayApollo<BffContext>({
     nodeEnv: config.NODE_ENV,
     logger,

@@ -2,7 +2,6 @@ export * from './bff-config';
 export * from './bff-context';
 export * from './bff-plugin';
 export * from './use-depth-limit';
-export * from './format-bff-error';
 export * from './create-bff-server';
 export * from './query-limits-config';
 export * from './use-query-limits';

@@ -1,4 +1,4 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isErrorCode, ErrorCode } from './error-code';
 
 /** Options for {@link createErrorFormatter}. */
@@ -23,20 +23,54 @@ const apolloCodes: Record<string, ErrorCode> = {
 /** Extension keys that may reach a client; everything else (serviceName, stacktrace, exception) is dropped. */
 const publicExtensionKeys = new Set(['code', 'retryAfter', 'limit', 'field', 'fields', 'reason']);
 
+// Apollo Server's validation rule for introspection tags its error this way.
+const INTROSPECTION_DISABLED = 'INTROSPECTION_DISABLED';
+// graphql-js's parser stops at `maxTokens` with this message (sic "more that").
+const TOKEN_LIMIT = /Document contains more th(?:an|at) (\d+) tokens/;
+
 /**
- * Builds Apollo's `formatError`: documented codes pass with their message,
- * anything else becomes INTERNAL_SERVER_ERROR with a generic message.
+ * What an error says once Apollo's relabelling is undone: a validation rule's
+ * own documented code (Apollo calls every validation error
+ * GRAPHQL_VALIDATION_FAILED and keeps the rule's error as `originalError`), a
+ * parse stopped by the token limit as the limit it is, and Apollo's
+ * introspection refusal without its advice on switching it back on.
+ */
+function restoreMeaning(formatted: GraphQLFormattedError, original: unknown): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (code === ErrorCode.GRAPHQL_PARSE_FAILED) {
+    const match = TOKEN_LIMIT.exec(formatted.message);
+    if (match) return { message: `Token limit of ${match[1]} exceeded.`, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, reason: 'tokens', limit: Number(match[1]) } };
+  }
+  if (code !== ErrorCode.GRAPHQL_VALIDATION_FAILED) return formatted;
+  if (formatted.extensions?.validationErrorCode === INTROSPECTION_DISABLED) return { ...formatted, message: 'Introspection is disabled.' };
+  const inner = original instanceof GraphQLError ? original.originalError : undefined;
+  const innerCode = inner instanceof GraphQLError ? inner.extensions.code : undefined;
+  return isErrorCode(innerCode) ? { ...formatted, extensions: { ...formatted.extensions, code: innerCode } } : formatted;
+}
+
+/** The catalogue code a client is shown for an error: its documented code, or INTERNAL_SERVER_ERROR when it is masked. */
+export function clientCodeOf(formatted: GraphQLFormattedError, original: unknown): ErrorCode {
+  const rawCode = restoreMeaning(formatted, original).extensions?.code;
+  const code = typeof rawCode === 'string' ? (apolloCodes[rawCode] ?? rawCode) : undefined;
+  return isErrorCode(code) ? code : ErrorCode.INTERNAL_SERVER_ERROR;
+}
+
+/**
+ * The one error masking of every Meridian server (Apollo's `formatError`):
+ * documented codes pass with their message and public extensions, anything
+ * else becomes INTERNAL_SERVER_ERROR with a generic message, reported to
+ * `onMasked` for the log.
  */
 export function createErrorFormatter(options: ErrorFormatterOptions = {}) {
   return (formatted: GraphQLFormattedError, original: unknown): GraphQLFormattedError => {
-    const rawCode = formatted.extensions?.code;
-    const code = typeof rawCode === 'string' ? (apolloCodes[rawCode] ?? rawCode) : undefined;
-    if (isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    const restored = restoreMeaning(formatted, original);
+    const code = clientCodeOf(restored, original);
+    if (code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       const extensions: Record<string, unknown> = { code };
-      for (const [key, value] of Object.entries(formatted.extensions ?? {})) {
+      for (const [key, value] of Object.entries(restored.extensions ?? {})) {
         if (key !== 'code' && publicExtensionKeys.has(key)) extensions[key] = value;
       }
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
+      return { message: restored.message, locations: restored.locations, path: restored.path, extensions };
     }
     options.onMasked?.(original, formatted);
     if (options.exposeDetails) {

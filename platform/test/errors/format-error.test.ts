@@ -138,14 +138,26 @@ describe('mapPostgresError', () => {
     expect(mapPostgresError(typeormError('23502'))?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('maps a serialization failure (40001) to a CONFLICT that says to retry', () => {
-    const mapped = mapPostgresError(typeormError('40001'));
-    expect(mapped?.code).toBe('CONFLICT');
-    expect(mapped?.message).toMatch(/try again/i);
+  it('maps what is left of a serialization failure, a deadlock and a lock or statement timeout to SERVICE_UNAVAILABLE that says to retry', () => {
+    for (const state of ['40001', '40P01', '55P03', '57014']) {
+      const mapped = mapPostgresError(typeormError(state));
+      expect(mapped?.code).toBe('SERVICE_UNAVAILABLE');
+      expect(mapped?.message).toMatch(/try again/i);
+    }
+  });
+
+  it("gives a subgraph's own meaning of a constraint or a state precedence over the general one", () => {
+    const meanings = {
+      constraints: { users_email_key: () => new DomainError(ErrorCode.CONFLICT, 'Email taken.', { field: 'email' }) },
+      states: { '22003': () => new DomainError(ErrorCode.BAD_USER_INPUT, 'Amount too large.', { field: 'amount' }) },
+    };
+    expect(mapPostgresError(typeormError('23505', 'users_email_key'), meanings)).toMatchObject({ message: 'Email taken.', extensions: { field: 'email' } });
+    expect(mapPostgresError(pgError('23505', 'users_phone_key'), meanings)?.message).toBe('This record already exists.');
+    expect(mapPostgresError(pgError('22003'), meanings)?.message).toBe('Amount too large.');
   });
 
   it('returns undefined for anything else, so it gets masked', () => {
-    for (const err of [pgError('57014'), new Error('plain'), { code: 'ECONNREFUSED' }, null, undefined, 'string', 42]) {
+    for (const err of [pgError('XX000'), new Error('plain'), { code: 'ECONNREFUSED' }, null, undefined, 'string', 42]) {
       expect(mapPostgresError(err)).toBeUndefined();
     }
   });

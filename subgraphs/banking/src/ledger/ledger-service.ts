@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, errors, isUniqueViolation, isUuid, sqlState } from '@meridian/platform';
+import { DomainError, ErrorCode, errors, isUniqueViolation, isUuid, mapPostgresError, sqlState, type PostgresMeanings } from '@meridian/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertTransferId, fingerprint, validateTransferInput, type TransferInput, type TransferRecord } from '../domain/transfer';
 import { onConnection } from '../data/sql-transaction';
@@ -235,16 +235,20 @@ function isDataRefusal(err: unknown): boolean {
   return state !== undefined && (state.startsWith('22') || state.startsWith('23'));
 }
 
+/** What banking's constraints mean to a caller whose command PostgreSQL refused. */
+const LEDGER_MEANINGS: PostgresMeanings = {
+  constraints: {
+    transfers_one_resolution: () => errors.conflict('This pending transfer was already posted or voided by another request.'),
+    accounts_no_overdraw: () => new DomainError(ErrorCode.INSUFFICIENT_FUNDS, 'The account does not have enough available funds.'),
+  },
+  states: {
+    '22003': () => errors.badInput('The amount would take a balance beyond the 64-bit range.', { field: 'amount' }),
+    '55P03': () => errors.unavailable('The ledger is busy and wrote nothing for this request. Retry it with the same id.'),
+    '57014': () => errors.unavailable('The ledger is busy and wrote nothing for this request. Retry it with the same id.'),
+  },
+};
+
 /** The domain error a database refusal of a single command stands for, or the error itself. */
 function refusalOf(err: unknown): unknown {
-  const state = sqlState(err);
-  if (isUniqueViolation(err, 'transfers_one_resolution')) {
-    return errors.conflict('This pending transfer was already posted or voided by another request.');
-  }
-  if (state === '23514' && /accounts_no_overdraw/.test(String((err as Error).message))) {
-    return new DomainError(ErrorCode.INSUFFICIENT_FUNDS, 'The account does not have enough available funds.');
-  }
-  if (state === '22003') return errors.badInput('The amount would take a balance beyond the 64-bit range.', { field: 'amount' });
-  if (isTimeout(err)) return errors.unavailable('The ledger is busy and wrote nothing for this request. Retry it with the same id.');
-  return err;
+  return mapPostgresError(err, LEDGER_MEANINGS) ?? err;
 }

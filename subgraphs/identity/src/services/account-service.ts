@@ -1,4 +1,4 @@
-import { errors, isUniqueViolation, isUuid, uuidv7 } from '@meridian/platform';
+import { errors, isUuid, mapPostgresError, uuidv7, type PostgresMeanings } from '@meridian/platform';
 import { In, type DataSource } from 'typeorm';
 import { UserEntity } from '../data/entities/user.entity';
 import { normaliseDisplayName } from '../domain/display-name';
@@ -16,6 +16,14 @@ export interface RegistrationInput {
   displayName: string;
   phone?: string | null;
 }
+
+/** What identity's constraints mean to a client who registers. */
+const USER_MEANINGS: PostgresMeanings = {
+  constraints: {
+    users_email_key: () => errors.conflict('An account with this email address already exists.', { field: 'email' }),
+    users_phone_key: () => errors.conflict('An account with this phone number already exists.', { field: 'phone' }),
+  },
+};
 
 /** Registration and user look-ups. */
 export class AccountService {
@@ -49,13 +57,7 @@ export class AccountService {
         await recordAuditEvent(manager, 'REGISTERED', row.id, origin);
       });
     } catch (err) {
-      if (isUniqueViolation(err, 'users_email_key')) {
-        throw errors.conflict('An account with this email address already exists.', { field: 'email' });
-      }
-      if (isUniqueViolation(err, 'users_phone_key')) {
-        throw errors.conflict('An account with this phone number already exists.', { field: 'phone' });
-      }
-      throw err;
+      throw mapPostgresError(err, USER_MEANINGS) ?? err;
     }
     return toUserRecord(row);
   }
