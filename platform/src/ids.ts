@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { v7 } from 'uuid';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -8,15 +8,9 @@ export function isUuid(value: string): boolean {
 }
 
 /**
- * A UUIDv7 (RFC 9562): 48-bit millisecond timestamp then random bits, so ids
- * sort by creation time and index well.
+ * A UUIDv7 (RFC 9562, from the `uuid` package): a millisecond timestamp then
+ * random bits, so ids sort by creation time and index well.
  */
 export function uuidv7(): string {
-  const bytes = randomBytes(16);
-  const ms = BigInt(Date.now());
-  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
-  bytes[6] = (bytes[6] & 0x0f) | 0x70;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return v7();
 }

@@ -1,3 +1,4 @@
+import pRetry from 'p-retry';
 import {
   createRedisKeyValueStore,
   createRedisRateLimiter,
@@ -32,30 +33,32 @@ interface Reconnecting<T> {
  */
 function keepConnecting<T extends { close(): Promise<void> }>(what: string, connect: () => Promise<T>, options: ResilientRedisOptions): Reconnecting<T> {
   let adapter: T | undefined;
-  let closed = false;
-  let timer: NodeJS.Timeout | undefined;
-  const attempt = async () => {
-    try {
-      const connected = await connect();
-      if (closed) await connected.close();
-      else adapter = connected;
-    } catch (err) {
-      options.logger.warn({ err: (err as Error).message }, `${what} cannot reach Redis; retrying`);
-      if (!closed) {
-        timer = setTimeout(attempt, options.retryMs ?? 2_000);
-        timer.unref();
-      }
-    }
+  const stop = new AbortController();
+  const connectOnce = async () => {
+    const connected = await connect();
+    if (stop.signal.aborted) await connected.close();
+    else adapter = connected;
   };
+  const retryMs = options.retryMs ?? 2_000;
+  const firstAttempt = connectOnce().catch((err: unknown) => {
+    options.logger.warn({ err: (err as Error).message }, `${what} cannot reach Redis; retrying`);
+    // Keeps trying in the background, every retryMs, until connected or closed.
+    pRetry(connectOnce, {
+      retries: Number.POSITIVE_INFINITY,
+      minTimeout: retryMs,
+      maxTimeout: retryMs,
+      signal: stop.signal,
+      onFailedAttempt: ({ error }) => options.logger.debug({ err: error.message }, `${what} still cannot reach Redis`),
+    }).catch(() => undefined);
+  });
   return {
-    firstAttempt: attempt(),
+    firstAttempt,
     current() {
       if (!adapter) throw new Error('Redis is not connected');
       return adapter;
     },
     async close() {
-      closed = true;
-      clearTimeout(timer);
+      stop.abort();
       await adapter?.close();
     },
   };

@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { ErrorCode } from '@meridian/platform';
 import { createTrustedDocumentStore, documentIdOf, type TrustedDocumentStore } from '@meridian/bff-core';
 import {
@@ -123,5 +126,25 @@ describe('web BFF', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('web BFF dependencies', () => {
+  it('keeps GraphiQL and its build tools out of production: development dependencies, loaded only when the page is first built', () => {
+    const root = path.resolve(__dirname, '../../..');
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    for (const tool of ['graphiql', 'react', 'react-dom', 'esbuild']) {
+      expect(pkg.dependencies[tool]).toBeUndefined();
+      expect(pkg.devDependencies[tool]).toBeDefined();
+    }
+    // A process that loads the web BFF's server module, as production does, and lists what it loaded.
+    const loaded = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', '-e', "require('./bff/web/src/server.ts'); console.log(JSON.stringify(Object.keys(require.cache)))"],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    const modules = JSON.parse(loaded.trim().split('\n').pop()!) as string[];
+    expect(modules.some((m) => m.includes('/bff/web/src/server.ts'))).toBe(true);
+    expect(modules.filter((m) => /node_modules\/(graphiql|react|react-dom|@graphiql)\//.test(m))).toEqual([]);
   });
 });

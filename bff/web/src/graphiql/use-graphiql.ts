@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from '@meridian/platform';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { buildGraphiqlBundle, type GraphiqlBundle } from './build-graphiql-bundle';
+import type { GraphiqlBundle } from './build-graphiql-bundle';
 
 /** Options for {@link useGraphiql}. */
 export interface GraphiqlOptions {
@@ -67,7 +67,8 @@ function wantsHtml(accept: string | undefined): boolean {
  */
 export function useGraphiql(app: FastifyInstance, options: GraphiqlOptions): void {
   const endpoint = options.endpoint ?? '/graphql';
-  const bundle = () => buildGraphiqlBundle({ cacheDir: options.cacheDir });
+  // Loaded on first use: the build tools (esbuild, graphiql, react) are development dependencies only.
+  const bundle = async () => (await import('./build-graphiql-bundle')).buildGraphiqlBundle({ cacheDir: options.cacheDir });
 
   app.addHook('onRequest', async (request, reply) => {
     // The route as matched, not the URL as spelled: `/%67raphql` is the same route.

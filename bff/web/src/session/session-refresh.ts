@@ -1,4 +1,5 @@
 import { ErrorCode, type Logger } from '@meridian/platform';
+import pRetry from 'p-retry';
 import type { FastifyRequest } from 'fastify';
 import type { IdentityCalls, WebRefresh } from './identity-calls';
 import type { LoadedWebSession, WebSessionStore } from './web-session-store';
@@ -12,7 +13,8 @@ export interface SessionRefresherOptions {
   log: () => Logger | undefined;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Thrown while another request's refresh has not landed yet, so the wait goes on. */
+class NotYet extends Error {}
 
 /**
  * Keeps a session's access token fresh: shortly before it expires, one
@@ -60,14 +62,20 @@ export function createSessionRefresher(options: SessionRefresherOptions) {
         await store.unlockRefresh(loaded.handle);
       }
     }
-    // Another request is refreshing: wait for the new pair (at most ~5 s), then use it.
-    for (let waited = 0; waited < 5_000; waited += 100) {
-      await sleep(100);
-      const latest = await store.read(loaded.handle);
-      if (!latest) return null;
-      if (latest.session.refreshToken !== loaded.session.refreshToken) return latest;
+    // Another request is refreshing: look for the new pair every 100 ms (for about 5 s), then use it.
+    try {
+      return await pRetry(
+        async () => {
+          const latest = await store.read(loaded.handle);
+          if (latest && latest.session.refreshToken === loaded.session.refreshToken) throw new NotYet();
+          return latest;
+        },
+        { retries: 50, minTimeout: 100, maxTimeout: 100, shouldRetry: ({ error }) => error instanceof NotYet },
+      );
+    } catch (err) {
+      if (err instanceof NotYet) return loaded;
+      throw err;
     }
-    return loaded;
   }
 
   return {

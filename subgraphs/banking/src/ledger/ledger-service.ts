@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode, errors, isUniqueViolation, isUuid, mapPostgresError, sqlState, type PostgresMeanings } from '@meridian/platform';
+import pRetry from 'p-retry';
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertTransferId, fingerprint, validateTransferInput, type TransferInput, type TransferRecord } from '../domain/transfer';
 import { onConnection } from '../data/sql-transaction';
@@ -204,22 +205,21 @@ export class LedgerService {
    * session holding a row) wrote nothing and is retried once; then its callers
    * get SERVICE_UNAVAILABLE and may retry with the same ids.
    */
-  private async retrying<T>(run: () => Promise<T>): Promise<T> {
+  private retrying<T>(run: () => Promise<T>): Promise<T> {
     let timeouts = 0;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await run();
-      } catch (err) {
-        const state = sqlState(err);
-        if (isTimeout(err)) {
-          timeouts += 1;
-          if (timeouts > TIMEOUT_RETRIES) throw err;
-          continue;
-        }
-        const retryable = state === '40001' || state === '40P01' || isUniqueViolation(err, 'transfers_pkey');
-        if (!retryable || attempt >= MAX_ATTEMPTS) throw err;
-      }
-    }
+    return pRetry(run, {
+      retries: MAX_ATTEMPTS - 1 + TIMEOUT_RETRIES,
+      // A short, jittered pause, so batches that deadlocked or raced do not meet again at once.
+      minTimeout: 1,
+      maxTimeout: 20,
+      randomize: true,
+      shouldRetry: ({ error, attemptNumber }) => {
+        if (isTimeout(error)) return ++timeouts <= TIMEOUT_RETRIES;
+        const state = sqlState(error);
+        const retryable = state === '40001' || state === '40P01' || isUniqueViolation(error, 'transfers_pkey');
+        return retryable && attemptNumber - timeouts < MAX_ATTEMPTS;
+      },
+    });
   }
 }
 
