@@ -1,16 +1,3 @@
-import type { BaseConfig } from './config';
-import { createMemoryKeyValueStore, createRedisKeyValueStore, type KeyValueStore } from './kv';
-
-/** Opens the key-value store the configuration asks for: Redis when REDIS_URL is set, memory otherwise. */
-export function openKeyValueStore(config: BaseConfig, keyPrefix = 'meridian:'): Promise<KeyValueStore> {
-  if (!config.REDIS_URL) return Promise.resolve(createMemoryKeyValueStore());
-  return createRedisKeyValueStore({
-    url: config.REDIS_URL,
-    keyPrefix,
-    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
-  });
-}
-
 /** A server built by a `createXServer` factory: a Fastify app, not yet listening, and how to stop it. */
 export interface MeridianServer {
   name: string;

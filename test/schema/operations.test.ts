@@ -1,5 +1,6 @@
 import { Supergraph } from '@apollo/federation-internals';
-import { loadOperations, type Client } from '@meridian/schema';
+import type { Client } from '@meridian/schema';
+import { loadOperations } from '../helpers/operations';
 import { loadSupergraphSdl } from '@meridian/supergraph';
 import { validate, type GraphQLSchema } from 'graphql';
 

@@ -3,7 +3,8 @@ import { Supergraph } from '@apollo/federation-internals';
 import { createTrustedDocumentStore } from '@meridian/bff-core';
 import * as mobileDocuments from '@meridian/client/mobile';
 import * as webDocuments from '@meridian/client/web';
-import { loadOperations, loadTrustedDocumentsManifest, type Client } from '@meridian/schema';
+import { loadTrustedDocumentsManifest, type Client } from '@meridian/schema';
+import { loadOperations } from '../helpers/operations';
 import { loadSupergraphSdl } from '@meridian/supergraph';
 import { Kind, parse, validate, visit, type GraphQLSchema } from 'graphql';
 

@@ -81,15 +81,3 @@ export async function loadKeySet(options: LoadKeySetOptions): Promise<KeySet> {
   const stored = JSON.parse(fs.readFileSync(options.file, 'utf8')) as { keys: JWK[] };
   return createKeySet(stored.keys);
 }
-
-/** Puts a new active key in front of the stored ones; old keys stay for verification. */
-export async function rotateKeyFile(file: string, keep = 2): Promise<string> {
-  const stored = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { keys: JWK[] }) : { keys: [] };
-  const fresh = await generatePrivateJwk();
-  const keys = [fresh, ...stored.keys].slice(0, keep);
-  // Write then rename: a process loading keys never reads a half-written file.
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, JSON.stringify({ keys }, null, 2), { mode: 0o600 });
-  fs.renameSync(temporary, file);
-  return fresh.kid as string;
-}

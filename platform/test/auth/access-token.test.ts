@@ -10,7 +10,6 @@ import {
   generatePrivateJwk,
   issueAccessToken,
   loadKeySet,
-  rotateKeyFile,
   type AccessTokenVerifier,
   type KeySet,
   type TokenAudience,
@@ -223,7 +222,7 @@ describe('key rotation', () => {
   });
 });
 
-describe('loadKeySet and rotateKeyFile', () => {
+describe('loadKeySet', () => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-keys-'));
@@ -274,23 +273,5 @@ describe('loadKeySet and rotateKeyFile', () => {
     const load = (configured: string) => loadKeySet({ configured, file: fileIn(dir), allowGenerate: true, settingName: 'TEST_KEYS' });
     await expect(load('{not json')).rejects.toThrow(/TEST_KEYS is not valid JSON/);
     await expect(load('[]')).rejects.toThrow(/TEST_KEYS must be a JWKS/);
-  });
-
-  it('rotates by putting a new key in front and keeping the old one', async () => {
-    const file = fileIn(dir);
-    const original = await loadKeySet({ file, allowGenerate: true, settingName: 'TEST_KEYS' });
-    const oldToken = (await issueAccessToken(original, aud, { ...user, ttlSeconds: 600 })).token;
-
-    const newKid = await rotateKeyFile(file);
-    const rotated = await loadKeySet({ file, allowGenerate: false, settingName: 'TEST_KEYS' });
-    expect(newKid).not.toBe(original.active.kid);
-    expect(rotated.keys.map((k) => k.kid)).toEqual([newKid, original.active.kid]);
-    await expect(verifierFor(rotated)(oldToken)).resolves.toMatchObject({ userId: 'user-1' });
-
-    // The default keeps two: a second rotation retires the original key.
-    const newest = await rotateKeyFile(file);
-    const twice = await loadKeySet({ file, allowGenerate: false, settingName: 'TEST_KEYS' });
-    expect(twice.keys.map((k) => k.kid)).toEqual([newest, newKid]);
-    await expectUnauthenticated(verifierFor(twice)(oldToken));
   });
 });

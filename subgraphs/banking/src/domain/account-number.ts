@@ -18,7 +18,3 @@ export function accountNumberFor(sequenceValue: bigint): string {
   return digits + luhnCheckDigit(digits);
 }
 
-/** True when the number's last digit is its Luhn check digit (catches one wrong digit and most swaps). */
-export function isValidAccountNumber(number: string): boolean {
-  return /^\d{13}$/.test(number) && luhnCheckDigit(number.slice(0, -1)) === Number(number.slice(-1));
-}

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { loadKeySet, rotateKeyFile } from '@meridian/platform';
+import { loadKeySet } from '@meridian/platform';
+import { generateKeyEnv, retireKeys, rotateKeys } from '../../../../deploy/key-env';
 import { forgeTokens, type ForgedTokens } from '../../../../test/helpers/forged-tokens';
 import { LOGIN, ME, newUser, REGISTER, startIdentity, type IdentityHarness } from '../helpers/identity-harness';
 
@@ -51,15 +52,17 @@ describe('access token verification', () => {
 });
 
 describe('signing key rotation', () => {
-  it('keeps tokens signed by the previous key valid, and signs new ones with the new key', async () => {
-    const input = newUser();
-    await h.gql(REGISTER, { input });
-    const before = (await h.gql(LOGIN, { input: { email: input.email, password: input.password } })).data!.login.accessToken;
-    const newKid = await rotateKeyFile(path.join(h.config.DATA_DIR, 'keys', 'identity-signing.json'));
-    const rotated = await startIdentity({ DATA_DIR: h.config.DATA_DIR });
+  it('keeps tokens signed by the previous key valid, and signs new ones with the new key (deploy/generate-keys.ts rotate identity)', async () => {
+    const original = await generateKeyEnv();
+    const first = await startIdentity({ IDENTITY_SIGNING_KEYS: original.IDENTITY_SIGNING_KEYS });
+    const rotatedEnv = await rotateKeys(original, 'identity');
+    const newKid = JSON.parse(rotatedEnv.IDENTITY_SIGNING_KEYS).keys[0].kid as string;
+    const rotated = await startIdentity({ IDENTITY_SIGNING_KEYS: rotatedEnv.IDENTITY_SIGNING_KEYS });
     try {
-      // The new instance shares DATA_DIR (keys) but not the database: `me` on the old user is
-      // unknown there, so check verification itself through a fresh user on the new instance.
+      const input = newUser();
+      await first.gql(REGISTER, { input });
+      const before = (await first.gql(LOGIN, { input: { email: input.email, password: input.password } })).data!.login.accessToken;
+      // The rotated instance has a database of its own: check verification itself through a fresh user there.
       const other = newUser();
       await rotated.gql(REGISTER, { input: other });
       const after = (await rotated.gql(LOGIN, { input: { email: other.email, password: other.password } })).data!.login.accessToken;
@@ -70,8 +73,18 @@ describe('signing key rotation', () => {
       const old = await rotated.gql(ME, {}, { accessToken: before });
       // Verified (not UNAUTHENTICATED for a bad signature); the user lives in the other database.
       expect(old.errors?.[0].message).toBe('This account no longer exists.');
+
+      // Retired: only the new key is published, and the old token no longer verifies.
+      const retired = await startIdentity({ IDENTITY_SIGNING_KEYS: retireKeys(rotatedEnv, 'identity').IDENTITY_SIGNING_KEYS });
+      try {
+        expect(((await retired.server.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as { keys: unknown[] }).keys).toHaveLength(1);
+        expect((await retired.gql(ME, {}, { accessToken: before })).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      } finally {
+        await retired.close();
+      }
     } finally {
       await rotated.close();
+      await first.close();
     }
   });
 });
