@@ -1,4 +1,6 @@
+import { Supergraph } from '@apollo/federation-internals';
 import { buildSchema, parse } from 'graphql';
+import { loadSupergraphSdl } from '@meridian/supergraph';
 import { actualCost, createCostEstimator, estimateCost, readCostDirectives } from '../src';
 
 const sdl = /* GraphQL */ `
@@ -91,5 +93,32 @@ describe('actual cost', () => {
     expect(actual(query, { a: { owner: { id: 'o' } }, b: null, expensive: 3 })).toBe(1 + 1 + 1 + 50);
     expect(actual(query, { a: null, b: null, expensive: null })).toBe(1 + 1 + 50);
     expect(actual('mutation { open { id } }', { open: { id: '1' } })).toBe(11);
+  });
+});
+
+describe("the supergraph's own declarations", () => {
+  const supergraphSdl = loadSupergraphSdl();
+  // The API schema the gateway serves, as the BFF prices operations against it.
+  const api = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
+  const declared = readCostDirectives(supergraphSdl);
+  const priced = createCostEstimator({ directives: declared, defaultListSize: 10 });
+  const unpriced = createCostEstimator({ directives: new Map(), defaultListSize: 10 });
+  const price = (query: string, estimator = priced) => estimateCost(api, parse(query), undefined, undefined, estimator);
+
+  it('carry @cost and @listSize from the subgraphs into the supergraph', () => {
+    expect(declared.get('Account.transactions')).toEqual({ weight: 2, slicingArguments: ['first'], sizedFields: ['edges'] });
+    expect(declared.get('Account.balanceAt')).toEqual({ weight: 3 });
+    expect(declared.get('User.accounts')).toEqual({ assumedSize: 10 });
+    expect(declared.get('User.sessions')).toEqual({ assumedSize: 10 });
+  });
+
+  it('change the price: a past balance weighs 3 per account, a page of transactions 2 plus its edges', () => {
+    const balances = '{ me { accounts { balanceAt(time: "2026-01-01T00:00:00Z") { amount } } } }';
+    expect(price(balances) - price(balances, unpriced)).toBe(10 * (3 - 1));
+    const page = (first: number) => `{ account(id: "a") { transactions(first: ${first}) { edges { node { id } } } } }`;
+    expect(price(page(50))).toBe(1 + 2 + 50 * 2);
+    expect(price(page(5))).toBe(1 + 2 + 5 * 2);
+    // Without `first` the schema's default (20) sizes the page.
+    expect(price('{ account(id: "a") { transactions { edges { node { id } } } } }')).toBe(1 + 2 + 20 * 2);
   });
 });
