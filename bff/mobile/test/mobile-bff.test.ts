@@ -70,8 +70,12 @@ describe('mobile BFF', () => {
       const res = await server.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ __schema { types { name } } }' } });
       expect(res.statusCode).toBe(400);
       expect(res.json().errors[0].extensions.code).toBe(ErrorCode.PERSISTED_QUERY_ID_REQUIRED);
+      // A browser asking for the playground gets GraphQL's refusal, not a page, and no GraphiQL asset exists.
       const page = await server.app.inject({ method: 'GET', url: '/graphql', headers: { accept: 'text/html' } });
-      expect(page.body).not.toContain('<script');
+      expect(page.headers['content-type']).not.toMatch(/text\/html/);
+      expect(page.statusCode).toBe(400);
+      expect(page.json().errors[0].extensions.code).toBe(ErrorCode.PERSISTED_QUERY_ID_REQUIRED);
+      expect((await server.app.inject({ method: 'GET', url: '/graphiql/graphiql.js' })).statusCode).toBe(404);
     } finally {
       await server.close();
     }

@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { baseConfigSchema, ConfigError, flag, loadBaseConfig, loadConfig, millis, port, repoRoot } from '@meridian/platform';
 
@@ -73,6 +76,17 @@ describe('baseConfigSchema', () => {
 
   it('puts DATA_DIR at the repository root, whatever the working directory', () => {
     expect(JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).name).toBe('meridian');
+    // Another process, started from elsewhere, loads the configuration with no DATA_DIR set.
+    for (const cwd of [os.tmpdir(), path.join(repoRoot, 'subgraphs', 'banking')]) {
+      const { DATA_DIR: _unset, ...env } = process.env;
+      const printed = execFileSync(
+        process.execPath,
+        // tsx by absolute path: from /tmp it could not be found by name.
+        ['--import', pathToFileURL(require.resolve('tsx')).href, '-e', `console.log(require(${JSON.stringify(path.join(repoRoot, 'platform/src/config'))}).loadBaseConfig().DATA_DIR)`],
+        { cwd, env: { ...env, NODE_OPTIONS: '' }, encoding: 'utf8' },
+      );
+      expect({ cwd, dataDir: printed.trim().split('\n').pop() }).toEqual({ cwd, dataDir: path.join(repoRoot, '.data') });
+    }
   });
 
   it('accepts real service URLs', () => {

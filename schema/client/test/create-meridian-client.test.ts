@@ -1,6 +1,8 @@
+import path from 'node:path';
+import ts from 'typescript';
 import { ErrorCode } from '@meridian/platform';
 import { API_ERROR_CODES, createMeridianClient, documentIdOf, isMeridianError, MeridianError, newIdempotencyKey } from '../src';
-import { AccountsDocument, LoginDocument, MeDocument } from '../src/mobile';
+import { AccountsDocument, MeDocument } from '../src/mobile';
 import * as web from '../src/web';
 
 interface Sent {
@@ -141,15 +143,41 @@ describe('errors', () => {
 });
 
 describe('types', () => {
-  it('requires variables exactly when the operation has required ones', async () => {
-    const client = createMeridianClient({ url: URL, client: 'mobile', fetch: fakeFetch(() => json({ data: { login: { accessToken: 'a' } } })).fetch });
-    await client.request(LoginDocument, { input: { email: 'a@example.com', password: 'p' } });
-    // @ts-expect-error Login needs its input
-    await client.request(LoginDocument).catch(() => undefined);
-    // @ts-expect-error wrong variable
-    await client.request(AccountsDocument, { includeClosed: 'yes' }).catch(() => undefined);
-    await client.request(AccountsDocument);
-  });
+  /** Type-checks `code` as an app would write it (in this folder, with the repository's settings) and returns its errors by line. */
+  function typeErrors(code: string): { line: number; message: string }[] {
+    const file = path.join(__dirname, 'app-snippet.ts');
+    const { config } = ts.readConfigFile(path.resolve(__dirname, '../../../tsconfig.json'), ts.sys.readFile);
+    const { options } = ts.parseJsonConfigFileContent(config, ts.sys, path.resolve(__dirname, '../../..'));
+    const host = ts.createCompilerHost(options);
+    const readFile = host.readFile.bind(host);
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.readFile = (name) => (path.resolve(name) === file ? code : readFile(name));
+    host.fileExists = (name) => path.resolve(name) === file || ts.sys.fileExists(name);
+    host.getSourceFile = (name, language) =>
+      path.resolve(name) === file ? ts.createSourceFile(name, code, language, true) : getSourceFile(name, language);
+    const program = ts.createProgram([file], { ...options, noEmit: true, types: [] }, host);
+    return ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) => ({
+      line: d.file!.getLineAndCharacterOfPosition(d.start!).line + 1,
+      message: ts.flattenDiagnosticMessageText(d.messageText, ' '),
+    }));
+  }
+
+  it('require variables exactly when the operation has required ones, and of the right types', () => {
+    const errors = typeErrors(
+      [
+        "import { createMeridianClient } from '@meridian/client';",
+        "import { AccountsDocument, LoginDocument } from '@meridian/client/mobile';",
+        "const api = createMeridianClient({ url: 'https://api.example', client: 'mobile' });",
+        "void api.request(LoginDocument, { input: { email: 'a@example.com', password: 'p' } });",
+        'void api.request(AccountsDocument);',
+        'void api.request(LoginDocument);',
+        "void api.request(AccountsDocument, { includeClosed: 'yes' });",
+      ].join('\n'),
+    );
+    // Lines 4 and 5 are right; 6 misses Login's input, 7 gives a string for a Boolean.
+    expect(errors.map((e) => e.line)).toEqual([6, 7]);
+    expect(errors[1].message).toMatch(/string.*boolean/i);
+  }, 60_000);
 });
 
 describe('newIdempotencyKey', () => {
