@@ -3,6 +3,14 @@ import { createLogger, createPeriodicWorker, createServerMetrics } from '@meridi
 const logger = createLogger({ service: 'worker-test', level: 'silent', pretty: false });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits until `done()` holds, for at most 10 s: the machine may be busy, so no fixed wait. */
+async function until(done: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !done(); ) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await sleep(5);
+  }
+}
+
 describe('periodic worker', () => {
   it('runs a pass at once and then after each pause, never two at a time, and stop waits for the pass in progress', async () => {
     let active = 0;
@@ -22,7 +30,7 @@ describe('periodic worker', () => {
     });
     worker.start();
     worker.start();
-    await sleep(80);
+    await until(() => passes >= 3);
     await worker.stop();
     const after = passes;
     expect(active).toBe(0);
@@ -47,7 +55,7 @@ describe('periodic worker', () => {
       },
     });
     worker.start();
-    await sleep(350);
+    await until(() => starts.length >= 7);
     await worker.stop();
     const gaps = starts.slice(1).map((t, i) => t - starts[i]);
     // Four failures: pauses of 20, 40, 60 (capped), 60; then the interval again.
