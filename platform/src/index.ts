@@ -13,3 +13,4 @@ export * from './email';
 export * from './rate-limit';
 export * from './events';
 export * from './workers';
+export * from './crypto';

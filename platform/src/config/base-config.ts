@@ -26,6 +26,11 @@ export const baseConfigSchema = z.object({
    * (`"service": "bff-web"`). Outside production, defaults to the development keys of every calling service.
    */
   SERVICE_TRUSTED_KEYS: z.string().optional(),
+  /**
+   * JSON `{"masterKeys": [{"kid", "k"}], "blindIndexKey"}` protecting personal data (envelope
+   * encryption, blind indexes); the first master key is active. Generated under DATA_DIR outside production.
+   */
+  DATA_PROTECTION_KEYS: z.string().optional(),
   HOST: z.string().default('127.0.0.1'),
   /** `iss` of user access tokens. */
   ACCESS_TOKEN_ISSUER: z.string().default('https://identity.meridian.local'),
