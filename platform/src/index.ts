@@ -14,3 +14,4 @@ export * from './rate-limit';
 export * from './events';
 export * from './workers';
 export * from './crypto';
+export * from './storage';
