@@ -41,8 +41,8 @@ WORKDIR /app
 COPY --from=deps /app ./
 COPY . .
 # The code stays owned by root and read-only for the server; only DATA_DIR
-# (used by the embedded mode) is writable. tsx keeps its cache under /tmp.
-RUN mkdir -p /app/.data && chown 1000:1000 /app/.data
+# (used by the embedded mode) and the object store's mount point are writable. tsx keeps its cache under /tmp.
+RUN mkdir -p /app/.data /var/lib/meridian/objects && chown 1000:1000 /app/.data /var/lib/meridian/objects
 # 1000 is the `node` user of the base image; numeric so Kubernetes can check runAsNonRoot.
 USER 1000:1000
 EXPOSE 4000 4001 4100 4201 4202

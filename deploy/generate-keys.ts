@@ -5,6 +5,7 @@
  *   npx tsx deploy/generate-keys.ts [file]                   new keys; never overwrites
  *   npx tsx deploy/generate-keys.ts rotate <owner> [file]    add a new key for a service or identity
  *   npx tsx deploy/generate-keys.ts retire <owner> [file]    drop that owner's old keys
+ *   npx tsx deploy/generate-keys.ts rotate data [file]       a new master key for personal data (old ones stay)
  *
  * <owner> is gateway, bff-web, bff-mobile or identity. docker compose reads
  * `.env` for the `${...}` variables in docker-compose.yml; the Kubernetes
@@ -14,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@meridian/platform';
-import { formatKeyEnv, generateKeyEnv, KEY_OWNERS, parseEnvFile, retireKeys, rotateKeys, type KeyOwner } from './key-env';
+import { formatKeyEnv, generateKeyEnv, KEY_OWNERS, parseEnvFile, retireKeys, rotateDataKeys, rotateKeys, type KeyOwner } from './key-env';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -30,6 +31,13 @@ function write(file: string, content: string): void {
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
+  if (command === 'rotate' && rest[0] === 'data') {
+    const file = path.resolve(rest[1] ?? path.join(repoRoot, '.env'));
+    if (!fs.existsSync(file)) fail(`${file} does not exist; generate keys first.`);
+    write(file, formatKeyEnv(rotateDataKeys(parseEnvFile(fs.readFileSync(file, 'utf8')))));
+    process.stdout.write(`Added a new personal-data master key in ${file}; the old ones stay until everything they sealed is rewrapped.\n`);
+    return;
+  }
   if (command === 'rotate' || command === 'retire') {
     const owner = rest[0] as KeyOwner;
     if (!KEY_OWNERS.includes(owner)) fail(`Usage: generate-keys.ts ${command} <${KEY_OWNERS.join('|')}> [file]`);
@@ -51,7 +59,7 @@ async function main(): Promise<void> {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') fail(`${file} already exists; remove it first to make new keys, or rotate.`);
     throw err;
   }
-  process.stdout.write(`Wrote each service's signing keys, SERVICE_TRUSTED_KEYS and IDENTITY_SIGNING_KEYS to ${file}\n`);
+  process.stdout.write(`Wrote each service's signing keys, SERVICE_TRUSTED_KEYS, IDENTITY_SIGNING_KEYS and DATA_PROTECTION_KEYS to ${file}\n`);
 }
 
 void main();

@@ -6,7 +6,7 @@
  * (`SERVICE_TRUSTED_KEYS`, each key naming its owner), and identity alone
  * holds `IDENTITY_SIGNING_KEYS` for user access tokens.
  */
-import { generatePrivateJwk, SIGNING_SERVICES } from '@meridian/platform';
+import { generateDataKeys, generatePrivateJwk, SIGNING_SERVICES } from '@meridian/platform';
 
 /** A JSON Web Key as the platform makes them. */
 type JWK = Awaited<ReturnType<typeof generatePrivateJwk>>;
@@ -44,7 +44,19 @@ export async function generateKeyEnv(): Promise<KeyEnv> {
   }
   env.SERVICE_TRUSTED_KEYS = JSON.stringify({ keys: trusted });
   env.IDENTITY_SIGNING_KEYS = JSON.stringify({ keys: [await generatePrivateJwk()] });
+  env.DATA_PROTECTION_KEYS = JSON.stringify(generateDataKeys());
   return env;
+}
+
+/**
+ * A new master key for personal data, first (it seals from the next deploy); the old ones
+ * stay, since everything sealed with them still opens with them until it is rewrapped.
+ */
+export function rotateDataKeys(env: KeyEnv): KeyEnv {
+  const current = JSON.parse(env.DATA_PROTECTION_KEYS ?? 'null') as { masterKeys: { kid: string; k: string }[]; blindIndexKey: string } | null;
+  if (!current) throw new Error('DATA_PROTECTION_KEYS is missing');
+  const [fresh] = generateDataKeys().masterKeys;
+  return { ...env, DATA_PROTECTION_KEYS: JSON.stringify({ ...current, masterKeys: [fresh, ...current.masterKeys] }) };
 }
 
 /**
@@ -107,6 +119,8 @@ export function formatKeyEnv(env: KeyEnv): string {
   put('SERVICE_TRUSTED_KEYS');
   lines.push("# identity only: the private keys of user access tokens; everyone else reads identity's JWKS.");
   put('IDENTITY_SIGNING_KEYS');
+  lines.push('# The servers that store personal data and files (the BFFs for uploads): master keys, active first, and the blind-index key.');
+  put('DATA_PROTECTION_KEYS');
   for (const [name, value] of Object.entries(env)) if (!written.has(name)) lines.push(`${name}=${value}`);
   return `${lines.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 
 process.env.NODE_ENV = process.env.NODE_ENV === 'production' ? 'production' : 'test';
 process.env.LOG_LEVEL ??= 'silent';
@@ -14,3 +15,10 @@ process.env.DATA_DIR = process.env.MERIDIAN_TEST_DATA_DIR;
 process.env.RATE_LIMIT_KEY_PREFIX = `test:${Math.random().toString(36).slice(2)}:`;
 // Background ledger workers (outbox relay, expiry sweeper) run only where a test starts them.
 process.env.LEDGER_WORKERS ??= 'false';
+// Personal-data keys of this test file's own; the generated-key path has a test of its own.
+if (!process.env.DATA_PROTECTION_KEYS) {
+  process.env.DATA_PROTECTION_KEYS = JSON.stringify({
+    masterKeys: [{ kid: `mk-test-${process.env.JEST_WORKER_ID ?? 0}`, k: randomBytes(32).toString('base64url') }],
+    blindIndexKey: randomBytes(32).toString('base64url'),
+  });
+}

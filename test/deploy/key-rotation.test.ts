@@ -1,12 +1,13 @@
 import {
   createServiceTokenIssuer,
+  loadDataProtection,
   createServiceTokenVerifier,
   loadBaseConfig,
   loadServiceSigningKeys,
   loadServiceTrustedKeys,
   SIGNING_SERVICES,
 } from '@meridian/platform';
-import { formatKeyEnv, generateKeyEnv, parseEnvFile, retireKeys, rotateKeys, signingKeysVariable, type KeyEnv } from '../../deploy/key-env';
+import { formatKeyEnv, generateKeyEnv, parseEnvFile, retireKeys, rotateDataKeys, rotateKeys, signingKeysVariable, type KeyEnv } from '../../deploy/key-env';
 
 /** A production server's view of the key env: its own signing keys, everyone's public ones. */
 function configFor(env: KeyEnv, service?: string) {
@@ -80,6 +81,21 @@ describe('deployment keys (deploy/generate-keys.ts)', () => {
     expect(rotated.SERVICE_TRUSTED_KEYS).toBe(original.SERVICE_TRUSTED_KEYS);
     const retired = retireKeys(rotated, 'identity');
     expect(JSON.parse(retired.IDENTITY_SIGNING_KEYS).keys.map((k: { kid: string }) => k.kid)).toEqual([keys[0].kid]);
+  });
+
+  it('rotate the personal-data master key: the new one seals, what the old one sealed still opens and rewraps, blind indexes stay the same', async () => {
+    const original = await generateKeyEnv();
+    const before = loadDataProtection(loadBaseConfig({ NODE_ENV: 'production', DATA_PROTECTION_KEYS: original.DATA_PROTECTION_KEYS }));
+    const sealed = before.envelope.seal(Buffer.from('GB29 NWBK 6016 1331 9268 19'), 'kyc.tax_id');
+
+    const rotated = rotateDataKeys(original);
+    const after = loadDataProtection(loadBaseConfig({ NODE_ENV: 'production', DATA_PROTECTION_KEYS: rotated.DATA_PROTECTION_KEYS }));
+    expect(JSON.parse(rotated.DATA_PROTECTION_KEYS).masterKeys).toHaveLength(2);
+    expect(after.envelope.open(sealed, 'kyc.tax_id').toString()).toBe('GB29 NWBK 6016 1331 9268 19');
+    const rewrapped = after.envelope.rewrap(sealed);
+    expect(() => before.envelope.open(rewrapped, 'kyc.tax_id')).toThrow();
+    expect(after.envelope.open(rewrapped, 'kyc.tax_id').toString()).toBe('GB29 NWBK 6016 1331 9268 19');
+    expect(after.blindIndex('AB123456C', 'kyc.tax_id')).toBe(before.blindIndex('AB123456C', 'kyc.tax_id'));
   });
 
   it('write and read back the env file, keeping other variables', async () => {

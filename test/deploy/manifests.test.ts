@@ -17,14 +17,18 @@ const servers: Record<string, { port: number; workspace: string; portVar: string
   identity: { port: 4201, workspace: 'subgraphs/identity', portVar: 'IDENTITY_PORT' },
   banking: { port: 4202, workspace: 'subgraphs/banking', portVar: 'BANKING_PORT' },
   gateway: { port: 4100, workspace: 'supergraph', portVar: 'GATEWAY_PORT' },
-  'bff-web': { port: 4000, workspace: 'bff/web', portVar: 'WEB_BFF_PORT', metrics: { port: 9400, portVar: 'WEB_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/auth'] },
-  'bff-mobile': { port: 4001, workspace: 'bff/mobile', portVar: 'MOBILE_BFF_PORT', metrics: { port: 9401, portVar: 'MOBILE_BFF_METRICS_PORT' }, clientPaths: ['/graphql'] },
+  'bff-web': { port: 4000, workspace: 'bff/web', portVar: 'WEB_BFF_PORT', metrics: { port: 9400, portVar: 'WEB_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/auth', '/uploads'] },
+  'bff-mobile': { port: 4001, workspace: 'bff/mobile', portVar: 'MOBILE_BFF_PORT', metrics: { port: 9401, portVar: 'MOBILE_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/uploads'] },
 };
 
 /** Who signs service tokens (each with a key of its own), who verifies them, and who signs user access tokens. */
 const signers = ['gateway', 'bff-web', 'bff-mobile'];
 const verifiers = ['identity', 'banking', 'gateway'];
 const signingVar = (service: string) => `${service.toUpperCase().replace(/-/g, '_')}_SERVICE_SIGNING_KEYS`;
+/** The servers that keep files in the shared, encrypted object store (uploads now). */
+const fileServers = ['bff-web', 'bff-mobile'];
+const OBJECTS = '/var/lib/meridian/objects';
+
 /** The Secret holding one server's private key on Kubernetes. */
 const keySecret = (server: string) => `meridian-${server}-keys`;
 
@@ -102,6 +106,10 @@ function composeProblems(compose: Doc): string[] {
       problems.push(`${name}: ${verifiers.includes(name) ? 'lacks' : 'has no use for'} SERVICE_TRUSTED_KEYS`);
     }
     if ((name === 'identity') !== Boolean(env.IDENTITY_SIGNING_KEYS)) problems.push(`${name}: IDENTITY_SIGNING_KEYS belongs to identity alone`);
+    if (fileServers.includes(name)) {
+      if (!String(env.DATA_PROTECTION_KEYS ?? '').startsWith('${DATA_PROTECTION_KEYS:')) problems.push(`${name}: lacks DATA_PROTECTION_KEYS`);
+      if (env.OBJECT_STORE_DIR !== OBJECTS || !(service.volumes ?? []).includes(`objects:${OBJECTS}`)) problems.push(`${name}: does not keep files in the shared objects volume`);
+    } else if (env.DATA_PROTECTION_KEYS) problems.push(`${name}: holds DATA_PROTECTION_KEYS but keeps no personal data`);
     const jwks = `http://identity:${servers.identity.port}/.well-known/jwks.json`;
     if (name !== 'identity' && env.IDENTITY_JWKS_URL !== jwks) problems.push(`${name}: IDENTITY_JWKS_URL is ${env.IDENTITY_JWKS_URL}, expected ${jwks}`);
     if (!subgraphs.includes(name)) {
@@ -257,7 +265,17 @@ function k8sProblems(docs: K8sDoc[]): string[] {
     if (!signers.includes(name) && reads.has('SERVICE_SIGNING_KEYS')) problems.push(`Deployment ${name}: holds SERVICE_SIGNING_KEYS but signs no service tokens`);
     if (verifiers.includes(name) !== reads.has('SERVICE_TRUSTED_KEYS')) problems.push(`Deployment ${name}: ${verifiers.includes(name) ? 'lacks' : 'has no use for'} SERVICE_TRUSTED_KEYS`);
     if ((name === 'identity') !== reads.has('IDENTITY_SIGNING_KEYS')) problems.push(`Deployment ${name}: IDENTITY_SIGNING_KEYS belongs to identity alone`);
+    if (fileServers.includes(name) !== reads.has('DATA_PROTECTION_KEYS')) problems.push(`Deployment ${name}: ${fileServers.includes(name) ? 'lacks' : 'has no use for'} DATA_PROTECTION_KEYS`);
+    if (fileServers.includes(name)) {
+      const pod = workload.spec.template.spec;
+      const claim = (pod.volumes ?? []).find((v: Doc) => v.persistentVolumeClaim?.claimName === 'meridian-objects');
+      const mounted = pod.containers.some((c: Doc) => (c.volumeMounts ?? []).some((m: Doc) => m.name === claim?.name && m.mountPath === OBJECTS));
+      const dir = pod.containers.some((c: Doc) => (c.env ?? []).some((e: Doc) => e.name === 'OBJECT_STORE_DIR' && e.value === OBJECTS));
+      if (!claim || !mounted || !dir) problems.push(`Deployment ${name}: does not keep files in the meridian-objects volume`);
+    }
   }
+  const pvc = ofKind('PersistentVolumeClaim').find((c) => c.metadata?.name === 'meridian-objects');
+  if (!pvc || !(pvc.spec?.accessModes ?? []).includes('ReadWriteMany')) problems.push('no ReadWriteMany PersistentVolumeClaim meridian-objects for the object store');
   const bffPolicy = ofKind('NetworkPolicy').find((np) => np.spec?.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'bff');
   const metricsRule = bffPolicy?.spec?.ingress?.find((rule: Doc) => (rule.ports ?? []).some((p: Doc) => p.port === 'metrics'));
   if (!metricsRule || !metricsRule.from?.every((peer: Doc) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring')) {

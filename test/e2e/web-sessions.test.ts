@@ -272,6 +272,32 @@ describe('web sessions', () => {
     expect((await gql(ACCOUNTS, cookie)).json().data.me.accounts).toEqual([]);
   });
 
+  it('takes uploads from the signed-in browser, and refuses one sent from another site with the cookie (CSRF)', async () => {
+    const user = await newUser();
+    const cookie = await signIn(user.email);
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const boundary = '----meridian-web-upload';
+    const payload = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="proof.png"\r\nContent-Type: image/png\r\n\r\n`),
+      png,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const post = (origin: string, withCookie = true) =>
+      web.app.inject({
+        method: 'POST',
+        url: '/uploads',
+        headers: { host: WEB_HOST, origin, 'content-type': `multipart/form-data; boundary=${boundary}`, ...(withCookie ? { cookie } : {}) },
+        payload,
+      });
+    const evil = await post('https://evil.example');
+    expect(evil.statusCode).toBe(403);
+    expect(evil.json().errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'CSRF' });
+    expect((await post(WEB_ORIGIN, false)).statusCode).toBe(401);
+    const own = await post(WEB_ORIGIN);
+    expect(own.statusCode).toBe(201);
+    expect(own.json()).toMatchObject({ uploadId: expect.any(String), contentType: 'image/png', size: png.length });
+  });
+
   it('refreshes an expiring access token once, even for concurrent requests, and keeps the session', async () => {
     const user = await newUser();
     const cookie = await signIn(user.email);

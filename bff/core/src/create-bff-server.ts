@@ -1,6 +1,10 @@
 import {
+  bearerToken,
   createAccessTokenVerifier,
   createErrorFormatter,
+  createFileObjectStore,
+  loadDataProtection,
+  type ObjectStore,
   createHttpServer,
   createLogger,
   createMetricsServer,
@@ -31,6 +35,8 @@ import { useRateLimits } from './use-rate-limits';
 import { SENSITIVE_FIELD_LIMITS, useFieldRateLimits } from './use-field-rate-limits';
 import { createResilientRedisRateLimiter } from './resilient-redis';
 import { useTrustedDocuments, type TrustedDocumentsOptions } from './use-trusted-documents';
+import { registerUploads } from './use-uploads';
+import path from 'node:path';
 
 /** What tests and the embedded starter wire into a BFF; each defaults from config. */
 export interface BffDeps {
@@ -45,6 +51,8 @@ export interface BffDeps {
   rateLimiter?: RateLimiter;
   /** Verifies user access tokens for rate limits; default identity's JWKS at IDENTITY_JWKS_URL. */
   verifyAccessToken?: AccessTokenVerifier;
+  /** Where uploads are kept; default the encrypted filesystem store at OBJECT_STORE_DIR. */
+  objectStore?: ObjectStore;
 }
 
 /** Options for {@link createBffServer}. */
@@ -147,6 +155,7 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
   }
 
   const { limits } = options;
+  const context = options.context ?? (async (request: FastifyRequest) => bffContextFromRequest(request));
   const supergraphSdl = deps.supergraphSdl ?? loadSupergraphSdl();
   const ownLimiter = deps.rateLimiter
     ? undefined
@@ -165,6 +174,19 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
   const verifyAccessToken =
     deps.verifyAccessToken ??
     createAccessTokenVerifier({ issuer: config.ACCESS_TOKEN_ISSUER, audience: config.ACCESS_TOKEN_AUDIENCE, keys: remoteKeyResolver(config.IDENTITY_JWKS_URL) });
+  await registerUploads(app, {
+    store:
+      deps.objectStore ??
+      createFileObjectStore({ dir: config.OBJECT_STORE_DIR ?? path.join(config.DATA_DIR, 'objects'), envelope: loadDataProtection(config).envelope }),
+    limiter: sharedLimiter,
+    logger,
+    // The same user the GraphQL request would run as: the bearer token, or on the web the session's.
+    userOf: async (request) => {
+      const token = bearerToken((await context(request)).authorization ?? '');
+      if (!token) return undefined;
+      return verifyAccessToken(token).then((claims) => claims.userId, () => undefined);
+    },
+  });
   // In this order: each step reads what the steps before it wrote into the request's state.
   const plugins = [
     useDepthLimit({ maxDepth: limits.maxDepth }),
@@ -197,7 +219,6 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
   });
   await apollo.start();
   started = apollo;
-  const context = options.context ?? (async (request: FastifyRequest) => bffContextFromRequest(request));
   mountApollo(app, apollo, { context: async (request) => context(request) });
 
   return {

@@ -16,3 +16,4 @@ export * from './resilient-redis';
 export * from './use-field-rate-limits';
 export * from './trusted-documents';
 export * from './use-trusted-documents';
+export * from './use-uploads';

@@ -31,6 +31,8 @@ export const baseConfigSchema = z.object({
    * encryption, blind indexes); the first master key is active. Generated under DATA_DIR outside production.
    */
   DATA_PROTECTION_KEYS: z.string().optional(),
+  /** Where the encrypted object store keeps files (uploads, documents); default `<DATA_DIR>/objects`. Servers that share files share it. */
+  OBJECT_STORE_DIR: z.string().optional(),
   HOST: z.string().default('127.0.0.1'),
   /** `iss` of user access tokens. */
   ACCESS_TOKEN_ISSUER: z.string().default('https://identity.meridian.local'),
