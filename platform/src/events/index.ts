@@ -2,3 +2,4 @@ export * from './event-bus';
 export * from './memory-event-bus';
 export * from './redis-event-bus';
 export * from './open-event-bus';
+export * from './outbox-relay';

@@ -15,7 +15,6 @@ export { OwnTransferService, OWN_TRANSFER_CODE, type OwnTransferRequest } from '
 export { TransactionHistory, type BalanceAtRequest } from './services/transaction-history';
 export * from './domain/transaction';
 export * from './domain/account-access';
-export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './services/outbox-relay';
 export * from './domain/fx';
 export { FxService, type FxQuote, type FxQuoteRequest, type FxConvertRequest, type FxConversion, type FxServiceOptions } from './services/fx-service';
 export { createExpirySweeper, type ExpirySweeper, type ExpirySweeperOptions } from './services/expiry-sweeper';

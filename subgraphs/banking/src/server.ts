@@ -4,6 +4,7 @@ import {
   closeDataSource,
   createAccessTokenVerifier,
   createLogger,
+  createOutboxRelay,
   createSubgraphServer,
   initializeDataSource,
   openEventBus,
@@ -29,7 +30,6 @@ import { TransactionHistory } from './services/transaction-history';
 import { createSimulatedFxRateProvider } from './domain/fx';
 import { createExpirySweeper } from './services/expiry-sweeper';
 import { FxService } from './services/fx-service';
-import { createOutboxRelay } from './services/outbox-relay';
 
 /** What the banking server is built from. */
 export interface BankingServerDeps {
@@ -99,7 +99,7 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
       await app.register(ledgerRoutes, { prefix: LEDGER_API_PREFIX, ledger, accounts, logger, callers: config.LEDGER_API_CALLERS });
     },
     workers: (metrics) => [
-      ...(bus ? [createOutboxRelay({ dataSource, bus, logger, metrics })] : []),
+      ...(bus ? [createOutboxRelay({ dataSource, table: 'banking.outbox', bus, logger, metrics })] : []),
       ...(config.LEDGER_WORKERS ? [createExpirySweeper({ ledger, logger, metrics })] : []),
     ],
     async close() {

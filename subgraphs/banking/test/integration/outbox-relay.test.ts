@@ -3,12 +3,13 @@ import {
   closeDataSource,
   connectRedis,
   createMemoryEventBus,
+  createOutboxRelay,
   createRedisEventBus,
   initializeDataSource,
   type BusEvent,
   type EventBus,
 } from '@meridian/platform';
-import { createBankingDataSource, createOutboxRelay } from '../../src';
+import { createBankingDataSource } from '../../src';
 import { startLedger, type LedgerHarness } from '../helpers/ledger-harness';
 
 const REDIS_URL = process.env.REDIS_URL;
@@ -82,7 +83,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   // Every test starts with an empty backlog.
-  await createOutboxRelay({ dataSource: h.dataSource, bus: createMemoryEventBus() }).drainOnce();
+  await createOutboxRelay({ table: 'banking.outbox', dataSource: h.dataSource, bus: createMemoryEventBus() }).drainOnce();
 });
 
 /**
@@ -117,7 +118,7 @@ describe('outbox relay', () => {
   it('publishes posted, pending, voided and expired events to ledger.events exactly once per drain', async () => {
     const a = await h.fundedAccount(owner, 'EUR', 10_000n);
     const b = await h.fundedAccount(owner, 'EUR', 0n);
-    await createOutboxRelay({ dataSource: h.dataSource, bus: createMemoryEventBus() }).drainOnce();
+    await createOutboxRelay({ table: 'banking.outbox', dataSource: h.dataSource, bus: createMemoryEventBus() }).drainOnce();
     const consumed: string[] = [];
     const sub = await bus.subscribe(STREAM, `consumer-${randomUUID()}`, 'c1', async (e) => void consumed.push(e.id), {
       startAt: 'end',
@@ -133,7 +134,7 @@ describe('outbox relay', () => {
     expect(await h.ledger.expirePending(new Date(Date.now() + 5_000))).toBe(1);
 
     const rec = recording(bus);
-    const relay = createOutboxRelay({ dataSource: h.dataSource, bus: rec.bus, batchSize: 3 });
+    const relay = createOutboxRelay({ table: 'banking.outbox', dataSource: h.dataSource, bus: rec.bus, batchSize: 3 });
     expect(await relay.drainOnce()).toBe(7);
     expect(rec.published.map((p) => [p.event.type, p.event.payload.transferId])).toEqual([
       ['ledger.transfer.posted', single.id],
@@ -177,7 +178,7 @@ describe('outbox relay', () => {
       );
     }
     const rec = recording(bus);
-    expect(await createOutboxRelay({ dataSource: h.dataSource, bus: rec.bus, batchSize: 2 }).drainOnce()).toBe(5);
+    expect(await createOutboxRelay({ table: 'banking.outbox', dataSource: h.dataSource, bus: rec.bus, batchSize: 2 }).drainOnce()).toBe(5);
     expect(rec.published.map((p) => p.event.id)).toEqual(ids);
   });
 
@@ -191,8 +192,8 @@ describe('outbox relay', () => {
       const one = slow(bus);
       const two = slow(bus);
       const counts = await Promise.all([
-        createOutboxRelay({ dataSource: h.dataSource, bus: one.bus, batchSize: 20 }).drainOnce(),
-        createOutboxRelay({ dataSource: second, bus: two.bus, batchSize: 20 }).drainOnce(),
+        createOutboxRelay({ table: 'banking.outbox', dataSource: h.dataSource, bus: one.bus, batchSize: 20 }).drainOnce(),
+        createOutboxRelay({ table: 'banking.outbox', dataSource: second, bus: two.bus, batchSize: 20 }).drainOnce(),
       ]);
       const all = [...one.published, ...two.published].map((p) => p.event.id);
       expect(counts[0] + counts[1]).toBe(240);
@@ -219,10 +220,10 @@ describe('outbox relay', () => {
       await runner.startTransaction();
       await runner.query(`SELECT id FROM banking.outbox WHERE id = $1 FOR UPDATE`, [ids[1]]);
       const rec = recording(bus);
-      expect(await createOutboxRelay({ dataSource: h.dataSource, bus: rec.bus }).drainOnce()).toBe(2);
+      expect(await createOutboxRelay({ table: 'banking.outbox', dataSource: h.dataSource, bus: rec.bus }).drainOnce()).toBe(2);
       expect(rec.published.map((p) => p.event.id)).toEqual([ids[0], ids[2]]);
       await runner.rollbackTransaction();
-      expect(await createOutboxRelay({ dataSource: h.dataSource, bus: rec.bus }).drainOnce()).toBe(1);
+      expect(await createOutboxRelay({ table: 'banking.outbox', dataSource: h.dataSource, bus: rec.bus }).drainOnce()).toBe(1);
       expect(rec.published.map((p) => p.event.id)).toEqual([ids[0], ids[2], ids[1]]);
     } finally {
       await runner.release();
@@ -233,14 +234,14 @@ describe('outbox relay', () => {
   it('leaves rows unpublished when the bus fails, and publishes them in order on the next drain', async () => {
     const ids = await insertRows(10);
     const failing = recording(bus, (n) => (n === 4 ? 'before' : undefined));
-    const relay = createOutboxRelay({ dataSource: h.dataSource, bus: failing.bus, batchSize: 100 });
+    const relay = createOutboxRelay({ table: 'banking.outbox', dataSource: h.dataSource, bus: failing.bus, batchSize: 100 });
     await expect(relay.drainOnce()).rejects.toThrow(/timed out/);
     // What reached the bus before the failure is marked; the rest waits.
     expect(failing.published.map((p) => p.event.id)).toEqual(ids.slice(0, 3));
     expect(await unpublished()).toBe(7);
 
     const healthy = recording(bus);
-    expect(await createOutboxRelay({ dataSource: h.dataSource, bus: healthy.bus }).drainOnce()).toBe(7);
+    expect(await createOutboxRelay({ table: 'banking.outbox', dataSource: h.dataSource, bus: healthy.bus }).drainOnce()).toBe(7);
     expect(healthy.published.map((p) => p.event.id)).toEqual(ids.slice(3));
     expect(await unpublished()).toBe(0);
   });
@@ -256,12 +257,12 @@ describe('outbox relay', () => {
     );
     const ids = await insertRows(5);
     const crashing = recording(bus, (n) => (n === 3 ? 'after' : undefined));
-    await expect(createOutboxRelay({ dataSource: h.dataSource, bus: crashing.bus }).drainOnce()).rejects.toThrow(/connection lost/);
+    await expect(createOutboxRelay({ table: 'banking.outbox', dataSource: h.dataSource, bus: crashing.bus }).drainOnce()).rejects.toThrow(/connection lost/);
     expect(crashing.published.map((p) => p.event.id)).toEqual(ids.slice(0, 3));
     expect(await unpublished()).toBe(3);
 
     const again = recording(bus);
-    expect(await createOutboxRelay({ dataSource: h.dataSource, bus: again.bus }).drainOnce()).toBe(3);
+    expect(await createOutboxRelay({ table: 'banking.outbox', dataSource: h.dataSource, bus: again.bus }).drainOnce()).toBe(3);
     // The third row reached the stream twice: at least once, not exactly once.
     expect(again.published.map((p) => p.event.id)).toEqual(ids.slice(2));
 
@@ -275,7 +276,7 @@ describe('outbox relay', () => {
     const a = await h.fundedAccount(owner, 'EUR', 1_000n);
     const b = await h.fundedAccount(owner, 'EUR', 0n);
     const rec = recording(bus);
-    const relay = createOutboxRelay({ dataSource: h.dataSource, bus: rec.bus, intervalMs: 25 });
+    const relay = createOutboxRelay({ table: 'banking.outbox', dataSource: h.dataSource, bus: rec.bus, intervalMs: 25 });
     relay.start();
     const first = await h.ledger.createTransfer(move(a.id, b.id, 1n));
     await waitFor('the relay to publish', () => rec.published.some((p) => p.event.payload.transferId === first.id));

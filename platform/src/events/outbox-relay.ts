@@ -1,9 +1,20 @@
-import { createPeriodicWorker, type BusEvent, type EventBus, type Logger, type ServerMetrics } from '@meridian/platform';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { uuidv7 } from '../ids';
+import type { Logger } from '../logger';
+import type { ServerMetrics } from '../server/metrics';
+import { createPeriodicWorker } from '../workers/periodic-worker';
+import type { BusEvent, EventBus } from './event-bus';
 
 /** Options for {@link createOutboxRelay}. */
 export interface OutboxRelayOptions {
   dataSource: DataSource;
+  /**
+   * The outbox table, schema-qualified (`banking.outbox`). Its columns: `id uuid` primary
+   * key, `seq` (identity, the publishing order), `topic`, `event_type`, `aggregate_id`,
+   * `payload jsonb`, `created_at`, `published_at` (null until published), with a partial
+   * index on `seq` where `published_at IS NULL`.
+   */
+  table: string;
   bus: EventBus;
   logger?: Logger;
   /** Pause between drains once started, in ms. Default 1,000. */
@@ -39,8 +50,36 @@ interface OutboxRow {
 /** A drain stops after this many batches so one tick cannot run forever under constant load. */
 const MAX_BATCHES_PER_DRAIN = 100;
 
+const TABLE_NAME = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
+
+/** An event to write to an outbox in the transaction that makes it true. */
+export interface OutboxEvent {
+  topic: string;
+  type: string;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+}
+
 /**
- * The relay between `banking.outbox` and the event bus. Each batch is one
+ * Writes an event into `table` with the manager of the caller's transaction, so
+ * it is published if and only if that transaction commits. Returns its id, which
+ * is the bus event's id (consumers deduplicate on it).
+ */
+export async function writeOutboxEvent(manager: EntityManager, table: string, event: OutboxEvent): Promise<string> {
+  if (!TABLE_NAME.test(table)) throw new Error(`Outbox table "${table}" must be schema.table`);
+  const id = uuidv7();
+  await manager.query(`INSERT INTO ${table} (id, topic, event_type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5::jsonb)`, [
+    id,
+    event.topic,
+    event.type,
+    event.aggregateId,
+    JSON.stringify(event.payload),
+  ]);
+  return id;
+}
+
+/**
+ * The relay between a subgraph's outbox table and the event bus. Each batch is one
  * transaction: lock unpublished rows in `seq` order with `FOR UPDATE SKIP LOCKED`
  * (so relays in several processes share the work and never take the same row),
  * publish each to the stream named by its topic, mark them published, commit.
@@ -50,7 +89,8 @@ const MAX_BATCHES_PER_DRAIN = 100;
  * event id is the outbox row id, so consumers recognise the copy and skip it.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { dataSource, bus, logger } = options;
+  const { dataSource, bus, logger, table } = options;
+  if (!TABLE_NAME.test(table)) throw new Error(`Outbox table "${table}" must be schema.table`);
   const intervalMs = options.intervalMs ?? 1_000;
   const batchSize = options.batchSize ?? 100;
   /** Publishes one batch; returns how many rows it published and whether the batch was full. */
@@ -58,7 +98,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let failure: unknown;
     const published = await dataSource.transaction(async (m) => {
       const rows: OutboxRow[] = await m.query(
-        `SELECT id, topic, event_type, payload, created_at FROM banking.outbox
+        `SELECT id, topic, event_type, payload, created_at FROM ${table}
          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
@@ -75,7 +115,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         done.push(row.id);
       }
       if (done.length > 0) {
-        await m.query(`UPDATE banking.outbox SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [done]);
+        await m.query(`UPDATE ${table} SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [done]);
       }
       return { count: done.length, full: rows.length === batchSize };
     });
