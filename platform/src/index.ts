@@ -15,3 +15,5 @@ export * from './events';
 export * from './workers';
 export * from './crypto';
 export * from './storage';
+export * from './notifications';
+export * from './webhooks';

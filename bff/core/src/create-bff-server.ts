@@ -35,7 +35,8 @@ import { useRateLimits } from './use-rate-limits';
 import { SENSITIVE_FIELD_LIMITS, useFieldRateLimits } from './use-field-rate-limits';
 import { createResilientRedisRateLimiter } from './resilient-redis';
 import { useTrustedDocuments, type TrustedDocumentsOptions } from './use-trusted-documents';
-import { registerUploads } from './use-uploads';
+import { registerDocumentDownloads } from './use-documents';
+import { createUploadSweeper, registerUploads } from './use-uploads';
 import path from 'node:path';
 
 /** What tests and the embedded starter wire into a BFF; each defaults from config. */
@@ -174,10 +175,12 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
   const verifyAccessToken =
     deps.verifyAccessToken ??
     createAccessTokenVerifier({ issuer: config.ACCESS_TOKEN_ISSUER, audience: config.ACCESS_TOKEN_AUDIENCE, keys: remoteKeyResolver(config.IDENTITY_JWKS_URL) });
+  const objectStore =
+    deps.objectStore ??
+    createFileObjectStore({ dir: config.OBJECT_STORE_DIR ?? path.join(config.DATA_DIR, 'objects'), envelope: loadDataProtection(config).envelope });
+  const uploadSweeper = createUploadSweeper({ store: objectStore, logger, metrics });
   await registerUploads(app, {
-    store:
-      deps.objectStore ??
-      createFileObjectStore({ dir: config.OBJECT_STORE_DIR ?? path.join(config.DATA_DIR, 'objects'), envelope: loadDataProtection(config).envelope }),
+    store: objectStore,
     limiter: sharedLimiter,
     logger,
     // The same user the GraphQL request would run as: the bearer token, or on the web the session's.
@@ -186,6 +189,12 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
       if (!token) return undefined;
       return verifyAccessToken(token).then((claims) => claims.userId, () => undefined);
     },
+  });
+  registerDocumentDownloads(app, {
+    kycUrl: config.KYC_URL,
+    issueServiceToken,
+    logger,
+    authorizationOf: async (request) => (await context(request)).authorization,
   });
   // In this order: each step reads what the steps before it wrote into the request's state.
   const plugins = [
@@ -220,12 +229,14 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
   await apollo.start();
   started = apollo;
   mountApollo(app, apollo, { context: async (request) => context(request) });
+  uploadSweeper.start();
 
   return {
     name: options.name,
     app,
     metricsApp,
     async close() {
+      await uploadSweeper.stop();
       await app.close();
       await metricsApp.close();
       await apollo.stop();

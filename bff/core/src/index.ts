@@ -17,3 +17,4 @@ export * from './use-field-rate-limits';
 export * from './trusted-documents';
 export * from './use-trusted-documents';
 export * from './use-uploads';
+export * from './use-documents';

@@ -22,7 +22,6 @@ export interface FieldLimit {
   scope?: 'caller' | 'everyone';
 }
 
-/** Limits on the fields that guard credentials and money. */
 /**
  * An email as identity compares it ({@link canonicalEmail}), hashed: `Ana@x.com` and ` ana@x.com`
  * share one count, and the shared store never holds the address itself.
@@ -31,6 +30,12 @@ export function emailKey(value: unknown): string {
   return createHash('sha256').update(canonicalEmail(String(value ?? ''))).digest('hex');
 }
 
+/** A phone number as sent, digits only and hashed: the shared store never holds the number. */
+export function phoneKey(value: unknown): string {
+  return createHash('sha256').update(String(value ?? '').replace(/[^\d+]/g, '')).digest('hex');
+}
+
+/** Limits on the fields that guard credentials, money and identity checks. */
 export const SENSITIVE_FIELD_LIMITS: Record<string, FieldLimit[]> = {
   login: [
     { max: 5, window: '1m' },
@@ -43,6 +48,17 @@ export const SENSITIVE_FIELD_LIMITS: Record<string, FieldLimit[]> = {
   openAccount: [{ max: 10, window: '1h' }],
   closeAccount: [{ max: 10, window: '1h' }],
   transferBetweenOwnAccounts: [{ max: 30, window: '1m' }],
+  // Each code is an SMS that costs money: per user, and per number across all users (SMS pumping).
+  requestPhoneCode: [
+    { max: 5, window: '1h' },
+    { max: 5, window: '1h', identityArgs: ['phone'], keyOf: { phone: phoneKey }, scope: 'everyone' },
+  ],
+  verifyPhoneCode: [{ max: 10, window: '15m' }],
+  startVerification: [{ max: 20, window: '1h' }],
+  updateKycProfile: [{ max: 30, window: '1h' }],
+  uploadKycDocument: [{ max: 30, window: '1h' }],
+  submitVerification: [{ max: 10, window: '1h' }],
+  decideKycCase: [{ max: 120, window: '1m' }],
 };
 
 /** Options for {@link useFieldRateLimits}. */

@@ -1,15 +1,18 @@
 import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import {
+  createPeriodicWorker,
   errorBody,
   ErrorCode,
   httpStatusFor,
   ObjectTooLargeError,
+  uploadKey,
   uuidv7,
   type Logger,
   type ObjectStore,
   type RateLimiter,
   type RateLimitPolicy,
+  type ServerMetrics,
 } from '@meridian/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type/core';
@@ -32,9 +35,6 @@ export interface UploadsOptions {
   /** How long an upload waits to be attached by a mutation; default 24 h. */
   ttlMs?: number;
 }
-
-/** The object key of an upload. */
-export const uploadKey = (uploadId: string) => `uploads/${uploadId}`;
 
 /** Bytes enough for file-type to tell JPEG, PNG and PDF apart from anything else. */
 const SNIFF_BYTES = 4_100;
@@ -119,4 +119,26 @@ export async function registerUploads(app: FastifyInstance, options: UploadsOpti
       throw err;
     }
   });
+}
+
+/**
+ * Deletes uploads whose `expiresAt` has passed: files a client sent and no
+ * mutation attached (an attached upload is copied and removed at once). Every
+ * BFF replica may run it; a delete of what another already removed is harmless.
+ */
+export function createUploadSweeper(options: { store: ObjectStore; logger: Logger; metrics?: ServerMetrics; intervalMs?: number; now?: () => number }) {
+  const now = options.now ?? Date.now;
+  async function run(): Promise<number> {
+    let removed = 0;
+    for await (const key of options.store.list('uploads')) {
+      const meta = await options.store.head(key);
+      const expiresAt = meta?.labels?.expiresAt ? Date.parse(meta.labels.expiresAt) : Number.NaN;
+      // An upload without a readable expiry is older than this code's rules: treat it as expired.
+      if (meta && expiresAt > now()) continue;
+      if (await options.store.delete(key)) removed += 1;
+    }
+    if (removed > 0) options.logger.info({ removed }, 'expired uploads deleted');
+    return removed;
+  }
+  return createPeriodicWorker({ name: 'upload-sweeper', run, intervalMs: options.intervalMs ?? 15 * 60_000, logger: options.logger, metrics: options.metrics });
 }

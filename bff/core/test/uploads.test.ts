@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import Fastify from 'fastify';
 import {
   createEnvelope,
@@ -14,9 +15,10 @@ import {
   type AccessTokenClaims,
   type MeridianServer,
   type ObjectStore,
+  uploadKey,
 } from '@meridian/platform';
 import { createCapturingLogger, startFakeSupergraph, type FakeSubgraph, type TestServiceKeys } from '@meridian/supergraph/testing';
-import { bffConfigSchema, createBffServer, registerUploads, uploadKey } from '../src';
+import { bffConfigSchema, createBffServer, createUploadSweeper, registerUploads } from '../src';
 
 // POST /uploads on the BFFs: signed-in users only, type by content (JPEG, PNG, PDF), 10 MB,
 // streamed into the encrypted object store, nothing kept of a refusal.
@@ -141,3 +143,20 @@ describe('POST /uploads', () => {
 function withToken(request: { payload: Buffer; headers: Record<string, string> }, token = 'user-ada') {
   return { payload: request.payload, headers: { ...request.headers, authorization: `Bearer ${token}` } };
 }
+
+describe('upload sweeper', () => {
+  it('deletes uploads past their expiry and keeps the rest and other objects', async () => {
+    const put = (key: string, expiresAt?: string) =>
+      store.put(key, Readable.from([PNG]), { contentType: 'image/png', ownerId: 'u', ...(expiresAt ? { labels: { expiresAt } } : {}) });
+    await put('uploads/sweep-old', new Date(Date.now() - 1_000).toISOString());
+    await put('uploads/sweep-fresh', new Date(Date.now() + 60_000).toISOString());
+    await put('uploads/sweep-unlabelled');
+    await put('kyc/documents/sweep-kept');
+    const sweeper = createUploadSweeper({ store, logger: createCapturingLogger().logger });
+    expect(await sweeper.runOnce()).toBeGreaterThanOrEqual(2);
+    expect(await store.head('uploads/sweep-old')).toBeNull();
+    expect(await store.head('uploads/sweep-unlabelled')).toBeNull();
+    expect(await store.head('uploads/sweep-fresh')).not.toBeNull();
+    expect(await store.head('kyc/documents/sweep-kept')).not.toBeNull();
+  });
+});

@@ -40,6 +40,15 @@ export const baseConfigSchema = z.object({
   ACCESS_TOKEN_AUDIENCE: z.string().default('meridian-api'),
   /** Where subgraphs fetch identity's public keys. */
   IDENTITY_JWKS_URL: z.url().default('http://127.0.0.1:4201/.well-known/jwks.json'),
+  /**
+   * How SMS and email go out: `webhook` posts them to NOTIFICATIONS_WEBHOOK_URL; `dev-mailbox` keeps them
+   * in the key-value store to be read back. Unset means `dev-mailbox` outside production; production needs `webhook`.
+   */
+  NOTIFICATIONS: z.enum(['dev-mailbox', 'webhook']).optional(),
+  /** The notification service's endpoint, for NOTIFICATIONS=webhook. */
+  NOTIFICATIONS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Standard Webhooks secret (`whsec_` then base64) signing every message sent to the notification service. */
+  NOTIFICATIONS_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be "whsec_" followed by base64').optional(),
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

@@ -21,7 +21,7 @@ const apolloCodes: Record<string, ErrorCode> = {
 };
 
 /** Extension keys that may reach a client; everything else (serviceName, stacktrace, exception) is dropped. */
-const publicExtensionKeys = new Set(['code', 'retryAfter', 'limit', 'field', 'fields', 'reason']);
+const publicExtensionKeys = new Set(['code', 'retryAfter', 'limit', 'field', 'fields', 'reason', 'attemptsRemaining', 'missing', 'state', 'caseId', 'tier']);
 
 // Apollo Server's validation rule for introspection tags its error this way.
 const INTROSPECTION_DISABLED = 'INTROSPECTION_DISABLED';

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { uuidv7 } from '../ids';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../server/metrics';
@@ -61,11 +61,11 @@ export interface OutboxEvent {
 }
 
 /**
- * Writes an event into `table` with the manager of the caller's transaction, so
+ * Writes an event into `table` with the caller's transaction (an EntityManager or a connection), so
  * it is published if and only if that transaction commits. Returns its id, which
  * is the bus event's id (consumers deduplicate on it).
  */
-export async function writeOutboxEvent(manager: EntityManager, table: string, event: OutboxEvent): Promise<string> {
+export async function writeOutboxEvent(manager: { query(text: string, params?: unknown[]): Promise<unknown> }, table: string, event: OutboxEvent): Promise<string> {
   if (!TABLE_NAME.test(table)) throw new Error(`Outbox table "${table}" must be schema.table`);
   const id = uuidv7();
   await manager.query(`INSERT INTO ${table} (id, topic, event_type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5::jsonb)`, [

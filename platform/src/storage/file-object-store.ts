@@ -84,5 +84,22 @@ export function createFileObjectStore(options: FileObjectStoreOptions): ObjectSt
       await fs.promises.rm(metaOf(key), { force: true });
       return existed;
     },
+    async *list(prefix) {
+      assertObjectKey(prefix);
+      const folder = path.join(options.dir, prefix);
+      let entries: fs.Dirent[];
+      try {
+        entries = await fs.promises.readdir(folder, { recursive: true, withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for (const entry of entries) {
+        // Complete objects only: a write in progress is still a `.tmp` file.
+        if (!entry.isFile() || !entry.name.endsWith('.bin')) continue;
+        const relative = path.relative(options.dir, path.join(entry.parentPath, entry.name));
+        yield relative.split(path.sep).join('/').slice(0, -'.bin'.length);
+      }
+    },
   };
 }

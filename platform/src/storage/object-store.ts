@@ -37,7 +37,7 @@ export class ObjectTooLargeError extends Error {
  * The storage port for files (uploads, identity documents): objects by key,
  * streamed in and out, never written half (a failed or refused write leaves
  * nothing). Adapters: the encrypted filesystem store now; an S3-compatible one
- * fits the same shape (PutObject, GetObject, HeadObject, DeleteObject).
+ * fits the same shape (PutObject, GetObject, HeadObject, DeleteObject, ListObjectsV2).
  * Keys are `[a-z0-9/_-]`, e.g. `uploads/0190…`.
  */
 export interface ObjectStore {
@@ -46,6 +46,8 @@ export interface ObjectStore {
   get(key: string): Promise<StoredObject | null>;
   head(key: string): Promise<ObjectMeta | null>;
   delete(key: string): Promise<boolean>;
+  /** The keys under `prefix` (a folder such as `uploads`), in no particular order. */
+  list(prefix: string): AsyncIterable<string>;
 }
 
 const KEY = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
@@ -54,3 +56,10 @@ const KEY = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
 export function assertObjectKey(key: string): void {
   if (key.length > 200 || !KEY.test(key)) throw new Error(`"${key}" is not an object key`);
 }
+
+/**
+ * The key of a file uploaded through a BFF's `POST /uploads`, waiting for a
+ * mutation to attach it. Uploads are the user's (`ownerId`) and carry an
+ * `expiresAt` label; whoever attaches one copies it under its own key.
+ */
+export const uploadKey = (uploadId: string): string => `uploads/${uploadId}`;

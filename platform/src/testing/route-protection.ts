@@ -232,7 +232,10 @@ export async function checkRouteProtection(options: RouteProtectionOptions): Pro
       if (probe.method === 'GET') requests.push(['HEAD', path]);
       // HEAD is the GET route's twin: it has no body to recognise, so any success counts as reaching the handler.
       const reachedBy = (method: string, response: ProbeResponse) =>
-        method === probe.method ? probe.reachedHandler(response) : probe.method === 'GET' && method === 'HEAD' && response.status < 300;
+        method === probe.method
+          ? probe.reachedHandler(response)
+          : // HEAD runs the GET handler: a success, or what the probe recognises without a body (its headers).
+            probe.method === 'GET' && method === 'HEAD' && (response.status < 300 || probe.reachedHandler(response));
       const tasks: (() => Promise<void>)[] = [];
       for (const [method, target] of requests) {
         const body = () => (method === 'GET' || method === 'HEAD' ? undefined : probe.body?.());

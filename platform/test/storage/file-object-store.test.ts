@@ -66,6 +66,21 @@ describe('encrypted file object store', () => {
     }
   });
 
+  it('lists the complete objects under a prefix, not those elsewhere or still being written', async () => {
+    const store = createFileObjectStore({ dir, envelope });
+    for (const key of ['uploads/one', 'uploads/two', 'kyc/documents/three']) await store.put(key, Readable.from([Buffer.from(key)]), { contentType: 'image/png' });
+    fs.writeFileSync(path.join(dir, 'uploads', 'four.bin.abc123.tmp'), 'half');
+    const listed: string[] = [];
+    for await (const key of store.list('uploads')) listed.push(key);
+    expect(listed.sort()).toEqual(['uploads/one', 'uploads/two']);
+    const nothing: string[] = [];
+    for await (const key of store.list('missing')) nothing.push(key);
+    expect(nothing).toEqual([]);
+    await expect(async () => {
+      for await (const key of store.list('../etc')) void key;
+    }).rejects.toThrow(/not an object key/);
+  });
+
   it('cannot be read with other master keys, and a file moved to another key does not open', async () => {
     const store = createFileObjectStore({ dir, envelope });
     await store.put('uploads/one', Readable.from([Buffer.from('one')]), { contentType: 'image/png' });

@@ -79,9 +79,10 @@ export function createWebSessions(options: WebSessionsOptions) {
     log = logger;
     await app.register(cookie);
     app.decorateRequest('webSession', null);
-    // On the routes themselves (matched as registered, whatever the spelling of the URL): /graphql, /uploads and /auth/*.
+    // On the routes themselves (matched as registered, whatever the spelling of the URL): /graphql, uploads, documents and /auth/*.
     app.addHook('onRoute', (route) => {
-      if (route.url === '/graphql' || route.url === '/uploads' || route.url.startsWith('/auth/')) addRouteHook(route, 'preHandler', resolve);
+      const own = route.url === '/graphql' || route.url === '/uploads' || route.url === '/kyc/documents/:id' || route.url.startsWith('/auth/');
+      if (own) addRouteHook(route, 'preHandler', resolve);
     });
     registerSessionRoutes(app, { store, cookie: sessionCookie, identity, log: logger });
   }
