@@ -15,7 +15,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/.data/'],
   transform: { '^.+\\.(t|j)sx?$': swc },
   // ESM-only packages (jose; cookie, used by Fastify's inject; p-retry and file-type with their dependencies) are compiled to CommonJS for Jest.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|cookie|p-retry|is-network-error|file-type|strtok3|token-types|uint8array-extras|@tokenizer|@borewit|peek-readable)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|cookie|p-retry|is-network-error|file-type|strtok3|token-types|uint8array-extras|@tokenizer|@borewit|peek-readable|any-ascii)/)'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 30000,

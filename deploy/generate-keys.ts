@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') fail(`${file} already exists; remove it first to make new keys, or rotate.`);
     throw err;
   }
-  process.stdout.write(`Wrote each service's signing keys, SERVICE_TRUSTED_KEYS, IDENTITY_SIGNING_KEYS and DATA_PROTECTION_KEYS to ${file}\n`);
+  process.stdout.write(`Wrote each service's signing keys, SERVICE_TRUSTED_KEYS, IDENTITY_SIGNING_KEYS, DATA_PROTECTION_KEYS and the KYC webhook secrets to ${file}\n`);
 }
 
 void main();

@@ -6,7 +6,7 @@
  * (`SERVICE_TRUSTED_KEYS`, each key naming its owner), and identity alone
  * holds `IDENTITY_SIGNING_KEYS` for user access tokens.
  */
-import { generateDataKeys, generatePrivateJwk, SIGNING_SERVICES } from '@meridian/platform';
+import { generateDataKeys, generatePrivateJwk, generateWebhookSecret, SIGNING_SERVICES } from '@meridian/platform';
 
 /** A JSON Web Key as the platform makes them. */
 type JWK = Awaited<ReturnType<typeof generatePrivateJwk>>;
@@ -45,6 +45,8 @@ export async function generateKeyEnv(): Promise<KeyEnv> {
   env.SERVICE_TRUSTED_KEYS = JSON.stringify({ keys: trusted });
   env.IDENTITY_SIGNING_KEYS = JSON.stringify({ keys: [await generatePrivateJwk()] });
   env.DATA_PROTECTION_KEYS = JSON.stringify(generateDataKeys());
+  env.KYC_WEBHOOK_SECRETS = generateWebhookSecret();
+  env.NOTIFICATIONS_WEBHOOK_SECRET = generateWebhookSecret();
   return env;
 }
 
@@ -121,6 +123,9 @@ export function formatKeyEnv(env: KeyEnv): string {
   put('IDENTITY_SIGNING_KEYS');
   lines.push('# The servers that store personal data and files (the BFFs for uploads): master keys, active first, and the blind-index key.');
   put('DATA_PROTECTION_KEYS');
+  lines.push('# KYC only: Standard Webhooks secrets of verification-provider webhooks (current first), and of the SMS/email service it posts to.');
+  put('KYC_WEBHOOK_SECRETS');
+  put('NOTIFICATIONS_WEBHOOK_SECRET');
   for (const [name, value] of Object.entries(env)) if (!written.has(name)) lines.push(`${name}=${value}`);
   return `${lines.join('\n')}\n`;
 }

@@ -2,10 +2,12 @@
 import { closeDataSource, initializeDataSource, loadBaseConfig, openDatabase } from '@meridian/platform';
 import { createBankingDataSource } from '@meridian/banking';
 import { createIdentityDataSource } from '@meridian/identity';
+import { createKycDataSource } from '@meridian/kyc';
 
 const subgraphDataSources = [
   { name: 'identity', create: createIdentityDataSource },
   { name: 'banking', create: createBankingDataSource },
+  { name: 'kyc', create: createKycDataSource },
 ];
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@ import { createMobileBffServer, loadMobileBffConfig } from '@meridian/bff-mobile
 import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
 import { createBankingServer, loadBankingConfig, seedDemoBanking } from '@meridian/banking';
 import { createIdentityServer, DEMO_USER, loadIdentityConfig, seedDemoUser } from '@meridian/identity';
+import { createKycServer, loadKycConfig, seedDemoKyc } from '@meridian/kyc';
 import {
   closeOnSignals,
   createLogger,
@@ -57,11 +58,18 @@ async function main(): Promise<void> {
     await banking.app.listen({ port: bankingConfig.BANKING_PORT, host: base.HOST });
     const bankingUrl = `http://127.0.0.1:${bankingConfig.BANKING_PORT}/graphql`;
 
+    const kycConfig = loadKycConfig(subgraphEnv);
+    const kyc = await createKycServer(kycConfig, { databaseUrl: database.url });
+    servers.push(kyc);
+    await kyc.app.listen({ port: kycConfig.KYC_PORT, host: base.HOST });
+    const kycUrl = `http://127.0.0.1:${kycConfig.KYC_PORT}/graphql`;
+
     const env = {
       ...process.env,
       IDENTITY_URL: process.env.IDENTITY_URL ?? `${identityUrl}/graphql`,
       IDENTITY_JWKS_URL: subgraphEnv.IDENTITY_JWKS_URL,
       BANKING_URL: process.env.BANKING_URL ?? bankingUrl,
+      KYC_URL: process.env.KYC_URL ?? kycUrl,
     };
 
     const gatewayConfig = loadGatewayConfig(withOwnSigningKeys(env, 'gateway'));
@@ -84,6 +92,7 @@ async function main(): Promise<void> {
     const history = demo
       ? await seedDemoBanking({ accounts: banking.accounts, ledger: banking.ledger, fx: banking.fx, ownerId: demo.userId })
       : undefined;
+    const demoKyc = demo ? await seedDemoKyc(kyc, demo.userId) : undefined;
 
     const host = base.HOST === '0.0.0.0' ? '127.0.0.1' : base.HOST;
     const mode =
@@ -99,8 +108,10 @@ async function main(): Promise<void> {
       `  gateway     http://${host}:${gatewayConfig.GATEWAY_PORT}/graphql   (internal: service token required)`,
       `  identity    http://${host}:${identityConfig.IDENTITY_PORT}/graphql   (internal: service token required)`,
       `  banking     http://${host}:${bankingConfig.BANKING_PORT}/graphql   (internal: service token required)`,
+      `  kyc         http://${host}:${kycConfig.KYC_PORT}/graphql   (internal: service token required)${base.NODE_ENV === 'development' ? `; phone codes sent: http://${host}:${kycConfig.KYC_PORT}/dev/mailbox?to=<number>` : ''}`,
       ...(demo ? [`  demo user   ${DEMO_USER.email} / ${DEMO_USER.password}   (${demo.outcome === 'created' ? 'created' : 'already there'})`] : []),
       ...(history ? [`  demo data   current, savings and wallet accounts with ${history.planned} transfers over 12 months`] : []),
+      ...(demoKyc ? [`  demo KYC    the demo user is verified to TIER_2 (${demoKyc === 'created' ? 'created' : 'already there'})`] : []),
       '  stop with Ctrl+C; `npm run reset` wipes the embedded data',
       '',
     ];

@@ -16,17 +16,18 @@ const k8sDir = path.join(root, 'deploy/k8s');
 const servers: Record<string, { port: number; workspace: string; portVar: string; metrics?: { port: number; portVar: string }; clientPaths?: string[] }> = {
   identity: { port: 4201, workspace: 'subgraphs/identity', portVar: 'IDENTITY_PORT' },
   banking: { port: 4202, workspace: 'subgraphs/banking', portVar: 'BANKING_PORT' },
+  kyc: { port: 4203, workspace: 'subgraphs/kyc', portVar: 'KYC_PORT' },
   gateway: { port: 4100, workspace: 'supergraph', portVar: 'GATEWAY_PORT' },
-  'bff-web': { port: 4000, workspace: 'bff/web', portVar: 'WEB_BFF_PORT', metrics: { port: 9400, portVar: 'WEB_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/auth', '/uploads'] },
-  'bff-mobile': { port: 4001, workspace: 'bff/mobile', portVar: 'MOBILE_BFF_PORT', metrics: { port: 9401, portVar: 'MOBILE_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/uploads'] },
+  'bff-web': { port: 4000, workspace: 'bff/web', portVar: 'WEB_BFF_PORT', metrics: { port: 9400, portVar: 'WEB_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/auth', '/uploads', '/kyc/documents'] },
+  'bff-mobile': { port: 4001, workspace: 'bff/mobile', portVar: 'MOBILE_BFF_PORT', metrics: { port: 9401, portVar: 'MOBILE_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/uploads', '/kyc/documents'] },
 };
 
 /** Who signs service tokens (each with a key of its own), who verifies them, and who signs user access tokens. */
 const signers = ['gateway', 'bff-web', 'bff-mobile'];
-const verifiers = ['identity', 'banking', 'gateway'];
+const verifiers = ['identity', 'banking', 'kyc', 'gateway'];
 const signingVar = (service: string) => `${service.toUpperCase().replace(/-/g, '_')}_SERVICE_SIGNING_KEYS`;
-/** The servers that keep files in the shared, encrypted object store (uploads now). */
-const fileServers = ['bff-web', 'bff-mobile'];
+/** The servers that keep files in the shared, encrypted object store (uploads, KYC documents). */
+const fileServers = ['kyc', 'bff-web', 'bff-mobile'];
 const OBJECTS = '/var/lib/meridian/objects';
 
 /** The Secret holding one server's private key on Kubernetes. */

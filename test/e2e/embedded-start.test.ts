@@ -76,7 +76,7 @@ describe('embedded mode (npm start)', () => {
   let running: Running | undefined;
 
   beforeAll(async () => {
-    ports = { web: await freePort(), mobile: await freePort(), gateway: await freePort(), identity: await freePort(), banking: await freePort() };
+    ports = { web: await freePort(), mobile: await freePort(), gateway: await freePort(), identity: await freePort(), banking: await freePort(), kyc: await freePort() };
     metricsPorts = { web: await freePort(), mobile: await freePort() };
     const { DATABASE_URL: _db, REDIS_URL: _redis, NODE_OPTIONS: _opts, ...rest } = process.env;
     env = {
@@ -89,6 +89,7 @@ describe('embedded mode (npm start)', () => {
       GATEWAY_PORT: String(ports.gateway),
       IDENTITY_PORT: String(ports.identity),
       BANKING_PORT: String(ports.banking),
+      KYC_PORT: String(ports.kyc),
       WEB_BFF_METRICS_PORT: String(metricsPorts.web),
       MOBILE_BFF_METRICS_PORT: String(metricsPorts.mobile),
       IDENTITY_JWKS_URL: `http://127.0.0.1:${ports.identity}/.well-known/jwks.json`,
@@ -113,6 +114,9 @@ describe('embedded mode (npm start)', () => {
     const demoPassword = /demo@meridian\.bank \/ (\S+)/.exec(running.output())![1];
     const demo = await gql(ports.mobile, `mutation { login(input: { email: "demo@meridian.bank", password: "${demoPassword}", deviceId: "embedded-test-phone" }) { accessToken } }`);
     expect(demo.errors).toBeUndefined();
+    expect(running.output()).toMatch(/demo KYC\s+the demo user is verified to TIER_2 \(created\)/);
+    const demoKyc = await gql(ports.mobile, `{ me { kyc { tier status nextSteps } } }`, {}, demo.data.login.accessToken);
+    expect(demoKyc.data?.me.kyc).toEqual({ tier: 'TIER_2', status: 'VERIFIED', nextSteps: [] });
 
     const input = { email: 'newcomer@example.com', password: 'my first meridian passphrase', displayName: 'Newcomer' };
     const reg = await gql(ports.web, `mutation R($i: RegisterInput!) { register(input: $i) { id } }`, { i: input });
@@ -123,12 +127,18 @@ describe('embedded mode (npm start)', () => {
     const me = await gql(ports.web, `{ me { id email accounts { id } } }`, {}, login.data.login.accessToken);
     expect(me.errors).toBeUndefined();
     expect(me.data.me).toEqual({ id: reg.data.register.id, email: input.email, accounts: [] });
+    // A phone code goes to the development mailbox, which a developer reads on KYC's port.
+    const sent = await gql(ports.mobile, `mutation { requestPhoneCode(phone: "+447911123456") { phone } }`, {}, login.data.login.accessToken);
+    expect(sent.errors).toBeUndefined();
+    const mailbox = (await (await fetch(`http://127.0.0.1:${ports.kyc}/dev/mailbox?to=+447911123456`)).json()) as { messages: { data: { code: string } }[] };
+    expect(mailbox.messages[0].data.code).toMatch(/^\d{6}$/);
 
     // Internal servers refuse callers without a service token.
     const direct = await gql(ports.identity, `{ _service { sdl } }`);
     expect(direct.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     const banking = await gql(ports.banking, `{ _service { sdl } }`);
     expect(banking.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await gql(ports.kyc, `{ _service { sdl } }`)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     const viaGateway = await gql(ports.gateway, `{ me { id } }`);
     expect(viaGateway.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     // The BFFs' metrics are on their internal ports only.
@@ -146,6 +156,7 @@ describe('embedded mode (npm start)', () => {
   it('keeps the data across a restart', async () => {
     running = await start(env);
     expect(running.output()).toMatch(/demo user .*\(already there\)/);
+    expect(running.output()).toMatch(/demo KYC .*\(already there\)/);
     const login = await gql(ports.mobile, `mutation { login(input: { email: "newcomer@example.com", password: "my first meridian passphrase", deviceId: "embedded-test-phone" }) { accessToken } }`);
     expect(login.errors).toBeUndefined();
     expect(await stop(running)).toBe(0);

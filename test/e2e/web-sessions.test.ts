@@ -43,6 +43,7 @@ beforeAll(async () => {
       IDENTITY_URL: `${identity}/graphql`,
       IDENTITY_JWKS_URL: `${identity}/.well-known/jwks.json`,
       BANKING_URL: `http://127.0.0.1:${portOf(stack.banking)}/graphql`,
+      KYC_URL: `http://127.0.0.1:${portOf(stack.kyc)}/graphql`,
       CORS_ALLOWED_ORIGINS: PARTNER,
     }),
     { sessionStore: kv },
@@ -369,6 +370,7 @@ describe('web sessions', () => {
       IDENTITY_URL: `http://127.0.0.1:${portOf(stack.identity)}/graphql`,
       IDENTITY_JWKS_URL: `http://127.0.0.1:${portOf(stack.identity)}/.well-known/jwks.json`,
       BANKING_URL: `http://127.0.0.1:${portOf(stack.banking)}/graphql`,
+      KYC_URL: `http://127.0.0.1:${portOf(stack.kyc)}/graphql`,
       WEB_TRUSTED_DOCUMENTS: 'required',
     });
     const strict = await createWebBffServer(config, { sessionStore: kv });

@@ -1,8 +1,12 @@
 import { createBankingServer, loadBankingConfig, type BankingServer } from '@meridian/banking';
 import { createMobileBffServer, loadMobileBffConfig } from '@meridian/bff-mobile';
 import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createIdentityServer, loadIdentityConfig, type IdentityServer } from '@meridian/identity';
-import type { MeridianServer } from '@meridian/platform';
+import { createKycServer, loadKycConfig, PROVIDER_WEBHOOK_ROUTE, type KycServer } from '@meridian/kyc';
+import { createDevMailbox, createMemoryKeyValueStore, type DevMailbox, type MeridianServer } from '@meridian/platform';
 import { createTestDatabase, type TestDatabase } from '@meridian/platform/testing';
 
 /** A GraphQL response as the tests read it. */
@@ -13,10 +17,13 @@ export interface GqlResult {
   errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[];
 }
 
-/** Identity and banking on one database and their own ports, both BFFs in-process in front of them. */
+/** Identity, banking and KYC on one database and their own ports, both BFFs in-process in front of them. */
 export interface Stack {
   identity: IdentityServer;
   banking: BankingServer;
+  kyc: KycServer;
+  /** What KYC sent (phone codes), as the development mailbox keeps it. */
+  mailbox: DevMailbox;
   web: MeridianServer;
   mobile: MeridianServer;
   db: TestDatabase;
@@ -58,10 +65,32 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     { databaseUrl: db.url },
   );
   await banking.app.listen({ port: 0, host: '127.0.0.1' });
+  // Uploads from the BFFs and KYC's documents share one encrypted object store, as in a deployment.
+  const objectDir = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-stack-objects-'));
+  const mailbox = createDevMailbox({ kv: createMemoryKeyValueStore() });
+  let kycPort = 0;
+  const kyc = await createKycServer(
+    loadKycConfig({ ...process.env, MIGRATE_ON_START: 'true', IDENTITY_JWKS_URL: `${identityBase}/.well-known/jwks.json`, OBJECT_STORE_DIR: objectDir, ...env }),
+    {
+      databaseUrl: db.url,
+      notifier: mailbox,
+      providerDelayMs: 20,
+      // The simulated provider calls KYC back over HTTP, as a provider would.
+      deliverWebhook: async ({ headers, body }) => {
+        const res = await fetch(`http://127.0.0.1:${kycPort}${PROVIDER_WEBHOOK_ROUTE}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+        await res.arrayBuffer();
+        return { status: res.status };
+      },
+    },
+  );
+  await kyc.app.listen({ port: 0, host: '127.0.0.1' });
+  kycPort = portOf(kyc);
   const bffEnv = {
     ...process.env,
     IDENTITY_URL: `${identityBase}/graphql`,
     BANKING_URL: `http://127.0.0.1:${portOf(banking)}/graphql`,
+    KYC_URL: `http://127.0.0.1:${kycPort}/graphql`,
+    OBJECT_STORE_DIR: objectDir,
     // The BFFs verify tokens to rate-limit per user.
     IDENTITY_JWKS_URL: `${identityBase}/.well-known/jwks.json`,
     ...env,
@@ -72,6 +101,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   return {
     identity,
     banking,
+    kyc,
+    mailbox,
     web,
     mobile,
     db,
@@ -97,9 +128,11 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     async close() {
       await mobile.close();
       await web.close();
+      await kyc.close();
       await banking.close();
       await identity.close();
       await db.drop();
+      fs.rmSync(objectDir, { recursive: true, force: true });
     },
   };
 }

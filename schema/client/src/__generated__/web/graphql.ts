@@ -57,6 +57,128 @@ export type CurrencyCode =
   /** US dollar, 2 decimal places. */
   | 'USD';
 
+/** A compliance officer's decision. */
+export type DecideKycCaseInput = {
+  /** The case, which must be in review. */
+  caseId: Scalars['ID']['input'];
+  /** The decision. */
+  decision: KycDecision;
+  /** Why, 3 to 500 characters; for `REQUEST_RESUBMISSION` it is shown to the customer. */
+  reason: Scalars['String']['input'];
+};
+
+/** A postal address. */
+export type KycAddressInput = {
+  /** Town or city, 1 to 60 characters. */
+  city: Scalars['String']['input'];
+  /** ISO 3166-1 alpha-2 country code, e.g. `GB`. */
+  country: Scalars['String']['input'];
+  /** Number and street, 1 to 100 characters. */
+  line1: Scalars['String']['input'];
+  /** Second line, at most 100 characters. */
+  line2?: InputMaybe<Scalars['String']['input']>;
+  /** Postal code, 2 to 12 letters, digits, spaces or dashes. */
+  postalCode: Scalars['String']['input'];
+};
+
+/** The state of a verification case. Only legal transitions happen, each recorded in `KycCase.history`. */
+export type KycCaseState =
+  /** Approved: the customer holds the case's tier. */
+  | 'APPROVED'
+  /** Open for the customer to fill in. */
+  | 'DRAFT'
+  /** A compliance officer must decide. */
+  | 'NEEDS_REVIEW'
+  /** Checks are running at the verification provider. */
+  | 'PROCESSING'
+  /** Refused. */
+  | 'REJECTED'
+  /** The customer must change or upload something and submit again. */
+  | 'RESUBMISSION_REQUESTED'
+  /** Submitted by the customer; screening runs. */
+  | 'SUBMITTED';
+
+/** A compliance officer's decision on a case under review. */
+export type KycDecision =
+  /** Approve: the customer gets the case's tier. */
+  | 'APPROVE'
+  /** Refuse. For a tier 2 case a second officer must confirm. */
+  | 'REJECT'
+  /** Ask the customer to change or upload something (say what in `reason`). */
+  | 'REQUEST_RESUBMISSION';
+
+/** A kind of document a customer can upload. */
+export type KycDocumentKind =
+  /** A driving licence (identity document). */
+  | 'DRIVING_LICENCE'
+  /** A national identity card (identity document). */
+  | 'NATIONAL_ID'
+  /** A passport (identity document). */
+  | 'PASSPORT'
+  /** A recent utility bill or bank statement showing the address. */
+  | 'PROOF_OF_ADDRESS'
+  /** A selfie taken now, for the face match and liveness checks. */
+  | 'SELFIE';
+
+/** Who gave or checked a piece of personal data. */
+export type KycFieldSource =
+  /** The customer typed it. */
+  | 'CUSTOMER'
+  /** A one-time code sent to the number was entered. */
+  | 'PHONE_CODE'
+  /** The verification provider's checks. */
+  | 'PROVIDER'
+  /** A compliance officer. */
+  | 'STAFF';
+
+/** Whether a piece of personal data has been checked. */
+export type KycFieldStatus =
+  /** Given by the customer, not yet checked. */
+  | 'PROVIDED'
+  /** Checked (see `source`). */
+  | 'VERIFIED';
+
+/** What the customer should do next, in order. */
+export type KycNextStep =
+  /** Give legal name, date of birth, nationality and address with `updateKycProfile`. */
+  | 'COMPLETE_PROFILE'
+  /** Start a verification with `startVerification`. */
+  | 'START_VERIFICATION'
+  /** Submit the verification with `submitVerification`. */
+  | 'SUBMIT'
+  /** Upload a passport, national identity card or driving licence (`POST /uploads`, then `uploadKycDocument`). */
+  | 'UPLOAD_IDENTITY_DOCUMENT'
+  /** Upload a selfie taken now (`POST /uploads`, then `uploadKycDocument` with kind `SELFIE`). */
+  | 'UPLOAD_SELFIE'
+  /** Verify a mobile number with `requestPhoneCode` and `verifyPhoneCode`. */
+  | 'VERIFY_PHONE'
+  /** Wait: checks or a review are under way. */
+  | 'WAIT';
+
+/** Where the customer's verification stands, as the customer sees it. */
+export type KycStatus =
+  /** The bank asked for something again (see `KycCase.customerMessage`): update it and submit again. */
+  | 'ACTION_REQUIRED'
+  /** A verification is open for the customer to complete and submit. */
+  | 'IN_PROGRESS'
+  /** No verification started yet. */
+  | 'NOT_STARTED'
+  /** Submitted: checks are running or a person is reviewing it. Nothing to do but wait. */
+  | 'PENDING'
+  /** The latest verification was refused. `startVerification` opens a new one. */
+  | 'REJECTED'
+  /** The latest verification was approved. */
+  | 'VERIFIED';
+
+/** How far a customer is verified, and so what they may do with money (see `KycLimits`). */
+export type KycTier =
+  /** Registered: may hold accounts, may not send money out. */
+  | 'TIER_0'
+  /** Name, date of birth, address and phone verified, and sanctions screening clear. */
+  | 'TIER_1'
+  /** Tier 1, plus an identity document and a live selfie that matches it. */
+  | 'TIER_2';
+
 /** Credentials for signing in. */
 export type LoginInput = {
   /** Identifier of the device signing in, so its session can be listed and revoked. */
@@ -119,6 +241,12 @@ export type Role =
   /** Customer support staff: may read customers' data, and every such read is audited. */
   | 'SUPPORT';
 
+/** Starts a verification. */
+export type StartVerificationInput = {
+  /** The tier to reach; default `TIER_1`. `TIER_2` needs everything tier 1 needs, plus a document and a selfie. */
+  targetTier?: InputMaybe<KycTier>;
+};
+
 /** Which way money moved on an account. */
 export type TransactionDirection =
   /** Money came into the account. */
@@ -136,6 +264,30 @@ export type TransferStatus =
   | 'POSTED'
   /** The reservation was cancelled; no money moved. */
   | 'VOIDED';
+
+/** Personal data to set; fields left out are kept. */
+export type UpdateKycProfileInput = {
+  /** Residential address. */
+  address?: InputMaybe<KycAddressInput>;
+  /** Date of birth, `YYYY-MM-DD`: a real date in the past; customers must be 18 or over. */
+  dateOfBirth?: InputMaybe<Scalars['String']['input']>;
+  /** Full legal name as on the identity document, 2 to 140 characters. */
+  legalName?: InputMaybe<Scalars['String']['input']>;
+  /** Nationality, ISO 3166-1 alpha-2 code, e.g. `GB`. */
+  nationality?: InputMaybe<Scalars['String']['input']>;
+  /** Tax identification number, 5 to 20 letters and digits (spaces and dashes are ignored). */
+  taxId?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A document to attach to a case. */
+export type UploadKycDocumentInput = {
+  /** The case, as `startVerification` answered it. */
+  caseId: Scalars['ID']['input'];
+  /** What the document is. */
+  kind: KycDocumentKind;
+  /** The id `POST /uploads` answered; the upload must be yours and not older than 24 hours. */
+  uploadId: Scalars['ID']['input'];
+};
 
 /** Whether a user may sign in. */
 export type UserStatus =
@@ -188,6 +340,84 @@ export type TransferBetweenOwnAccountsMutationVariables = Exact<{
 
 
 export type TransferBetweenOwnAccountsMutation = { __typename?: 'Mutation', transferBetweenOwnAccounts: { __typename?: 'Transfer', id: string, status: TransferStatus, code: string, description: string, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, fromAccount: { __typename?: 'Account', id: string, balance: { __typename?: 'Balance', available: { __typename?: 'Money', amount: string, currency: CurrencyCode } } }, toAccount: { __typename?: 'Account', id: string, balance: { __typename?: 'Balance', available: { __typename?: 'Money', amount: string, currency: CurrencyCode } } } } };
+
+export type KycReviewCasePartsFragment = { __typename?: 'KycCase', id: string, state: KycCaseState, targetTier: KycTier, createdAt: string, submittedAt?: string | null, reviewReasons: Array<string>, pendingDecision?: { __typename?: 'KycPendingDecision', decision: KycDecision, officerId: string, reason: string, at: string } | null };
+
+export type KycReviewQueueQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type KycReviewQueueQuery = { __typename?: 'Query', kycReviewQueue: { __typename?: 'KycCaseConnection', edges: Array<{ __typename?: 'KycCaseEdge', cursor: string, node: { __typename?: 'KycCase', id: string, state: KycCaseState, targetTier: KycTier, createdAt: string, submittedAt?: string | null, reviewReasons: Array<string>, subject: { __typename?: 'KycSubject', userId: string, tier: KycTier, profile: { __typename?: 'KycProfile', legalName?: { __typename?: 'KycField', value: string } | null } }, pendingDecision?: { __typename?: 'KycPendingDecision', decision: KycDecision, officerId: string, reason: string, at: string } | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type KycCaseQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+  reveal?: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type KycCaseQuery = { __typename?: 'Query', kycCase?: { __typename?: 'KycCase', customerMessage?: string | null, decidedAt?: string | null, id: string, state: KycCaseState, targetTier: KycTier, createdAt: string, submittedAt?: string | null, reviewReasons: Array<string>, documents: Array<{ __typename?: 'KycDocument', id: string, kind: KycDocumentKind, contentType: string, size: number, uploadedAt: string, deletedAt?: string | null }>, history: Array<{ __typename?: 'KycCaseEvent', from?: KycCaseState | null, to: KycCaseState, actorType: string, actorId?: string | null, reason?: string | null, at: string }>, checks: Array<{ __typename?: 'KycCheckReport', kind: string, outcome: string, reasons: Array<string> }>, screening?: { __typename?: 'KycScreening', outcome: string, listVersion?: string | null, screenedAt: string, matches: Array<{ __typename?: 'KycScreeningMatch', listEntryId: string, listedName: string, matchedName: string, score: number, programs: Array<string>, reasons: Array<string> }> } | null, subject: { __typename?: 'KycSubject', userId: string, tier: KycTier, profile: { __typename?: 'KycProfile', legalName?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource } | null, dateOfBirth?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource } | null, nationality?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource } | null, taxId?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource } | null, phone?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource } | null, address?: { __typename?: 'KycAddress', line1: string, line2?: string | null, city: string, postalCode: string, country: string, status: KycFieldStatus, source: KycFieldSource } | null } }, pendingDecision?: { __typename?: 'KycPendingDecision', decision: KycDecision, officerId: string, reason: string, at: string } | null } | null };
+
+export type DecideKycCaseMutationVariables = Exact<{
+  input: DecideKycCaseInput;
+}>;
+
+
+export type DecideKycCaseMutation = { __typename?: 'Mutation', decideKycCase: { __typename?: 'KycCase', id: string, state: KycCaseState, customerMessage?: string | null, decidedAt?: string | null, pendingDecision?: { __typename?: 'KycPendingDecision', decision: KycDecision, officerId: string, reason: string, at: string } | null } };
+
+export type KycFieldPartsFragment = { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource, verifiedAt?: string | null };
+
+export type KycAddressPartsFragment = { __typename?: 'KycAddress', line1: string, line2?: string | null, city: string, postalCode: string, country: string, status: KycFieldStatus, source: KycFieldSource, verifiedAt?: string | null };
+
+export type KycCasePartsFragment = { __typename?: 'KycCase', id: string, state: KycCaseState, targetTier: KycTier, customerMessage?: string | null, createdAt: string, submittedAt?: string | null, decidedAt?: string | null, documents: Array<{ __typename?: 'KycDocument', id: string, kind: KycDocumentKind, contentType: string, size: number, uploadedAt: string }> };
+
+export type KycQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type KycQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, kyc: { __typename?: 'Kyc', tier: KycTier, status: KycStatus, nextSteps: Array<KycNextStep>, limits: { __typename?: 'KycLimits', tier: KycTier, singlePayment: string, daily: string, monthly: string, currency: string }, profile: { __typename?: 'KycProfile', legalName?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource, verifiedAt?: string | null } | null, dateOfBirth?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource, verifiedAt?: string | null } | null, nationality?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource, verifiedAt?: string | null } | null, taxId?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource, verifiedAt?: string | null } | null, phone?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource, verifiedAt?: string | null } | null, address?: { __typename?: 'KycAddress', line1: string, line2?: string | null, city: string, postalCode: string, country: string, status: KycFieldStatus, source: KycFieldSource, verifiedAt?: string | null } | null }, currentCase?: { __typename?: 'KycCase', id: string, state: KycCaseState, targetTier: KycTier, customerMessage?: string | null, createdAt: string, submittedAt?: string | null, decidedAt?: string | null, documents: Array<{ __typename?: 'KycDocument', id: string, kind: KycDocumentKind, contentType: string, size: number, uploadedAt: string }> } | null } } };
+
+export type StartVerificationMutationVariables = Exact<{
+  input?: InputMaybe<StartVerificationInput>;
+}>;
+
+
+export type StartVerificationMutation = { __typename?: 'Mutation', startVerification: { __typename?: 'KycCase', id: string, state: KycCaseState, targetTier: KycTier, customerMessage?: string | null, createdAt: string, submittedAt?: string | null, decidedAt?: string | null, documents: Array<{ __typename?: 'KycDocument', id: string, kind: KycDocumentKind, contentType: string, size: number, uploadedAt: string }> } };
+
+export type UpdateKycProfileMutationVariables = Exact<{
+  input: UpdateKycProfileInput;
+}>;
+
+
+export type UpdateKycProfileMutation = { __typename?: 'Mutation', updateKycProfile: { __typename?: 'KycProfile', legalName?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource, verifiedAt?: string | null } | null, dateOfBirth?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource, verifiedAt?: string | null } | null, nationality?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource, verifiedAt?: string | null } | null, taxId?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource, verifiedAt?: string | null } | null, address?: { __typename?: 'KycAddress', line1: string, line2?: string | null, city: string, postalCode: string, country: string, status: KycFieldStatus, source: KycFieldSource, verifiedAt?: string | null } | null } };
+
+export type RequestPhoneCodeMutationVariables = Exact<{
+  phone: Scalars['String']['input'];
+}>;
+
+
+export type RequestPhoneCodeMutation = { __typename?: 'Mutation', requestPhoneCode: { __typename?: 'PhoneCodeRequest', phone: string, expiresAt: string, resendAfter: string } };
+
+export type VerifyPhoneCodeMutationVariables = Exact<{
+  code: Scalars['String']['input'];
+}>;
+
+
+export type VerifyPhoneCodeMutation = { __typename?: 'Mutation', verifyPhoneCode: { __typename?: 'KycProfile', phone?: { __typename?: 'KycField', value: string, status: KycFieldStatus, source: KycFieldSource, verifiedAt?: string | null } | null } };
+
+export type UploadKycDocumentMutationVariables = Exact<{
+  input: UploadKycDocumentInput;
+}>;
+
+
+export type UploadKycDocumentMutation = { __typename?: 'Mutation', uploadKycDocument: { __typename?: 'KycDocument', id: string, kind: KycDocumentKind, contentType: string, size: number, uploadedAt: string } };
+
+export type SubmitVerificationMutationVariables = Exact<{
+  caseId: Scalars['ID']['input'];
+}>;
+
+
+export type SubmitVerificationMutation = { __typename?: 'Mutation', submitVerification: { __typename?: 'KycCase', id: string, state: KycCaseState, targetTier: KycTier, customerMessage?: string | null, createdAt: string, submittedAt?: string | null, decidedAt?: string | null, documents: Array<{ __typename?: 'KycDocument', id: string, kind: KycDocumentKind, contentType: string, size: number, uploadedAt: string }> } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -262,6 +492,60 @@ export const AccountSummaryFragmentDoc = new TypedDocumentString(`
   amount
   currency
 }`, {"fragmentName":"AccountSummary"}) as unknown as TypedDocumentString<AccountSummaryFragment, unknown>;
+export const KycReviewCasePartsFragmentDoc = new TypedDocumentString(`
+    fragment KycReviewCaseParts on KycCase {
+  id
+  state
+  targetTier
+  createdAt
+  submittedAt
+  reviewReasons
+  pendingDecision {
+    decision
+    officerId
+    reason
+    at
+  }
+}
+    `, {"fragmentName":"KycReviewCaseParts"}) as unknown as TypedDocumentString<KycReviewCasePartsFragment, unknown>;
+export const KycFieldPartsFragmentDoc = new TypedDocumentString(`
+    fragment KycFieldParts on KycField {
+  value
+  status
+  source
+  verifiedAt
+}
+    `, {"fragmentName":"KycFieldParts"}) as unknown as TypedDocumentString<KycFieldPartsFragment, unknown>;
+export const KycAddressPartsFragmentDoc = new TypedDocumentString(`
+    fragment KycAddressParts on KycAddress {
+  line1
+  line2
+  city
+  postalCode
+  country
+  status
+  source
+  verifiedAt
+}
+    `, {"fragmentName":"KycAddressParts"}) as unknown as TypedDocumentString<KycAddressPartsFragment, unknown>;
+export const KycCasePartsFragmentDoc = new TypedDocumentString(`
+    fragment KycCaseParts on KycCase {
+  id
+  state
+  targetTier
+  customerMessage
+  createdAt
+  submittedAt
+  decidedAt
+  documents {
+    id
+    kind
+    contentType
+    size
+    uploadedAt
+  }
+}
+    `, {"fragmentName":"KycCaseParts"}) as unknown as TypedDocumentString<KycCasePartsFragment, unknown>;
 export const AccountsDocument = new TypedDocumentString(`
     query Accounts($includeClosed: Boolean = false) {
   me {
@@ -402,6 +686,343 @@ export const TransferBetweenOwnAccountsDocument = new TypedDocumentString(`
   amount
   currency
 }`, {"hash":"d37f22a44e0fc04c9e215745a096682fde2923044544e7aca7d550a646dbf325"}) as unknown as TypedDocumentString<TransferBetweenOwnAccountsMutation, TransferBetweenOwnAccountsMutationVariables>;
+export const KycReviewQueueDocument = new TypedDocumentString(`
+    query KycReviewQueue($first: Int = 20, $after: String) {
+  kycReviewQueue(first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        ...KycReviewCaseParts
+        subject {
+          userId
+          tier
+          profile {
+            legalName {
+              value
+            }
+          }
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment KycReviewCaseParts on KycCase {
+  id
+  state
+  targetTier
+  createdAt
+  submittedAt
+  reviewReasons
+  pendingDecision {
+    decision
+    officerId
+    reason
+    at
+  }
+}`, {"hash":"b735c45aeb9969ba083d0921f7e311d59c15e64f3c78653defaeb73e282a5a4e"}) as unknown as TypedDocumentString<KycReviewQueueQuery, KycReviewQueueQueryVariables>;
+export const KycCaseDocument = new TypedDocumentString(`
+    query KycCase($id: ID!, $reveal: Boolean = false) {
+  kycCase(id: $id) {
+    ...KycReviewCaseParts
+    customerMessage
+    decidedAt
+    documents {
+      id
+      kind
+      contentType
+      size
+      uploadedAt
+      deletedAt
+    }
+    history {
+      from
+      to
+      actorType
+      actorId
+      reason
+      at
+    }
+    checks {
+      kind
+      outcome
+      reasons
+    }
+    screening {
+      outcome
+      listVersion
+      screenedAt
+      matches {
+        listEntryId
+        listedName
+        matchedName
+        score
+        programs
+        reasons
+      }
+    }
+    subject(reveal: $reveal) {
+      userId
+      tier
+      profile {
+        legalName {
+          value
+          status
+          source
+        }
+        dateOfBirth {
+          value
+          status
+          source
+        }
+        nationality {
+          value
+          status
+          source
+        }
+        taxId {
+          value
+          status
+          source
+        }
+        phone {
+          value
+          status
+          source
+        }
+        address {
+          line1
+          line2
+          city
+          postalCode
+          country
+          status
+          source
+        }
+      }
+    }
+  }
+}
+    fragment KycReviewCaseParts on KycCase {
+  id
+  state
+  targetTier
+  createdAt
+  submittedAt
+  reviewReasons
+  pendingDecision {
+    decision
+    officerId
+    reason
+    at
+  }
+}`, {"hash":"ddd2ecd41f3a8cc1188c4a6d8249328558141755f51bd1651eba8905956a8326"}) as unknown as TypedDocumentString<KycCaseQuery, KycCaseQueryVariables>;
+export const DecideKycCaseDocument = new TypedDocumentString(`
+    mutation DecideKycCase($input: DecideKycCaseInput!) {
+  decideKycCase(input: $input) {
+    id
+    state
+    customerMessage
+    decidedAt
+    pendingDecision {
+      decision
+      officerId
+      reason
+      at
+    }
+  }
+}
+    `, {"hash":"1022b195fc23390ca30d988c82ab7f334a8eca24276656f5c7fb37c857a967a4"}) as unknown as TypedDocumentString<DecideKycCaseMutation, DecideKycCaseMutationVariables>;
+export const KycDocument = new TypedDocumentString(`
+    query Kyc {
+  me {
+    id
+    kyc {
+      tier
+      status
+      nextSteps
+      limits {
+        tier
+        singlePayment
+        daily
+        monthly
+        currency
+      }
+      profile {
+        legalName {
+          ...KycFieldParts
+        }
+        dateOfBirth {
+          ...KycFieldParts
+        }
+        nationality {
+          ...KycFieldParts
+        }
+        taxId {
+          ...KycFieldParts
+        }
+        phone {
+          ...KycFieldParts
+        }
+        address {
+          ...KycAddressParts
+        }
+      }
+      currentCase {
+        ...KycCaseParts
+      }
+    }
+  }
+}
+    fragment KycFieldParts on KycField {
+  value
+  status
+  source
+  verifiedAt
+}
+fragment KycAddressParts on KycAddress {
+  line1
+  line2
+  city
+  postalCode
+  country
+  status
+  source
+  verifiedAt
+}
+fragment KycCaseParts on KycCase {
+  id
+  state
+  targetTier
+  customerMessage
+  createdAt
+  submittedAt
+  decidedAt
+  documents {
+    id
+    kind
+    contentType
+    size
+    uploadedAt
+  }
+}`, {"hash":"ca1aa750fbf339bd541396faf7185ca17fce4fac6a646932cfad8e84f86abf4a"}) as unknown as TypedDocumentString<KycQuery, KycQueryVariables>;
+export const StartVerificationDocument = new TypedDocumentString(`
+    mutation StartVerification($input: StartVerificationInput) {
+  startVerification(input: $input) {
+    ...KycCaseParts
+  }
+}
+    fragment KycCaseParts on KycCase {
+  id
+  state
+  targetTier
+  customerMessage
+  createdAt
+  submittedAt
+  decidedAt
+  documents {
+    id
+    kind
+    contentType
+    size
+    uploadedAt
+  }
+}`, {"hash":"4ec0c947884fedb483bdb1ffd0b897b9ba60e7b0eb70189f9a4ed65f0ed8ecd1"}) as unknown as TypedDocumentString<StartVerificationMutation, StartVerificationMutationVariables>;
+export const UpdateKycProfileDocument = new TypedDocumentString(`
+    mutation UpdateKycProfile($input: UpdateKycProfileInput!) {
+  updateKycProfile(input: $input) {
+    legalName {
+      ...KycFieldParts
+    }
+    dateOfBirth {
+      ...KycFieldParts
+    }
+    nationality {
+      ...KycFieldParts
+    }
+    taxId {
+      ...KycFieldParts
+    }
+    address {
+      ...KycAddressParts
+    }
+  }
+}
+    fragment KycFieldParts on KycField {
+  value
+  status
+  source
+  verifiedAt
+}
+fragment KycAddressParts on KycAddress {
+  line1
+  line2
+  city
+  postalCode
+  country
+  status
+  source
+  verifiedAt
+}`, {"hash":"788edd5c308d4367a8b406c1065a1196e205468904cef685156f5c3768f8071c"}) as unknown as TypedDocumentString<UpdateKycProfileMutation, UpdateKycProfileMutationVariables>;
+export const RequestPhoneCodeDocument = new TypedDocumentString(`
+    mutation RequestPhoneCode($phone: String!) {
+  requestPhoneCode(phone: $phone) {
+    phone
+    expiresAt
+    resendAfter
+  }
+}
+    `, {"hash":"1825196d9be02a89e51cf6e3208ef95cd158d3b52478eeeda58aea19e8f1fecc"}) as unknown as TypedDocumentString<RequestPhoneCodeMutation, RequestPhoneCodeMutationVariables>;
+export const VerifyPhoneCodeDocument = new TypedDocumentString(`
+    mutation VerifyPhoneCode($code: String!) {
+  verifyPhoneCode(code: $code) {
+    phone {
+      ...KycFieldParts
+    }
+  }
+}
+    fragment KycFieldParts on KycField {
+  value
+  status
+  source
+  verifiedAt
+}`, {"hash":"a668dec1b2f785e44adb52a39bdf7e4989b3ce77ca491dabb6d98b170a7ba250"}) as unknown as TypedDocumentString<VerifyPhoneCodeMutation, VerifyPhoneCodeMutationVariables>;
+export const UploadKycDocumentDocument = new TypedDocumentString(`
+    mutation UploadKycDocument($input: UploadKycDocumentInput!) {
+  uploadKycDocument(input: $input) {
+    id
+    kind
+    contentType
+    size
+    uploadedAt
+  }
+}
+    `, {"hash":"59500937d5d1a798a6d4a47ce62bc0de075c0a7478db1de0592f6feafc262176"}) as unknown as TypedDocumentString<UploadKycDocumentMutation, UploadKycDocumentMutationVariables>;
+export const SubmitVerificationDocument = new TypedDocumentString(`
+    mutation SubmitVerification($caseId: ID!) {
+  submitVerification(caseId: $caseId) {
+    ...KycCaseParts
+  }
+}
+    fragment KycCaseParts on KycCase {
+  id
+  state
+  targetTier
+  customerMessage
+  createdAt
+  submittedAt
+  decidedAt
+  documents {
+    id
+    kind
+    contentType
+    size
+    uploadedAt
+  }
+}`, {"hash":"18c802ea0f01384b00acca9976376ccd3fa3691319dd68563c12a642c0047bea"}) as unknown as TypedDocumentString<SubmitVerificationMutation, SubmitVerificationMutationVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {

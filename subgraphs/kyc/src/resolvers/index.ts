@@ -1,0 +1,92 @@
+import { DateTimeScalar, errors, requireUser, type SubgraphContext } from '@meridian/platform';
+import type { DataSource } from 'typeorm';
+import type { Resolvers } from '../__generated__/resolvers-types';
+import type { CaseStore } from '../data/case-store';
+import { formatPence } from '../domain/tier';
+import type { CaseRecord } from '../domain/verification-case';
+import type { CaseProcessor } from '../services/case-processor';
+import type { PhoneVerification } from '../services/phone-verification';
+import { isKycStaff, type ReviewService } from '../services/review-service';
+import type { VerificationService } from '../services/verification-service';
+import { loadersFor } from './loaders';
+
+/** Services the resolvers call. */
+export interface KycServices {
+  db: DataSource;
+  cases: CaseStore;
+  verification: VerificationService;
+  phone: PhoneVerification;
+  processor: CaseProcessor;
+  review: ReviewService;
+}
+
+/** Staff-only fields of a case: FORBIDDEN to anyone else, the customer included. */
+function staffOnly<T>(ctx: SubgraphContext, value: () => T): T {
+  if (!isKycStaff(requireUser(ctx))) throw errors.forbidden('Only compliance and support staff see this.');
+  return value();
+}
+
+/** Thin resolvers: arguments in, one service or loader call, result out. */
+export function createResolvers(services: KycServices): Resolvers {
+  const loaders = (ctx: SubgraphContext) => loadersFor(ctx, services.db, services.cases);
+  return {
+    DateTime: DateTimeScalar,
+    Query: {
+      kycReviewQueue: (_parent, { first, after }, ctx) => services.review.queue(requireUser(ctx), first ?? 20, after),
+      kycCase: (_parent, { id }, ctx) => services.review.caseFor(requireUser(ctx), id),
+    },
+    Mutation: {
+      startVerification: (_parent, { input }, ctx) => services.verification.start(requireUser(ctx), input?.targetTier ?? 'TIER_1'),
+      updateKycProfile: (_parent, { input }, ctx) => services.verification.updateProfile(requireUser(ctx), input),
+      requestPhoneCode: (_parent, { phone }, ctx) => services.phone.request(requireUser(ctx), phone),
+      verifyPhoneCode: (_parent, { code }, ctx) => services.phone.verify(requireUser(ctx), code),
+      uploadKycDocument: (_parent, { input }, ctx) => services.verification.attachDocument(requireUser(ctx), input),
+      submitVerification: (_parent, { caseId }, ctx) => services.processor.submit(requireUser(ctx), caseId),
+      decideKycCase: (_parent, { input }, ctx) => services.review.decide(requireUser(ctx), input),
+    },
+    User: {
+      kyc: (user, _args, ctx) => {
+        if (requireUser(ctx).userId !== user.id) throw errors.forbidden('Only the customer sees their verification; staff use kycCase.');
+        return services.verification.overview(user.id);
+      },
+    },
+    KycLimits: {
+      singlePayment: (limits) => formatPence(limits.singlePayment),
+      daily: (limits) => formatPence(limits.daily),
+      monthly: (limits) => formatPence(limits.monthly),
+    },
+    KycCase: {
+      __resolveReference: (reference, ctx) => services.review.caseFor(requireUser(ctx), reference.id),
+      documents: (kycCase, _args, ctx) => loaders(ctx).documents.load(kycCase.id),
+      history: async (kycCase, _args, ctx) => {
+        const events = await loaders(ctx).history.load(kycCase.id);
+        const staff = isKycStaff(requireUser(ctx));
+        return events.map((event) => (staff ? event : { ...event, actorId: null }));
+      },
+      reviewReasons: (kycCase, _args, ctx) => staffOnly(ctx, () => kycCase.reviewReasons),
+      checks: (kycCase, _args, ctx) => staffOnly(ctx, () => kycCase.checkResult?.reports ?? []),
+      screening: (kycCase, _args, ctx) => staffOnly(ctx, () => kycCase.screening),
+      pendingDecision: (kycCase, _args, ctx) => staffOnly(ctx, () => kycCase.pendingDecision),
+      subject: (kycCase: CaseRecord, { reveal }, ctx) => services.review.subject(requireUser(ctx), kycCase, reveal ?? false),
+    },
+    KycCaseConnection: {
+      edges: (page) => page.cases,
+      pageInfo: (page) => ({
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: page.hasPreviousPage,
+        startCursor: page.cases[0]?.cursor ?? null,
+        endCursor: page.cases.at(-1)?.cursor ?? null,
+      }),
+    },
+    KycScreening: {
+      screenedAt: (screening) => new Date(screening.screenedAt),
+      matches: (screening) => screening.matches,
+    },
+    KycScreeningMatch: {
+      listEntryId: (match) => match.uid,
+    },
+    KycPendingDecision: {
+      at: (pending) => new Date(pending.at),
+    },
+  };
+}

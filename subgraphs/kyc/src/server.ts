@@ -1,0 +1,211 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  closeDataSource,
+  createAccessTokenVerifier,
+  createFileObjectStore,
+  createLogger,
+  createMemoryKeyValueStore,
+  createOutboxRelay,
+  createRedisKeyValueStore,
+  generateWebhookSecret,
+  createSubgraphServer,
+  initializeDataSource,
+  isDevMailbox,
+  loadDataProtection,
+  openEventBus,
+  openNotifier,
+  remoteKeyResolver,
+  type AccessTokenVerifierOptions,
+  type DataProtection,
+  type EventBus,
+  type KeyValueStore,
+  type Logger,
+  type MeridianServer,
+  type Notifier,
+  type ObjectStore,
+} from '@meridian/platform';
+import { parse } from 'graphql';
+import type { DataSource } from 'typeorm';
+import type { KycConfig } from './config';
+import { AuditLog } from './data/audit-log';
+import { CaseStore } from './data/case-store';
+import { createKycDataSource } from './data/data-source';
+import { ProfileStore } from './data/profile-store';
+import { DEV_MAILBOX_ROUTE, kycRoutes, PROVIDER_WEBHOOK_ROUTE } from './http/routes';
+import { createSimulatedProvider, type VerificationProvider, type WebhookDelivery } from './providers';
+import { createResolvers } from './resolvers';
+import { loadOfacSdnDirectory } from './screening';
+import { CaseProcessor } from './services/case-processor';
+import { PhoneVerification, type PhoneCodePolicy } from './services/phone-verification';
+import { createDocumentRetentionWorker } from './services/retention';
+import { ReviewService } from './services/review-service';
+import { createRescreenWorker, SanctionsLists } from './services/sanctions';
+import { KYC_OUTBOX } from './services/tier-changes';
+import { VerificationService } from './services/verification-service';
+
+/** What the KYC server is built from; tests replace what they need to watch. */
+export interface KycServerDeps {
+  /** PostgreSQL URL (real or embedded). */
+  databaseUrl: string;
+  logger?: Logger;
+  /** Where user access token keys come from; default identity's JWKS at IDENTITY_JWKS_URL. */
+  accessTokenKeys?: AccessTokenVerifierOptions['keys'];
+  /** Where phone codes are sent; default per NOTIFICATIONS (the dev mailbox outside production). */
+  notifier?: Notifier;
+  /** Where documents live; default the encrypted filesystem store at OBJECT_STORE_DIR. */
+  objectStore?: ObjectStore;
+  /** The verification provider; default per KYC_PROVIDER. */
+  provider?: VerificationProvider;
+  /** How the simulated provider delivers its webhooks; default an HTTP POST to KYC_WEBHOOK_URL. */
+  deliverWebhook?: (delivery: WebhookDelivery) => Promise<{ status: number }>;
+  /** How long the simulated provider takes to answer, in ms; default 200. */
+  providerDelayMs?: number;
+  phoneCodePolicy?: PhoneCodePolicy;
+  eventBus?: EventBus;
+  /** Connection pool size; default 10. */
+  poolSize?: number;
+}
+
+/** The KYC server and what the embedded starter and tests reach into. */
+export interface KycServer extends MeridianServer {
+  dataSource: DataSource;
+  sanctions: SanctionsLists;
+  processor: CaseProcessor;
+  notifier: Notifier;
+  protection: DataProtection;
+  objectStore: ObjectStore;
+}
+
+/** The SDL, read once; it is the source of truth for codegen and composition too. */
+export const kycTypeDefs = parse(fs.readFileSync(path.join(__dirname, '..', 'schema.graphql'), 'utf8'));
+
+/** The bundled sample sanctions list (fictional entries in the OFAC SDN layout). */
+export const SAMPLE_SANCTIONS_DIR = path.join(__dirname, '..', 'data', 'sanctions', 'sample');
+
+/** Provider webhook secrets: configured, or generated once under DATA_DIR outside production. */
+function webhookSecrets(config: KycConfig): string[] {
+  if (config.KYC_WEBHOOK_SECRETS) return config.KYC_WEBHOOK_SECRETS.split(',').map((s) => s.trim()).filter(Boolean);
+  if (config.NODE_ENV === 'production') throw new Error('KYC_WEBHOOK_SECRETS must be set in production');
+  const file = path.join(config.DATA_DIR, 'keys', 'kyc-webhook-secrets.json');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    try {
+      fs.writeFileSync(file, JSON.stringify([generateWebhookSecret()]), { flag: 'wx', mode: 0o600 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as string[];
+}
+
+/** POSTs a webhook to `url`, giving up after 5 s. */
+function httpDelivery(url: string) {
+  return async (delivery: WebhookDelivery) => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...delivery.headers },
+      body: delivery.body,
+      signal: AbortSignal.timeout(5_000),
+    });
+    await res.arrayBuffer();
+    return { status: res.status };
+  };
+}
+
+/**
+ * Builds KYC: profiles with personal data sealed field by field, verification
+ * cases, documents, phone codes, sanctions screening, provider checks and the
+ * compliance review, at /graphql; the tier API for payments; the provider
+ * webhook; document content for the BFFs.
+ */
+export async function createKycServer(config: KycConfig, deps: KycServerDeps): Promise<KycServer> {
+  const logger = deps.logger ?? createLogger({ service: 'kyc', level: config.LOG_LEVEL });
+  if (config.NODE_ENV === 'production' && !config.KYC_PROVIDER && !deps.provider) {
+    throw new Error('KYC_PROVIDER must be set in production (the simulated provider approves by rule, not by checking anyone)');
+  }
+  const dataSource = createKycDataSource(deps.databaseUrl, deps.poolSize);
+  await initializeDataSource(dataSource, config.MIGRATE_ON_START ?? !config.DATABASE_URL);
+
+  const protection = loadDataProtection(config);
+  const objectStore = deps.objectStore ?? createFileObjectStore({ dir: config.OBJECT_STORE_DIR ?? path.join(config.DATA_DIR, 'objects'), envelope: protection.envelope });
+  let kv: KeyValueStore | undefined;
+  const notifier =
+    deps.notifier ??
+    openNotifier(config, {
+      kv: (kv = config.REDIS_URL
+        ? await createRedisKeyValueStore({ url: config.REDIS_URL, keyPrefix: 'meridian:', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS })
+        : createMemoryKeyValueStore()),
+      logger,
+    });
+
+  const secrets = webhookSecrets(config);
+  const simulated =
+    deps.provider === undefined
+      ? createSimulatedProvider({
+          secret: secrets[0],
+          deliver: deps.deliverWebhook ?? httpDelivery(config.KYC_WEBHOOK_URL ?? `http://127.0.0.1:${config.KYC_PORT}${PROVIDER_WEBHOOK_ROUTE}`),
+          delayMs: deps.providerDelayMs,
+          logger,
+        })
+      : undefined;
+  if (simulated && config.NODE_ENV === 'production') logger.warn('KYC runs the simulated verification provider: it approves by rule, not by checking anyone');
+  const provider = deps.provider ?? simulated!;
+
+  const profiles = new ProfileStore(protection);
+  const cases = new CaseStore();
+  const sanctions = new SanctionsLists(dataSource, { threshold: config.KYC_SCREENING_THRESHOLD, logger });
+  const listDir = config.KYC_SANCTIONS_LIST_DIR ?? (config.NODE_ENV === 'production' ? undefined : SAMPLE_SANCTIONS_DIR);
+  if (listDir && !(await sanctions.hasActive())) await sanctions.load(await loadOfacSdnDirectory(listDir));
+  if (!listDir && !(await sanctions.hasActive())) logger.warn('no sanctions list is loaded: every case goes to review until one is (npm run kyc:load-sanctions)');
+
+  const processor = new CaseProcessor({ db: dataSource, profiles, cases, sanctions, provider, webhookSecrets: secrets, logger });
+  const review = new ReviewService(dataSource, profiles, cases, new AuditLog(), objectStore, logger);
+  const verification = new VerificationService(dataSource, profiles, cases, objectStore, logger);
+  const phone = new PhoneVerification(dataSource, profiles, protection, notifier, deps.phoneCodePolicy);
+  const accessTokens = createAccessTokenVerifier({
+    issuer: config.ACCESS_TOKEN_ISSUER,
+    audience: config.ACCESS_TOKEN_AUDIENCE,
+    keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
+  });
+  const devMailbox = config.NODE_ENV === 'development' && isDevMailbox(notifier) ? notifier : undefined;
+  const bus = config.KYC_WORKERS ? (deps.eventBus ?? (await openEventBus(config, { logger }))) : undefined;
+
+  const server = await createSubgraphServer(config, {
+    name: 'kyc',
+    logger,
+    typeDefs: kycTypeDefs,
+    resolvers: createResolvers({ db: dataSource, cases, verification, phone, processor, review }),
+    accessTokens,
+    readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
+    // The webhook is signed by the provider, which has no service token; the mailbox exists only in development.
+    publicRoutes: [PROVIDER_WEBHOOK_ROUTE, ...(devMailbox ? [DEV_MAILBOX_ROUTE] : [])],
+    routes: (app) =>
+      kycRoutes(app, {
+        db: dataSource,
+        processor,
+        review,
+        accessTokens,
+        logger,
+        apiCallers: config.KYC_API_CALLERS,
+        documentCallers: config.GRAPH_CALLERS,
+        devMailbox,
+      }),
+    workers: (metrics) =>
+      config.KYC_WORKERS
+        ? [
+            createOutboxRelay({ dataSource, table: KYC_OUTBOX, bus: bus!, logger, metrics }),
+            processor.createDispatcher({ metrics }),
+            createRescreenWorker({ lists: sanctions, rescreen: (q, userId, screener) => processor.rescreen(q, userId, screener), db: dataSource, logger, metrics }),
+            createDocumentRetentionWorker({ db: dataSource, objects: objectStore, retentionDays: config.KYC_DOCUMENT_RETENTION_DAYS, logger, metrics }),
+          ]
+        : [],
+    async close() {
+      await simulated?.stop();
+      if (bus && !deps.eventBus) await bus.close();
+      await kv?.close();
+      await closeDataSource(dataSource);
+    },
+  });
+  return { ...server, dataSource, sanctions, processor, notifier, protection, objectStore };
+}

@@ -1,0 +1,181 @@
+import { errors, type AccessTokenClaims, type Logger, type ObjectStore, type StoredObject } from '@meridian/platform';
+import type { DataSource } from 'typeorm';
+import type { AuditLog } from '../data/audit-log';
+import type { Actor, CaseStore } from '../data/case-store';
+import type { ProfileStore } from '../data/profile-store';
+import type { Row } from '../data/queryable';
+import { profileView, shownFields, type ProfileView } from '../domain/profile-view';
+import type { Tier } from '../domain/tier';
+import type { CaseRecord, Decision, DocumentRecord } from '../domain/verification-case';
+import { approveCase } from './case-processor';
+import { changeTier } from './tier-changes';
+import { caseIdFrom, idOrNotFound } from './verification-service';
+
+/** Whether the user is staff who may see KYC cases. */
+export const isKycStaff = (user: AccessTokenClaims) => user.roles.includes('COMPLIANCE') || user.roles.includes('SUPPORT');
+const isCompliance = (user: AccessTokenClaims) => user.roles.includes('COMPLIANCE');
+
+/** A page of the review queue. */
+export interface QueuePage {
+  cases: { cursor: string; node: CaseRecord }[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+/** The subject of a case as staff see it. */
+export interface SubjectView {
+  userId: string;
+  tier: Tier;
+  profile: ProfileView;
+}
+
+const encodeCursor = (c: CaseRecord) => Buffer.from(`${c.updatedAt.toISOString()}|${c.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const date = new Date(at ?? '');
+  if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw errors.badInput('The cursor is not valid.', { field: 'after' });
+  return { at: date, id };
+}
+
+/**
+ * The staff side of KYC. Compliance and support staff see the queue and cases
+ * (support to answer customers, never to decide); personal data is masked
+ * unless a compliance officer asks to reveal it; every staff read of a case,
+ * personal data or a document, and every decision, writes an audit row.
+ */
+export class ReviewService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly profiles: ProfileStore,
+    private readonly cases: CaseStore,
+    private readonly audit: AuditLog,
+    private readonly objects: ObjectStore,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Cases in review, longest waiting first. Errors: FORBIDDEN (not KYC staff), BAD_USER_INPUT. */
+  async queue(viewer: AccessTokenClaims, first: number, after?: string | null): Promise<QueuePage> {
+    if (!isKycStaff(viewer)) throw errors.forbidden('Only compliance and support staff see the review queue.');
+    if (!Number.isInteger(first) || first < 1 || first > 100) throw errors.badInput('first must be 1 to 100.', { field: 'first' });
+    const from = after ? decodeCursor(after) : undefined;
+    const rows: Row[] = await this.db.query(
+      `SELECT id FROM kyc.cases WHERE state = 'NEEDS_REVIEW' ${from ? 'AND (updated_at, id) > ($2, $3)' : ''}
+       ORDER BY updated_at, id LIMIT $1`,
+      from ? [first + 1, from.at, from.id] : [first + 1],
+    );
+    const ids = rows.map((r) => r.id as string);
+    const byId = new Map((await this.cases.findMany(this.db, ids)).map((c) => [c.id, c]));
+    const page = ids.slice(0, first).map((id) => byId.get(id)!);
+    await this.audit.record(this.db, { actor: viewer, action: 'REVIEW_QUEUE_READ', details: { caseIds: page.map((c) => c.id) } });
+    return { cases: page.map((node) => ({ cursor: encodeCursor(node), node })), hasNextPage: ids.length > first, hasPreviousPage: Boolean(after) };
+  }
+
+  /**
+   * A case: the customer's own (not re-screening reviews, which they are not
+   * told of), or any for KYC staff, audited. Errors: NOT_FOUND.
+   */
+  async caseFor(viewer: AccessTokenClaims, id: string): Promise<CaseRecord> {
+    const found = await this.cases.find(this.db, caseIdFrom(id));
+    if (found && isKycStaff(viewer)) {
+      await this.audit.record(this.db, { actor: viewer, action: 'CASE_READ', subjectUserId: found.userId, caseId: found.id });
+      return found;
+    }
+    if (!found || found.userId !== viewer.userId || found.kind !== 'CUSTOMER') throw errors.notFound('Verification case not found.');
+    return found;
+  }
+
+  /**
+   * The customer behind a case with their personal data, for staff: masked,
+   * or unmasked for a compliance officer who asks. Audited with the fields shown.
+   * Errors: FORBIDDEN.
+   */
+  async subject(viewer: AccessTokenClaims, kycCase: CaseRecord, reveal: boolean): Promise<SubjectView> {
+    if (!isKycStaff(viewer)) throw errors.forbidden('Only compliance and support staff see a case’s subject.');
+    if (reveal && !isCompliance(viewer)) throw errors.forbidden('Only compliance officers may reveal personal data.');
+    const profile = await this.profiles.find(this.db, kycCase.userId);
+    const data = profile?.data ?? {};
+    await this.audit.record(this.db, {
+      actor: viewer,
+      action: 'PERSONAL_DATA_READ',
+      subjectUserId: kycCase.userId,
+      caseId: kycCase.id,
+      fields: shownFields(data),
+      revealed: reveal,
+    });
+    return { userId: kycCase.userId, tier: profile?.tier ?? 'TIER_0', profile: profileView(data, profile?.fields ?? {}, reveal ? 'STAFF_REVEALED' : 'STAFF_MASKED') };
+  }
+
+  /**
+   * A compliance officer's decision on a case in review. Rejecting a tier 2
+   * case takes two officers: the first proposes, a different one confirms.
+   * Rejecting a re-screening case (a confirmed sanctions match) takes the
+   * customer back to TIER_0. Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT,
+   * CONFLICT (`reason` NOT_IN_REVIEW, FOUR_EYES_REQUIRED, NOT_APPLICABLE).
+   */
+  async decide(officer: AccessTokenClaims, input: { caseId: string; decision: Decision; reason: string }): Promise<CaseRecord> {
+    if (!isCompliance(officer)) throw errors.forbidden('Only compliance officers decide KYC cases.');
+    const reason = input.reason.trim();
+    if (reason.length < 3 || reason.length > 500) throw errors.badInput('reason must be 3 to 500 characters.', { field: 'reason' });
+    const caseId = caseIdFrom(input.caseId);
+    const staff: Actor = { type: 'STAFF', id: officer.userId };
+    const decided = await this.db.transaction(async (m) => {
+      const peek = await this.cases.find(m, caseId);
+      if (!peek) throw errors.notFound('Verification case not found.');
+      const profile = (await this.profiles.find(m, peek.userId, { forUpdate: true }))!;
+      const current = (await this.cases.find(m, caseId, { forUpdate: true }))!;
+      if (current.state !== 'NEEDS_REVIEW') {
+        throw errors.conflict(`The case is ${current.state}, not in review.`, { reason: 'NOT_IN_REVIEW', state: current.state });
+      }
+      await this.audit.record(m, { actor: officer, action: 'CASE_DECIDED', subjectUserId: current.userId, caseId, details: { decision: input.decision, reason } });
+      switch (input.decision) {
+        case 'APPROVE':
+          return approveCase(m, { profiles: this.profiles, cases: this.cases }, current, staff, reason, 'STAFF');
+        case 'REQUEST_RESUBMISSION':
+          if (current.kind !== 'CUSTOMER') {
+            throw errors.conflict('A re-screening review is approved or rejected; the customer has nothing to resubmit.', { reason: 'NOT_APPLICABLE' });
+          }
+          return this.cases.transition(m, current, 'RESUBMISSION_REQUESTED', staff, reason, { customerMessage: reason, pendingDecision: null });
+        case 'REJECT': {
+          if (current.targetTier === 'TIER_2') {
+            const pending = current.pendingDecision;
+            if (!pending || pending.decision !== 'REJECT') {
+              return this.cases.amend(m, current, staff, `rejection proposed: ${reason}`, {
+                pendingDecision: { decision: 'REJECT', officerId: officer.userId, reason, at: new Date().toISOString() },
+              });
+            }
+            if (pending.officerId === officer.userId) {
+              throw errors.conflict('A second compliance officer must confirm this rejection.', { reason: 'FOUR_EYES_REQUIRED' });
+            }
+          }
+          if (current.kind === 'RESCREEN') {
+            await changeTier(m, this.profiles, { userId: current.userId, from: profile.tier, to: 'TIER_0', caseId, reason: 'SANCTIONS_CONFIRMED' });
+          }
+          return this.cases.transition(m, current, 'REJECTED', staff, reason, {
+            decided: true,
+            // What the customer is told: never the reason, which may concern a sanctions list.
+            customerMessage: 'We could not verify your identity. Contact us if you think this is wrong.',
+          });
+        }
+      }
+    });
+    this.logger.info({ caseId, decision: input.decision, officerId: officer.userId, state: decided.state }, 'KYC case decided');
+    return decided;
+  }
+
+  /**
+   * A document's content for its owner, or for a compliance officer (audited).
+   * Errors: NOT_FOUND (no such document, not theirs, or deleted at the end of retention).
+   */
+  async document(viewer: AccessTokenClaims, id: string): Promise<{ document: DocumentRecord; content: StoredObject }> {
+    const document = await this.cases.findDocument(this.db, idOrNotFound(id, 'Document not found.'));
+    const allowed = document && (document.userId === viewer.userId || isCompliance(viewer));
+    if (!document || !allowed || document.deletedAt) throw errors.notFound('Document not found.');
+    if (document.userId !== viewer.userId) {
+      await this.audit.record(this.db, { actor: viewer, action: 'DOCUMENT_READ', subjectUserId: document.userId, caseId: document.caseId, details: { documentId: id } });
+    }
+    const content = await this.objects.get(document.objectKey);
+    if (!content) throw errors.notFound('Document not found.');
+    return { document, content };
+  }
+}
