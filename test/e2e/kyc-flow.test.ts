@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createMeridianClient, documentIdOf, MeridianError } from '@meridian/client';
+import { DecideKycCaseDocument, KycCaseDocument, KycReviewQueueDocument } from '@meridian/client/web';
 import {
   KycDocument,
   LoginDocument,
@@ -12,7 +13,7 @@ import {
   VerifyPhoneCodeDocument,
 } from '@meridian/client/mobile';
 import type { AddressInfo } from 'node:net';
-import { startStack, type Stack } from '../helpers/stack';
+import { startStack, WEB_HOST, WEB_ORIGIN, type Stack } from '../helpers/stack';
 
 // A new customer goes from TIER_0 to TIER_2 through the mobile BFF as the app does it: trusted
 // documents only, the phone code read from the development mailbox, files through POST /uploads,
@@ -149,5 +150,44 @@ describe('KYC through the mobile BFF', () => {
     expect(answers[5].status).toBe(429);
     expect(answers[5].errors?.[0].extensions?.code).toBe('RATE_LIMITED');
     expect(await stack.mailbox.list(phone)).toHaveLength(5);
+  });
+
+  it('lets a compliance officer review a case on the web dashboard with its trusted documents, masked unless revealed', async () => {
+    const { api } = await newCustomer('Fay Consider', 'phone-0003');
+    const started = (await api.request(StartVerificationDocument, { input: { targetTier: 'TIER_1' } })).startVerification;
+    await api.request(UpdateKycProfileDocument, {
+      input: { legalName: 'Fay Consider', dateOfBirth: '1985-01-20', nationality: 'IE', address: { line1: '9 Dock Road', city: 'Dublin', postalCode: 'D02 X285', country: 'IE' } },
+    });
+    const phone = '+447911123457';
+    await api.request(RequestPhoneCodeDocument, { phone });
+    await api.request(VerifyPhoneCodeDocument, { code: (await stack.mailbox.latest(phone, 'kyc.phone_code'))!.data!.code });
+    await api.request(SubmitVerificationDocument, { caseId: started.id });
+
+    const password = 'a long and unusual passphrase';
+    const email = `officer.${Date.now()}@meridian.bank`;
+    await stack.identity.accounts.register({ email, password, displayName: 'Officer' }, { ip: '127.0.0.1', userAgent: 'test', requestId: 'kyc-e2e' }, ['COMPLIANCE']);
+    const cookie = await stack.webLogin(email, password);
+    const web = async (document: Parameters<typeof documentIdOf>[0], variables: Record<string, unknown> = {}) => {
+      const res = await stack.web.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json', host: WEB_HOST, origin: WEB_ORIGIN, cookie },
+        payload: { documentId: documentIdOf(document), variables },
+      });
+      return res.json() as { data?: any; errors?: { extensions?: Record<string, unknown> }[] };
+    };
+    const queue = await until(
+      () => web(KycReviewQueueDocument, { first: 50 }),
+      (res) => (res.data?.kycReviewQueue.edges ?? []).some((e: { node: { id: string } }) => e.node.id === started.id),
+    );
+    const entry = queue.data!.kycReviewQueue.edges.find((e: { node: { id: string } }) => e.node.id === started.id);
+    expect(entry.node.reviewReasons).toEqual(['PROVIDER_CONSIDER']);
+    expect(entry.node.subject.profile.legalName.value).toMatch(/^F\*+ C\*+$/);
+    const revealed = await web(KycCaseDocument, { id: started.id, reveal: true });
+    expect(revealed.data!.kycCase.subject.profile.legalName.value).toBe('Fay Consider');
+    expect(revealed.data!.kycCase.checks[0]).toMatchObject({ kind: 'IDENTITY_DATABASE', outcome: 'CONSIDER' });
+    const decided = await web(DecideKycCaseDocument, { input: { caseId: started.id, decision: 'APPROVE', reason: 'Records checked by hand.' } });
+    expect(decided.data!.decideKycCase.state).toBe('APPROVED');
+    expect((await api.request(KycDocument)).me!.kyc).toMatchObject({ tier: 'TIER_1', status: 'VERIFIED' });
   });
 });
