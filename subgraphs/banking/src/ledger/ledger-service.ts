@@ -33,7 +33,8 @@ export interface LedgerServiceOptions {
   forecast?: boolean;
 }
 
-const MAX_ATTEMPTS = 4;
+/** Tries of a batch refused by serialization failures or deadlocks (its retries run on what they lock). */
+const MAX_ATTEMPTS = 6;
 /** A batch stopped by the lock or statement timeout is tried once more. */
 const TIMEOUT_RETRIES = 1;
 
@@ -137,7 +138,7 @@ export class LedgerService {
    */
   private async execute(commands: LedgerCommand[]): Promise<LedgerOutcome[]> {
     try {
-      return await this.retrying(() => this.attempt(commands));
+      return await this.retrying((attemptNumber) => this.attempt(commands, attemptNumber === 1));
     } catch (err) {
       if (commands.length > 1 && isDataRefusal(err)) {
         const outcomes: LedgerOutcome[] = [];
@@ -162,12 +163,14 @@ export class LedgerService {
   }
 
   /**
-   * One try at a batch: written on the forecast when the batch is plain
-   * transfers and the forecast knows every account and the head, otherwise in
-   * a transaction on what it locks. After any failure the forecast of its
-   * accounts and of the head is forgotten, so the retry runs on what it locks.
+   * One try at a batch: on its first try, written on the forecast when the
+   * batch is plain transfers and the forecast knows every account and the
+   * head; otherwise in a transaction on what it locks. After any failure the
+   * forecast of its accounts and of the head is forgotten, and the retry runs
+   * on what it locks, however soon another batch teaches the forecast again:
+   * a batch cannot be refused try after try by a process writing elsewhere.
    */
-  private async attempt(commands: LedgerCommand[]): Promise<LedgerOutcome[]> {
+  private async attempt(commands: LedgerCommand[], onForecast: boolean): Promise<LedgerOutcome[]> {
     let resolve!: (committed: boolean) => void;
     const writer = { written: new Promise<boolean>((r) => (resolve = r)), ended: false };
     const settle = (committed: boolean) => {
@@ -177,7 +180,7 @@ export class LedgerService {
     try {
       const outcomes = await onConnection(this.db, async (connection) => {
         const { forecast } = this;
-        if (forecast && isForecastable(commands)) {
+        if (forecast && onForecast && isForecastable(commands)) {
           const accountIds = accountIdsOf(commands);
           const unknown = forecast.unknown(accountIds);
           if (unknown.length > 0 && forecast.ready()) forecast.learn(await readAccounts(connection, unknown));
@@ -205,13 +208,13 @@ export class LedgerService {
    * session holding a row) wrote nothing and is retried once; then its callers
    * get SERVICE_UNAVAILABLE and may retry with the same ids.
    */
-  private retrying<T>(run: () => Promise<T>): Promise<T> {
+  private retrying<T>(run: (attemptNumber: number) => Promise<T>): Promise<T> {
     let timeouts = 0;
     return pRetry(run, {
       retries: MAX_ATTEMPTS - 1 + TIMEOUT_RETRIES,
       // A short, jittered pause, so batches that deadlocked or raced do not meet again at once.
       minTimeout: 1,
-      maxTimeout: 20,
+      maxTimeout: 50,
       randomize: true,
       shouldRetry: ({ error, attemptNumber }) => {
         if (isTimeout(error)) return ++timeouts <= TIMEOUT_RETRIES;

@@ -129,4 +129,38 @@ describe('writing on the forecast', () => {
     );
     expect(reloaded.map((a) => balanceOf(a).posted)).toEqual(expected);
   });
+
+  it('runs a batch refused on a stale forecast again on what it locks, however often another process writes first', async () => {
+    const a = await h.fundedAccount(owner, 'USD', 100_000n);
+    const b = await h.fundedAccount(owner, 'USD', 0n);
+    const c = await h.fundedAccount(owner, 'USD', 100_000n);
+    const d = await h.fundedAccount(owner, 'USD', 0n);
+    const first = await h.warmLedger(a.id, b.id);
+    const second = await h.warmLedger(c.id, d.id);
+    // Before every statement the first process writes on its forecast, the second moves the chain head on,
+    // so each forecast the first one makes is stale by the time it is checked.
+    const inputs = Array.from({ length: 200 }, (_, i) => move(a.id, b.id, BigInt(1 + i)));
+    const query = Client.prototype.query;
+    const forecastWrites = new Map<string, number>();
+    jest.spyOn(Client.prototype, 'query').mockImplementation(async function (this: Client, ...args: unknown[]) {
+      const [sql] = args;
+      const params = JSON.stringify(args[1] ?? null);
+      if (typeof sql === 'string' && sql.includes('banking.expect_ledger_state(') && params.includes(a.id)) {
+        for (const input of inputs) if (params.includes(input.id)) forecastWrites.set(input.id, (forecastWrites.get(input.id) ?? 0) + 1);
+        await second.createTransfer(move(c.id, d.id, 1n));
+      }
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as never);
+    // Sent a few at a time, so batches are planned while others are written.
+    const results = await Promise.allSettled(
+      inputs.map((input, i) => new Promise((resolve) => setTimeout(resolve, i % 50)).then(() => first.createTransfer(input))),
+    );
+    jest.restoreAllMocks();
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    // A batch tries its forecast on its first attempt only (twice if the batch it was planned on was still
+    // being written); once refused, it runs in a transaction on what it locks.
+    expect(forecastWrites.size).toBeGreaterThan(0);
+    expect(Math.max(...forecastWrites.values())).toBeLessThanOrEqual(2);
+    expect(balanceOf(await h.reload(b.id)).posted).toBe(inputs.reduce((sum, t) => sum + t.postings[1].amount, 0n));
+  });
 });
