@@ -17,3 +17,4 @@ export * from './crypto';
 export * from './storage';
 export * from './notifications';
 export * from './webhooks';
+export * from './money';
