@@ -78,6 +78,7 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
     history: new TransactionHistory(dataSource),
     customerAccounts: new CustomerAccountService(accounts, access),
     ownTransfers: new OwnTransferService(accounts, ledger, access),
+    transfers: (ids: readonly string[]) => ledger.getTransfers(ids),
   };
 
   // Background work: publish the outbox and release timed-out holds. Every process may run

@@ -269,7 +269,10 @@ export type TransactionEdge = {
   node: Transaction;
 };
 
-/** A movement of money between accounts, as its initiator sees it. */
+/**
+ * A movement of money between accounts, as its initiator sees it. An entity: payments refer to the ledger
+ * transfers they made by id, and the reference resolves only for a viewer who may see one of its accounts.
+ */
 export type Transfer = {
   __typename?: 'Transfer';
   /** How much moved. */
@@ -280,14 +283,14 @@ export type Transfer = {
   createdAt: Scalars['DateTime']['output'];
   /** The description given with the transfer; may be empty. */
   description: Scalars['String']['output'];
-  /** The account the money left. */
-  fromAccount: Account;
+  /** The account the money left; null when it is not yours to see (another customer's, or the bank's own). */
+  fromAccount?: Maybe<Account>;
   /** The client-chosen identifier of the transfer (its idempotency key). */
   id: Scalars['ID']['output'];
   /** Where the transfer is in its life. */
   status: TransferStatus;
-  /** The account the money went to. */
-  toAccount: Account;
+  /** The account the money went to; null when it is not yours to see (another customer's, or the bank's own). */
+  toAccount?: Maybe<Account>;
 };
 
 /** Where a transfer is in its life. */
@@ -531,14 +534,15 @@ export type TransactionEdgeResolvers<ContextType = SubgraphContext, ParentType e
 }>;
 
 export type TransferResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Transfer'] = ResolversParentTypes['Transfer']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Transfer']>, { __typename: 'Transfer' } & GraphQLRecursivePick<ParentType, {"id":true}>, ContextType>;
   amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  fromAccount?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+  fromAccount?: Resolver<Maybe<ResolversTypes['Account']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['TransferStatus'], ParentType, ContextType>;
-  toAccount?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+  toAccount?: Resolver<Maybe<ResolversTypes['Account']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 

@@ -45,3 +45,16 @@ export function balanceJson(a: AccountRecord) {
     available: formatDecimal(balance.available, a.currency),
   };
 }
+
+/** An account as the internal ledger API returns it: who owns it, what it holds and its balances. */
+export function accountJson(a: AccountRecord) {
+  return {
+    id: a.id,
+    number: a.number,
+    ownerId: a.ownerId,
+    kind: a.kind,
+    type: a.type,
+    name: a.name,
+    ...balanceJson(a),
+  };
+}

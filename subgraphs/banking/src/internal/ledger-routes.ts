@@ -5,7 +5,7 @@ import { currencyCode } from '../domain/currency';
 import { parsePositiveAmount } from '../domain/money';
 import type { AccountService } from '../services/account-service';
 import type { LedgerService } from '../ledger';
-import { balanceJson, transferJson } from './ledger-json';
+import { accountJson, balanceJson, transferJson } from './ledger-json';
 
 /** What the internal ledger routes call. */
 export interface LedgerRoutesOptions {
@@ -45,6 +45,8 @@ const createTransferBody = z
 
 const resolveBody = z.object({ id: z.string(), amount: z.string().max(64).optional() }).strict();
 const idParams = z.object({ id: z.string() });
+const userParams = z.object({ userId: z.string().uuid() });
+const systemAccountBody = z.object({ type: z.enum(['SETTLEMENT', 'FEES', 'CLEARING']), currency: z.string() }).strict();
 const pendingParams = z.object({ pendingId: z.string() });
 
 /** Parses with zod, turning the first problem into BAD_USER_INPUT naming the field. */
@@ -126,6 +128,27 @@ export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOp
     const transfer = await ledger.getTransfer(id);
     if (!transfer) throw errors.notFound(`Transfer ${id} does not exist.`);
     return transferJson(transfer);
+  });
+
+  /** An account: owner, kind, type, currency, status and balances. */
+  app.get('/accounts/:id', async (request) => {
+    const { id } = parse(idParams, request.params);
+    const [account] = await accounts.findByIds([id]);
+    if (!account) throw errors.notFound(`Account ${id} does not exist.`);
+    return accountJson(account);
+  });
+
+  /** A customer's accounts, oldest first (closed ones included: the caller decides). */
+  app.get('/users/:userId/accounts', async (request) => {
+    const { userId } = parse(userParams, request.params);
+    const [owned] = await accounts.findByOwners([userId]);
+    return { accounts: owned.map(accountJson) };
+  });
+
+  /** The bank's own account of a type and currency (a clearing or settlement account), created on first use. */
+  app.post('/system-accounts', async (request) => {
+    const body = parse(systemAccountBody, request.body);
+    return accountJson(await accounts.systemAccount(body.type, currencyCode(body.currency)));
   });
 
   /** An account's posted, pending and available balances. */

@@ -119,6 +119,12 @@ export class LedgerService {
     return (await readTransfers(m, [id])).get(id) ?? null;
   }
 
+  /** Transfers with their postings by id, in the order asked, null where missing (for DataLoader). */
+  async getTransfers(ids: readonly string[]): Promise<(TransferRecord | null)[]> {
+    const found = await readTransfers(this.db.manager, [...new Set(ids.filter(isUuid))]);
+    return ids.map((id) => found.get(id) ?? null);
+  }
+
   private async resolvePending(input: ResolvePendingInput, action: 'POST' | 'VOID'): Promise<TransferRecord> {
     assertTransferId(input.id);
     assertTransferId(input.pendingId, 'pendingId');

@@ -20,6 +20,8 @@ export interface BankingServices {
   history: TransactionHistory;
   customerAccounts: CustomerAccountService;
   ownTransfers: OwnTransferService;
+  /** Transfers with their postings by id, null where missing. */
+  transfers(ids: readonly string[]): Promise<(TransferRecord | null)[]>;
 }
 
 const money = (amount: bigint, currency: CurrencyCode): Money => ({ amount, currency });
@@ -93,17 +95,20 @@ export function createResolvers(services: BankingServices): Resolvers {
       balanceAfter: (t) => (t.balanceAfter === null ? null : money(t.balanceAfter, t.currency)),
     },
     Transfer: {
+      // Visible to whoever may read one of its accounts (support reads audited); to anyone else it does not exist.
+      __resolveReference: async (reference, ctx) => {
+        const transfer = await loaders(ctx).transferById.load(reference.id);
+        if (!transfer) return null;
+        const accountIds = [...new Set(transfer.postings.map((p) => p.accountId))];
+        const seen = await Promise.all(accountIds.map((id) => readable(ctx, id, 'Transfer.reference')));
+        return seen.some((account) => account !== null) ? transfer : null;
+      },
       amount: (t) => {
         const debit = leg(t, 'DEBIT');
         return money(debit.amount, debit.currency);
       },
-      fromAccount: async (t, _args, ctx) => notNull(await readable(ctx, leg(t, 'DEBIT').accountId, 'Transfer.fromAccount')),
-      toAccount: async (t, _args, ctx) => notNull(await readable(ctx, leg(t, 'CREDIT').accountId, 'Transfer.toAccount')),
+      fromAccount: (t, _args, ctx) => readable(ctx, leg(t, 'DEBIT').accountId, 'Transfer.fromAccount'),
+      toAccount: (t, _args, ctx) => readable(ctx, leg(t, 'CREDIT').accountId, 'Transfer.toAccount'),
     },
   };
-}
-
-function notNull(account: AccountRecord | null): AccountRecord {
-  if (!account) throw errors.notFound('Account not found.');
-  return account;
 }

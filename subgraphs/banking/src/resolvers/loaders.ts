@@ -1,6 +1,7 @@
 import { requireUser, type SubgraphContext } from '@meridian/platform';
 import DataLoader from 'dataloader';
 import type { AccountRecord } from '../domain/account';
+import type { TransferRecord } from '../domain/transfer';
 import type { TransactionPage, TransactionPageRequest } from '../domain/transaction';
 import type { AccountAccess } from '../services/account-access';
 import type { AccountService } from '../services/account-service';
@@ -9,6 +10,8 @@ import type { BalanceAtRequest, TransactionHistory } from '../services/transacti
 /** Services the loaders batch over. */
 export interface LoaderServices {
   accounts: AccountService;
+  /** Transfers with their postings by id, null where missing. */
+  transfers(ids: readonly string[]): Promise<(TransferRecord | null)[]>;
   access: AccountAccess;
   history: TransactionHistory;
 }
@@ -21,6 +24,8 @@ export interface BankingLoaders {
   accountsByOwner: DataLoader<string, AccountRecord[]>;
   /** Accounts by id as the viewer may read them (null otherwise), support reads audited under `operation`. */
   readableAccount(operation: string): DataLoader<string, AccountRecord | null>;
+  /** Transfers by id, whoever's they are (the caller checks access). */
+  transferById: DataLoader<string, TransferRecord | null>;
   /** Transaction pages, many accounts in one statement. */
   transactions: DataLoader<TransactionPageRequest, TransactionPage, string>;
   /** Posted balances as of past instants, many accounts in one statement. */
@@ -60,6 +65,7 @@ export function loadersFor(ctx: SubgraphContext, services: LoaderServices): Bank
       }
       return loader;
     },
+    transferById: new DataLoader((ids) => services.transfers(ids), { maxBatchSize: MAX_BATCH }),
     transactions: new DataLoader((requests) => services.history.pages(requests), {
       maxBatchSize: MAX_BATCH,
       cacheKeyFn: (r) => JSON.stringify([r.accountId, r.first, r.beforeId, r.from?.getTime() ?? null, r.to?.getTime() ?? null]),

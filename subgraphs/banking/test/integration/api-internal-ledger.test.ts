@@ -161,3 +161,55 @@ describe('internal ledger API for payments', () => {
     expect(res).toMatchObject({ status: 400, body: { error: { code: 'BAD_USER_INPUT', field: 'amount' } } });
   });
 });
+
+describe('internal account API for payments', () => {
+  it("reads an account with its owner, a customer's accounts, and a clearing account created once", async () => {
+    const owner = randomUUID();
+    const current = await h.account(owner, 'GBP', 20_00n);
+    const savings = await h.account(owner, 'GBP', 0n, 'SAVINGS');
+    const read = await h.internal('GET', `/internal/ledger/accounts/${current.id}`);
+    expect(read).toMatchObject({
+      status: 200,
+      body: { id: current.id, number: current.number, ownerId: owner, kind: 'CUSTOMER', type: 'CURRENT', currency: 'GBP', status: 'ACTIVE', available: '20.00' },
+    });
+    const listed = await h.internal('GET', `/internal/ledger/users/${owner}/accounts`);
+    expect(listed.body.accounts.map((a: { id: string }) => a.id)).toEqual([current.id, savings.id]);
+    expect((await h.internal('GET', `/internal/ledger/users/${randomUUID()}/accounts`)).body).toEqual({ accounts: [] });
+    expect((await h.internal('GET', '/internal/ledger/users/not-a-uuid/accounts')).body).toMatchObject({ error: { code: 'BAD_USER_INPUT' } });
+
+    const [first, second] = await Promise.all([
+      h.internal('POST', '/internal/ledger/system-accounts', { type: 'CLEARING', currency: 'JPY' }),
+      h.internal('POST', '/internal/ledger/system-accounts', { type: 'CLEARING', currency: 'JPY' }),
+    ]);
+    expect(first.body).toMatchObject({ kind: 'SYSTEM', type: 'CLEARING', currency: 'JPY', ownerId: null });
+    expect(second.body.id).toBe(first.body.id);
+    expect((await h.internal('POST', '/internal/ledger/system-accounts', { type: 'FX', currency: 'JPY' })).body).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: 'type' } });
+    expect((await h.internal('POST', '/internal/ledger/system-accounts', { type: 'CLEARING', currency: 'XXX' })).body).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: 'currency' } });
+  });
+});
+
+describe('transfers as entities', () => {
+  const reference = `query ($representations: [_Any!]!) {
+    _entities(representations: $representations) { ... on Transfer { id status amount { amount currency } fromAccount { id } toAccount { id } } }
+  }`;
+
+  it('resolves a transfer for a customer who owns one of its accounts, hiding the account that is not theirs', async () => {
+    const payer = await h.user();
+    const payee = await h.user();
+    const stranger = await h.user();
+    const a = await h.account(payer.id, 'EUR', 50_00n);
+    const b = await h.account(payee.id, 'EUR');
+    const body = ledgerTransferBody(a.id, b.id, '7.25');
+    expect((await h.internal('POST', '/internal/ledger/transfers', body)).status).toBe(200);
+    const representations = [{ __typename: 'Transfer', id: body.id }];
+
+    const asPayer = await h.gql(reference, { representations }, { user: payer });
+    expect(asPayer.errors).toBeUndefined();
+    expect(asPayer.data!._entities).toEqual([{ id: body.id, status: 'POSTED', amount: { amount: '7.25', currency: 'EUR' }, fromAccount: { id: a.id }, toAccount: null }]);
+    const asPayee = await h.gql(reference, { representations }, { user: payee });
+    expect(asPayee.data!._entities[0]).toMatchObject({ fromAccount: null, toAccount: { id: b.id } });
+    // Someone else learns nothing, not even that the transfer exists; nor does an unknown id.
+    expect((await h.gql(reference, { representations }, { user: stranger })).data!._entities).toEqual([null]);
+    expect((await h.gql(reference, { representations: [{ __typename: 'Transfer', id: randomUUID() }] }, { user: payer })).data!._entities).toEqual([null]);
+  });
+});

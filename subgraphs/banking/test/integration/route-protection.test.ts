@@ -94,6 +94,27 @@ describe('banking route protection', () => {
           ...ledgerCaller,
           reachedHandler: (res) => res.status === 200 && typeof res.json?.available === 'string',
         },
+        {
+          method: 'GET',
+          route: '/internal/ledger/accounts/:id',
+          path: `/internal/ledger/accounts/${from.id}`,
+          ...ledgerCaller,
+          reachedHandler: (res) => res.status === 200 && res.json?.id === from.id,
+        },
+        {
+          method: 'GET',
+          route: '/internal/ledger/users/:userId/accounts',
+          path: `/internal/ledger/users/${from.ownerId}/accounts`,
+          ...ledgerCaller,
+          reachedHandler: (res) => res.status === 200 && Array.isArray(res.json?.accounts),
+        },
+        {
+          method: 'POST',
+          route: '/internal/ledger/system-accounts',
+          body: () => ({ type: 'CLEARING', currency: 'EUR' }),
+          ...ledgerCaller,
+          reachedHandler: (res) => res.status === 200 && res.json?.kind === 'SYSTEM',
+        },
       ],
     });
     expect(report.violations).toEqual([]);

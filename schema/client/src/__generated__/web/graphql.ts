@@ -339,7 +339,7 @@ export type TransferBetweenOwnAccountsMutationVariables = Exact<{
 }>;
 
 
-export type TransferBetweenOwnAccountsMutation = { __typename?: 'Mutation', transferBetweenOwnAccounts: { __typename?: 'Transfer', id: string, status: TransferStatus, code: string, description: string, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, fromAccount: { __typename?: 'Account', id: string, balance: { __typename?: 'Balance', available: { __typename?: 'Money', amount: string, currency: CurrencyCode } } }, toAccount: { __typename?: 'Account', id: string, balance: { __typename?: 'Balance', available: { __typename?: 'Money', amount: string, currency: CurrencyCode } } } } };
+export type TransferBetweenOwnAccountsMutation = { __typename?: 'Mutation', transferBetweenOwnAccounts: { __typename?: 'Transfer', id: string, status: TransferStatus, code: string, description: string, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, fromAccount?: { __typename?: 'Account', id: string, balance: { __typename?: 'Balance', available: { __typename?: 'Money', amount: string, currency: CurrencyCode } } } | null, toAccount?: { __typename?: 'Account', id: string, balance: { __typename?: 'Balance', available: { __typename?: 'Money', amount: string, currency: CurrencyCode } } } | null } };
 
 export type KycReviewCasePartsFragment = { __typename?: 'KycCase', id: string, state: KycCaseState, targetTier: KycTier, createdAt: string, submittedAt?: string | null, reviewReasons: Array<string>, pendingDecision?: { __typename?: 'KycPendingDecision', decision: KycDecision, officerId: string, reason: string, at: string } | null };
 
