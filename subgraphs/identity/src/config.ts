@@ -1,9 +1,11 @@
-import { flag, loadConfig, port, subgraphBaseConfigSchema } from '@meridian/platform';
+import { flag, loadConfig, port, serviceNames, subgraphBaseConfigSchema } from '@meridian/platform';
 import { z } from 'zod';
 
 /** Identity's settings; defaults give the embedded mode. */
 export const identityConfigSchema = subgraphBaseConfigSchema.extend({
   IDENTITY_PORT: port(4201),
+  /** Services whose service tokens may look customers up at `/internal/identity/...`, comma-separated; default `payments`. */
+  IDENTITY_API_CALLERS: serviceNames(['payments']),
   /** Access token lifetime in seconds; default 600 (10 minutes). */
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
   /** Refresh token lifetime in days; default 30. */

@@ -16,6 +16,7 @@ import type { DataSource } from 'typeorm';
 import type { IdentityConfig } from './config';
 import { createIdentityDataSource } from './data/data-source';
 import type { SignInPolicy } from './domain/sign-in-throttle';
+import { IDENTITY_API_PREFIX, identityRoutes } from './http/internal-routes';
 import { createResolvers } from './resolvers';
 import { AccountService } from './services/account-service';
 import { DeviceSessionService } from './services/device-session-service';
@@ -79,8 +80,10 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
     readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
     // The JWKS is public: everyone verifies access tokens with it.
     publicRoutes: [JWKS_ROUTE],
-    routes: (app) => {
+    routes: async (app) => {
       app.get(JWKS_ROUTE, async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(keys.jwks()));
+      // The internal API, open only to IDENTITY_API_CALLERS.
+      await app.register((internal) => identityRoutes(internal, { accounts, logger, callers: config.IDENTITY_API_CALLERS }), { prefix: IDENTITY_API_PREFIX });
     },
     close: () => closeDataSource(dataSource),
   });

@@ -68,6 +68,12 @@ export class AccountService {
     return row ? toUserRecord(row) : null;
   }
 
+  /** The user with this (normalised, E.164) phone number, or null. */
+  async findByPhone(phone: string): Promise<UserRecord | null> {
+    const row = await this.db.getRepository(UserEntity).findOneBy({ phone: normalisePhone(phone) });
+    return row ? toUserRecord(row) : null;
+  }
+
   /** The user with this id, or null. */
   async findById(id: string): Promise<UserRecord | null> {
     return (await this.findByIds([id]))[0];

@@ -9,7 +9,7 @@ afterAll(() => h.close());
 
 // Thousands of requests: a generous timeout, since CI machines are shared.
 describe('identity route protection', () => {
-  it('lets only the gateway and the BFFs reach /graphql, however the request target is spelled, and keeps health, metrics and the JWKS public', async () => {
+  it('lets only the gateway and the BFFs reach /graphql and only payments the lookup, however the request target is spelled, and keeps health, metrics and the JWKS public', async () => {
     const report = await checkRouteProtection({
       app: h.server.app,
       audience: 'identity',
@@ -23,6 +23,15 @@ describe('identity route protection', () => {
           caller: 'bff-mobile',
           refusedCallers: ['payments'],
           reachedHandler: (res) => typeof res.json?.data?._service?.sdl === 'string',
+        },
+        {
+          method: 'POST',
+          route: '/internal/identity/users/lookup',
+          body: () => ({ email: 'nobody@example.com' }),
+          caller: 'payments',
+          refusedCallers: ['gateway', 'bff-mobile', 'bff-web'],
+          // The handler's own answer for nobody, not the server's 404 for a path it does not route.
+          reachedHandler: (res) => res.status === 404 && res.json?.errors?.[0]?.message === 'No customer has this email address or phone number.',
         },
       ],
     });
