@@ -18,3 +18,5 @@ export * from './storage';
 export * from './notifications';
 export * from './webhooks';
 export * from './money';
+export * from './jobs';
+export * from './http';

@@ -104,3 +104,8 @@ export function localKeyResolver(jwks: { keys: JWK[] }): JWTVerifyGetKey {
 export function remoteKeyResolver(url: string): JWTVerifyGetKey {
   return createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, timeoutDuration: 2_000 });
 }
+
+/** Whether the token's user holds `role`. */
+export function hasRole(claims: AccessTokenClaims, role: Role): boolean {
+  return claims.roles.includes(role);
+}

@@ -1,5 +1,5 @@
 import type { AccessTokenClaims } from '@meridian/platform';
-import type { Queryable } from './queryable';
+import type { Queryable } from '@meridian/platform';
 
 /** What staff did: read a queue, a case, personal data; decided a case. */
 export type AuditAction = 'REVIEW_QUEUE_READ' | 'CASE_READ' | 'PERSONAL_DATA_READ' | 'DOCUMENT_READ' | 'CASE_DECIDED';

@@ -2,7 +2,7 @@ import { uuidv7 } from '@meridian/platform';
 import type { ActorType, CaseState } from '../domain/case-state';
 import { assertTransition } from '../domain/case-state';
 import type { CaseEventRecord, CaseRecord, DocumentRecord } from '../domain/verification-case';
-import { returnedRows, toDate, toDateOrNull, type Queryable, type Row } from './queryable';
+import { returnedRows, toDate, toDateOrNull, type Queryable, type Row } from '@meridian/platform';
 
 /** Who moved a case, and why. */
 export interface Actor {

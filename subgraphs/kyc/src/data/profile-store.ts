@@ -2,7 +2,7 @@ import type { DataProtection } from '@meridian/platform';
 import type { Address, FieldStates, PersonalData } from '../domain/profile';
 import type { Tier } from '../domain/tier';
 import type { StoredScreening } from '../domain/screening-record';
-import { toDate, type Queryable, type Row } from './queryable';
+import { toDate, type Queryable, type Row } from '@meridian/platform';
 
 /** A customer's profile as KYC holds it, personal data opened. */
 export interface ProfileRecord {

@@ -11,7 +11,7 @@ import {
 } from '@meridian/platform';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DataSource } from 'typeorm';
-import type { Row } from '../data/queryable';
+import type { Row } from '@meridian/platform';
 import { formatPence, TIER_LIMITS, type Tier } from '../domain/tier';
 import type { CaseProcessor } from '../services/case-processor';
 import type { ReviewService } from '../services/review-service';

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { Actor, CaseStore } from '../data/case-store';
 import type { ProfileRecord, ProfileStore } from '../data/profile-store';
-import type { Queryable, Row } from '../data/queryable';
+import type { Queryable, Row } from '@meridian/platform';
 import { EDITABLE_STATES } from '../domain/case-state';
 import { missingRequirements } from '../domain/next-steps';
 import type { FieldStates, ProfileField } from '../domain/profile';

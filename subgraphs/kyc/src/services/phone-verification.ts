@@ -2,7 +2,7 @@ import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { DomainError, ErrorCode, errors, type AccessTokenClaims, type DataProtection, type Notifier } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import type { ProfileStore } from '../data/profile-store';
-import { toDate, type Row } from '../data/queryable';
+import { toDate, type Row } from '@meridian/platform';
 import { maskPhone } from '../domain/masking';
 import { parseMobileNumber } from '../domain/phone';
 import type { FieldStates } from '../domain/profile';

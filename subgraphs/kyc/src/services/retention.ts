@@ -1,6 +1,6 @@
 import { createPeriodicWorker, type Logger, type ObjectStore, type ServerMetrics } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
-import type { Row } from '../data/queryable';
+import type { Row } from '@meridian/platform';
 
 /** Options for {@link createDocumentRetentionWorker}. */
 export interface DocumentRetentionOptions {

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { AuditLog } from '../data/audit-log';
 import type { Actor, CaseStore } from '../data/case-store';
 import type { ProfileStore } from '../data/profile-store';
-import type { Row } from '../data/queryable';
+import type { Row } from '@meridian/platform';
 import { profileView, shownFields, type ProfileView } from '../domain/profile-view';
 import type { Tier } from '../domain/tier';
 import type { CaseRecord, Decision, DocumentRecord } from '../domain/verification-case';

@@ -1,6 +1,6 @@
 import { createPeriodicWorker, type Logger, type ServerMetrics } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
-import type { Queryable, Row } from '../data/queryable';
+import type { Queryable, Row } from '@meridian/platform';
 import type { StoredScreening } from '../domain/screening-record';
 import { createScreener, type SanctionsEntry, type SanctionsList, type Screener, type ScreeningSubject } from '../screening';
 

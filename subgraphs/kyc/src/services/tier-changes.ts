@@ -1,6 +1,6 @@
 import { writeOutboxEvent } from '@meridian/platform';
 import type { ProfileStore } from '../data/profile-store';
-import type { Queryable } from '../data/queryable';
+import type { Queryable } from '@meridian/platform';
 import type { Tier } from '../domain/tier';
 
 /** The outbox of KYC and the stream its events go to. */

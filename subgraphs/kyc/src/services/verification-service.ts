@@ -4,7 +4,7 @@ import { errors, isUniqueViolation, mapPostgresError, uploadKey, uuidv7, type Ac
 import type { DataSource } from 'typeorm';
 import type { CaseStore } from '../data/case-store';
 import type { ProfileStore, ProfileRecord } from '../data/profile-store';
-import type { Queryable } from '../data/queryable';
+import type { Queryable } from '@meridian/platform';
 import { EDITABLE_STATES } from '../domain/case-state';
 import { nextSteps, statusOf, type KycStatus, type NextStep } from '../domain/next-steps';
 import { parseAddress, parseCountry, parseDateOfBirth, parseLegalName, parseTaxId, type Address, type FieldStates, type PersonalData, type ProfileField } from '../domain/profile';
