@@ -7,6 +7,8 @@ import { errors } from '../errors';
 /** Headers the gateway uses to pass the end client's address and agent to subgraphs. */
 export const CLIENT_IP_HEADER = 'x-client-ip';
 export const CLIENT_USER_AGENT_HEADER = 'x-client-user-agent';
+/** The client's idempotency key (Stripe's header), forwarded by the BFFs and the gateway to the subgraphs. */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
 /** What every subgraph resolver knows about the request. */
 export interface SubgraphContext {
@@ -19,6 +21,8 @@ export interface SubgraphContext {
   authError?: DomainError;
   clientIp: string;
   userAgent: string;
+  /** The request's `Idempotency-Key` header, when the client sent one. */
+  idempotencyKey?: string;
   log: Logger;
 }
 
@@ -38,6 +42,7 @@ export async function buildSubgraphContext(
     caller,
     clientIp: header(request, CLIENT_IP_HEADER) ?? request.ip,
     userAgent: (header(request, CLIENT_USER_AGENT_HEADER) ?? header(request, 'user-agent') ?? '').slice(0, 512),
+    idempotencyKey: header(request, IDEMPOTENCY_KEY_HEADER),
     log: request.log as Logger,
   };
   const authorization = header(request, 'authorization');

@@ -2,3 +2,4 @@ export * from './test-database';
 export * from './test-key-value-store';
 export * from './test-service-keys';
 export * from './route-protection';
+export * from './inject-fetch';

@@ -1,0 +1,18 @@
+import { createDataSource } from '@meridian/platform';
+import type { DataSource } from 'typeorm';
+import { CreatePayments1767000000000 } from './migrations/1767000000000-create-payments';
+
+/** The PostgreSQL schema payments owns. */
+export const PAYMENTS_SCHEMA = 'payments';
+
+/** Payments' DataSource, confined to the `payments` schema. It uses SQL directly, so it has no entities. */
+export function createPaymentsDataSource(url: string, poolSize?: number): DataSource {
+  return createDataSource({
+    url,
+    schema: PAYMENTS_SCHEMA,
+    entities: [],
+    migrations: [CreatePayments1767000000000],
+    poolSize,
+    lockTimeoutMs: 5_000,
+  });
+}

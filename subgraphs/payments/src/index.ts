@@ -1,0 +1,5 @@
+export { loadPaymentsConfig, paymentsConfigSchema, type PaymentsConfig } from './config';
+export { createPaymentsServer, paymentsTypeDefs, type PaymentsServer, type PaymentsServerDeps } from './server';
+export { createPaymentsDataSource, PAYMENTS_SCHEMA } from './data/data-source';
+export { PAYMENTS_EVENTS_TOPIC, PAYMENTS_OUTBOX } from './services/payment-events';
+export type { PaymentRecord } from './domain/payment';

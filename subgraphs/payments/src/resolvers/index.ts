@@ -1,0 +1,140 @@
+import { DateTimeScalar, errors, formatDecimal, hasRole, requireUser, type AccessTokenClaims, type CurrencyCode, type SubgraphContext } from '@meridian/platform';
+import type { DataSource } from 'typeorm';
+import type { Resolvers } from '../__generated__/resolvers-types';
+import type { StaffAudit } from '../data/staff-audit';
+import type { PaymentRecord } from '../domain/payment';
+import type { PaymentStatus } from '../domain/payment-state';
+import type { CustomerTiers } from '../services/customer-tiers';
+import type { PaymentService, RequestContext } from '../services/payment-service';
+import type { SpendingLimits } from '../services/spending-limits';
+import { decodeCursor, encodeCursor, pageSize, toPage } from './pages';
+
+/** Services the resolvers call. */
+export interface PaymentsServices {
+  db: DataSource;
+  payments: PaymentService;
+  tiers: CustomerTiers;
+  limits: SpendingLimits;
+  audit: StaffAudit;
+}
+
+const money = (amount: bigint, currency: CurrencyCode) => ({ amount, currency });
+const isStaff = (viewer: AccessTokenClaims) => hasRole(viewer, 'COMPLIANCE') || hasRole(viewer, 'SUPPORT');
+
+/** The request as the payment service needs it: the user, the key (argument first, then the header). */
+function requestOf(ctx: SubgraphContext, idempotencyKey?: string | null): RequestContext {
+  return { viewer: requireUser(ctx), idempotencyKey: idempotencyKey ?? ctx.idempotencyKey ?? null, requestId: ctx.requestId };
+}
+
+/** Who moved a payment, without naming staff or users to the customer. */
+function actorKind(actor: string): string {
+  if (actor.startsWith('user:')) return 'CUSTOMER';
+  if (actor.startsWith('staff:')) return 'STAFF';
+  return 'SYSTEM';
+}
+
+/** Thin resolvers: arguments in, one service call, result out. */
+export function createResolvers(services: PaymentsServices): Resolvers {
+  const viewerOf = (ctx: SubgraphContext) => requireUser(ctx);
+  return {
+    DateTime: DateTimeScalar,
+    Query: {
+      payments: async (_parent, { first, after, status }, ctx) => {
+        const viewer = viewerOf(ctx);
+        const size = pageSize(first);
+        const cursor = decodeCursor(after);
+        const rows = await services.payments.store.page(services.db, viewer.userId, { first: size, after: cursor, statuses: (status ?? undefined) as PaymentStatus[] | undefined });
+        return toPage(rows, size, cursor);
+      },
+      payment: async (_parent, { id }, ctx) => {
+        const viewer = viewerOf(ctx);
+        const payment = await services.payments.visible(viewer, id);
+        if (payment.userId !== viewer.userId && payment.counterpartyUserId !== viewer.userId) {
+          await services.audit.record([{ staffUserId: viewer.userId, paymentId: payment.id, subjectUserId: payment.userId, operation: 'Query.payment', requestId: ctx.requestId }]);
+        }
+        return payment;
+      },
+      paymentReviewQueue: async (_parent, { first, after }, ctx) => {
+        const viewer = viewerOf(ctx);
+        if (!isStaff(viewer)) throw errors.forbidden('Only compliance and support staff see the review queue.');
+        const size = pageSize(first);
+        const cursor = decodeCursor(after);
+        const page = toPage(await services.payments.store.reviewQueue(services.db, { first: size, after: cursor }), size, cursor);
+        await services.audit.record(
+          page.items.map((p) => ({ staffUserId: viewer.userId, paymentId: p.id, subjectUserId: p.userId, operation: 'Query.paymentReviewQueue', requestId: ctx.requestId })),
+        );
+        return page;
+      },
+    },
+    Mutation: {
+      createPayment: (_parent, { input, idempotencyKey }, ctx) => {
+        const request = requestOf(ctx, idempotencyKey);
+        if (input.kind !== 'P2P') throw errors.badInput('Only P2P payments can be created here today.', { field: 'kind' });
+        if (!input.recipient) throw errors.badInput('A P2P payment needs a recipient.', { field: 'recipient' });
+        return services.payments.createP2P(request, { ...input, recipient: input.recipient });
+      },
+      confirmPayment: (_parent, { id, idempotencyKey }, ctx) => services.payments.confirm(requestOf(ctx, idempotencyKey), id),
+      cancelPayment: (_parent, { id, reason, idempotencyKey }, ctx) => {
+        if (reason && reason.length > 200) throw errors.badInput('reason is at most 200 characters.', { field: 'reason' });
+        return services.payments.cancel(requestOf(ctx, idempotencyKey), id, reason);
+      },
+      decidePayment: async (_parent, { id, decision, reason, idempotencyKey }, ctx) => {
+        const request = requestOf(ctx, idempotencyKey);
+        const decided = await services.payments.decide(request, id, decision, reason);
+        await services.audit.record([{ staffUserId: request.viewer.userId, paymentId: id, subjectUserId: decided.userId, operation: `Mutation.decidePayment:${decision}`, requestId: ctx.requestId }]);
+        return decided;
+      },
+    },
+    Payment: {
+      __resolveReference: async (reference, ctx) => {
+        try {
+          return await services.payments.visible(viewerOf(ctx), reference.id);
+        } catch {
+          return null;
+        }
+      },
+      amount: (p) => money(p.amount, p.currency),
+      refundedAmount: (p) => money(p.refundedAmount, p.currency),
+      account: (p, _args, ctx) => (p.userId === viewerOf(ctx).userId || isStaff(viewerOf(ctx)) ? { id: p.accountId } : null),
+      counterparty: (p, _args, ctx) => ({ name: p.userId === viewerOf(ctx).userId || isStaff(viewerOf(ctx)) ? p.counterpartyName : 'Meridian customer' }),
+      received: (p, _args, ctx) => p.userId !== viewerOf(ctx).userId && p.counterpartyUserId === viewerOf(ctx).userId,
+      reviewReasons: (p) => p.reviewReasons,
+      // Banking decides who may see the transfer; before confirmation there is none.
+      transfer: (p) => (p.status === 'REQUIRES_CONFIRMATION' || p.status === 'CANCELED' ? null : { id: p.holdTransferId }),
+      history: (p) => services.payments.store.history(services.db, p.id),
+    },
+    PaymentHistoryEntry: {
+      actor: (e) => actorKind(e.actor),
+    },
+    PaymentConnection: {
+      edges: (page) => page.items.map((node) => ({ cursor: encodeCursor(node), node })),
+      pageInfo: (page) => ({
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: page.hasPreviousPage,
+        startCursor: page.items.length ? encodeCursor(page.items[0]) : null,
+        endCursor: page.items.length ? encodeCursor(page.items[page.items.length - 1]) : null,
+      }),
+    },
+    PaymentLimits: {
+      perPayment: (l) => money(l.perPayment, l.currency),
+      usedToday: (l) => money(l.usedToday, l.currency),
+      remainingToday: (l) => money(l.remainingToday, l.currency),
+      usedThisMonth: (l) => money(l.usedThisMonth, l.currency),
+      remainingThisMonth: (l) => money(l.remainingThisMonth, l.currency),
+      nextPaymentMax: (l) => money(l.nextPaymentMax, l.currency),
+    },
+    Money: {
+      amount: (m) => formatDecimal(m.amount, m.currency),
+    },
+    User: {
+      paymentLimits: async (user, { currency }, ctx) => {
+        const viewer = viewerOf(ctx);
+        if (viewer.userId !== user.id) throw errors.forbidden('Only the user may see their payment limits.');
+        const tier = await services.tiers.tierOf(services.db, user.id);
+        return services.limits.summary(services.db, user.id, tier, (currency ?? 'GBP') as CurrencyCode);
+      },
+    },
+  };
+}
+
+export type { PaymentRecord };

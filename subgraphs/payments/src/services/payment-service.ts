@@ -1,0 +1,388 @@
+import {
+  currencyCode,
+  DomainError,
+  ErrorCode,
+  errors,
+  hasRole,
+  parsePositiveAmount,
+  ServiceCallError,
+  uuidv7,
+  type AccessTokenClaims,
+  type Logger,
+  type Queryable,
+} from '@meridian/platform';
+import type { DataSource } from 'typeorm';
+import type { LedgerClient, LedgerTransfer } from '../clients/ledger-client';
+import type { IdentityDirectory } from '../clients/directory-client';
+import { evaluateFraudRules, type FraudReason, type FraudRuleOptions } from '../domain/fraud-rules';
+import { derivedId } from '../domain/ids';
+import { assertTierMayPay } from '../domain/limits';
+import type { PaymentRecord } from '../domain/payment';
+import { assertTransition, type PaymentStatus } from '../domain/payment-state';
+import { IdempotencyKeys, parseIdempotencyKey, requestFingerprint } from '../data/idempotency';
+import { PaymentStore } from '../data/payment-store';
+import type { CustomerTiers } from './customer-tiers';
+import { writePaymentEvent } from './payment-events';
+import { SpendingLimits, type UsagePeriods } from './spending-limits';
+
+/** A peer-to-peer payment as the customer asks for it. */
+export interface P2PPaymentInput {
+  /** The customer's account the money leaves. */
+  accountId: string;
+  /** A decimal string in the currency, e.g. "25.00". */
+  amount: string;
+  currency: string;
+  /** The other customer, by email or phone number. */
+  recipient: { email?: string | null; phone?: string | null };
+  description?: string | null;
+}
+
+/** Who asks, and the key the request carries (the Idempotency-Key header or the argument). */
+export interface RequestContext {
+  viewer: AccessTokenClaims;
+  idempotencyKey?: string | null;
+  requestId: string;
+}
+
+const MAX_DESCRIPTION = 140;
+
+/** What the payment service is built from. */
+export interface PaymentServiceDeps {
+  db: DataSource;
+  ledger: LedgerClient;
+  directory: IdentityDirectory;
+  tiers: CustomerTiers;
+  limits: SpendingLimits;
+  logger: Logger;
+  fraudRules?: Partial<FraudRuleOptions>;
+}
+
+/**
+ * Payments from intent to money moved, exactly once. A payment is created in
+ * REQUIRES_CONFIRMATION; confirming it checks the tier, counts it against the
+ * limits and runs the fraud rules in one transaction, then places a pending
+ * ledger hold and, unless the rules hold it for review, posts it. Every step
+ * is keyed by ids derived from the payment (the hold, its post, its void), so
+ * a step repeated after a crash, a timeout or a retry is recognised by the
+ * ledger as the one already made, and a request repeated with its
+ * idempotency key gets the first answer.
+ */
+export class PaymentService {
+  readonly store = new PaymentStore();
+  private readonly keys: IdempotencyKeys;
+
+  constructor(private readonly deps: PaymentServiceDeps) {
+    this.keys = new IdempotencyKeys(deps.db);
+  }
+
+  /**
+   * Creates a peer-to-peer payment to another Meridian customer, to be confirmed.
+   * Errors: BAD_USER_INPUT (amount, currency, account, recipient, description, paying yourself),
+   * NOT_FOUND (no such recipient), FORBIDDEN (TIER_TOO_LOW), IDEMPOTENCY_KEY_REUSED.
+   */
+  createP2P(ctx: RequestContext, input: P2PPaymentInput): Promise<PaymentRecord> {
+    return this.idempotent(ctx, 'createPayment', input, async (paymentId) => {
+      const { viewer } = ctx;
+      const currency = currencyCode(input.currency);
+      const amount = parsePositiveAmount(input.amount, currency);
+      const description = (input.description ?? '').trim();
+      if (description.length > MAX_DESCRIPTION || /[\u0000-\u001f\u007f]/.test(description)) {
+        throw errors.badInput(`description must be at most ${MAX_DESCRIPTION} characters without control characters.`, { field: 'description' });
+      }
+      // A customer who may not pay anyone hears so before anything else about the payment.
+      assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, viewer.userId));
+      const account = await this.ownAccount(viewer.userId, input.accountId, currency);
+      const recipient = await this.findRecipient(input.recipient);
+      if (recipient.id === viewer.userId) throw errors.badInput('You cannot pay yourself; move money between your own accounts instead.', { field: 'recipient' });
+      const accounts = await this.deps.ledger.accountsOf(recipient.id);
+      const to = accounts.find((a) => a.currency === currency && a.status === 'ACTIVE' && a.type === 'CURRENT') ?? accounts.find((a) => a.currency === currency && a.status === 'ACTIVE');
+      if (!to) throw errors.badInput(`${recipient.displayName} has no account that receives ${currency}.`, { field: 'currency' });
+      return this.store.create(
+        this.deps.db,
+        {
+          id: paymentId,
+          userId: viewer.userId,
+          kind: 'P2P',
+          amount,
+          currency,
+          accountId: account.id,
+          counterpartyUserId: recipient.id,
+          counterpartyAccountId: to.id,
+          counterpartyName: recipient.displayName,
+          payeeId: null,
+          billerId: null,
+          cardId: null,
+          description,
+          holdTransferId: derivedId(paymentId, 'hold'),
+          scheduledPaymentId: null,
+        },
+        `user:${viewer.userId}`,
+      );
+    });
+  }
+
+  /**
+   * Confirms a payment: tier, limits and fraud rules, then the ledger hold,
+   * then (unless held for review) the money moves. Answers the payment as it
+   * then stands: SUCCEEDED, REQUIRES_REVIEW, or FAILED with a failure code
+   * (e.g. INSUFFICIENT_FUNDS). Errors: NOT_FOUND, CONFLICT (not confirmable),
+   * FORBIDDEN (TIER_TOO_LOW), LIMIT_EXCEEDED, IDEMPOTENCY_KEY_REUSED,
+   * SERVICE_UNAVAILABLE (the ledger could not be reached: the payment stays
+   * PROCESSING, and confirming again with the same key finishes it).
+   */
+  confirm(ctx: RequestContext, id: string): Promise<PaymentRecord> {
+    return this.idempotent(ctx, 'confirmPayment', { id }, async () => {
+      const payment = await this.owned(ctx.viewer, id);
+      if (payment.status === 'PROCESSING') return this.advance(payment);
+      if (payment.status !== 'REQUIRES_CONFIRMATION') assertTransition(payment.status, 'PROCESSING');
+      // Read before the transaction: it may ask KYC, and no call leaves this service while a transaction is held.
+      const tier = await this.deps.tiers.tierOf(this.deps.db, payment.userId);
+      const started = await this.deps.db.transaction(async (m) => {
+        const locked = (await this.store.get(m, id, true))!;
+        if (locked.status !== 'REQUIRES_CONFIRMATION') return locked;
+        const periods = this.deps.limits.periods();
+        await this.deps.limits.reserve(m, { userId: locked.userId, tier, currency: locked.currency, amount: locked.amount, periods });
+        const reasons = await this.fraudReasons(m, locked);
+        const to: PaymentStatus = reasons.length > 0 ? 'REQUIRES_REVIEW' : 'PROCESSING';
+        return this.store.transition(m, id, 'REQUIRES_CONFIRMATION', {
+          to,
+          actor: `user:${ctx.viewer.userId}`,
+          reason: reasons.length > 0 ? `held for review: ${reasons.join(', ')}` : 'confirmed',
+          reviewReasons: reasons,
+          limits: periods,
+        });
+      });
+      return this.advance(started!);
+    });
+  }
+
+  /**
+   * Cancels a payment not yet processing: one awaiting confirmation, or one
+   * held for review (its hold is released). Errors: NOT_FOUND, CONFLICT.
+   */
+  cancel(ctx: RequestContext, id: string, reason?: string | null): Promise<PaymentRecord> {
+    return this.idempotent(ctx, 'cancelPayment', { id, reason: reason ?? null }, async () => {
+      const payment = await this.owned(ctx.viewer, id);
+      assertTransition(payment.status, 'CANCELED');
+      if (payment.status === 'REQUIRES_REVIEW') await this.release(payment);
+      const canceled = await this.deps.db.transaction(async (m) => {
+        const done = await this.store.transition(m, id, payment.status, { to: 'CANCELED', actor: `user:${ctx.viewer.userId}`, reason: reason?.trim() || 'canceled by the customer' });
+        if (done) await this.giveBackLimits(m, payment);
+        return done;
+      });
+      if (!canceled) return this.conflictOrCurrent(id, 'CANCELED');
+      return canceled;
+    });
+  }
+
+  /**
+   * Staff decision on a payment held for review: approve (it proceeds) or
+   * reject (its hold is released, it fails with the reason).
+   * Errors: FORBIDDEN (not compliance staff), NOT_FOUND, CONFLICT, BAD_USER_INPUT (reason).
+   */
+  async decide(ctx: RequestContext, id: string, decision: 'APPROVE' | 'REJECT', reason: string): Promise<PaymentRecord> {
+    if (!hasRole(ctx.viewer, 'COMPLIANCE')) throw errors.forbidden('Only compliance staff may decide payments held for review.');
+    const why = reason.trim();
+    if (why.length < 3 || why.length > 500) throw errors.badInput('Give a reason of 3 to 500 characters.', { field: 'reason' });
+    return this.idempotent(ctx, 'decidePayment', { id, decision, reason: why }, async () => {
+      const payment = await this.store.get(this.deps.db, id);
+      if (!payment) throw errors.notFound('Payment not found.');
+      const actor = `staff:${ctx.viewer.userId}`;
+      if (decision === 'APPROVE') {
+        assertTransition(payment.status, 'PROCESSING');
+        const approved = await this.deps.db.transaction((m) => this.store.transition(m, id, 'REQUIRES_REVIEW', { to: 'PROCESSING', actor, reason: `approved: ${why}` }));
+        if (!approved) return this.conflictOrCurrent(id, 'PROCESSING');
+        return this.advance(approved);
+      }
+      assertTransition(payment.status, 'FAILED');
+      await this.release(payment);
+      const rejected = await this.deps.db.transaction(async (m) => {
+        const done = await this.store.transition(m, id, 'REQUIRES_REVIEW', {
+          to: 'FAILED',
+          actor,
+          reason: `rejected: ${why}`,
+          failure: { code: 'REJECTED_BY_REVIEW', message: 'The payment was declined after a review.' },
+        });
+        if (done) {
+          await this.giveBackLimits(m, payment);
+          await writePaymentEvent(m, 'payment.failed', done);
+        }
+        return done;
+      });
+      if (!rejected) return this.conflictOrCurrent(id, 'FAILED');
+      return rejected;
+    });
+  }
+
+  /** A payment the viewer made or received, or compliance and support staff (audited by the caller). Errors: NOT_FOUND. */
+  async visible(viewer: AccessTokenClaims, id: string): Promise<PaymentRecord> {
+    const payment = await this.store.get(this.deps.db, id);
+    const mine = payment && (payment.userId === viewer.userId || (payment.counterpartyUserId === viewer.userId && isReceived(payment)));
+    if (!payment || !(mine || hasRole(viewer, 'COMPLIANCE') || hasRole(viewer, 'SUPPORT'))) throw errors.notFound('Payment not found.');
+    return payment;
+  }
+
+  /**
+   * Moves a payment on from where it stands, each step repeatable: the hold
+   * (REQUIRES_REVIEW and PROCESSING), then for PROCESSING the post and
+   * SUCCEEDED. A refusal by the ledger fails the payment with its code.
+   */
+  private async advance(payment: PaymentRecord): Promise<PaymentRecord> {
+    if (payment.status !== 'PROCESSING' && payment.status !== 'REQUIRES_REVIEW') return payment;
+    const hold = await this.ledgerStep(payment, () =>
+      this.deps.ledger.hold({
+        id: payment.holdTransferId,
+        code: 'P2P_PAYMENT',
+        description: payment.description || `Payment to ${payment.counterpartyName}`,
+        from: payment.accountId,
+        to: payment.counterpartyAccountId!,
+        amount: payment.amount,
+        currency: payment.currency,
+        causedBy: `payment:${payment.id}`,
+      }),
+    );
+    if ('failed' in hold) return hold.failed;
+    if (hold.transfer.status === 'VOIDED' || hold.transfer.status === 'EXPIRED') {
+      return this.fail(payment, 'HOLD_EXPIRED', 'The payment was held too long and its reservation lapsed.');
+    }
+    if (payment.status === 'REQUIRES_REVIEW') return payment;
+    const posted = await this.ledgerStep(payment, () => this.deps.ledger.post(payment.holdTransferId, derivedId(payment.holdTransferId, 'post')));
+    if ('failed' in posted) return posted.failed;
+    const succeeded = await this.deps.db.transaction(async (m) => {
+      const done = await this.store.transition(m, payment.id, 'PROCESSING', { to: 'SUCCEEDED', actor: 'system', reason: 'the money moved' });
+      if (done) await writePaymentEvent(m, 'payment.succeeded', done);
+      return done;
+    });
+    return succeeded ?? (await this.store.get(this.deps.db, payment.id))!;
+  }
+
+  /**
+   * Runs a ledger call. A refusal (a DomainError other than SERVICE_UNAVAILABLE)
+   * fails the payment; an unknown outcome leaves it where it is and answers
+   * SERVICE_UNAVAILABLE, so the same request (same key) later finishes it.
+   */
+  private async ledgerStep(payment: PaymentRecord, call: () => Promise<LedgerTransfer>): Promise<{ transfer: LedgerTransfer } | { failed: PaymentRecord }> {
+    try {
+      return { transfer: await call() };
+    } catch (err) {
+      if (err instanceof DomainError && err.code !== ErrorCode.SERVICE_UNAVAILABLE) {
+        return { failed: await this.fail(payment, err.code, err.message) };
+      }
+      if (err instanceof ServiceCallError || err instanceof DomainError) {
+        this.deps.logger.warn({ err, paymentId: payment.id }, 'the ledger did not answer; the payment stays where it is');
+        throw errors.unavailable('The payment is being processed. Confirm it again with the same idempotency key to see how it ends.');
+      }
+      throw err;
+    }
+  }
+
+  /** Fails a payment that could not move money, giving back what it had counted against the limits. */
+  private async fail(payment: PaymentRecord, code: string, message: string): Promise<PaymentRecord> {
+    const failed = await this.deps.db.transaction(async (m) => {
+      const done = await this.store.transition(m, payment.id, payment.status, { to: 'FAILED', actor: 'system', reason: `the ledger refused: ${code}`, failure: { code, message } });
+      if (done) {
+        await this.giveBackLimits(m, payment);
+        await writePaymentEvent(m, 'payment.failed', done);
+      }
+      return done;
+    });
+    return failed ?? (await this.store.get(this.deps.db, payment.id))!;
+  }
+
+  /** Releases a payment's hold, if it was placed (voiding an unknown hold is NOT_FOUND: nothing to release). */
+  private async release(payment: PaymentRecord): Promise<void> {
+    try {
+      await this.deps.ledger.void(payment.holdTransferId, derivedId(payment.holdTransferId, 'void'));
+    } catch (err) {
+      if (err instanceof DomainError && err.code === ErrorCode.NOT_FOUND) return;
+      if (err instanceof DomainError && err.code !== ErrorCode.SERVICE_UNAVAILABLE) throw err;
+      throw errors.unavailable('The payment could not be released just now. Try again with the same idempotency key.');
+    }
+  }
+
+  private async giveBackLimits(q: Queryable, payment: PaymentRecord): Promise<void> {
+    if (!payment.limitDay || !payment.limitMonth) return;
+    const periods: UsagePeriods = { day: payment.limitDay, month: payment.limitMonth };
+    await this.deps.limits.release(q, { userId: payment.userId, currency: payment.currency, amount: payment.amount, periods });
+  }
+
+  /** The payment as it stands when a conditional change found it moved by another request: CONFLICT unless it already is where this one was going. */
+  private async conflictOrCurrent(id: string, wanted: PaymentStatus): Promise<PaymentRecord> {
+    const current = (await this.store.get(this.deps.db, id))!;
+    if (current.status === wanted) return current;
+    assertTransition(current.status, wanted);
+    return current;
+  }
+
+  private async fraudReasons(q: Queryable, payment: PaymentRecord): Promise<FraudReason[]> {
+    const now = new Date();
+    const [recent, payees, amounts, earlier] = await Promise.all([
+      q.query(`SELECT created_at FROM payments.payments WHERE user_id = $1 AND id <> $2 AND created_at > now() - interval '1 day'`, [payment.userId, payment.id]),
+      q.query(`SELECT created_at FROM payments.payees WHERE user_id = $1 AND created_at > now() - interval '1 day'`, [payment.userId]),
+      q.query(
+        `SELECT amount FROM payments.payments WHERE user_id = $1 AND currency = $2 AND status IN ('SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED') ORDER BY created_at DESC LIMIT 20`,
+        [payment.userId, payment.currency],
+      ),
+      q.query(
+        `SELECT count(*)::int AS n, min(created_at) AS first FROM payments.payments
+         WHERE user_id = $1 AND id <> $2 AND status IN ('SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED')
+           AND (counterparty_user_id = $3 OR payee_id = $4 OR biller_id = $5)`,
+        [payment.userId, payment.id, payment.counterpartyUserId, payment.payeeId, payment.billerId],
+      ),
+    ]);
+    const [{ n, first }] = earlier as { n: number; first: Date | string | null }[];
+    return evaluateFraudRules(
+      {
+        now,
+        amount: payment.amount,
+        currency: payment.currency,
+        recentPaymentTimes: (recent as { created_at: Date }[]).map((r) => new Date(r.created_at)),
+        payeeCreationTimes: (payees as { created_at: Date }[]).map((r) => new Date(r.created_at)),
+        recentSuccessfulAmounts: (amounts as { amount: string }[]).map((r) => BigInt(r.amount)),
+        // A counterparty never paid before is as new as a payee created now.
+        payee: { createdAt: first ? new Date(first) : now, earlierPayments: n },
+      },
+      this.deps.fraudRules,
+    );
+  }
+
+  private async owned(viewer: AccessTokenClaims, id: string): Promise<PaymentRecord> {
+    const payment = /^[0-9a-f-]{36}$/i.test(id) ? await this.store.get(this.deps.db, id) : null;
+    if (!payment || payment.userId !== viewer.userId) throw errors.notFound('Payment not found.');
+    return payment;
+  }
+
+  private async ownAccount(userId: string, accountId: string, currency: string) {
+    const account = /^[0-9a-f-]{36}$/i.test(accountId) ? await this.deps.ledger.account(accountId) : null;
+    if (!account || account.kind !== 'CUSTOMER' || account.ownerId !== userId) throw new DomainError(ErrorCode.NOT_FOUND, 'Account not found.', { field: 'accountId' });
+    if (account.status !== 'ACTIVE') throw errors.conflict(`The account is ${account.status.toLowerCase()}.`, { field: 'accountId' });
+    if (account.currency !== currency) throw errors.badInput(`The account holds ${account.currency}, not ${currency}.`, { field: 'currency' });
+    return account;
+  }
+
+  private async findRecipient(recipient: P2PPaymentInput['recipient']) {
+    const email = recipient.email?.trim();
+    const phone = recipient.phone?.trim();
+    if (!!email === !!phone) throw errors.badInput('Give the recipient by email or by phone number, not both.', { field: 'recipient' });
+    const found = await this.deps.directory.find(email ? { email } : { phone: phone! });
+    if (!found) throw new DomainError(ErrorCode.NOT_FOUND, 'No Meridian customer has this email address or phone number.', { field: 'recipient' });
+    return found;
+  }
+
+  /**
+   * Runs a request under its idempotency key when it has one. The payment a
+   * create makes takes an id derived from the key, so a create repeated after
+   * a crash finds the payment it made.
+   */
+  private idempotent<T>(ctx: RequestContext, operation: string, input: unknown, work: (derived: string) => Promise<T>): Promise<T> {
+    if (!ctx.idempotencyKey) return work(uuidv7());
+    const key = parseIdempotencyKey(ctx.idempotencyKey);
+    const derived = derivedId(`${ctx.viewer.userId}/${key}`, operation);
+    return this.keys.run(ctx.viewer.userId, key, operation, requestFingerprint(operation, input), () => work(derived));
+  }
+}
+
+/** Whether the counterparty of a peer-to-peer payment sees it: once the money reached them. */
+export function isReceived(p: PaymentRecord): boolean {
+  return p.status === 'SUCCEEDED' || p.status === 'PARTIALLY_REFUNDED' || p.status === 'REFUNDED';
+}
