@@ -1,0 +1,104 @@
+import { startPayments, type Customer, type PaymentsHarness } from '../helpers/payments-harness';
+
+// The fraud rules hold a large first payment to someone new for review: the money is reserved,
+// compliance staff approve or reject it with a reason, support staff may look but not decide,
+// and the customer may still cancel while it waits.
+
+let h: PaymentsHarness;
+beforeAll(async () => {
+  // A first payment to someone new above 100.00 is held.
+  h = await startPayments({ fraudRules: { newPayeeFirstPaymentMaxMajor: 100n } });
+}, 120_000);
+afterAll(() => h.close());
+
+const PAYMENT = `id status reviewReasons failureCode history { from to actor reason }`;
+const CREATE = `mutation ($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`;
+const CONFIRM = `mutation ($id: ID!) { confirmPayment(id: $id) { ${PAYMENT} } }`;
+const DECIDE = `mutation ($id: ID!, $decision: PaymentDecision!, $reason: String!) { decidePayment(id: $id, decision: $decision, reason: $reason) { ${PAYMENT} } }`;
+const QUEUE = `{ paymentReviewQueue(first: 50) { edges { node { id status amount { amount } } } } }`;
+
+async function heldPayment(amount = '150.00') {
+  const payer = await h.customer();
+  const payee = await h.customer();
+  const from = await h.account(payer, 'GBP', 1_000_00n);
+  const to = await h.account(payee, 'GBP');
+  const id = (await h.gql(CREATE, { input: { kind: 'P2P', accountId: from, amount, currency: 'GBP', recipient: { email: payee.email } } }, payer)).data!.createPayment.id as string;
+  const confirmed = await h.gql(CONFIRM, { id }, payer);
+  return { payer, payee, from, to, id, confirmed };
+}
+
+let officer: Customer;
+let secondOfficer: Customer;
+let support: Customer;
+beforeAll(async () => {
+  officer = await h.customer({ roles: ['COMPLIANCE'] });
+  secondOfficer = await h.customer({ roles: ['COMPLIANCE'] });
+  support = await h.customer({ roles: ['SUPPORT'] });
+});
+
+const auditRows = async (paymentId: string) =>
+  (await h.payments.dataSource.query(`SELECT staff_user_id, operation FROM payments.staff_audit WHERE payment_id = $1 ORDER BY at`, [paymentId])) as { staff_user_id: string; operation: string }[];
+
+describe('payments held for review', () => {
+  it('holds a large first payment to someone new with the money reserved, and lets compliance approve it', async () => {
+    const { from, to, id, confirmed } = await heldPayment();
+    expect(confirmed.data!.confirmPayment).toMatchObject({ status: 'REQUIRES_REVIEW', reviewReasons: ['NEW_PAYEE_LARGE_FIRST_PAYMENT'] });
+    expect(await h.balance(from)).toEqual({ posted: 1_000_00n, available: 850_00n });
+    expect(await h.balance(to)).toEqual({ posted: 0n, available: 0n });
+
+    const queue = await h.gql(QUEUE, {}, officer);
+    expect(queue.data!.paymentReviewQueue.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(id);
+    const approved = await h.gql(DECIDE, { id, decision: 'APPROVE', reason: 'known landlord, rent' }, officer);
+    expect(approved.errors).toBeUndefined();
+    expect(approved.data!.decidePayment.status).toBe('SUCCEEDED');
+    expect(approved.data!.decidePayment.history.map((e: { to: string; actor: string }) => `${e.to}/${e.actor}`)).toEqual([
+      'REQUIRES_CONFIRMATION/CUSTOMER',
+      'REQUIRES_REVIEW/CUSTOMER',
+      'PROCESSING/STAFF',
+      'SUCCEEDED/SYSTEM',
+    ]);
+    expect(await h.balance(from)).toEqual({ posted: 850_00n, available: 850_00n });
+    expect(await h.balance(to)).toEqual({ posted: 150_00n, available: 150_00n });
+    // Staff reads and decisions are audited.
+    const audit = await auditRows(id);
+    expect(audit.map((r) => r.operation)).toEqual(expect.arrayContaining(['Query.paymentReviewQueue', 'Mutation.decidePayment:APPROVE']));
+    // A decided payment cannot be decided again.
+    expect((await h.gql(DECIDE, { id, decision: 'REJECT', reason: 'second thoughts' }, secondOfficer)).errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', state: 'SUCCEEDED' });
+  });
+
+  it('releases the reservation when compliance rejects, failing the payment with the reason recorded', async () => {
+    const { payer, from, id } = await heldPayment('200.00');
+    const rejected = await h.gql(DECIDE, { id, decision: 'REJECT', reason: 'account takeover suspected' }, officer);
+    expect(rejected.data!.decidePayment).toMatchObject({ status: 'FAILED', failureCode: 'REJECTED_BY_REVIEW' });
+    expect(rejected.data!.decidePayment.history.at(-1)).toMatchObject({ from: 'REQUIRES_REVIEW', to: 'FAILED', actor: 'STAFF', reason: 'rejected: account takeover suspected' });
+    expect(await h.balance(from)).toEqual({ posted: 1_000_00n, available: 1_000_00n });
+    const limits = await h.gql(`query ($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { paymentLimits { usedToday { amount } } } } }`, { id: payer.id }, payer);
+    expect(limits.data!._entities[0].paymentLimits.usedToday.amount).toBe('0.00');
+  });
+
+  it('lets support staff see the queue and a payment (audited) but not decide, and customers neither', async () => {
+    const { payer, id } = await heldPayment();
+    expect((await h.gql(QUEUE, {}, support)).errors).toBeUndefined();
+    const read = await h.gql(`query ($id: ID!) { payment(id: $id) { id status } }`, { id }, support);
+    expect(read.data!.payment).toEqual({ id, status: 'REQUIRES_REVIEW' });
+    expect((await auditRows(id)).some((r) => r.staff_user_id === support.id && r.operation === 'Query.payment')).toBe(true);
+    expect((await h.gql(DECIDE, { id, decision: 'APPROVE', reason: 'looks fine' }, support)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await h.gql(DECIDE, { id, decision: 'APPROVE', reason: 'my own payment' }, payer)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await h.gql(QUEUE, {}, payer)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await h.gql(DECIDE, { id, decision: 'APPROVE', reason: 'x' }, officer)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+  });
+
+  it('lets the customer cancel a payment waiting for review, releasing the money', async () => {
+    const { payer, from, id } = await heldPayment();
+    const canceled = await h.gql(`mutation ($id: ID!) { cancelPayment(id: $id) { status } }`, { id }, payer);
+    expect(canceled.data!.cancelPayment.status).toBe('CANCELED');
+    expect(await h.balance(from)).toEqual({ posted: 1_000_00n, available: 1_000_00n });
+    expect((await h.gql(DECIDE, { id, decision: 'APPROVE', reason: 'too late now' }, officer)).errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', state: 'CANCELED' });
+  });
+
+  it('lets a payment of the usual size to someone already paid through', async () => {
+    const { payer, payee, from } = await heldPayment('50.00');
+    const id = (await h.gql(CREATE, { input: { kind: 'P2P', accountId: from, amount: '60.00', currency: 'GBP', recipient: { email: payee.email } } }, payer)).data!.createPayment.id;
+    expect((await h.gql(CONFIRM, { id }, payer)).data!.confirmPayment).toMatchObject({ status: 'SUCCEEDED', reviewReasons: [] });
+  });
+});
