@@ -1,4 +1,4 @@
-import { CLIENT_IP_HEADER, CLIENT_USER_AGENT_HEADER } from '@meridian/platform';
+import { CLIENT_IP_HEADER, CLIENT_USER_AGENT_HEADER, IDEMPOTENCY_KEY_HEADER } from '@meridian/platform';
 import type { FastifyRequest } from 'fastify';
 
 /** What the gateway forwards to subgraphs from the request it is serving. */
@@ -13,6 +13,11 @@ export interface GatewayContext {
   /** The end client's address and user agent (not the BFF's), for audit and abuse checks. */
   clientIp: string;
   userAgent: string;
+  /**
+   * The client's `Idempotency-Key` header, sent on to every subgraph fetch of this request
+   * (the route refused a malformed one, see useIdempotencyKey).
+   */
+  idempotencyKey?: string;
 }
 
 /** Options for {@link gatewayContextFromRequest}. */
@@ -50,5 +55,7 @@ export function gatewayContextFromRequest(request: FastifyRequest, options: Gate
     tracestate: validTrace && tracestate && tracestate.length <= MAX_TRACESTATE ? tracestate : undefined,
     clientIp: forwarded(CLIENT_IP_HEADER) ?? request.ip,
     userAgent: userAgent.slice(0, MAX_USER_AGENT),
+    // Taken from any caller, trusted or not: it names the client's intent, not who the client is.
+    idempotencyKey: header(request, IDEMPOTENCY_KEY_HEADER),
   };
 }

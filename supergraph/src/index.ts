@@ -3,6 +3,7 @@ export * from './compose';
 export * from './subgraph-config';
 export * from './config';
 export * from './gateway-context';
+export * from './use-idempotency-key';
 export * from './subgraph-fetcher';
 export * from './meridian-data-source';
 export * from './use-error-logging';

@@ -3,6 +3,7 @@ import {
   CLIENT_IP_HEADER,
   CLIENT_USER_AGENT_HEADER,
   errors,
+  IDEMPOTENCY_KEY_HEADER,
   REQUEST_ID_HEADER,
   SERVICE_TOKEN_HEADER,
   type Logger,
@@ -37,7 +38,7 @@ function isAbort(error: unknown): boolean {
 
 /**
  * Meridian's subgraph data source: every fetch carries a service token for the
- * subgraph plus the caller's user token, trace and request ids; it has a deadline,
+ * subgraph plus the caller's user token, trace and request ids and idempotency key; it has a deadline,
  * and a subgraph that is down, slow or overloaded becomes SERVICE_UNAVAILABLE
  * with the details in the log only.
  */
@@ -66,6 +67,7 @@ export class MeridianDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       [REQUEST_ID_HEADER, context.requestId],
       [CLIENT_IP_HEADER, context.clientIp],
       [CLIENT_USER_AGENT_HEADER, context.userAgent],
+      [IDEMPOTENCY_KEY_HEADER, context.idempotencyKey],
     ];
     for (const [name, value] of forward) {
       if (value) headers.set(name, value);

@@ -16,6 +16,7 @@ import type { GatewayConfig } from './config';
 import { createGatewayApollo } from './create-gateway-apollo';
 import { gatewayContextFromRequest, type GatewayContext } from './gateway-context';
 import { subgraphUrlsFromConfig } from './subgraph-config';
+import { useIdempotencyKey } from './use-idempotency-key';
 
 /** The audience service tokens must name to call the gateway server. */
 export const GATEWAY_AUDIENCE = 'gateway';
@@ -37,6 +38,7 @@ export interface GatewayServerDeps {
  * The standalone gateway (port 4100) for internal callers, tooling and benchmarks.
  * Every /graphql call needs a service token, so `_entities` and internal fields stay internal;
  * the caller's forwarded client address and agent are trusted because the caller is.
+ * A caller's `Idempotency-Key` goes on to the subgraphs (a malformed one is refused with 400).
  */
 export async function createGatewayServer(config: GatewayConfig, deps: GatewayServerDeps = {}): Promise<MeridianServer> {
   const logger = deps.logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
@@ -63,6 +65,7 @@ export async function createGatewayServer(config: GatewayConfig, deps: GatewaySe
     formatError,
   });
   await apollo.start();
+  useIdempotencyKey(app);
   mountApollo(app, apollo, {
     allowGet: false,
     context: async (request) => gatewayContextFromRequest(request, { trustClientHeaders: true }),

@@ -86,6 +86,26 @@ describe('gateway server', () => {
     }
   });
 
+  it('forwards a caller’s Idempotency-Key to the subgraph and refuses a malformed one with 400 BAD_USER_INPUT', async () => {
+    const { server, gql } = await startGateway();
+    try {
+      const sent = await gql('{ echo { idempotencyKey } }', { 'idempotency-key': 'pay-intent-5f2a9c' });
+      expect(sent.status).toBe(200);
+      expect(sent.body.data?.echo).toEqual({ idempotencyKey: 'pay-intent-5f2a9c' });
+      expect(subgraph.requests.at(-1)!.headers['idempotency-key']).toBe('pay-intent-5f2a9c');
+
+      const malformed = await gql('{ echo { idempotencyKey } }', { 'idempotency-key': 'pay intent' });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.errors?.[0].extensions).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'idempotencyKey' });
+      // The service token is checked first: a stranger learns nothing about the key.
+      const stranger = await gql('{ echo { idempotencyKey } }', { 'idempotency-key': 'pay intent', [SERVICE_TOKEN_HEADER]: undefined });
+      expect(stranger.status).toBe(401);
+      expect(subgraph.requests).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses callers without a valid service token for the gateway', async () => {
     const { server, gql } = await startGateway();
     try {

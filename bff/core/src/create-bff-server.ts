@@ -10,6 +10,7 @@ import {
   createMetricsServer,
   createMemoryRateLimiter,
   createServiceTokenIssuer,
+  IDEMPOTENCY_KEY_HEADER,
   loadServiceSigningKeys,
   mountApollo,
   remoteKeyResolver,
@@ -22,7 +23,7 @@ import {
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import { createGatewayApollo, loadSupergraphSdl, subgraphUrlsFromConfig } from '@meridian/supergraph';
+import { createGatewayApollo, loadSupergraphSdl, subgraphUrlsFromConfig, useIdempotencyKey } from '@meridian/supergraph';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FAIL_CLOSED_FIELDS, rateLimitPolicies, type BffConfig } from './bff-config';
 import { bffContextFromRequest, type BffContext } from './bff-context';
@@ -114,6 +115,7 @@ async function executeOperation(apollo: ApolloServer<BffContext>, operation: Bff
  * Server running the federation gateway in-process, so each request is parsed,
  * validated, depth-limited and planned once, with no hop to a gateway server.
  * Errors are masked; introspection and "Did you mean" hints are off in production.
+ * The client's `Idempotency-Key` header is checked at the route and sent on to the subgraphs.
  */
 export async function createBffServer(options: BffServerOptions): Promise<MeridianServer> {
   const { config, deps = {} } = options;
@@ -138,7 +140,7 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
     credentials: true,
     methods: ['GET', 'POST'],
-    allowedHeaders: ['content-type', 'accept', 'authorization', 'x-request-id', 'traceparent', 'tracestate', 'apollo-require-preflight', 'x-device-id'],
+    allowedHeaders: ['content-type', 'accept', 'authorization', 'x-request-id', 'traceparent', 'tracestate', 'apollo-require-preflight', 'x-device-id', IDEMPOTENCY_KEY_HEADER],
     exposedHeaders: ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining'],
     maxAge: 600,
   });
@@ -150,6 +152,8 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     },
   };
   await options.routes?.(app, logger, handle);
+  // A malformed Idempotency-Key is refused before anything else of /graphql runs; a valid one reaches the subgraphs.
+  useIdempotencyKey(app);
   if (options.trustedDocuments) {
     useTrustedDocuments(app, options.trustedDocuments);
     logger.info({ mode: options.trustedDocuments.mode, documents: options.trustedDocuments.store.size }, 'trusted documents');

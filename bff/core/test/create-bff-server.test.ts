@@ -27,11 +27,11 @@ afterAll(async () => {
   await subgraph.close();
 });
 
-/** POSTs `body` to `target` written exactly as given on the request line. */
-function fetchRaw(port: number, target: string, body: string): Promise<{ status: number; body: string }> {
+/** POSTs `body` to `target` written exactly as given on the request line (an array header is sent as repeated lines). */
+function fetchRaw(port: number, target: string, body: string, headers: Record<string, string | string[]> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: target, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      { host: '127.0.0.1', port, method: 'POST', path: target, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
       (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -120,6 +120,60 @@ describe('BFF pipeline', () => {
         userAgent: 'Mozilla/5.0 Meridian',
         caller: 'bff-test',
       });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('forwards each request’s own Idempotency-Key to its subgraph fetch, even when requests overlap, and none to a request without one', async () => {
+    const { server, gql } = await startBff();
+    try {
+      const client = `198.51.100.${10 + Math.floor(Math.random() * 200)}`;
+      const intents = ['pay-7d1c0b52-first', 'pay-0e9a4f31-second', '!~', 'x'.repeat(255)];
+      // slow(ms:) keeps every request's subgraph fetch open while the others are sent.
+      const answers = await Promise.all(
+        intents.map((key, i) =>
+          gql('{ echo { idempotencyKey requestId } slow(ms: 100) }', { 'idempotency-key': key, 'x-request-id': `req-idem-concurrent-${i}` }, client),
+        ),
+      );
+      intents.forEach((key, i) => {
+        expect(answers[i].status).toBe(200);
+        expect(answers[i].body.data?.echo).toEqual({ idempotencyKey: key, requestId: `req-idem-concurrent-${i}` });
+        const fetches = subgraph.requests.filter((r) => r.headers['x-request-id'] === `req-idem-concurrent-${i}`);
+        expect(fetches.map((r) => r.headers['idempotency-key'])).toEqual([key]);
+      });
+
+      const without = await gql('{ echo { idempotencyKey requestId } }', { 'x-request-id': 'req-idem-without-1' }, client);
+      expect(without.body.data?.echo).toEqual({ idempotencyKey: null, requestId: 'req-idem-without-1' });
+      expect(subgraph.requests.find((r) => r.headers['x-request-id'] === 'req-idem-without-1')?.headers['idempotency-key']).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a malformed Idempotency-Key with 400 BAD_USER_INPUT before any subgraph call', async () => {
+    const { server, gql } = await startBff();
+    try {
+      await server.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (server.app.server.address() as { port: number }).port;
+      const before = subgraph.requests.length;
+      const refusal = {
+        message: 'The Idempotency-Key header must be 1 to 255 printable ASCII characters without spaces.',
+        extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'idempotencyKey' },
+      };
+      for (const key of ['', 'two words', 'tab\there', 'x'.repeat(256), 'clé-1234', 'a, b']) {
+        const res = await gql('{ echo { idempotencyKey } }', { 'idempotency-key': key });
+        expect({ key, status: res.status }).toEqual({ key, status: 400 });
+        expect(res.body).toEqual({ errors: [refusal] });
+      }
+      // Two keys on one request (as a proxy or a confused client might send them) are refused too, as are other spellings of /graphql.
+      const twice = await fetchRaw(port, '/graphql', JSON.stringify({ query: '{ echo { idempotencyKey } }' }), { 'idempotency-key': ['key-one', 'key-two'] });
+      expect(twice.status).toBe(400);
+      expect(JSON.parse(twice.body)).toEqual({ errors: [refusal] });
+      const spelled = await fetchRaw(port, '/%67raphql', JSON.stringify({ query: '{ echo { idempotencyKey } }' }), { 'idempotency-key': 'two words' });
+      expect(spelled.status).toBe(400);
+      expect(JSON.parse(spelled.body)).toEqual({ errors: [refusal] });
+      expect(subgraph.requests.length).toBe(before);
     } finally {
       await server.close();
     }
@@ -241,6 +295,7 @@ describe('BFF HTTP edge', () => {
       expect(allowed.headers['access-control-allow-origin']).toBe('https://app.meridian.example');
       expect(allowed.headers['access-control-allow-credentials']).toBe('true');
       expect(String(allowed.headers['access-control-allow-methods'])).toContain('POST');
+      expect(String(allowed.headers['access-control-allow-headers']).split(/,\s*/)).toContain('idempotency-key');
 
       const other = await preflight('https://evil.example');
       expect(other.headers['access-control-allow-origin']).toBeUndefined();

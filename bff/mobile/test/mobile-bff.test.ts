@@ -54,6 +54,26 @@ describe('mobile BFF', () => {
     }
   });
 
+  it('forwards the app’s Idempotency-Key to the subgraph and refuses a malformed one with 400 BAD_USER_INPUT', async () => {
+    const server = await startMobileBff();
+    try {
+      const post = (key: string) =>
+        server.app.inject({ method: 'POST', url: '/graphql', headers: { 'idempotency-key': key }, payload: { query: '{ echo { idempotencyKey } }' } });
+      const before = subgraph.requests.length;
+      const sent = await post('a3c1e0d2-7b4f-4e19-8c55-0d2e6f9b1a77');
+      expect(sent.statusCode).toBe(200);
+      expect(sent.json().data.echo.idempotencyKey).toBe('a3c1e0d2-7b4f-4e19-8c55-0d2e6f9b1a77');
+      expect(subgraph.requests.at(-1)!.headers['idempotency-key']).toBe('a3c1e0d2-7b4f-4e19-8c55-0d2e6f9b1a77');
+
+      const malformed = await post('k'.repeat(256));
+      expect(malformed.statusCode).toBe(400);
+      expect(malformed.json().errors[0].extensions).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'idempotencyKey' });
+      expect(subgraph.requests.length).toBe(before + 1);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('follows MOBILE_MAX_DEPTH', async () => {
     const server = await startMobileBff({ MOBILE_MAX_DEPTH: '3' });
     try {

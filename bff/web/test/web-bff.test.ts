@@ -88,6 +88,43 @@ describe('web BFF', () => {
     }
   });
 
+  it('lets an allowed browser origin send Idempotency-Key (CORS preflight), forwards it to the subgraph, and refuses a malformed one readably', async () => {
+    const origin = 'https://app.meridian.example';
+    const server = await startWebBff({ CORS_ALLOWED_ORIGINS: origin });
+    try {
+      const preflight = await server.app.inject({
+        method: 'OPTIONS',
+        url: '/graphql',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,idempotency-key' },
+      });
+      expect(preflight.statusCode).toBe(204);
+      expect(preflight.headers['access-control-allow-origin']).toBe(origin);
+      expect(String(preflight.headers['access-control-allow-headers']).split(/,\s*/)).toEqual(expect.arrayContaining(['content-type', 'idempotency-key']));
+
+      const post = (key: string) =>
+        server.app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: { origin, 'content-type': 'application/json', 'idempotency-key': key },
+          payload: { query: '{ echo { idempotencyKey } }' },
+        });
+      const before = subgraph.requests.length;
+      const sent = await post('0b6f7c1e-5d0a-4c8e-9a57-3f1f2d9e8a10');
+      expect(sent.statusCode).toBe(200);
+      expect(sent.json().data.echo.idempotencyKey).toBe('0b6f7c1e-5d0a-4c8e-9a57-3f1f2d9e8a10');
+      expect(subgraph.requests.at(-1)!.headers['idempotency-key']).toBe('0b6f7c1e-5d0a-4c8e-9a57-3f1f2d9e8a10');
+
+      const malformed = await post('not a key');
+      expect(malformed.statusCode).toBe(400);
+      expect(malformed.json().errors[0].extensions).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'idempotencyKey' });
+      // With CORS headers, so the dashboard can read why.
+      expect(malformed.headers['access-control-allow-origin']).toBe(origin);
+      expect(subgraph.requests.length).toBe(before + 1);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('serves GraphiQL and its locally built bundle in development, sending to /graphql with cookies', async () => {
     const server = await startWebBff({ NODE_ENV: 'development' });
     try {

@@ -10,6 +10,11 @@ export const CLIENT_USER_AGENT_HEADER = 'x-client-user-agent';
 /** The client's idempotency key (Stripe's header), forwarded by the BFFs and the gateway to the subgraphs. */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
+/** Whether `value` is a well-formed idempotency key: 1 to 255 printable ASCII characters, no spaces. */
+export function isIdempotencyKey(value: string): boolean {
+  return /^[\x21-\x7e]{1,255}$/.test(value);
+}
+
 /** What every subgraph resolver knows about the request. */
 export interface SubgraphContext {
   requestId: string;

@@ -5,3 +5,4 @@ export * from './shutdown';
 export * from './use-service-access';
 export * from './route-hooks';
 export * from './run-main';
+export * from './domain-error-handler';

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 /**
  * Standard Webhooks (https://www.standardwebhooks.com/) signing and
  * verification. The HMAC-SHA256 comes from the `standardwebhooks` package;
@@ -136,4 +138,24 @@ function parseJson(rawBody: string | Buffer): unknown {
   } catch {
     throw errors.badInput('The webhook body is not JSON.', { reason: 'WEBHOOK_BODY_INVALID' });
   }
+}
+
+/**
+ * The Standard Webhooks secrets a service checks a provider's webhooks with,
+ * current first: `configured` (comma-separated), or outside production one
+ * generated once into `file` (so a restart keeps it). Throws in production
+ * when nothing is configured, naming `settingName`.
+ */
+export function loadWebhookSecrets(options: { configured?: string; file: string; production: boolean; settingName: string }): string[] {
+  if (options.configured) return options.configured.split(',').map((s) => s.trim()).filter(Boolean);
+  if (options.production) throw new Error(`${options.settingName} must be set in production`);
+  if (!fs.existsSync(options.file)) {
+    fs.mkdirSync(path.dirname(options.file), { recursive: true });
+    try {
+      fs.writeFileSync(options.file, JSON.stringify([generateWebhookSecret()]), { flag: 'wx', mode: 0o600 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return JSON.parse(fs.readFileSync(options.file, 'utf8')) as string[];
 }

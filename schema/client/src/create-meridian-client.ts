@@ -29,7 +29,17 @@ export interface MeridianClientOptions {
 /** Per-request options. */
 export interface RequestOptions {
   signal?: AbortSignal;
+  /** Further headers for this request; `idempotencyKey` wins over an `Idempotency-Key` given here. */
   headers?: Record<string, string>;
+  /**
+   * Sent as the `Idempotency-Key` header (1 to 255 printable ASCII characters, no spaces;
+   * the BFF refuses anything else with BAD_USER_INPUT, `field: idempotencyKey`). Make one
+   * with `newIdempotencyKey()` per user intent (one mutation: a payment's create and its
+   * confirm are two) and send the same key on every retry of that intent, so the server
+   * acts once and answers a retry with the first answer; a new key is a new intent.
+   * No key by default; this client never retries by itself.
+   */
+  idempotencyKey?: string;
 }
 
 /** Variables are optional exactly when the operation has no required ones. */
@@ -42,10 +52,14 @@ export interface MeridianClient {
   /**
    * Runs a generated document (`…Document` from `@meridian/client/mobile` or
    * `/web`) and resolves with its typed data; any GraphQL error, HTTP failure
-   * or missing answer rejects with a {@link MeridianError}.
+   * or missing answer rejects with a {@link MeridianError}. For an operation that
+   * moves money, pass `{ idempotencyKey }` and reuse it when retrying that same request.
    */
   request<TResult, TVariables>(document: DocumentTypeDecoration<TResult, TVariables>, ...args: RequestArgs<TVariables>): Promise<TResult>;
 }
+
+/** The header a request's idempotency key travels in (Stripe's). */
+const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
 /** GraphQL over HTTP: the JSON media types a client accepts, the newer first. */
 const ACCEPT = 'application/graphql-response+json, application/json';
@@ -110,6 +124,11 @@ export function createMeridianClient(options: MeridianClientOptions): MeridianCl
       ...(await options.headers?.()),
       ...requestOptions.headers,
     };
+    if (requestOptions.idempotencyKey !== undefined) {
+      // One key only: fetch would join two spellings of the header into a value the BFF refuses.
+      for (const name of Object.keys(headers)) if (name.toLowerCase() === IDEMPOTENCY_KEY_HEADER) delete headers[name];
+      headers[IDEMPOTENCY_KEY_HEADER] = requestOptions.idempotencyKey;
+    }
     if (client === 'mobile') {
       const token = await options.getAccessToken?.();
       if (token) headers.authorization = `Bearer ${token}`;

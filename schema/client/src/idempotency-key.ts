@@ -5,11 +5,13 @@ interface RandomSource {
 }
 
 /**
- * A fresh idempotency key (a random UUID, version 4) for a money mutation, e.g.
- * `transferBetweenOwnAccounts(input: { transferId })`. Make it once per user
- * intent (when the confirmation screen opens) and send the same key on every
- * retry of that request: the server then moves the money at most once and
- * answers a retry with the original result. A new key means a new transfer.
+ * A fresh idempotency key (a random UUID, version 4) for a money mutation:
+ * the `transferId` of `transferBetweenOwnAccounts(input: { transferId })`, or
+ * the `Idempotency-Key` header a payment mutation is sent with
+ * (`api.request(document, variables, { idempotencyKey })`). Make it once per
+ * user intent (when the confirmation screen opens) and send the same key on
+ * every retry of that request: the server then moves the money at most once
+ * and answers a retry with the original result. A new key means a new intent.
  *
  * Uses `crypto.randomUUID` or `crypto.getRandomValues`; React Native needs a
  * `getRandomValues` polyfill (e.g. react-native-get-random-values).

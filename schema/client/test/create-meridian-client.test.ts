@@ -69,6 +69,32 @@ describe('mobile client', () => {
   });
 });
 
+describe('idempotency keys', () => {
+  it('sends the idempotencyKey option as the Idempotency-Key header, the same key on a retry of the same intent', async () => {
+    const { fetch, sent } = fakeFetch(() => json({ data: { me: { id: 'u1' } } }));
+    const client = createMeridianClient({ url: URL, client: 'mobile', fetch, getAccessToken: () => 'at-1' });
+    const idempotencyKey = newIdempotencyKey();
+    await client.request(MeDocument, undefined, { idempotencyKey });
+    // The app retries the same intent (say, after a timeout) with the key it made for it.
+    await client.request(MeDocument, undefined, { idempotencyKey });
+    await client.request(MeDocument);
+    expect(sent.map((s) => s.headers['idempotency-key'])).toEqual([idempotencyKey, idempotencyKey, undefined]);
+    expect(sent[0].body).toEqual({ documentId: documentIdOf(MeDocument) });
+  });
+
+  it('sends one key only: the option wins over an Idempotency-Key among the headers, on the web too', async () => {
+    const { fetch, sent } = fakeFetch(() => json({ data: { me: { id: 'u2' } } }));
+    const client = createMeridianClient({ url: 'https://app.example/graphql', client: 'web', fetch, headers: () => ({ 'Idempotency-Key': 'from-defaults' }) });
+    await client.request(web.MeDocument, undefined, { idempotencyKey: 'pay-intent-1', headers: { 'IDEMPOTENCY-KEY': 'from-request' } });
+    expect(sent[0].headers).toEqual({
+      accept: 'application/graphql-response+json, application/json',
+      'content-type': 'application/json',
+      'idempotency-key': 'pay-intent-1',
+    });
+    expect(sent[0].init.credentials).toBe('include');
+  });
+});
+
 describe('web client', () => {
   it('sends the document id with the session cookie and never a token or query text', async () => {
     const { fetch, sent } = fakeFetch(() => json({ data: { me: { id: 'u2' } } }));

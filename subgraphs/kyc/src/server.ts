@@ -8,7 +8,7 @@ import {
   createMemoryKeyValueStore,
   createOutboxRelay,
   createRedisKeyValueStore,
-  generateWebhookSecret,
+  loadWebhookSecrets,
   createSubgraphServer,
   initializeDataSource,
   isDevMailbox,
@@ -85,18 +85,12 @@ export const SAMPLE_SANCTIONS_DIR = path.join(__dirname, '..', 'data', 'sanction
 
 /** Provider webhook secrets: configured, or generated once under DATA_DIR outside production. */
 function webhookSecrets(config: KycConfig): string[] {
-  if (config.KYC_WEBHOOK_SECRETS) return config.KYC_WEBHOOK_SECRETS.split(',').map((s) => s.trim()).filter(Boolean);
-  if (config.NODE_ENV === 'production') throw new Error('KYC_WEBHOOK_SECRETS must be set in production');
-  const file = path.join(config.DATA_DIR, 'keys', 'kyc-webhook-secrets.json');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    try {
-      fs.writeFileSync(file, JSON.stringify([generateWebhookSecret()]), { flag: 'wx', mode: 0o600 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-  }
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as string[];
+  return loadWebhookSecrets({
+    configured: config.KYC_WEBHOOK_SECRETS,
+    file: path.join(config.DATA_DIR, 'keys', 'kyc-webhook-secrets.json'),
+    production: config.NODE_ENV === 'production',
+    settingName: 'KYC_WEBHOOK_SECRETS',
+  });
 }
 
 /** POSTs a webhook to `url`, giving up after 5 s. */

@@ -33,6 +33,7 @@ export const fakeSubgraphTypeDefs = /* GraphQL */ `
     requestId: String
     clientIp: String
     userAgent: String
+    idempotencyKey: String
     caller: String
   }
 
@@ -68,6 +69,7 @@ const fakeResolvers = {
       requestId: first(headers['x-request-id']),
       clientIp: first(headers['x-client-ip']),
       userAgent: first(headers['x-client-user-agent']),
+      idempotencyKey: first(headers['idempotency-key']),
       caller,
     }),
     node: () => ({ id: '1' }),

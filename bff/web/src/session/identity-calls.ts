@@ -47,6 +47,8 @@ export function createIdentityCalls(): IdentityCalls {
   const internalContext = (request: FastifyRequest, accessToken?: string): BffContext => ({
     ...bffContextFromRequest(request),
     authorization: accessToken ? `Bearer ${accessToken}` : undefined,
+    // The browser's key names its own operation, not a sign-in or refresh the BFF runs around it.
+    idempotencyKey: undefined,
     internal: true,
   });
   const run = (query: string, variables: Record<string, unknown>, context: BffContext) => {

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, errorBody, errors, httpStatusFor, type Logger } from '@meridian/platform';
+import { answerDomainErrors, errors, type Logger } from '@meridian/platform';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AccountService } from '../services/account-service';
@@ -27,13 +27,7 @@ export async function identityRoutes(app: FastifyInstance, options: IdentityRout
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, serviceCallers: callers };
   });
-  app.setErrorHandler((err, request, reply) => {
-    if (err instanceof DomainError) return reply.code(httpStatusFor[err.code]).send(errorBody(err.code, err.message, { ...err.extensions }));
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) return reply.code(status).send(errorBody(ErrorCode.BAD_USER_INPUT, (err as Error).message));
-    options.logger.error({ err, requestId: request.id }, 'identity internal API failed');
-    return reply.code(500).send(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error.'));
-  });
+  answerDomainErrors(app, options.logger, 'identity internal API');
 
   /** The customer with this email or phone number. Errors: BAD_USER_INPUT, NOT_FOUND. */
   app.post('/users/lookup', async (request) => {

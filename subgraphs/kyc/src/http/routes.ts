@@ -1,10 +1,9 @@
 import {
+  answerDomainErrors,
   bearerToken,
-  DomainError,
   ErrorCode,
   errorBody,
   errors,
-  httpStatusFor,
   type AccessTokenVerifier,
   type DevMailbox,
   type Logger,
@@ -26,20 +25,6 @@ export const DOCUMENT_ROUTE = '/documents/:id';
 export const DEV_MAILBOX_ROUTE = '/dev/mailbox';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Answers a DomainError in the API's error shape with its HTTP status; anything else is left to the server. */
-function sendDomainErrors(app: FastifyInstance, logger: Logger) {
-  app.setErrorHandler((err, request, reply) => {
-    if (err instanceof DomainError) return reply.code(httpStatusFor[err.code]).send(errorBody(err.code, err.message, { ...err.extensions }));
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) {
-      const code = status === 413 ? ErrorCode.REQUEST_TOO_LARGE : ErrorCode.BAD_USER_INPUT;
-      return reply.code(status).send(errorBody(code, (err as Error).message));
-    }
-    logger.error({ err, requestId: request.id }, 'KYC route failed');
-    return reply.code(500).send(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error.'));
-  });
-}
 
 /** Options for {@link kycRoutes}. */
 export interface KycRoutesOptions {
@@ -79,7 +64,7 @@ export async function kycRoutes(app: FastifyInstance, options: KycRoutesOptions)
   const { logger } = options;
 
   await app.register(async (internal) => {
-    sendDomainErrors(internal, logger);
+    answerDomainErrors(internal, logger, 'KYC route');
     internal.addHook('onRoute', (route) => {
       route.config = { ...route.config, serviceCallers: [...options.apiCallers] };
     });
@@ -91,7 +76,7 @@ export async function kycRoutes(app: FastifyInstance, options: KycRoutesOptions)
   }, { prefix: KYC_API_PREFIX });
 
   await app.register(async (webhooks) => {
-    sendDomainErrors(webhooks, logger);
+    answerDomainErrors(webhooks, logger, 'KYC route');
     // The signature covers the exact bytes: keep the body as it came.
     webhooks.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_request, body, done) => done(null, body));
     webhooks.post(PROVIDER_WEBHOOK_ROUTE, async (request, reply) => {
@@ -101,7 +86,7 @@ export async function kycRoutes(app: FastifyInstance, options: KycRoutesOptions)
   });
 
   await app.register(async (documents) => {
-    sendDomainErrors(documents, logger);
+    answerDomainErrors(documents, logger, 'KYC route');
     documents.addHook('onRoute', (route) => {
       route.config = { ...route.config, serviceCallers: [...options.documentCallers] };
     });
