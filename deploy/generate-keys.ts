@@ -7,7 +7,7 @@
  *   npx tsx deploy/generate-keys.ts retire <owner> [file]    drop that owner's old keys
  *   npx tsx deploy/generate-keys.ts rotate data [file]       a new master key for personal data (old ones stay)
  *
- * <owner> is gateway, bff-web, bff-mobile or identity. docker compose reads
+ * <owner> is gateway, bff-web, bff-mobile, payments or identity. docker compose reads
  * `.env` for the `${...}` variables in docker-compose.yml; the Kubernetes
  * Secrets are made from the same file (deploy/k8s/secret.template.yaml).
  * Each service receives only its own private key. Values are unquoted JSON.
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') fail(`${file} already exists; remove it first to make new keys, or rotate.`);
     throw err;
   }
-  process.stdout.write(`Wrote each service's signing keys, SERVICE_TRUSTED_KEYS, IDENTITY_SIGNING_KEYS, DATA_PROTECTION_KEYS and the KYC webhook secrets to ${file}\n`);
+  process.stdout.write(`Wrote each service's signing keys, SERVICE_TRUSTED_KEYS, IDENTITY_SIGNING_KEYS, DATA_PROTECTION_KEYS and the KYC and payments webhook secrets to ${file}\n`);
 }
 
 void main();

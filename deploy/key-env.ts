@@ -46,6 +46,7 @@ export async function generateKeyEnv(): Promise<KeyEnv> {
   env.IDENTITY_SIGNING_KEYS = JSON.stringify({ keys: [await generatePrivateJwk()] });
   env.DATA_PROTECTION_KEYS = JSON.stringify(generateDataKeys());
   env.KYC_WEBHOOK_SECRETS = generateWebhookSecret();
+  env.PAYMENTS_WEBHOOK_SECRETS = generateWebhookSecret();
   env.NOTIFICATIONS_WEBHOOK_SECRET = generateWebhookSecret();
   return env;
 }
@@ -117,7 +118,7 @@ export function formatKeyEnv(env: KeyEnv): string {
     lines.push(`# ${service} only (its SERVICE_SIGNING_KEYS): the private keys of its service tokens, active first.`);
     put(signingKeysVariable(service));
   }
-  lines.push('# Every verifier (identity, banking, the gateway): the public service keys, each naming its service.');
+  lines.push('# Every verifier (the subgraphs and the gateway): the public service keys, each naming its service.');
   put('SERVICE_TRUSTED_KEYS');
   lines.push("# identity only: the private keys of user access tokens; everyone else reads identity's JWKS.");
   put('IDENTITY_SIGNING_KEYS');
@@ -126,6 +127,8 @@ export function formatKeyEnv(env: KeyEnv): string {
   lines.push('# KYC only: Standard Webhooks secrets of verification-provider webhooks (current first), and of the SMS/email service it posts to.');
   put('KYC_WEBHOOK_SECRETS');
   put('NOTIFICATIONS_WEBHOOK_SECRET');
+  lines.push('# payments only: Standard Webhooks secrets of its payment provider (current first).');
+  put('PAYMENTS_WEBHOOK_SECRETS');
   for (const [name, value] of Object.entries(env)) if (!written.has(name)) lines.push(`${name}=${value}`);
   return `${lines.join('\n')}\n`;
 }

@@ -3,11 +3,13 @@ import { closeDataSource, initializeDataSource, loadBaseConfig, openDatabase } f
 import { createBankingDataSource } from '@meridian/banking';
 import { createIdentityDataSource } from '@meridian/identity';
 import { createKycDataSource } from '@meridian/kyc';
+import { createPaymentsDataSource } from '@meridian/payments';
 
 const subgraphDataSources = [
   { name: 'identity', create: createIdentityDataSource },
   { name: 'banking', create: createBankingDataSource },
   { name: 'kyc', create: createKycDataSource },
+  { name: 'payments', create: createPaymentsDataSource },
 ];
 
 async function main(): Promise<void> {

@@ -5,12 +5,14 @@ import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
 import { createBankingServer, loadBankingConfig, seedDemoBanking } from '@meridian/banking';
 import { createIdentityServer, DEMO_USER, loadIdentityConfig, seedDemoUser } from '@meridian/identity';
 import { createKycServer, loadKycConfig, seedDemoKyc } from '@meridian/kyc';
+import { createPaymentsServer, DEMO_FRIEND, loadPaymentsConfig, seedDemoPayments } from '@meridian/payments';
 import {
   closeOnSignals,
   createLogger,
   listenServer,
   loadBaseConfig,
   openDatabase,
+  openEventBus,
   startTelemetry,
   type MeridianServer,
 } from '@meridian/platform';
@@ -32,9 +34,12 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'meridian', level: base.LOG_LEVEL });
   const stopTelemetry = startTelemetry('meridian', base.OTEL_EXPORTER_OTLP_ENDPOINT);
   const database = await openDatabase(base);
+  // One bus for every server of the process: in embedded mode the in-process bus is the only way KYC's tier changes reach payments.
+  const eventBus = await openEventBus(base, { logger });
   const servers: MeridianServer[] = [];
   const stopAll = async () => {
     for (const server of servers.reverse()) await server.close();
+    await eventBus.close();
     await database.stop();
     await stopTelemetry();
   };
@@ -53,16 +58,33 @@ async function main(): Promise<void> {
     };
 
     const bankingConfig = loadBankingConfig(subgraphEnv);
-    const banking = await createBankingServer(bankingConfig, { databaseUrl: database.url });
+    const banking = await createBankingServer(bankingConfig, { databaseUrl: database.url, eventBus });
     servers.push(banking);
     await banking.app.listen({ port: bankingConfig.BANKING_PORT, host: base.HOST });
     const bankingUrl = `http://127.0.0.1:${bankingConfig.BANKING_PORT}/graphql`;
 
     const kycConfig = loadKycConfig(subgraphEnv);
-    const kyc = await createKycServer(kycConfig, { databaseUrl: database.url });
+    const kyc = await createKycServer(kycConfig, { databaseUrl: database.url, eventBus });
     servers.push(kyc);
     await kyc.app.listen({ port: kycConfig.KYC_PORT, host: base.HOST });
     const kycUrl = `http://127.0.0.1:${kycConfig.KYC_PORT}/graphql`;
+
+    // Payments calls banking, identity and KYC where this process put them, with a signing key of its own.
+    const paymentsConfig = loadPaymentsConfig(
+      withOwnSigningKeys(
+        {
+          ...subgraphEnv,
+          BANKING_INTERNAL_URL: process.env.BANKING_INTERNAL_URL ?? `http://127.0.0.1:${bankingConfig.BANKING_PORT}`,
+          IDENTITY_INTERNAL_URL: process.env.IDENTITY_INTERNAL_URL ?? identityUrl,
+          KYC_INTERNAL_URL: process.env.KYC_INTERNAL_URL ?? `http://127.0.0.1:${kycConfig.KYC_PORT}`,
+        },
+        'payments',
+      ),
+    );
+    const payments = await createPaymentsServer(paymentsConfig, { databaseUrl: database.url, eventBus });
+    servers.push(payments);
+    await payments.app.listen({ port: paymentsConfig.PAYMENTS_PORT, host: base.HOST });
+    const paymentsUrl = `http://127.0.0.1:${paymentsConfig.PAYMENTS_PORT}/graphql`;
 
     const env = {
       ...process.env,
@@ -70,6 +92,7 @@ async function main(): Promise<void> {
       IDENTITY_JWKS_URL: subgraphEnv.IDENTITY_JWKS_URL,
       BANKING_URL: process.env.BANKING_URL ?? bankingUrl,
       KYC_URL: process.env.KYC_URL ?? kycUrl,
+      PAYMENTS_URL: process.env.PAYMENTS_URL ?? paymentsUrl,
     };
 
     const gatewayConfig = loadGatewayConfig(withOwnSigningKeys(env, 'gateway'));
@@ -93,6 +116,15 @@ async function main(): Promise<void> {
       ? await seedDemoBanking({ accounts: banking.accounts, ledger: banking.ledger, fx: banking.fx, ownerId: demo.userId })
       : undefined;
     const demoKyc = demo ? await seedDemoKyc(kyc, demo.userId) : undefined;
+    let demoPayments: number | undefined;
+    if (demo) {
+      // A friend to pay: a second customer with a GBP account, verified to tier 1.
+      const friend = (await identity.accounts.findByEmail(DEMO_FRIEND.email)) ?? (await identity.accounts.register(DEMO_FRIEND, { ip: '127.0.0.1', userAgent: 'meridian-seed', requestId: 'seed' }));
+      const [friendAccounts, demoAccounts] = await banking.accounts.findByOwners([friend.id, demo.userId]);
+      if (!friendAccounts.some((a) => a.currency === 'GBP')) await banking.accounts.openAccount({ ownerId: friend.id, type: 'CURRENT', currency: 'GBP' });
+      const gbp = demoAccounts.find((a) => a.currency === 'GBP' && a.type === 'CURRENT') ?? demoAccounts.find((a) => a.currency === 'GBP');
+      if (gbp) demoPayments = await seedDemoPayments(payments, { payerId: demo.userId, payerAccountId: gbp.id, friendEmail: DEMO_FRIEND.email });
+    }
 
     const host = base.HOST === '0.0.0.0' ? '127.0.0.1' : base.HOST;
     const mode =
@@ -109,9 +141,11 @@ async function main(): Promise<void> {
       `  identity    http://${host}:${identityConfig.IDENTITY_PORT}/graphql   (internal: service token required)`,
       `  banking     http://${host}:${bankingConfig.BANKING_PORT}/graphql   (internal: service token required)`,
       `  kyc         http://${host}:${kycConfig.KYC_PORT}/graphql   (internal: service token required)${base.NODE_ENV === 'development' ? `; phone codes sent: http://${host}:${kycConfig.KYC_PORT}/dev/mailbox?to=<number>` : ''}`,
+      `  payments    http://${host}:${paymentsConfig.PAYMENTS_PORT}/graphql   (internal: service token required)`,
       ...(demo ? [`  demo user   ${DEMO_USER.email} / ${DEMO_USER.password}   (${demo.outcome === 'created' ? 'created' : 'already there'})`] : []),
       ...(history ? [`  demo data   current, savings and wallet accounts with ${history.planned} transfers over 12 months`] : []),
       ...(demoKyc ? [`  demo KYC    the demo user is verified to TIER_2 (${demoKyc === 'created' ? 'created' : 'already there'})`] : []),
+      ...(demoPayments !== undefined ? [`  demo pay    ${demoPayments} payments to ${DEMO_FRIEND.displayName} (${DEMO_FRIEND.email} / ${DEMO_FRIEND.password}), whom the demo user can pay by email or ${DEMO_FRIEND.phone}`] : []),
       '  stop with Ctrl+C; `npm run reset` wipes the embedded data',
       '',
     ];

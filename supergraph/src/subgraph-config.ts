@@ -13,6 +13,8 @@ export const subgraphConfigSchema = z.object({
   BANKING_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4202/graphql'),
   /** KYC's GraphQL endpoint; default the local port 4203. */
   KYC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4203/graphql'),
+  /** Payments' GraphQL endpoint; default the local port 4204. */
+  PAYMENTS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4204/graphql'),
   /** How long one subgraph fetch may take before the request fails with SERVICE_UNAVAILABLE; default 5000 ms. */
   SUBGRAPH_TIMEOUT_MS: millis(5_000),
 });
@@ -21,6 +23,6 @@ export type SubgraphConfig = z.infer<typeof subgraphConfigSchema>;
 
 /** Subgraph URL overrides by subgraph name, as `createGateway` takes them. */
 export function subgraphUrlsFromConfig(config: SubgraphConfig): Record<string, string> {
-  // Add payments (4204) and insights (4205) as they join supergraph.yaml.
-  return { identity: config.IDENTITY_URL, banking: config.BANKING_URL, kyc: config.KYC_URL };
+  // Add insights (4205) when it joins supergraph.yaml.
+  return { identity: config.IDENTITY_URL, banking: config.BANKING_URL, kyc: config.KYC_URL, payments: config.PAYMENTS_URL };
 }

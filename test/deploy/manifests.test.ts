@@ -7,7 +7,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { SIGNING_SERVICES } from '@meridian/platform';
 import { parseAllDocuments } from 'yaml';
+import { admits, selects } from './network-policy';
 
 const root = path.resolve(__dirname, '../..');
 const k8sDir = path.join(root, 'deploy/k8s');
@@ -17,18 +19,21 @@ const servers: Record<string, { port: number; workspace: string; portVar: string
   identity: { port: 4201, workspace: 'subgraphs/identity', portVar: 'IDENTITY_PORT' },
   banking: { port: 4202, workspace: 'subgraphs/banking', portVar: 'BANKING_PORT' },
   kyc: { port: 4203, workspace: 'subgraphs/kyc', portVar: 'KYC_PORT' },
+  payments: { port: 4204, workspace: 'subgraphs/payments', portVar: 'PAYMENTS_PORT' },
   gateway: { port: 4100, workspace: 'supergraph', portVar: 'GATEWAY_PORT' },
   'bff-web': { port: 4000, workspace: 'bff/web', portVar: 'WEB_BFF_PORT', metrics: { port: 9400, portVar: 'WEB_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/auth', '/uploads', '/kyc/documents'] },
   'bff-mobile': { port: 4001, workspace: 'bff/mobile', portVar: 'MOBILE_BFF_PORT', metrics: { port: 9401, portVar: 'MOBILE_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/uploads', '/kyc/documents'] },
 };
 
 /** Who signs service tokens (each with a key of its own), who verifies them, and who signs user access tokens. */
-const signers = ['gateway', 'bff-web', 'bff-mobile'];
-const verifiers = ['identity', 'banking', 'kyc', 'gateway'];
+const signers = ['gateway', 'bff-web', 'bff-mobile', 'payments'];
+const verifiers = ['identity', 'banking', 'kyc', 'payments', 'gateway'];
 const signingVar = (service: string) => `${service.toUpperCase().replace(/-/g, '_')}_SERVICE_SIGNING_KEYS`;
 /** The servers that keep files in the shared, encrypted object store (uploads, KYC documents). */
 const fileServers = ['kyc', 'bff-web', 'bff-mobile'];
 const OBJECTS = '/var/lib/meridian/objects';
+/** The servers that seal personal data or files with DATA_PROTECTION_KEYS: those that keep files, and payments (payee account numbers, card tokens). */
+const sealers = [...fileServers, 'payments'];
 
 /** The Secret holding one server's private key on Kubernetes. */
 const keySecret = (server: string) => `meridian-${server}-keys`;
@@ -36,6 +41,19 @@ const keySecret = (server: string) => `meridian-${server}-keys`;
 /** Subgraphs, which the gateway and the BFFs reach at `<NAME>_URL` (supergraph/src/subgraph-config.ts). */
 const subgraphs = Object.keys(servers).filter((name) => servers[name].workspace.startsWith('subgraphs/'));
 const urlVar = (subgraph: string) => `${subgraph.toUpperCase()}_URL`;
+
+/**
+ * Who must reach whom inside the cluster, on the callee's http port: the gateway and the BFFs every
+ * subgraph; payments the internal APIs it calls (LEDGER_API_CALLERS, IDENTITY_API_CALLERS,
+ * KYC_API_CALLERS); every other server identity, for its JWKS.
+ */
+const graphCallers = ['gateway', 'bff-web', 'bff-mobile'];
+const internalApiCalls: Record<string, string[]> = { payments: ['banking', 'identity', 'kyc'] };
+const requiredPaths: [from: string, to: string][] = [
+  ...graphCallers.flatMap((caller) => subgraphs.map((subgraph): [string, string] => [caller, subgraph])),
+  ...Object.entries(internalApiCalls).flatMap(([caller, targets]) => targets.map((target): [string, string] => [caller, target])),
+  ...Object.keys(servers).filter((name) => name !== 'identity').map((name): [string, string] => [name, 'identity']),
+];
 
 // Parsed YAML is untyped; the checkers read it defensively and report what is missing.
 type Doc = any;
@@ -107,16 +125,19 @@ function composeProblems(compose: Doc): string[] {
       problems.push(`${name}: ${verifiers.includes(name) ? 'lacks' : 'has no use for'} SERVICE_TRUSTED_KEYS`);
     }
     if ((name === 'identity') !== Boolean(env.IDENTITY_SIGNING_KEYS)) problems.push(`${name}: IDENTITY_SIGNING_KEYS belongs to identity alone`);
-    if (fileServers.includes(name)) {
+    if (sealers.includes(name)) {
       if (!String(env.DATA_PROTECTION_KEYS ?? '').startsWith('${DATA_PROTECTION_KEYS:')) problems.push(`${name}: lacks DATA_PROTECTION_KEYS`);
-      if (env.OBJECT_STORE_DIR !== OBJECTS || !(service.volumes ?? []).includes(`objects:${OBJECTS}`)) problems.push(`${name}: does not keep files in the shared objects volume`);
     } else if (env.DATA_PROTECTION_KEYS) problems.push(`${name}: holds DATA_PROTECTION_KEYS but keeps no personal data`);
+    if (fileServers.includes(name) && (env.OBJECT_STORE_DIR !== OBJECTS || !(service.volumes ?? []).includes(`objects:${OBJECTS}`))) {
+      problems.push(`${name}: does not keep files in the shared objects volume`);
+    }
     const jwks = `http://identity:${servers.identity.port}/.well-known/jwks.json`;
     if (name !== 'identity' && env.IDENTITY_JWKS_URL !== jwks) problems.push(`${name}: IDENTITY_JWKS_URL is ${env.IDENTITY_JWKS_URL}, expected ${jwks}`);
     if (!subgraphs.includes(name)) {
       for (const subgraph of subgraphs) {
         const url = `http://${subgraph}:${servers[subgraph].port}/graphql`;
         if (env[urlVar(subgraph)] !== url) problems.push(`${name}: ${urlVar(subgraph)} is ${env[urlVar(subgraph)]}, expected ${url}`);
+        if (dependsOn(service)[subgraph]?.condition !== 'service_healthy') problems.push(`${name}: does not wait for ${subgraph} to be healthy`);
       }
     }
   }
@@ -230,7 +251,13 @@ function k8sProblems(docs: K8sDoc[]): string[] {
   }
   for (const subgraph of subgraphs) {
     const labels = deployments.find((d) => d.metadata?.name === subgraph)?.spec?.template?.metadata?.labels;
-    if (!ofKind('NetworkPolicy').some((np) => labelsMatch(np.spec?.podSelector?.matchLabels, labels))) problems.push(`no NetworkPolicy selects the ${subgraph} pods`);
+    if (labels && !ofKind('NetworkPolicy').some((np) => selects(np.spec?.podSelector ?? {}, labels))) problems.push(`no NetworkPolicy selects the ${subgraph} pods`);
+  }
+  const podLabels = (name: string) => deployments.find((d) => d.metadata?.name === name)?.spec?.template?.metadata?.labels;
+  for (const [from, to] of requiredPaths) {
+    const fromLabels = podLabels(from);
+    const toLabels = podLabels(to);
+    if (fromLabels && toLabels && !admits(ofKind('NetworkPolicy'), fromLabels, toLabels, servers[to].port)) problems.push(`NetworkPolicy: ${from} cannot reach ${to} on port ${servers[to].port}`);
   }
   if (!ofKind('Job').some((j) => JSON.stringify(j.spec?.template?.spec?.containers ?? []).includes('migrate'))) problems.push('no migration Job');
   const config = ofKind('ConfigMap').find((c) => c.metadata?.name === 'meridian-config')?.data ?? {};
@@ -266,7 +293,7 @@ function k8sProblems(docs: K8sDoc[]): string[] {
     if (!signers.includes(name) && reads.has('SERVICE_SIGNING_KEYS')) problems.push(`Deployment ${name}: holds SERVICE_SIGNING_KEYS but signs no service tokens`);
     if (verifiers.includes(name) !== reads.has('SERVICE_TRUSTED_KEYS')) problems.push(`Deployment ${name}: ${verifiers.includes(name) ? 'lacks' : 'has no use for'} SERVICE_TRUSTED_KEYS`);
     if ((name === 'identity') !== reads.has('IDENTITY_SIGNING_KEYS')) problems.push(`Deployment ${name}: IDENTITY_SIGNING_KEYS belongs to identity alone`);
-    if (fileServers.includes(name) !== reads.has('DATA_PROTECTION_KEYS')) problems.push(`Deployment ${name}: ${fileServers.includes(name) ? 'lacks' : 'has no use for'} DATA_PROTECTION_KEYS`);
+    if (sealers.includes(name) !== reads.has('DATA_PROTECTION_KEYS')) problems.push(`Deployment ${name}: ${sealers.includes(name) ? 'lacks' : 'has no use for'} DATA_PROTECTION_KEYS`);
     if (fileServers.includes(name)) {
       const pod = workload.spec.template.spec;
       const claim = (pod.volumes ?? []).find((v: Doc) => v.persistentVolumeClaim?.claimName === 'meridian-objects');
@@ -331,6 +358,12 @@ describe('deploy/k8s', () => {
   });
 });
 
+describe('signing services', () => {
+  it('are the ones the platform makes keys for (SIGNING_SERVICES)', () => {
+    expect([...signers].sort()).toEqual([...SIGNING_SERVICES].sort());
+  });
+});
+
 describe('the checks themselves', () => {
   it('catch a wrong port, a missing dependency and a missing healthcheck in Compose', () => {
     const broken = compose();
@@ -386,7 +419,8 @@ describe('the checks themselves', () => {
       expect.arrayContaining([
         'Deployment banking: container port is not 4202',
         'Deployment banking: reads Secret key meridian-secrets/BANKING_DATABASE_URL, which the Secret template lacks',
-        'no NetworkPolicy selects the banking pods',
+        'NetworkPolicy: gateway cannot reach banking on port 4202',
+        'NetworkPolicy: banking cannot reach identity on port 4201',
         'ConfigMap meridian-config: BANKING_URL is http://banking.meridian.svc.cluster.local:4203/graphql, expected http://banking.meridian.svc.cluster.local:4202/graphql',
       ]),
     );
@@ -422,6 +456,38 @@ describe('the checks themselves', () => {
         'no NetworkPolicy keeps the BFF metrics port to the monitoring namespace',
       ]),
     );
+  });
+
+  it('catch payments without its own key, data keys or a way to the APIs it calls, and a subgraph left open', () => {
+    const broken = compose();
+    broken.services.payments.environment.SERVICE_SIGNING_KEYS = '${GATEWAY_SERVICE_SIGNING_KEYS:?x}';
+    delete broken.services.payments.environment.DATA_PROTECTION_KEYS;
+    delete broken.services['bff-web'].depends_on.payments;
+    expect(composeProblems(broken)).toEqual(
+      expect.arrayContaining([
+        'payments: SERVICE_SIGNING_KEYS is not its own PAYMENTS_SERVICE_SIGNING_KEYS',
+        'payments: lacks DATA_PROTECTION_KEYS',
+        'bff-web: does not wait for payments to be healthy',
+      ]),
+    );
+    const docs = k8sDocs()
+      .map((d) => ({ ...d, doc: structuredClone(d.doc) }))
+      .filter((d) => !(d.doc.kind === 'NetworkPolicy' && d.doc.metadata.name === 'internal-apis-from-payments'));
+    const find = (kind: string, name: string) => docs.find((d) => d.doc.kind === kind && d.doc.metadata.name === name)!.doc;
+    const payments = find('Deployment', 'payments').spec.template.spec.containers[0];
+    payments.env.find((e: Doc) => e.name === 'SERVICE_SIGNING_KEYS').valueFrom.secretKeyRef.name = 'meridian-gateway-keys';
+    find('Deployment', 'kyc').spec.template.metadata.labels['app.kubernetes.io/component'] = 'verification';
+    const problems = k8sProblems(docs);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "Deployment payments: reads another server's private key (meridian-gateway-keys)",
+        'NetworkPolicy: payments cannot reach banking on port 4202',
+        'no NetworkPolicy selects the kyc pods',
+      ]),
+    );
+    // identity stays reachable for its JWKS; kyc, now selected by no policy, is open to everyone.
+    expect(problems).not.toContain('NetworkPolicy: payments cannot reach identity on port 4201');
+    expect(problems).not.toContain('NetworkPolicy: payments cannot reach kyc on port 4203');
   });
 
   it('treat the generated key format as key material', () => {

@@ -76,7 +76,7 @@ describe('embedded mode (npm start)', () => {
   let running: Running | undefined;
 
   beforeAll(async () => {
-    ports = { web: await freePort(), mobile: await freePort(), gateway: await freePort(), identity: await freePort(), banking: await freePort(), kyc: await freePort() };
+    ports = { web: await freePort(), mobile: await freePort(), gateway: await freePort(), identity: await freePort(), banking: await freePort(), kyc: await freePort(), payments: await freePort() };
     metricsPorts = { web: await freePort(), mobile: await freePort() };
     const { DATABASE_URL: _db, REDIS_URL: _redis, NODE_OPTIONS: _opts, ...rest } = process.env;
     env = {
@@ -90,6 +90,7 @@ describe('embedded mode (npm start)', () => {
       IDENTITY_PORT: String(ports.identity),
       BANKING_PORT: String(ports.banking),
       KYC_PORT: String(ports.kyc),
+      PAYMENTS_PORT: String(ports.payments),
       WEB_BFF_METRICS_PORT: String(metricsPorts.web),
       MOBILE_BFF_METRICS_PORT: String(metricsPorts.mobile),
       IDENTITY_JWKS_URL: `http://127.0.0.1:${ports.identity}/.well-known/jwks.json`,
@@ -117,6 +118,25 @@ describe('embedded mode (npm start)', () => {
     expect(running.output()).toMatch(/demo KYC\s+the demo user is verified to TIER_2 \(created\)/);
     const demoKyc = await gql(ports.mobile, `{ me { kyc { tier status nextSteps } } }`, {}, demo.data.login.accessToken);
     expect(demoKyc.data?.me.kyc).toEqual({ tier: 'TIER_2', status: 'VERIFIED', nextSteps: [] });
+    // The demo user has paid the demo friend twice, and can pay her again by phone number.
+    expect(running.output()).toMatch(/demo pay\s+2 payments to Ana López/);
+    const token = demo.data.login.accessToken;
+    const paid = await gql(ports.mobile, `{ payments(first: 5) { edges { node { status amount { amount } counterparty { name } } } } }`, {}, token);
+    expect(paid.data?.payments.edges.map((e: { node: unknown }) => e.node)).toEqual([
+      { status: 'SUCCEEDED', amount: { amount: '18.00' }, counterparty: { name: 'Ana López' } },
+      { status: 'SUCCEEDED', amount: { amount: '42.50' }, counterparty: { name: 'Ana López' } },
+    ]);
+    const accounts = await gql(ports.mobile, `{ me { accounts { id currency type } } }`, {}, token);
+    const gbp = accounts.data.me.accounts.find((a: { currency: string; type: string }) => a.currency === 'GBP' && a.type === 'CURRENT');
+    const again = await gql(
+      ports.mobile,
+      `mutation ($input: CreatePaymentInput!) { createPayment(input: $input) { id status counterparty { name } } }`,
+      { input: { kind: 'P2P', accountId: gbp.id, amount: '5.00', currency: 'GBP', recipient: { phone: '+447700900456' } } },
+      token,
+    );
+    expect(again.data?.createPayment).toMatchObject({ status: 'REQUIRES_CONFIRMATION', counterparty: { name: 'Ana López' } });
+    const confirmed = await gql(ports.mobile, `mutation ($id: ID!) { confirmPayment(id: $id) { status } }`, { id: again.data.createPayment.id }, token);
+    expect(confirmed.data?.confirmPayment.status).toBe('SUCCEEDED');
 
     const input = { email: 'newcomer@example.com', password: 'my first meridian passphrase', displayName: 'Newcomer' };
     const reg = await gql(ports.web, `mutation R($i: RegisterInput!) { register(input: $i) { id } }`, { i: input });
@@ -139,6 +159,7 @@ describe('embedded mode (npm start)', () => {
     const banking = await gql(ports.banking, `{ _service { sdl } }`);
     expect(banking.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     expect((await gql(ports.kyc, `{ _service { sdl } }`)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await gql(ports.payments, `{ _service { sdl } }`)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     const viaGateway = await gql(ports.gateway, `{ me { id } }`);
     expect(viaGateway.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     // The BFFs' metrics are on their internal ports only.
@@ -157,6 +178,8 @@ describe('embedded mode (npm start)', () => {
     running = await start(env);
     expect(running.output()).toMatch(/demo user .*\(already there\)/);
     expect(running.output()).toMatch(/demo KYC .*\(already there\)/);
+    // The demo payments are found again, not made twice.
+    expect(running.output()).toMatch(/demo pay\s+2 payments/);
     const login = await gql(ports.mobile, `mutation { login(input: { email: "newcomer@example.com", password: "my first meridian passphrase", deviceId: "embedded-test-phone" }) { accessToken } }`);
     expect(login.errors).toBeUndefined();
     expect(await stop(running)).toBe(0);

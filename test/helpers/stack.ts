@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createIdentityServer, loadIdentityConfig, type IdentityServer } from '@meridian/identity';
 import { createKycServer, loadKycConfig, PROVIDER_WEBHOOK_ROUTE, type KycServer } from '@meridian/kyc';
-import { createDevMailbox, createMemoryKeyValueStore, type DevMailbox, type MeridianServer } from '@meridian/platform';
+import { createPaymentsServer, createSimulatedPaymentProvider, loadPaymentsConfig, type PaymentsServer } from '@meridian/payments';
+import { createDevMailbox, createMemoryKeyValueStore, generateWebhookSecret, type DevMailbox, type MeridianServer } from '@meridian/platform';
 import { createTestDatabase, type TestDatabase } from '@meridian/platform/testing';
 
 /** A GraphQL response as the tests read it. */
@@ -17,11 +18,12 @@ export interface GqlResult {
   errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[];
 }
 
-/** Identity, banking and KYC on one database and their own ports, both BFFs in-process in front of them. */
+/** Identity, banking, KYC and payments on one database and their own ports, both BFFs in-process in front of them. */
 export interface Stack {
   identity: IdentityServer;
   banking: BankingServer;
   kyc: KycServer;
+  payments: PaymentsServer;
   /** What KYC sent (phone codes), as the development mailbox keeps it. */
   mailbox: DevMailbox;
   web: MeridianServer;
@@ -85,11 +87,41 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   );
   await kyc.app.listen({ port: 0, host: '127.0.0.1' });
   kycPort = portOf(kyc);
+  // Payments reaches banking, identity and KYC over HTTP with its own service token, as in a deployment.
+  const paymentsWebhookSecret = generateWebhookSecret();
+  const payments: PaymentsServer = await createPaymentsServer(
+    loadPaymentsConfig({
+      PAYMENTS_WEBHOOK_SECRETS: paymentsWebhookSecret,
+      ...process.env,
+      MIGRATE_ON_START: 'true',
+      IDENTITY_JWKS_URL: `${identityBase}/.well-known/jwks.json`,
+      BANKING_INTERNAL_URL: `http://127.0.0.1:${portOf(banking)}`,
+      IDENTITY_INTERNAL_URL: identityBase,
+      KYC_INTERNAL_URL: `http://127.0.0.1:${kycPort}`,
+      ...env,
+    }),
+    {
+      databaseUrl: db.url,
+      // The simulated provider keeps its state in memory here, as KYC's mailbox does: the stack's Redis may be down on purpose.
+      provider: createSimulatedPaymentProvider({
+        store: createMemoryKeyValueStore(),
+        secret: paymentsWebhookSecret,
+        delayMs: 50,
+        deliver: async ({ headers, body }) => {
+          const res = await fetch(`http://127.0.0.1:${portOf(payments)}/webhooks/payments`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+          await res.arrayBuffer();
+          return { status: res.status };
+        },
+      }),
+    },
+  );
+  await payments.app.listen({ port: 0, host: '127.0.0.1' });
   const bffEnv = {
     ...process.env,
     IDENTITY_URL: `${identityBase}/graphql`,
     BANKING_URL: `http://127.0.0.1:${portOf(banking)}/graphql`,
     KYC_URL: `http://127.0.0.1:${kycPort}/graphql`,
+    PAYMENTS_URL: `http://127.0.0.1:${portOf(payments)}/graphql`,
     OBJECT_STORE_DIR: objectDir,
     // The BFFs verify tokens to rate-limit per user.
     IDENTITY_JWKS_URL: `${identityBase}/.well-known/jwks.json`,
@@ -102,6 +134,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     identity,
     banking,
     kyc,
+    payments,
     mailbox,
     web,
     mobile,
@@ -128,6 +161,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     async close() {
       await mobile.close();
       await web.close();
+      await payments.close();
       await kyc.close();
       await banking.close();
       await identity.close();

@@ -59,6 +59,17 @@ export const SENSITIVE_FIELD_LIMITS: Record<string, FieldLimit[]> = {
   uploadKycDocument: [{ max: 30, window: '1h' }],
   submitVerification: [{ max: 10, window: '1h' }],
   decideKycCase: [{ max: 120, window: '1m' }],
+  // Money to other people: generous for a person, tight for a script; the limits by KYC tier sit behind these.
+  createPayment: [{ max: 30, window: '1m' }, { max: 300, window: '1h' }],
+  confirmPayment: [{ max: 30, window: '1m' }, { max: 300, window: '1h' }],
+  cancelPayment: [{ max: 30, window: '1m' }],
+  refundPayment: [{ max: 20, window: '1m' }],
+  decidePayment: [{ max: 120, window: '1m' }],
+  // New destinations are how stolen sessions cash out: few an hour.
+  createPayee: [{ max: 10, window: '1h' }],
+  createBiller: [{ max: 10, window: '1h' }],
+  // Each card is checked at the provider: card testing is throttled per user.
+  addCard: [{ max: 5, window: '1h' }],
 };
 
 /** Options for {@link useFieldRateLimits}. */

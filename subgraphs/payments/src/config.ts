@@ -16,6 +16,13 @@ export const paymentsConfigSchema = subgraphBaseConfigSchema.extend({
   MIGRATE_ON_START: flag(false).optional(),
   /** Run the background work (outbox, tier projection) here; default true. */
   PAYMENTS_WORKERS: flag(true),
+  /**
+   * Standard Webhooks secrets (`whsec_…`) the payment provider's webhooks are signed with, comma-separated,
+   * current first. Required in production; generated once under DATA_DIR/keys otherwise.
+   */
+  PAYMENTS_WEBHOOK_SECRETS: z.string().optional(),
+  /** Where the simulated provider delivers its webhooks; default this server's own `/webhooks/payments`. */
+  PAYMENTS_WEBHOOK_URL: z.string().url().optional(),
 });
 
 export type PaymentsConfig = z.infer<typeof paymentsConfigSchema>;

@@ -3,3 +3,5 @@ export { createPaymentsServer, paymentsTypeDefs, type PaymentsServer, type Payme
 export { createPaymentsDataSource, PAYMENTS_SCHEMA } from './data/data-source';
 export { PAYMENTS_EVENTS_TOPIC, PAYMENTS_OUTBOX } from './services/payment-events';
 export type { PaymentRecord } from './domain/payment';
+export { DEMO_FRIEND, seedDemoPayments, type DemoPaymentParties } from './seed';
+export { createSimulatedPaymentProvider, type PaymentProvider, type SimulatedPaymentProvider } from './providers';

@@ -8,12 +8,15 @@ import {
   createOutboxRelay,
   createServiceClient,
   createServiceTokenIssuer,
+  createJobQueue,
   createSubgraphServer,
   initializeDataSource,
+  loadDataProtection,
   loadServiceSigningKeys,
   openEventBus,
   remoteKeyResolver,
   type AccessTokenVerifierOptions,
+  type DataProtection,
   type EventBus,
   type Logger,
   type MeridianServer,
@@ -28,11 +31,17 @@ import type { PaymentsConfig } from './config';
 import { createPaymentsDataSource } from './data/data-source';
 import { StaffAudit } from './data/staff-audit';
 import type { FraudRuleOptions } from './domain/fraud-rules';
+import type { PaymentProvider } from './providers';
+import { openSimulatedProvider, PAYMENTS_WEBHOOK_PATH, webhookSecrets } from './providers/open-simulated-provider';
 import { createResolvers } from './resolvers';
 import { CustomerTiers } from './services/customer-tiers';
 import { PAYMENTS_OUTBOX } from './services/payment-events';
 import { PaymentService } from './services/payment-service';
+import { SavedDestinations } from './services/saved-destinations';
 import { SpendingLimits } from './services/spending-limits';
+import { ProviderPayouts } from './services/provider-payouts';
+import { PayeeStore } from './data/payee-store';
+import { webhookRoute } from './http/webhook-route';
 
 /** What the payments server is built from; tests replace what they need to watch. */
 export interface PaymentsServerDeps {
@@ -47,15 +56,33 @@ export interface PaymentsServerDeps {
   fetch?: { banking?: typeof fetch; identity?: typeof fetch; kyc?: typeof fetch };
   eventBus?: EventBus;
   fraudRules?: Partial<FraudRuleOptions>;
+  /**
+   * Tokenises cards (and will charge them and pay out); default the simulated provider, its state in Redis at
+   * REDIS_URL or else in memory, its webhooks signed with PAYMENTS_WEBHOOK_SECRETS and sent to PAYMENTS_WEBHOOK_URL.
+   */
+  provider?: PaymentProvider;
   /** Connection pool size; default 10. */
   poolSize?: number;
+  /** How often the job queue looks for due work, in seconds (at least 0.5); default 2. */
+  jobPollingSeconds?: number;
 }
+
+/** The jobs of payments: a provider attempt to ask about again, and the ones that ran out of tries. */
+type PaymentJobs = {
+  'payments.resolve-attempt': { attemptId: string };
+  'payments.attempts-dead': { attemptId: string };
+};
+const RESOLVE_ATTEMPT = 'payments.resolve-attempt';
+const ATTEMPTS_DEAD = 'payments.attempts-dead';
 
 /** The payments server and what the embedded starter and tests reach into. */
 export interface PaymentsServer extends MeridianServer {
   dataSource: DataSource;
   payments: PaymentService;
   tiers: CustomerTiers;
+  /** Seals account numbers, references and card tokens. */
+  protection: DataProtection;
+  provider: PaymentProvider;
 }
 
 /** The SDL, read once; it is the source of truth for codegen and composition too. */
@@ -81,7 +108,37 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
   const directory = new IdentityDirectory(client(config.IDENTITY_INTERNAL_URL, 'identity', deps.fetch?.identity));
   const tiers = new CustomerTiers(dataSource, new KycTiers(client(config.KYC_INTERNAL_URL, 'kyc', deps.fetch?.kyc)), logger);
   const limits = new SpendingLimits(config.PAYMENTS_LIMITS_TIME_ZONE);
-  const payments = new PaymentService({ db: dataSource, ledger, directory, tiers, limits, logger, fraudRules: deps.fraudRules });
+
+  const protection = loadDataProtection(config);
+  const secrets = webhookSecrets(config);
+  const simulated = deps.provider === undefined ? await openSimulatedProvider(config, secrets[0], logger) : undefined;
+  if (simulated && config.NODE_ENV === 'production') logger.warn('payments runs the simulated payment provider: no card is really tokenised, charged or paid out');
+  const provider = deps.provider ?? simulated!.provider;
+
+  // Work that runs later (asking the provider about an attempt) survives restarts and runs once across replicas.
+  const jobs = createJobQueue<PaymentJobs>({
+    databaseUrl: deps.databaseUrl,
+    schema: 'payments_jobs',
+    queues: {
+      [RESOLVE_ATTEMPT]: { retryLimit: 12, retryDelay: 2, retryBackoff: true, expireInSeconds: 120, deadLetter: ATTEMPTS_DEAD },
+      [ATTEMPTS_DEAD]: {},
+    },
+    logger,
+    poolSize: config.DATABASE_URL ? 4 : 2,
+  });
+  await jobs.start();
+  const payouts = new ProviderPayouts({
+    db: dataSource,
+    provider,
+    payees: new PayeeStore(protection),
+    webhookSecrets: secrets,
+    schedule: async (attemptId, afterSeconds) => void (await jobs.send(RESOLVE_ATTEMPT, { attemptId }, { startAfter: afterSeconds })),
+    logger,
+  });
+  const payments = new PaymentService({ db: dataSource, ledger, directory, tiers, limits, payouts, logger, fraudRules: deps.fraudRules });
+  if (config.PAYMENTS_WORKERS) jobs.work(RESOLVE_ATTEMPT, (job) => payments.resolveAttempt(job.data.attemptId), { pollingIntervalSeconds: deps.jobPollingSeconds ?? 2 });
+  const audit = new StaffAudit(dataSource);
+  const destinations = new SavedDestinations({ db: dataSource, protection, provider, audit });
 
   const bus = config.PAYMENTS_WORKERS ? (deps.eventBus ?? (await openEventBus(config, { logger }))) : undefined;
   let tierSubscription: Subscription | undefined;
@@ -90,13 +147,16 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
     name: 'payments',
     logger,
     typeDefs: paymentsTypeDefs,
-    resolvers: createResolvers({ db: dataSource, payments, tiers, limits, audit: new StaffAudit(dataSource) }),
+    resolvers: createResolvers({ db: dataSource, payments, tiers, limits, audit, destinations }),
     accessTokens: createAccessTokenVerifier({
       issuer: config.ACCESS_TOKEN_ISSUER,
       audience: config.ACCESS_TOKEN_AUDIENCE,
       keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
     }),
     readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
+    // The provider's webhook is signed, and has no service token.
+    publicRoutes: [PAYMENTS_WEBHOOK_PATH],
+    routes: (app) => webhookRoute(app, { payments, logger }),
     workers: (metrics) =>
       bus
         ? [
@@ -116,9 +176,11 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
           ]
         : [],
     async close() {
+      await jobs.stop();
+      await simulated?.close();
       if (bus && !deps.eventBus) await bus.close();
       await closeDataSource(dataSource);
     },
   });
-  return { ...server, dataSource, payments, tiers };
+  return { ...server, dataSource, payments, tiers, protection, provider };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DomainError, ErrorCode, errors, isErrorCode, returnedRows, type Queryable } from '@meridian/platform';
+import { DomainError, ErrorCode, errors, isErrorCode, isIdempotencyKey, returnedRows, type Queryable } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 
 /** How long a key is remembered: 24 hours, as Stripe does. */
@@ -26,7 +26,7 @@ export function requestFingerprint(operation: string, input: unknown): string {
 
 /** Checks a client's key: 1 to 255 printable characters. Errors: BAD_USER_INPUT. */
 export function parseIdempotencyKey(key: string): string {
-  if (key.length < 1 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
+  if (!isIdempotencyKey(key)) {
     throw errors.badInput('The idempotency key must be 1 to 255 printable characters without spaces.', { field: 'idempotencyKey' });
   }
   return key;

@@ -44,6 +44,18 @@ export interface CardDetails {
   expYear: number;
 }
 
+/** Most cards one customer may keep. */
+export const MAX_CARDS = 10;
+
+/** A saved card: what may be kept, the provider's fingerprint of the number, and (sealed, not here) its token. */
+export interface CardRecord extends CardDetails {
+  id: string;
+  userId: string;
+  /** The provider's; the same for every token of one card number, so a card added twice is recognised. */
+  fingerprint: string;
+  createdAt: Date;
+}
+
 /**
  * A checked card: the details that may be stored, and the number and security
  * code that may only be handed to the provider in the tokenisation call.

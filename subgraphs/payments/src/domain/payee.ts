@@ -29,20 +29,44 @@ export interface Payee {
 /** Longest payee name, as SEPA and Faster Payments carry it. */
 export const PAYEE_NAME_MAX_LENGTH = 70;
 
+/** Most payees one customer may keep. */
+export const MAX_PAYEES = 50;
+
+/** A saved payee as lists show it: never the account number, which is sealed at rest. */
+export interface PayeeRecord {
+  id: string;
+  userId: string;
+  name: string;
+  scheme: PayeeAccount['scheme'];
+  /** `•••• 5432`: see {@link maskedAccount}. */
+  maskedAccount: string;
+  /** ISO 3166 alpha-2. */
+  country: string;
+  createdAt: Date;
+}
+
 // Control and format characters (bidi overrides among them) have no place in a name shown to others.
 const forbiddenInName = /[\p{Cc}\p{Cf}]/u;
 
 // A blank optional field is what a form sends for "not filled in".
 const given = (value: string | null | undefined): value is string => typeof value === 'string' && value.trim() !== '';
 
-/** Checks a payee's name: trimmed, 1–70 printable characters. Errors: BAD_USER_INPUT (`name`). */
-export function parsePayeeName(input: string): string {
+/**
+ * Checks the name a saved destination is shown under (`whose` as in "The payee's"):
+ * trimmed, inner spaces collapsed, 1–70 printable characters. Errors: BAD_USER_INPUT (`name`).
+ */
+export function parseDestinationName(input: string, whose: string): string {
   const name = input.normalize('NFC').trim().replace(/\s+/g, ' ');
   const length = [...name].length;
   if (length < 1 || length > PAYEE_NAME_MAX_LENGTH || forbiddenInName.test(name)) {
-    throw errors.badInput(`The payee's name must be 1 to ${PAYEE_NAME_MAX_LENGTH} printable characters.`, { field: 'name' });
+    throw errors.badInput(`${whose} name must be 1 to ${PAYEE_NAME_MAX_LENGTH} printable characters.`, { field: 'name' });
   }
   return name;
+}
+
+/** Checks a payee's name: trimmed, 1–70 printable characters. Errors: BAD_USER_INPUT (`name`). */
+export function parsePayeeName(input: string): string {
+  return parseDestinationName(input, "The payee's");
 }
 
 /**

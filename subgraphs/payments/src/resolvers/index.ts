@@ -6,8 +6,11 @@ import type { PaymentRecord } from '../domain/payment';
 import type { PaymentStatus } from '../domain/payment-state';
 import type { CustomerTiers } from '../services/customer-tiers';
 import type { PaymentService, RequestContext } from '../services/payment-service';
+import type { SavedDestinations } from '../services/saved-destinations';
 import type { SpendingLimits } from '../services/spending-limits';
+import { mergeResolvers } from './merge-resolvers';
 import { decodeCursor, encodeCursor, pageSize, toPage } from './pages';
+import { savedDestinationResolvers } from './saved-destinations';
 
 /** Services the resolvers call. */
 export interface PaymentsServices {
@@ -16,6 +19,7 @@ export interface PaymentsServices {
   tiers: CustomerTiers;
   limits: SpendingLimits;
   audit: StaffAudit;
+  destinations: SavedDestinations;
 }
 
 const money = (amount: bigint, currency: CurrencyCode) => ({ amount, currency });
@@ -36,7 +40,7 @@ function actorKind(actor: string): string {
 /** Thin resolvers: arguments in, one service call, result out. */
 export function createResolvers(services: PaymentsServices): Resolvers {
   const viewerOf = (ctx: SubgraphContext) => requireUser(ctx);
-  return {
+  const resolvers: Resolvers = {
     DateTime: DateTimeScalar,
     Query: {
       payments: async (_parent, { first, after, status }, ctx) => {
@@ -69,8 +73,12 @@ export function createResolvers(services: PaymentsServices): Resolvers {
     Mutation: {
       createPayment: (_parent, { input, idempotencyKey }, ctx) => {
         const request = requestOf(ctx, idempotencyKey);
-        if (input.kind !== 'P2P') throw errors.badInput('Only P2P payments can be created here today.', { field: 'kind' });
-        if (!input.recipient) throw errors.badInput('A P2P payment needs a recipient.', { field: 'recipient' });
+        if (input.kind === 'PAYOUT') {
+          if (!input.payeeId || input.recipient) throw errors.badInput('A PAYOUT payment needs a payeeId and no recipient.', { field: 'payeeId' });
+          return services.payments.createPayout(request, { ...input, payeeId: input.payeeId });
+        }
+        if (input.kind !== 'P2P') throw errors.badInput('Only P2P and PAYOUT payments can be created today.', { field: 'kind' });
+        if (!input.recipient || input.payeeId) throw errors.badInput('A P2P payment needs a recipient and no payeeId.', { field: 'recipient' });
         return services.payments.createP2P(request, { ...input, recipient: input.recipient });
       },
       confirmPayment: (_parent, { id, idempotencyKey }, ctx) => services.payments.confirm(requestOf(ctx, idempotencyKey), id),
@@ -78,6 +86,7 @@ export function createResolvers(services: PaymentsServices): Resolvers {
         if (reason && reason.length > 200) throw errors.badInput('reason is at most 200 characters.', { field: 'reason' });
         return services.payments.cancel(requestOf(ctx, idempotencyKey), id, reason);
       },
+      refundPayment: (_parent, { id, amount, reason, idempotencyKey }, ctx) => services.payments.refund(requestOf(ctx, idempotencyKey), id, { amount, reason }),
       decidePayment: async (_parent, { id, decision, reason, idempotencyKey }, ctx) => {
         const request = requestOf(ctx, idempotencyKey);
         const decided = await services.payments.decide(request, id, decision, reason);
@@ -102,6 +111,10 @@ export function createResolvers(services: PaymentsServices): Resolvers {
       // Banking decides who may see the transfer; before confirmation there is none.
       transfer: (p) => (p.status === 'REQUIRES_CONFIRMATION' || p.status === 'CANCELED' ? null : { id: p.holdTransferId }),
       history: (p) => services.payments.store.history(services.db, p.id),
+      refunds: (p) => services.payments.refunds.ofPayment(services.db, p.id),
+    },
+    PaymentRefund: {
+      amount: (r) => money(r.amount, r.currency),
     },
     PaymentHistoryEntry: {
       actor: (e) => actorKind(e.actor),
@@ -135,6 +148,7 @@ export function createResolvers(services: PaymentsServices): Resolvers {
       },
     },
   };
+  return mergeResolvers(resolvers, savedDestinationResolvers(services.destinations));
 }
 
 export type { PaymentRecord };

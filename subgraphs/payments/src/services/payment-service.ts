@@ -3,6 +3,7 @@ import {
   DomainError,
   ErrorCode,
   errors,
+  formatDecimal,
   hasRole,
   parsePositiveAmount,
   ServiceCallError,
@@ -21,8 +22,10 @@ import type { PaymentRecord } from '../domain/payment';
 import { assertTransition, type PaymentStatus } from '../domain/payment-state';
 import { IdempotencyKeys, parseIdempotencyKey, requestFingerprint } from '../data/idempotency';
 import { PaymentStore } from '../data/payment-store';
+import { RefundStore } from '../data/refund-store';
 import type { CustomerTiers } from './customer-tiers';
 import { writePaymentEvent } from './payment-events';
+import type { ProviderOutcome, ProviderPayouts } from './provider-payouts';
 import { SpendingLimits, type UsagePeriods } from './spending-limits';
 
 /** A peer-to-peer payment as the customer asks for it. */
@@ -53,8 +56,19 @@ export interface PaymentServiceDeps {
   directory: IdentityDirectory;
   tiers: CustomerTiers;
   limits: SpendingLimits;
+  /** Payouts to saved payees at the payment provider. */
+  payouts: ProviderPayouts;
   logger: Logger;
   fraudRules?: Partial<FraudRuleOptions>;
+}
+
+/** A payout to one of the customer's saved payees, as the customer asks for it. */
+export interface PayoutPaymentInput {
+  accountId: string;
+  amount: string;
+  currency: string;
+  payeeId: string;
+  description?: string | null;
 }
 
 /**
@@ -69,6 +83,7 @@ export interface PaymentServiceDeps {
  */
 export class PaymentService {
   readonly store = new PaymentStore();
+  readonly refunds = new RefundStore();
   private readonly keys: IdempotencyKeys;
 
   constructor(private readonly deps: PaymentServiceDeps) {
@@ -85,10 +100,7 @@ export class PaymentService {
       const { viewer } = ctx;
       const currency = currencyCode(input.currency);
       const amount = parsePositiveAmount(input.amount, currency);
-      const description = (input.description ?? '').trim();
-      if (description.length > MAX_DESCRIPTION || /[\u0000-\u001f\u007f]/.test(description)) {
-        throw errors.badInput(`description must be at most ${MAX_DESCRIPTION} characters without control characters.`, { field: 'description' });
-      }
+      const description = this.description(input.description);
       // A customer who may not pay anyone hears so before anything else about the payment.
       assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, viewer.userId));
       const account = await this.ownAccount(viewer.userId, input.accountId, currency);
@@ -110,6 +122,49 @@ export class PaymentService {
           counterpartyAccountId: to.id,
           counterpartyName: recipient.displayName,
           payeeId: null,
+          billerId: null,
+          cardId: null,
+          description,
+          holdTransferId: derivedId(paymentId, 'hold'),
+          scheduledPaymentId: null,
+        },
+        `user:${viewer.userId}`,
+      );
+    });
+  }
+
+  /**
+   * Creates a payout to one of the customer's saved payees (an external bank
+   * account), to be confirmed. The money is held towards the bank's settlement
+   * account and leaves through the payment provider.
+   * Errors: as createP2P, with NOT_FOUND (`payeeId`) for a payee the customer does not keep.
+   */
+  createPayout(ctx: RequestContext, input: PayoutPaymentInput): Promise<PaymentRecord> {
+    return this.idempotent(ctx, 'createPayment', { kind: 'PAYOUT', ...input }, async (paymentId) => {
+      const { viewer } = ctx;
+      const currency = currencyCode(input.currency);
+      const amount = parsePositiveAmount(input.amount, currency);
+      const description = this.description(input.description);
+      assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, viewer.userId));
+      const account = await this.ownAccount(viewer.userId, input.accountId, currency);
+      const [payee] = /^[0-9a-f-]{36}$/i.test(input.payeeId)
+        ? await this.deps.db.query(`SELECT id, name FROM payments.payees WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, [input.payeeId, viewer.userId])
+        : [];
+      if (!payee) throw new DomainError(ErrorCode.NOT_FOUND, 'Payee not found.', { field: 'payeeId' });
+      const settlement = await this.deps.ledger.systemAccount('SETTLEMENT', currency);
+      return this.store.create(
+        this.deps.db,
+        {
+          id: paymentId,
+          userId: viewer.userId,
+          kind: 'PAYOUT',
+          amount,
+          currency,
+          accountId: account.id,
+          counterpartyUserId: null,
+          counterpartyAccountId: settlement.id,
+          counterpartyName: payee.name as string,
+          payeeId: payee.id as string,
           billerId: null,
           cardId: null,
           description,
@@ -214,6 +269,73 @@ export class PaymentService {
     });
   }
 
+  /**
+   * Pays (part of) a successful peer-to-peer payment back to the payer. The
+   * recipient sends it (their money goes back) or compliance staff do. The
+   * amount is reserved on the payment first, so concurrent refunds never pay
+   * back more than was paid; then the ledger moves it under an id derived from
+   * the refund, so a retry with the same key finishes the same refund.
+   * Errors: NOT_FOUND, FORBIDDEN (the payer), CONFLICT (`state`), BAD_USER_INPUT
+   * (`amount` beyond what is left, `reason`), INSUFFICIENT_FUNDS (the recipient's
+   * account no longer holds it), SERVICE_UNAVAILABLE (retry with the same key).
+   */
+  refund(ctx: RequestContext, id: string, input: { amount?: string | null; reason?: string | null }): Promise<PaymentRecord> {
+    return this.idempotent(ctx, 'refundPayment', { id, amount: input.amount ?? null, reason: input.reason ?? null }, async (refundId) => {
+      const { viewer } = ctx;
+      const payment = /^[0-9a-f-]{36}$/i.test(id) ? await this.store.get(this.deps.db, id) : null;
+      const staff = hasRole(viewer, 'COMPLIANCE');
+      const recipient = payment?.counterpartyUserId === viewer.userId && isReceived(payment);
+      if (!payment || !(recipient || staff || payment.userId === viewer.userId)) throw errors.notFound('Payment not found.');
+      if (!recipient && !staff) throw errors.forbidden('Only the recipient can send a payment back.');
+      if (payment.kind !== 'P2P' || !payment.counterpartyAccountId) throw errors.badInput('Only peer-to-peer payments can be refunded here today.', { field: 'id' });
+      if (payment.status !== 'SUCCEEDED' && payment.status !== 'PARTIALLY_REFUNDED') assertTransition(payment.status, 'REFUNDED');
+      const reason = (input.reason ?? '').trim() || 'sent back';
+      if (reason.length > 200) throw errors.badInput('reason is at most 200 characters.', { field: 'reason' });
+      const left = payment.amount - payment.refundedAmount;
+      const amount = input.amount ? parsePositiveAmount(input.amount, payment.currency) : left;
+      const actor = staff && !recipient ? `staff:${viewer.userId}` : `user:${viewer.userId}`;
+      const refund = await this.deps.db.transaction((m) =>
+        this.refunds.reserve(m, { id: refundId, paymentId: payment.id, amount, transferId: derivedId(refundId, 'refund'), actor, reason }),
+      );
+      if (!refund) throw errors.badInput(`At most ${formatDecimal(left, payment.currency)} ${payment.currency} is left to refund, less any refund under way.`, { field: 'amount' });
+      if (refund.status !== 'PENDING') return (await this.store.get(this.deps.db, payment.id))!;
+      try {
+        await this.deps.ledger.move({
+          id: refund.transferId,
+          code: 'P2P_REFUND',
+          description: `Refund: ${payment.description || 'payment'}`,
+          from: payment.counterpartyAccountId,
+          to: payment.accountId,
+          amount: refund.amount,
+          currency: payment.currency,
+          causedBy: `payment:${payment.id}`,
+        });
+      } catch (err) {
+        if (err instanceof DomainError && err.code !== ErrorCode.SERVICE_UNAVAILABLE) {
+          await this.deps.db.transaction((m) => this.refunds.settle(m, refund.id, { status: 'FAILED', failureCode: err.code }));
+          throw err;
+        }
+        if (err instanceof ServiceCallError || err instanceof DomainError) {
+          throw errors.unavailable('The refund is under way. Send it again with the same idempotency key to see how it ends.');
+        }
+        throw err;
+      }
+      return this.deps.db.transaction(async (m) => {
+        const settled = await this.refunds.settle(m, refund.id, { status: 'SUCCEEDED' });
+        const current = (await this.store.get(m, payment.id, true))!;
+        if (!settled) return current;
+        const to: PaymentStatus = settled.refundedAmount === current.amount ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+        const moved = await this.store.transition(m, payment.id, current.status, {
+          to,
+          actor,
+          reason: `refunded ${formatDecimal(refund.amount, payment.currency)}: ${reason}`,
+        });
+        await writePaymentEvent(m, 'payment.refunded', moved!, { refundId: refund.id, refundAmount: formatDecimal(refund.amount, payment.currency) });
+        return moved!;
+      });
+    });
+  }
+
   /** A payment the viewer made or received, or compliance and support staff (audited by the caller). Errors: NOT_FOUND. */
   async visible(viewer: AccessTokenClaims, id: string): Promise<PaymentRecord> {
     const payment = await this.store.get(this.deps.db, id);
@@ -232,7 +354,7 @@ export class PaymentService {
     const hold = await this.ledgerStep(payment, () =>
       this.deps.ledger.hold({
         id: payment.holdTransferId,
-        code: 'P2P_PAYMENT',
+        code: payment.kind === 'P2P' ? 'P2P_PAYMENT' : 'PAYOUT',
         description: payment.description || `Payment to ${payment.counterpartyName}`,
         from: payment.accountId,
         to: payment.counterpartyAccountId!,
@@ -246,6 +368,46 @@ export class PaymentService {
       return this.fail(payment, 'HOLD_EXPIRED', 'The payment was held too long and its reservation lapsed.');
     }
     if (payment.status === 'REQUIRES_REVIEW') return payment;
+    if (payment.kind === 'PAYOUT') {
+      // The money is held; the provider pays it out. Its answer, now or later, finishes the payment.
+      const outcome = await this.deps.payouts.send(payment);
+      return this.finishFromProvider(payment.id, outcome);
+    }
+    return this.settle(payment);
+  }
+
+  /**
+   * Finishes a payment waiting on the provider: SUCCEEDED posts the hold,
+   * DECLINED voids it and fails the payment with the provider's code; WAITING
+   * leaves it PROCESSING. Repeatable: a payment already finished is answered as it is.
+   */
+  async finishFromProvider(paymentId: string, outcome: ProviderOutcome): Promise<PaymentRecord> {
+    const payment = (await this.store.get(this.deps.db, paymentId))!;
+    if (payment.status !== 'PROCESSING' || outcome.status === 'WAITING') return payment;
+    if (outcome.status === 'SUCCEEDED') return this.settle(payment);
+    await this.release(payment);
+    return this.fail(payment, outcome.code, outcome.message);
+  }
+
+  /** Runs a scheduled look at a provider attempt (the job queue calls it); throws while its answer is unknown, so the job runs again. */
+  async resolveAttempt(attemptId: string): Promise<void> {
+    const resolved = await this.deps.payouts.resolve(attemptId, async () => {
+      const attempt = (await this.deps.payouts.attempts.get(this.deps.db, attemptId))!;
+      return this.deps.payouts.send((await this.store.get(this.deps.db, attempt.paymentId))!);
+    });
+    if (resolved) await this.finishFromProvider(resolved.paymentId, resolved.outcome);
+  }
+
+  /** A provider webhook (see ProviderPayouts.webhook); answers what it did, for the provider's log. */
+  async providerWebhook(headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<'applied' | 'ignored'> {
+    const applied = await this.deps.payouts.webhook(headers, rawBody);
+    if (!applied) return 'ignored';
+    await this.finishFromProvider(applied.paymentId, applied.outcome);
+    return 'applied';
+  }
+
+  /** Posts a payment's hold and marks it SUCCEEDED. */
+  private async settle(payment: PaymentRecord): Promise<PaymentRecord> {
     const posted = await this.ledgerStep(payment, () => this.deps.ledger.post(payment.holdTransferId, derivedId(payment.holdTransferId, 'post')));
     if ('failed' in posted) return posted.failed;
     const succeeded = await this.deps.db.transaction(async (m) => {
@@ -344,6 +506,14 @@ export class PaymentService {
       },
       this.deps.fraudRules,
     );
+  }
+
+  private description(input: string | null | undefined): string {
+    const description = (input ?? '').trim();
+    if (description.length > MAX_DESCRIPTION || /[\u0000-\u001f\u007f]/.test(description)) {
+      throw errors.badInput(`description must be at most ${MAX_DESCRIPTION} characters without control characters.`, { field: 'description' });
+    }
+    return description;
   }
 
   private async owned(viewer: AccessTokenClaims, id: string): Promise<PaymentRecord> {

@@ -4,16 +4,20 @@ import { createIdentityServer, loadIdentityConfig, type IdentityServer } from '@
 import {
   createKeySet,
   createMemoryEventBus,
+  createMemoryKeyValueStore,
+  generateWebhookSecret,
   generatePrivateJwk,
   issueAccessToken,
   localKeyResolver,
   SERVICE_TOKEN_HEADER,
   type CurrencyCode,
   type KeySet,
+  type Logger,
   type Role,
 } from '@meridian/platform';
 import { createTestDatabase, createTestServiceKeys, injectFetch, type TestDatabase, type TestServiceKeys } from '@meridian/platform/testing';
 import { createPaymentsServer, loadPaymentsConfig, type PaymentsServer } from '../../src';
+import { createSimulatedPaymentProvider, type SimulatedPaymentProvider } from '../../src/providers';
 import type { FraudRuleOptions } from '../../src/domain/fraud-rules';
 import type { KycTier } from '../../src/domain/limits';
 
@@ -42,11 +46,24 @@ export interface PaymentsHarness {
   gql<T = Record<string, any>>(query: string, variables: Record<string, unknown>, as: Customer, headers?: Record<string, string>): Promise<{ data?: T; errors?: any[] }>;
   /** Lets a test make banking unreachable for a while (`down`) or lose answers after banking acted (`loseAnswers`). */
   faults: { down: boolean; loseAnswers: number };
+  /** The simulated payment provider, its webhook secret and the webhooks it sent. */
+  provider: SimulatedPaymentProvider;
+  webhookSecret: string;
+  deliveries: { headers: Record<string, string>; body: string }[];
   close(): Promise<void>;
 }
 
 /** Starts payments, banking and identity for one test file. */
-export async function startPayments(options: { fraudRules?: Partial<FraudRuleOptions> } = {}): Promise<PaymentsHarness> {
+export async function startPayments(
+  options: {
+    fraudRules?: Partial<FraudRuleOptions>;
+    logger?: Logger;
+    /** Run the background work (the job queue's workers, the outbox relay); default off. */
+    workers?: boolean;
+    /** Run the simulated provider with webhooks delivered in process after `delayMs`; default the server's own. */
+    providerDelayMs?: number;
+  } = {},
+): Promise<PaymentsHarness> {
   const dbs = await Promise.all([createTestDatabase(), createTestDatabase(), createTestDatabase()]);
   const [paymentsDb, bankingDb, identityDb] = dbs;
   const serviceKeys = await createTestServiceKeys();
@@ -65,8 +82,25 @@ export async function startPayments(options: { fraudRules?: Partial<FraudRuleOpt
     }
     return res;
   }) as typeof fetch;
-  const config = loadPaymentsConfig({ ...base, PAYMENTS_WORKERS: 'false' });
-  const payments = await createPaymentsServer(config, {
+  const webhookSecret = generateWebhookSecret();
+  const config = loadPaymentsConfig({ ...base, PAYMENTS_WORKERS: options.workers ? 'true' : 'false', PAYMENTS_WEBHOOK_SECRETS: webhookSecret });
+  // The simulated provider answers by webhook into this payments server, in process.
+  const deliveries: { headers: Record<string, string>; body: string }[] = [];
+  let payments: PaymentsServer;
+  const provider = createSimulatedPaymentProvider({
+    store: createMemoryKeyValueStore(),
+    secret: webhookSecret,
+    delayMs: options.providerDelayMs ?? 200,
+    retry: { attempts: 3, baseMs: 50 },
+    deliver: async ({ headers, body }) => {
+      deliveries.push({ headers, body });
+      const res = await payments.app.inject({ method: 'POST', url: '/webhooks/payments', headers: { 'content-type': 'application/json', ...headers }, payload: body });
+      return { status: res.statusCode };
+    },
+  });
+  payments = await createPaymentsServer(config, {
+    provider,
+    jobPollingSeconds: 0.5,
     databaseUrl: paymentsDb.url,
     accessTokenKeys: localKeyResolver(userKeys.jwks()),
     serviceToken: serviceKeys.issuerFor('payments'),
@@ -77,6 +111,7 @@ export async function startPayments(options: { fraudRules?: Partial<FraudRuleOpt
     },
     eventBus: createMemoryEventBus(),
     fraudRules: options.fraudRules,
+    logger: options.logger,
   });
 
   const scopes = ['profile', 'accounts', 'payments', 'kyc', 'insights'];
@@ -87,6 +122,9 @@ export async function startPayments(options: { fraudRules?: Partial<FraudRuleOpt
     dbs,
     serviceKeys,
     faults,
+    provider,
+    webhookSecret,
+    deliveries,
     async customer({ tier = 'TIER_1', roles = ['CUSTOMER'] as Role[] } = {}) {
       const email = `customer-${randomUUID()}@example.com`;
       const user = await identity.accounts.register(
@@ -138,6 +176,7 @@ export async function startPayments(options: { fraudRules?: Partial<FraudRuleOpt
       return JSON.parse(res.body);
     },
     async close() {
+      await provider.stop();
       await payments.close();
       await banking.close();
       await identity.close();

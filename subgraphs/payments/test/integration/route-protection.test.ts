@@ -14,7 +14,8 @@ describe('payments route protection', () => {
       app: h.payments.app,
       audience: 'payments',
       keys: h.serviceKeys,
-      publicRoutes: ['/health/live', '/health/ready', '/metrics'],
+      // The provider webhook authenticates by its signature (tested in payouts).
+      publicRoutes: ['/health/live', '/health/ready', '/metrics', '/webhooks/payments'],
       probes: [
         {
           method: 'POST',

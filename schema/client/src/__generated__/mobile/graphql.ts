@@ -44,6 +44,99 @@ export type AccountType =
   /** A wallet for cards and small everyday spending. */
   | 'WALLET';
 
+/**
+ * A card to save. The number and security code go to the payment provider to be exchanged for a token; Meridian
+ * keeps neither.
+ */
+export type AddCardInput = {
+  /** The security code: three digits, four for American Express. */
+  cvc: Scalars['String']['input'];
+  /** Expiry month, 1 to 12. */
+  expMonth: Scalars['Int']['input'];
+  /** Expiry year: four digits, or two for 20xx. */
+  expYear: Scalars['Int']['input'];
+  /** The card number; spaces and dashes allowed. */
+  number: Scalars['String']['input'];
+};
+
+/** A card network. */
+export type CardBrand =
+  /** American Express. */
+  | 'AMERICAN_EXPRESS'
+  /** Diners Club. */
+  | 'DINERS_CLUB'
+  /** Discover. */
+  | 'DISCOVER'
+  /** Elo. */
+  | 'ELO'
+  /** Hiper. */
+  | 'HIPER'
+  /** Hipercard. */
+  | 'HIPERCARD'
+  /** JCB. */
+  | 'JCB'
+  /** Maestro. */
+  | 'MAESTRO'
+  /** Mastercard. */
+  | 'MASTERCARD'
+  /** Mir. */
+  | 'MIR'
+  /** Naranja. */
+  | 'NARANJA'
+  /** Troy. */
+  | 'TROY'
+  /** UnionPay. */
+  | 'UNIONPAY'
+  /** Verve. */
+  | 'VERVE'
+  /** Visa. */
+  | 'VISA';
+
+/** A biller to save. */
+export type CreateBillerInput = {
+  /** The biller's code in the bill-payment scheme: 3 to 20 letters and digits. */
+  billerCode: Scalars['String']['input'];
+  /** The name to show for the biller, 1 to 70 characters once trimmed. */
+  name: Scalars['String']['input'];
+  /** Your reference with the biller (e.g. your account number with them), 1 to 40 characters once trimmed. */
+  reference: Scalars['String']['input'];
+};
+
+/**
+ * An external bank account to save as a payee: an IBAN (with an optional BIC), or a UK sort code and account number,
+ * never both.
+ */
+export type CreatePayeeInput = {
+  /** A UK account number: eight digits. */
+  accountNumber?: InputMaybe<Scalars['String']['input']>;
+  /** The bank's BIC (SWIFT code), 8 or 11 characters; only with an IBAN. */
+  bic?: InputMaybe<Scalars['String']['input']>;
+  /** The payee's IBAN; spaces and lower case are fine. */
+  iban?: InputMaybe<Scalars['String']['input']>;
+  /** The name to show for the payee, 1 to 70 characters once trimmed. */
+  name: Scalars['String']['input'];
+  /** A UK sort code: six digits, dashes or spaces allowed, e.g. `12-34-56`. */
+  sortCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A payment to another Meridian customer (`P2P`, with `recipient`) or to one of your saved payees (`PAYOUT`, with `payeeId`). */
+export type CreatePaymentInput = {
+  /** Your account the money leaves. */
+  accountId: Scalars['ID']['input'];
+  /** How much, as a decimal string with at most the currency's decimal places, e.g. `"25.00"`. */
+  amount: Scalars['Decimal']['input'];
+  /** The currency; the account must hold it. */
+  currency: CurrencyCode;
+  /** Shown to both sides; at most 140 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The kind: `P2P` or `PAYOUT` (card and bill payments are not yet accepted). */
+  kind: PaymentKind;
+  /** The saved payee paid (for `PAYOUT`): its bank account receives the money through the payment provider. */
+  payeeId?: InputMaybe<Scalars['ID']['input']>;
+  /** Who is paid (for `P2P`). */
+  recipient?: InputMaybe<RecipientInput>;
+};
+
 /** An ISO 4217 currency that Meridian holds. The number of decimal places follows ISO 4217. */
 export type CurrencyCode =
   /** Euro, 2 decimal places. */
@@ -217,6 +310,82 @@ export type OwnTransferInput = {
    */
   transferId: Scalars['ID']['input'];
 };
+
+/** How a payee's bank account is identified. */
+export type PayeeScheme =
+  /** An IBAN (with an optional BIC): SEPA and international payments. */
+  | 'IBAN'
+  /** A UK sort code and account number: Faster Payments. */
+  | 'UK_SORT_CODE';
+
+/** A compliance decision on a payment held for review. */
+export type PaymentDecision =
+  /** Let it proceed: the money moves. */
+  | 'APPROVE'
+  /** Decline it: the reservation is released and it fails. */
+  | 'REJECT';
+
+/** What kind of payment this is. */
+export type PaymentKind =
+  /** To a saved biller. */
+  | 'BILL'
+  /** A charge to a saved card. */
+  | 'CARD'
+  /** To another Meridian customer, found by email or phone number. */
+  | 'P2P'
+  /** To a saved external payee's bank account. */
+  | 'PAYOUT';
+
+/** Why the fraud rules held a payment for review. */
+export type PaymentReviewReason =
+  /** A large first payment to someone never paid before. */
+  | 'NEW_PAYEE_LARGE_FIRST_PAYMENT'
+  /** Several new payees in the last day. */
+  | 'NEW_PAYEE_VELOCITY'
+  /** Far above what the customer usually pays. */
+  | 'UNUSUAL_AMOUNT'
+  /** More payments in the last hour than usual for anyone. */
+  | 'VELOCITY';
+
+/**
+ * Where a payment is in its life. Only legal transitions happen, each recorded in `Payment.history`:
+ * `REQUIRES_CONFIRMATION → PROCESSING → SUCCEEDED | FAILED`, `REQUIRES_REVIEW` when the fraud rules hold it,
+ * `CANCELED` before processing, `PARTIALLY_REFUNDED | REFUNDED` after success.
+ */
+export type PaymentStatus =
+  /** Canceled before the money moved; anything reserved was released. */
+  | 'CANCELED'
+  /** The money did not move (see `failureCode`); anything reserved was released. */
+  | 'FAILED'
+  /** Part of it was paid back (see `refundedAmount`). */
+  | 'PARTIALLY_REFUNDED'
+  /** The money is moving. Confirming again with the same idempotency key tells how it ends. */
+  | 'PROCESSING'
+  /** All of it was paid back. */
+  | 'REFUNDED'
+  /** Created; `confirmPayment` moves the money, `cancelPayment` drops it. */
+  | 'REQUIRES_CONFIRMATION'
+  /** Held for a compliance review; the money is reserved. The customer may still cancel. */
+  | 'REQUIRES_REVIEW'
+  /** The money moved. */
+  | 'SUCCEEDED';
+
+/** Who a peer-to-peer payment goes to: exactly one of the two. */
+export type RecipientInput = {
+  /** The other customer's email address. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** The other customer's phone number in international form, e.g. `+447700900123`. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Where a refund stands. */
+export type RefundStatus =
+  /** The money could not go back (see `failureCode`); nothing moved. */
+  | 'FAILED'
+  /** Under way: the ledger has not confirmed it yet. Send the same request (same key) again to finish it. */
+  | 'PENDING'
+  /** The money went back. */
+  | 'SUCCEEDED';
 
 /** Details for a new account. */
 export type RegisterInput = {
@@ -399,6 +568,119 @@ export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type MeQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, email: string, phone?: string | null, displayName: string, roles: Array<Role>, status: UserStatus, createdAt: string } };
 
+export type PayeePartsFragment = { __typename?: 'Payee', id: string, name: string, scheme: PayeeScheme, maskedAccount: string, country: string, createdAt: string };
+
+export type BillerPartsFragment = { __typename?: 'Biller', id: string, name: string, billerCode: string, maskedReference: string, createdAt: string };
+
+export type CardPartsFragment = { __typename?: 'PaymentCard', id: string, brand: CardBrand, last4: string, expMonth: number, expYear: number, createdAt: string };
+
+export type SavedDestinationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SavedDestinationsQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, payees: Array<{ __typename?: 'Payee', id: string, name: string, scheme: PayeeScheme, maskedAccount: string, country: string, createdAt: string }>, billers: Array<{ __typename?: 'Biller', id: string, name: string, billerCode: string, maskedReference: string, createdAt: string }>, cards: Array<{ __typename?: 'PaymentCard', id: string, brand: CardBrand, last4: string, expMonth: number, expYear: number, createdAt: string }> } };
+
+export type CreatePayeeMutationVariables = Exact<{
+  input: CreatePayeeInput;
+}>;
+
+
+export type CreatePayeeMutation = { __typename?: 'Mutation', createPayee: { __typename?: 'Payee', id: string, name: string, scheme: PayeeScheme, maskedAccount: string, country: string, createdAt: string } };
+
+export type DeletePayeeMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeletePayeeMutation = { __typename?: 'Mutation', deletePayee: { __typename?: 'Payee', id: string } };
+
+export type CreateBillerMutationVariables = Exact<{
+  input: CreateBillerInput;
+}>;
+
+
+export type CreateBillerMutation = { __typename?: 'Mutation', createBiller: { __typename?: 'Biller', id: string, name: string, billerCode: string, maskedReference: string, createdAt: string } };
+
+export type DeleteBillerMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeleteBillerMutation = { __typename?: 'Mutation', deleteBiller: { __typename?: 'Biller', id: string } };
+
+export type AddCardMutationVariables = Exact<{
+  input: AddCardInput;
+}>;
+
+
+export type AddCardMutation = { __typename?: 'Mutation', addCard: { __typename?: 'PaymentCard', id: string, brand: CardBrand, last4: string, expMonth: number, expYear: number, createdAt: string } };
+
+export type RemoveCardMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type RemoveCardMutation = { __typename?: 'Mutation', removeCard: { __typename?: 'PaymentCard', id: string } };
+
+export type PaymentPartsFragment = { __typename?: 'Payment', id: string, kind: PaymentKind, status: PaymentStatus, received: boolean, description: string, reviewReasons: Array<PaymentReviewReason>, failureCode?: string | null, failureMessage?: string | null, createdAt: string, updatedAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, refundedAmount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string } };
+
+export type CreatePaymentMutationVariables = Exact<{
+  input: CreatePaymentInput;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type CreatePaymentMutation = { __typename?: 'Mutation', createPayment: { __typename?: 'Payment', id: string, kind: PaymentKind, status: PaymentStatus, received: boolean, description: string, reviewReasons: Array<PaymentReviewReason>, failureCode?: string | null, failureMessage?: string | null, createdAt: string, updatedAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, refundedAmount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string } } };
+
+export type ConfirmPaymentMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ConfirmPaymentMutation = { __typename?: 'Mutation', confirmPayment: { __typename?: 'Payment', id: string, kind: PaymentKind, status: PaymentStatus, received: boolean, description: string, reviewReasons: Array<PaymentReviewReason>, failureCode?: string | null, failureMessage?: string | null, createdAt: string, updatedAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, refundedAmount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string } } };
+
+export type CancelPaymentMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type CancelPaymentMutation = { __typename?: 'Mutation', cancelPayment: { __typename?: 'Payment', id: string, kind: PaymentKind, status: PaymentStatus, received: boolean, description: string, reviewReasons: Array<PaymentReviewReason>, failureCode?: string | null, failureMessage?: string | null, createdAt: string, updatedAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, refundedAmount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string } } };
+
+export type PaymentsQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<Array<PaymentStatus> | PaymentStatus>;
+}>;
+
+
+export type PaymentsQuery = { __typename?: 'Query', payments: { __typename?: 'PaymentConnection', edges: Array<{ __typename?: 'PaymentEdge', cursor: string, node: { __typename?: 'Payment', id: string, kind: PaymentKind, status: PaymentStatus, received: boolean, description: string, reviewReasons: Array<PaymentReviewReason>, failureCode?: string | null, failureMessage?: string | null, createdAt: string, updatedAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, refundedAmount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string } } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type PaymentQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type PaymentQuery = { __typename?: 'Query', payment?: { __typename?: 'Payment', id: string, kind: PaymentKind, status: PaymentStatus, received: boolean, description: string, reviewReasons: Array<PaymentReviewReason>, failureCode?: string | null, failureMessage?: string | null, createdAt: string, updatedAt: string, account?: { __typename?: 'Account', id: string, name: string } | null, transfer?: { __typename?: 'Transfer', id: string, status: TransferStatus } | null, history: Array<{ __typename?: 'PaymentHistoryEntry', from?: PaymentStatus | null, to: PaymentStatus, actor: string, reason: string, at: string }>, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, refundedAmount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string } } | null };
+
+export type PaymentLimitsQueryVariables = Exact<{
+  currency?: InputMaybe<CurrencyCode>;
+}>;
+
+
+export type PaymentLimitsQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, paymentLimits: { __typename?: 'PaymentLimits', currency: CurrencyCode, tier: string, perPayment: { __typename?: 'Money', amount: string }, usedToday: { __typename?: 'Money', amount: string }, remainingToday: { __typename?: 'Money', amount: string }, usedThisMonth: { __typename?: 'Money', amount: string }, remainingThisMonth: { __typename?: 'Money', amount: string }, nextPaymentMax: { __typename?: 'Money', amount: string } } } };
+
+export type RefundPaymentMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  amount?: InputMaybe<Scalars['Decimal']['input']>;
+  reason?: InputMaybe<Scalars['String']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type RefundPaymentMutation = { __typename?: 'Mutation', refundPayment: { __typename?: 'Payment', id: string, kind: PaymentKind, status: PaymentStatus, received: boolean, description: string, reviewReasons: Array<PaymentReviewReason>, failureCode?: string | null, failureMessage?: string | null, createdAt: string, updatedAt: string, refunds: Array<{ __typename?: 'PaymentRefund', id: string, status: RefundStatus, reason: string, failureCode?: string | null, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode } }>, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, refundedAmount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string } } };
+
 export type RegisterMutationVariables = Exact<{
   input: RegisterInput;
 }>;
@@ -527,6 +809,60 @@ export const KycCasePartsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"KycCaseParts"}) as unknown as TypedDocumentString<KycCasePartsFragment, unknown>;
+export const PayeePartsFragmentDoc = new TypedDocumentString(`
+    fragment PayeeParts on Payee {
+  id
+  name
+  scheme
+  maskedAccount
+  country
+  createdAt
+}
+    `, {"fragmentName":"PayeeParts"}) as unknown as TypedDocumentString<PayeePartsFragment, unknown>;
+export const BillerPartsFragmentDoc = new TypedDocumentString(`
+    fragment BillerParts on Biller {
+  id
+  name
+  billerCode
+  maskedReference
+  createdAt
+}
+    `, {"fragmentName":"BillerParts"}) as unknown as TypedDocumentString<BillerPartsFragment, unknown>;
+export const CardPartsFragmentDoc = new TypedDocumentString(`
+    fragment CardParts on PaymentCard {
+  id
+  brand
+  last4
+  expMonth
+  expYear
+  createdAt
+}
+    `, {"fragmentName":"CardParts"}) as unknown as TypedDocumentString<CardPartsFragment, unknown>;
+export const PaymentPartsFragmentDoc = new TypedDocumentString(`
+    fragment PaymentParts on Payment {
+  id
+  kind
+  status
+  amount {
+    amount
+    currency
+  }
+  refundedAmount {
+    amount
+    currency
+  }
+  counterparty {
+    name
+  }
+  received
+  description
+  reviewReasons
+  failureCode
+  failureMessage
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"PaymentParts"}) as unknown as TypedDocumentString<PaymentPartsFragment, unknown>;
 export const AccountsDocument = {"__meta__":{"hash":"e8513de81325d98831ab6f1af858e55cc9c191e01b35d62cb1db1f95194c6cab"}} as unknown as TypedDocumentString<AccountsQuery, AccountsQueryVariables>;
 export const AccountTransactionsDocument = {"__meta__":{"hash":"8fc345e5416777d1156f058afc1d21d6b06fa78797efbb85c2c5a98204535e1b"}} as unknown as TypedDocumentString<AccountTransactionsQuery, AccountTransactionsQueryVariables>;
 export const OpenAccountDocument = {"__meta__":{"hash":"06a480b1cc2061bb63d46745d263e65a30ff285a1153e3c37cb065365dce74bc"}} as unknown as TypedDocumentString<OpenAccountMutation, OpenAccountMutationVariables>;
@@ -540,6 +876,20 @@ export const VerifyPhoneCodeDocument = {"__meta__":{"hash":"a668dec1b2f785e44adb
 export const UploadKycDocumentDocument = {"__meta__":{"hash":"59500937d5d1a798a6d4a47ce62bc0de075c0a7478db1de0592f6feafc262176"}} as unknown as TypedDocumentString<UploadKycDocumentMutation, UploadKycDocumentMutationVariables>;
 export const SubmitVerificationDocument = {"__meta__":{"hash":"18c802ea0f01384b00acca9976376ccd3fa3691319dd68563c12a642c0047bea"}} as unknown as TypedDocumentString<SubmitVerificationMutation, SubmitVerificationMutationVariables>;
 export const MeDocument = {"__meta__":{"hash":"b18afb934f55335a756205896a4f8cedec01f6d113aab7848400046a65163bb9"}} as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const SavedDestinationsDocument = {"__meta__":{"hash":"9d9882cd0a73fd3aea61a9a79f09375156676235355d467184746206f55b0595"}} as unknown as TypedDocumentString<SavedDestinationsQuery, SavedDestinationsQueryVariables>;
+export const CreatePayeeDocument = {"__meta__":{"hash":"65377809ddec74aaf446a81254277ea54a79d53eec41c18d1fabbc3908b6e924"}} as unknown as TypedDocumentString<CreatePayeeMutation, CreatePayeeMutationVariables>;
+export const DeletePayeeDocument = {"__meta__":{"hash":"4cce62df3b32d4e2d85e5e2c41f6d3a5c9664c1f3da3221161c120e9b60ccfc0"}} as unknown as TypedDocumentString<DeletePayeeMutation, DeletePayeeMutationVariables>;
+export const CreateBillerDocument = {"__meta__":{"hash":"ee75bc28d84e4d241217ba6787eacb03691663df89bd6987d29842bd71d27da4"}} as unknown as TypedDocumentString<CreateBillerMutation, CreateBillerMutationVariables>;
+export const DeleteBillerDocument = {"__meta__":{"hash":"94da6199d445bfc4e78802387296e5973f4c3230dd63f20d07ea5e23211a07af"}} as unknown as TypedDocumentString<DeleteBillerMutation, DeleteBillerMutationVariables>;
+export const AddCardDocument = {"__meta__":{"hash":"74633dccb83e5f333305c895ea8cb52a0a8008655427414d5bafb20f4c4cf8a3"}} as unknown as TypedDocumentString<AddCardMutation, AddCardMutationVariables>;
+export const RemoveCardDocument = {"__meta__":{"hash":"73a2cfefab12084c7d15f9c8b71accabc3a38cbb7a4c273d9e315df50ed93143"}} as unknown as TypedDocumentString<RemoveCardMutation, RemoveCardMutationVariables>;
+export const CreatePaymentDocument = {"__meta__":{"hash":"d71d7be8761e5115d4312ea4ae8d64bd06d46439cc1d6528f66876163ed9bbea"}} as unknown as TypedDocumentString<CreatePaymentMutation, CreatePaymentMutationVariables>;
+export const ConfirmPaymentDocument = {"__meta__":{"hash":"b8e1b52ba5e5eb435508a7bb03e78ebc61c83d42bfebee7d5b0f4b9f8535f754"}} as unknown as TypedDocumentString<ConfirmPaymentMutation, ConfirmPaymentMutationVariables>;
+export const CancelPaymentDocument = {"__meta__":{"hash":"3b0e7a3551aff0162dd9f9b1cd06e85127fdf0841b023a71c604e11f761f7797"}} as unknown as TypedDocumentString<CancelPaymentMutation, CancelPaymentMutationVariables>;
+export const PaymentsDocument = {"__meta__":{"hash":"64a4e748cd1da73b4542928d2d97662cfefaccb3fe392d0c059dd08e6e19bed8"}} as unknown as TypedDocumentString<PaymentsQuery, PaymentsQueryVariables>;
+export const PaymentDocument = {"__meta__":{"hash":"5882d86ea99d5f9f5eb16044f10f18355d1dbbfca882170259227f6bb3df52aa"}} as unknown as TypedDocumentString<PaymentQuery, PaymentQueryVariables>;
+export const PaymentLimitsDocument = {"__meta__":{"hash":"560c87d0762be4bb536aa38e9c75f579d23292db41c904ff019ffe17cc211b3d"}} as unknown as TypedDocumentString<PaymentLimitsQuery, PaymentLimitsQueryVariables>;
+export const RefundPaymentDocument = {"__meta__":{"hash":"ece8b5bd7519d5d0ad25ab2bc8df128eff14d2ea0b08c99a353be95e98ed43bd"}} as unknown as TypedDocumentString<RefundPaymentMutation, RefundPaymentMutationVariables>;
 export const RegisterDocument = {"__meta__":{"hash":"2f0ca2283330df691aa30a2ce6c9fb6fff1f79a3e4eb6141f3428ecb30e07fe8"}} as unknown as TypedDocumentString<RegisterMutation, RegisterMutationVariables>;
 export const LoginDocument = {"__meta__":{"hash":"01851198a992175b49b3990a42d4ec4e304e9b630c55762e8f1e1494d5b32dee"}} as unknown as TypedDocumentString<LoginMutation, LoginMutationVariables>;
 export const RefreshSessionDocument = {"__meta__":{"hash":"018a49f85173421b1963d3bfa233bcd19c9ecd34814a8aba7ee0d63d64ca7f5c"}} as unknown as TypedDocumentString<RefreshSessionMutation, RefreshSessionMutationVariables>;

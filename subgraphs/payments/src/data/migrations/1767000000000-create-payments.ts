@@ -12,7 +12,7 @@ export class CreatePayments1767000000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE SCHEMA IF NOT EXISTS payments`);
-    // Saved destinations. Account numbers and card tokens are envelopes (platform/src/crypto), never plaintext.
+    // Saved destinations. Account numbers, biller references and card tokens are envelopes (platform/src/crypto), never plaintext.
     await q.query(`
       CREATE TABLE payments.payees (
         id uuid PRIMARY KEY,
@@ -42,6 +42,8 @@ export class CreatePayments1767000000000 implements MigrationInterface {
       CREATE TABLE payments.cards (
         id uuid PRIMARY KEY,
         user_id uuid NOT NULL,
+        -- Which provider issued the token: another provider cannot charge it.
+        provider text NOT NULL,
         token bytea NOT NULL,
         brand text NOT NULL,
         last4 text NOT NULL CHECK (last4 ~ '^[0-9]{4}$'),
@@ -52,6 +54,8 @@ export class CreatePayments1767000000000 implements MigrationInterface {
         deleted_at timestamptz
       )`);
     await q.query(`CREATE INDEX cards_user_idx ON payments.cards (user_id, created_at) WHERE deleted_at IS NULL`);
+    // One saved card per card number (the provider's fingerprint) and customer: adding it again answers the one saved.
+    await q.query(`CREATE UNIQUE INDEX cards_fingerprint_idx ON payments.cards (user_id, provider, fingerprint) WHERE deleted_at IS NULL`);
 
     await q.query(`
       CREATE TABLE payments.payments (
@@ -62,6 +66,8 @@ export class CreatePayments1767000000000 implements MigrationInterface {
         amount bigint NOT NULL CHECK (amount > 0),
         currency text NOT NULL,
         refunded_amount bigint NOT NULL DEFAULT 0,
+        -- Refunds under way: counted here until the ledger moved them, so two at once cannot pay back more than was paid.
+        refund_reserved bigint NOT NULL DEFAULT 0,
         account_id uuid NOT NULL,
         counterparty_user_id uuid,
         counterparty_account_id uuid,
@@ -80,7 +86,7 @@ export class CreatePayments1767000000000 implements MigrationInterface {
         limit_month date,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT payments_refunds_within CHECK (refunded_amount >= 0 AND refunded_amount <= amount)
+        CONSTRAINT payments_refunds_within CHECK (refunded_amount >= 0 AND refund_reserved >= 0 AND refunded_amount + refund_reserved <= amount)
       )`);
     await q.query(`CREATE INDEX payments_user_idx ON payments.payments (user_id, created_at DESC, id DESC)`);
     await q.query(`CREATE INDEX payments_counterparty_idx ON payments.payments (counterparty_user_id, created_at DESC, id DESC) WHERE counterparty_user_id IS NOT NULL`);
@@ -101,11 +107,15 @@ export class CreatePayments1767000000000 implements MigrationInterface {
         id uuid PRIMARY KEY,
         payment_id uuid NOT NULL REFERENCES payments.payments (id),
         amount bigint NOT NULL CHECK (amount > 0),
+        status text NOT NULL CHECK (status IN ('PENDING', 'SUCCEEDED', 'FAILED')),
         transfer_id uuid NOT NULL UNIQUE,
         actor text NOT NULL,
         reason text NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now()
+        failure_code text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
       )`);
+    await q.query(`CREATE INDEX refunds_payment_idx ON payments.refunds (payment_id, created_at)`);
 
     // A key is the user's: the same key from two users is two requests. Kept 24 hours.
     await q.query(`

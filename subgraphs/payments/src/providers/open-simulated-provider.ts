@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { createMemoryKeyValueStore, createRedisKeyValueStore, loadWebhookSecrets, type KeyValueStore, type Logger } from '@meridian/platform';
+import type { PaymentsConfig } from '../config';
+import { createSimulatedPaymentProvider, type SimulatedPaymentProvider } from './simulated-provider';
+import type { DeliverWebhook } from './webhook-sender';
+
+/** Where the provider's webhooks arrive on this server, unless PAYMENTS_WEBHOOK_URL says otherwise. */
+export const PAYMENTS_WEBHOOK_PATH = '/webhooks/payments';
+
+/** Provider webhook secrets, current first: configured, or generated once under DATA_DIR outside production. */
+export function webhookSecrets(config: PaymentsConfig): string[] {
+  return loadWebhookSecrets({
+    configured: config.PAYMENTS_WEBHOOK_SECRETS,
+    file: path.join(config.DATA_DIR, 'keys', 'payments-webhook-secrets.json'),
+    production: config.NODE_ENV === 'production',
+    settingName: 'PAYMENTS_WEBHOOK_SECRETS',
+  });
+}
+
+/** POSTs a webhook to `url`, giving up after 5 s. */
+function httpDelivery(url: string): DeliverWebhook {
+  return async (delivery) => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...delivery.headers },
+      body: delivery.body,
+      signal: AbortSignal.timeout(5_000),
+    });
+    await res.arrayBuffer();
+    return { status: res.status };
+  };
+}
+
+/** The simulated provider the server runs by default, and how to release what it holds. */
+export interface OpenedSimulatedProvider {
+  provider: SimulatedPaymentProvider;
+  /** Stops its webhooks, then closes its key-value store. */
+  close(): Promise<void>;
+}
+
+/**
+ * The simulated provider with its tokens and attempts in Redis at REDIS_URL
+ * (shared by replicas) or else in memory, signing with the current webhook
+ * secret and delivering to PAYMENTS_WEBHOOK_URL (default this server's own route).
+ */
+export async function openSimulatedProvider(config: PaymentsConfig, secret: string, logger: Logger): Promise<OpenedSimulatedProvider> {
+  const kv: KeyValueStore = config.REDIS_URL
+    ? await createRedisKeyValueStore({ url: config.REDIS_URL, keyPrefix: 'meridian:', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS })
+    : createMemoryKeyValueStore();
+  let provider: SimulatedPaymentProvider;
+  try {
+    provider = createSimulatedPaymentProvider({
+      store: kv,
+      secret,
+      deliver: httpDelivery(config.PAYMENTS_WEBHOOK_URL ?? `http://127.0.0.1:${config.PAYMENTS_PORT}${PAYMENTS_WEBHOOK_PATH}`),
+      logger,
+    });
+  } catch (err) {
+    await kv.close();
+    throw err;
+  }
+  return {
+    provider,
+    async close() {
+      await provider.stop();
+      await kv.close();
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import { DomainError, ErrorCode, formatDecimal, type Logger } from '@meridian/platform';
+import pRetry from 'p-retry';
+import type { DataSource } from 'typeorm';
+import { AttemptStore, type AttemptRecord } from '../data/attempt-store';
+import type { PayeeStore } from '../data/payee-store';
+import { derivedId } from '../domain/ids';
+import type { PaymentRecord } from '../domain/payment';
+import {
+  parseProviderWebhook,
+  ProviderTimeoutError,
+  ProviderUnavailableError,
+  type PaymentProvider,
+  type PayoutDestination,
+  type ProviderResult,
+} from '../providers';
+
+/** What the provider's answer means for a payment: done, refused, or not known yet (a webhook or a job will tell). */
+export type ProviderOutcome = { status: 'SUCCEEDED' } | { status: 'DECLINED'; code: string; message: string } | { status: 'WAITING' };
+
+/** Sends the work that must run later: asking the provider again about an attempt. */
+export type ScheduleResolve = (attemptId: string, afterSeconds: number) => Promise<void>;
+
+/** What {@link ProviderPayouts} is built from. */
+export interface ProviderPayoutsDeps {
+  db: DataSource;
+  provider: PaymentProvider;
+  payees: PayeeStore;
+  /** Standard Webhooks secrets of the provider, current first. */
+  webhookSecrets: string[];
+  schedule: ScheduleResolve;
+  logger: Logger;
+}
+
+/** How long after a PENDING answer the provider is asked again, if no webhook came first. */
+const POLL_AFTER_SECONDS = 30;
+
+/**
+ * Payouts at the payment provider, each recorded before it is sent
+ * (`provider_attempts`). A payment has one attempt id, derived from it, and
+ * every retry sends that id, which is the provider's idempotency key: a payout
+ * is never made twice. A transient refusal is retried at once with
+ * exponential backoff and jitter; an unknown outcome (a timeout) is resolved
+ * by asking the provider (`retrieve`), never by paying again — if the
+ * provider never received it, the same attempt is sent again. PENDING answers
+ * end by the provider's signed webhook or the next poll.
+ */
+export class ProviderPayouts {
+  readonly attempts = new AttemptStore();
+
+  constructor(private readonly deps: ProviderPayoutsDeps) {}
+
+  /** The attempt id of a payment's payout. */
+  attemptIdOf(paymentId: string): string {
+    return derivedId(paymentId, 'payout');
+  }
+
+  /** Sends a payment's payout (or reads how its attempt ended). */
+  async send(payment: PaymentRecord): Promise<ProviderOutcome> {
+    const id = this.attemptIdOf(payment.id);
+    const existing = await this.attempts.get(this.deps.db, id);
+    if (existing && isFinal(existing)) return outcomeOf(existing);
+    const account = await this.deps.payees.account(this.deps.db, payment.userId, payment.payeeId!, { includeDeleted: true });
+    if (!account) return { status: 'DECLINED', code: 'PAYEE_GONE', message: 'The payee no longer exists.' };
+    const destination: PayoutDestination =
+      account.scheme === 'IBAN' ? { kind: 'IBAN', iban: account.iban, ...(account.bic ? { bic: account.bic } : {}) } : { kind: 'UK', sortCode: account.sortCode, accountNumber: account.accountNumber };
+    await this.attempts.open(this.deps.db, {
+      id,
+      paymentId: payment.id,
+      operation: 'PAYOUT',
+      // What was asked, without the account number: the payee and the amount.
+      request: { payeeId: payment.payeeId, amount: formatDecimal(payment.amount, payment.currency), currency: payment.currency, reference: payment.id },
+    });
+    return this.call(id, () =>
+      this.deps.provider.payout({
+        attemptId: id,
+        destination,
+        name: payment.counterpartyName,
+        amount: payment.amount,
+        currency: payment.currency,
+        reference: (payment.description || `Meridian ${payment.id.slice(0, 8)}`).slice(0, 18),
+      }),
+    );
+  }
+
+  /**
+   * Asks the provider how an attempt ended; one it never received is sent
+   * again under the same id. Throws while the answer is still not known, so
+   * the job that called it runs again later.
+   */
+  async resolve(attemptId: string, resend: () => Promise<ProviderOutcome>): Promise<{ paymentId: string; outcome: ProviderOutcome } | null> {
+    const attempt = await this.attempts.get(this.deps.db, attemptId);
+    if (!attempt) return null;
+    if (isFinal(attempt)) return { paymentId: attempt.paymentId, outcome: outcomeOf(attempt) };
+    const result = await this.deps.provider.retrieve(attemptId);
+    const outcome = result === null ? await resend() : await this.apply(attemptId, result, { poll: false });
+    if (outcome.status === 'WAITING') throw new Error(`provider attempt ${attemptId} has no final answer yet`);
+    return { paymentId: attempt.paymentId, outcome };
+  }
+
+  /**
+   * A provider webhook, checked and applied: a bad or stale signature is
+   * UNAUTHENTICATED and changes nothing; a delivery seen before, or an event
+   * older than the last one applied to its attempt, is acknowledged and
+   * ignored. Answers the payment and its outcome when the event changed it.
+   */
+  async webhook(headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<{ paymentId: string; outcome: ProviderOutcome } | null> {
+    const { webhookId, event } = parseProviderWebhook(headers, rawBody, this.deps.webhookSecrets);
+    if (!(await this.attempts.receipt(this.deps.db, webhookId, this.deps.provider.name, event.type))) return null;
+    const attempt = await this.attempts.get(this.deps.db, event.data.attemptId);
+    if (!attempt) {
+      this.deps.logger.warn({ webhookId, attemptId: event.data.attemptId }, 'provider webhook for an attempt payments never made');
+      return null;
+    }
+    const result: ProviderResult = { status: event.data.status, providerRef: event.data.providerRef, ...(event.data.declineCode ? { declineCode: event.data.declineCode } : {}) };
+    const changed = await this.attempts.record(this.deps.db, attempt.id, {
+      status: result.status,
+      response: { ...result, sequence: event.data.sequence, occurredAt: event.data.occurredAt },
+      providerRef: result.providerRef,
+      sequence: event.data.sequence,
+    });
+    if (!changed) return null;
+    return { paymentId: attempt.paymentId, outcome: outcomeOf(changed) };
+  }
+
+  private async call(attemptId: string, send: () => Promise<ProviderResult>): Promise<ProviderOutcome> {
+    try {
+      const result = await pRetry(send, {
+        retries: 2,
+        minTimeout: 100,
+        factor: 3,
+        randomize: true,
+        shouldRetry: ({ error }) => error instanceof ProviderUnavailableError,
+        onFailedAttempt: ({ error }) => this.attempts.tried(this.deps.db, attemptId, error.message),
+      });
+      await this.attempts.tried(this.deps.db, attemptId);
+      return await this.apply(attemptId, result, { poll: true });
+    } catch (err) {
+      if (err instanceof ProviderTimeoutError || err instanceof ProviderUnavailableError) {
+        // Not known whether the provider acted: ask it later, never pay again.
+        await this.attempts.record(this.deps.db, attemptId, { status: 'UNKNOWN' });
+        await this.deps.schedule(attemptId, 2);
+        return { status: 'WAITING' };
+      }
+      if (err instanceof DomainError && err.code === ErrorCode.BAD_USER_INPUT) {
+        await this.attempts.record(this.deps.db, attemptId, { status: 'DECLINED', response: { declineCode: 'invalid_request', message: err.message } });
+        return { status: 'DECLINED', code: 'INVALID_REQUEST', message: 'The payment provider refused the payment details.' };
+      }
+      throw err;
+    }
+  }
+
+  private async apply(attemptId: string, result: ProviderResult, options: { poll: boolean }): Promise<ProviderOutcome> {
+    const recorded = await this.attempts.record(this.deps.db, attemptId, { status: result.status, response: { ...result }, providerRef: result.providerRef });
+    const attempt = recorded ?? (await this.attempts.get(this.deps.db, attemptId))!;
+    if (attempt.status === 'PENDING' && options.poll) await this.deps.schedule(attemptId, POLL_AFTER_SECONDS);
+    return outcomeOf(attempt);
+  }
+}
+
+function isFinal(attempt: AttemptRecord): boolean {
+  return attempt.status === 'SUCCEEDED' || attempt.status === 'DECLINED';
+}
+
+/** What an attempt's state means for its payment. */
+function outcomeOf(attempt: AttemptRecord): ProviderOutcome {
+  if (attempt.status === 'SUCCEEDED') return { status: 'SUCCEEDED' };
+  if (attempt.status === 'DECLINED') {
+    const code = String(attempt.response?.declineCode ?? 'declined').toUpperCase();
+    return { status: 'DECLINED', code, message: DECLINE_MESSAGES[code] ?? 'The payment provider declined the payment.' };
+  }
+  return { status: 'WAITING' };
+}
+
+const DECLINE_MESSAGES: Record<string, string> = {
+  ACCOUNT_CLOSED: "The payee's bank account is closed.",
+  INVALID_ACCOUNT: "The payee's bank account does not exist.",
+  INSUFFICIENT_FUNDS: 'The card has insufficient funds.',
+  CARD_DECLINED: 'The card was declined.',
+  EXPIRED_CARD: 'The card has expired.',
+};

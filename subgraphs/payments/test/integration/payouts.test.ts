@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { signWebhook } from '@meridian/platform';
+import { serializeProviderWebhookEvent } from '../../src/providers';
+import { startPayments, type Customer, type PaymentsHarness } from '../helpers/payments-harness';
+
+// Payouts to saved payees through the simulated provider: the money is held, the provider pays,
+// and its answer — now, by signed webhook, or found by asking again after a timeout — posts or
+// releases the hold. One attempt id per payment, so a payout is never made twice.
+
+let h: PaymentsHarness;
+beforeAll(async () => {
+  h = await startPayments({ workers: true, providerDelayMs: 200 });
+}, 120_000);
+afterAll(() => h.close());
+
+const PAYMENT = `id status failureCode failureMessage`;
+
+async function payout(amount: string, accountNumber = '31926819') {
+  const payer = await h.customer({ tier: 'TIER_2' });
+  const from = await h.account(payer, 'GBP', 1_000_00n);
+  const payee = await h.gql(`mutation ($input: CreatePayeeInput!) { createPayee(input: $input) { id } }`, { input: { name: 'Landlord Ltd', sortCode: '60-16-13', accountNumber } }, payer);
+  expect(payee.errors).toBeUndefined();
+  const created = await h.gql(
+    `mutation ($input: CreatePaymentInput!) { createPayment(input: $input) { ${PAYMENT} kind counterparty { name } } }`,
+    { input: { kind: 'PAYOUT', accountId: from, amount, currency: 'GBP', payeeId: payee.data!.createPayee.id } },
+    payer,
+  );
+  expect(created.errors).toBeUndefined();
+  expect(created.data!.createPayment).toMatchObject({ kind: 'PAYOUT', status: 'REQUIRES_CONFIRMATION', counterparty: { name: 'Landlord Ltd' } });
+  const id = created.data!.createPayment.id as string;
+  const confirmed = await h.gql(`mutation ($id: ID!) { confirmPayment(id: $id) { ${PAYMENT} } }`, { id }, payer);
+  expect(confirmed.errors).toBeUndefined();
+  return { payer, from, id, confirmed: confirmed.data!.confirmPayment };
+}
+
+async function until(payer: Customer, id: string, statuses: string[], timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await h.gql(`query ($id: ID!) { payment(id: $id) { ${PAYMENT} } }`, { id }, payer);
+    const payment = res.data!.payment;
+    if (statuses.includes(payment.status) || Date.now() > deadline) return payment;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const attemptsOf = async (paymentId: string) =>
+  (await h.payments.dataSource.query(`SELECT status, tries FROM payments.provider_attempts WHERE payment_id = $1`, [paymentId])) as { status: string; tries: number }[];
+
+describe('payouts to saved payees', () => {
+  it('pays out at once when the provider succeeds, posting the hold', async () => {
+    const { from, id, confirmed } = await payout('120.00');
+    expect(confirmed).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await h.balance(from)).toEqual({ posted: 880_00n, available: 880_00n });
+    expect(await attemptsOf(id)).toEqual([{ status: 'SUCCEEDED', tries: 1 }]);
+  });
+
+  it('fails a payout the provider declines, releasing the hold, with the decline as the failure code', async () => {
+    const { from, confirmed } = await payout('50.00', '12340000');
+    expect(confirmed).toMatchObject({ status: 'FAILED', failureCode: 'INVALID_ACCOUNT', failureMessage: "The payee's bank account does not exist." });
+    expect(await h.balance(from)).toEqual({ posted: 1_000_00n, available: 1_000_00n });
+  });
+
+  it('finishes a payout the provider answers later by webhook: success posts, failure releases', async () => {
+    const ok = await payout('40.77');
+    expect(ok.confirmed.status).toBe('PROCESSING');
+    expect(await h.balance(ok.from)).toEqual({ posted: 1_000_00n, available: 959_23n });
+    expect(await until(ok.payer, ok.id, ['SUCCEEDED', 'FAILED'])).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await h.balance(ok.from)).toEqual({ posted: 959_23n, available: 959_23n });
+
+    const closed = await payout('40.66');
+    expect(closed.confirmed.status).toBe('PROCESSING');
+    expect(await until(closed.payer, closed.id, ['SUCCEEDED', 'FAILED'])).toMatchObject({ status: 'FAILED', failureCode: 'ACCOUNT_CLOSED' });
+    expect(await h.balance(closed.from)).toEqual({ posted: 1_000_00n, available: 1_000_00n });
+  });
+
+  it('resolves a timeout by asking the provider, never paying twice: paid before the timeout, or never received and sent again', async () => {
+    // The provider paid, then the answer timed out.
+    const paid = await payout('30.13');
+    expect(paid.confirmed.status).toBe('PROCESSING');
+    expect(await until(paid.payer, paid.id, ['SUCCEEDED', 'FAILED'])).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await h.balance(paid.from)).toEqual({ posted: 969_87n, available: 969_87n });
+    // The request never reached the provider: the job finds nothing there and sends the same attempt again.
+    const lost = await payout('30.14');
+    expect(lost.confirmed.status).toBe('PROCESSING');
+    expect(await until(lost.payer, lost.id, ['SUCCEEDED', 'FAILED'])).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await h.balance(lost.from)).toEqual({ posted: 969_86n, available: 969_86n });
+    // One attempt each at the provider, whatever was retried.
+    for (const id of [paid.id, lost.id]) expect((await attemptsOf(id)).map((a) => a.status)).toEqual(['SUCCEEDED']);
+  });
+});
+
+describe('the provider webhook', () => {
+  const sign = (body: string) => signWebhook(h.webhookSecret, { id: `msg_${randomUUID()}`, timestamp: new Date(), body }) as unknown as Record<string, string>;
+  const post = (headers: Record<string, string>, body: string) =>
+    h.payments.app.inject({ method: 'POST', url: '/webhooks/payments', headers: { 'content-type': 'application/json', ...headers }, payload: body });
+
+  it('refuses a bad signature or a stale timestamp with 401, ignores a duplicate and an older event, changing nothing', async () => {
+    const { payer, from, id } = await payout('25.77');
+    await until(payer, id, ['SUCCEEDED', 'FAILED']);
+    const [{ id: attemptId }] = await h.payments.dataSource.query(`SELECT id FROM payments.provider_attempts WHERE payment_id = $1`, [id]);
+    const original = h.deliveries.find((d) => JSON.parse(d.body).data?.attemptId === attemptId)!;
+    expect(original).toBeDefined();
+
+    // A duplicate delivery (same webhook id) is acknowledged and ignored.
+    const duplicate = await post(original.headers, original.body);
+    expect(duplicate.statusCode).toBe(200);
+    expect(duplicate.json()).toMatchObject({ outcome: 'ignored' });
+
+    // A failure event signed properly but no newer than the success already applied is acknowledged and ignored.
+    const event = JSON.parse(original.body);
+    const older = serializeProviderWebhookEvent({ type: 'payment.failed', data: { ...event.data, status: 'DECLINED', declineCode: 'account_closed', sequence: event.data.sequence, amount: BigInt(event.data.amount) } });
+    const olderRes = await post(sign(older), older);
+    expect(olderRes.statusCode).toBe(200);
+    expect(olderRes.json()).toMatchObject({ outcome: 'ignored' });
+
+    const later = serializeProviderWebhookEvent({ type: 'payment.failed', data: { ...event.data, status: 'DECLINED', declineCode: 'account_closed', sequence: 9, amount: BigInt(event.data.amount) } });
+    // Signed with another secret: refused.
+    const forged = signWebhook('whsec_' + Buffer.alloc(32, 7).toString('base64'), { id: `msg_${randomUUID()}`, timestamp: new Date(), body: later });
+    expect((await post(forged as unknown as Record<string, string>, later)).statusCode).toBe(401);
+    // Signed properly but ten minutes old: refused.
+    const stale = signWebhook(h.webhookSecret, { id: `msg_${randomUUID()}`, timestamp: new Date(Date.now() - 600_000), body: later });
+    expect((await post(stale as unknown as Record<string, string>, later)).statusCode).toBe(401);
+    // A newer failure after success: the attempt is final, so it changes nothing.
+    const res = await post(sign(later), later);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ outcome: 'ignored' });
+    expect((await until(payer, id, ['SUCCEEDED'])).status).toBe('SUCCEEDED');
+    expect(await h.balance(from)).toEqual({ posted: 974_23n, available: 974_23n });
+    // Malformed JSON with a valid signature is 400.
+    expect((await post(sign('{nope'), '{nope')).statusCode).toBe(400);
+    // Nothing was recorded for the refused deliveries.
+    const receipts = await h.payments.dataSource.query(`SELECT count(*)::int AS n FROM payments.webhook_receipts`);
+    expect(receipts[0].n).toBeGreaterThan(0);
+  });
+});
