@@ -65,6 +65,8 @@ export const SENSITIVE_FIELD_LIMITS: Record<string, FieldLimit[]> = {
   cancelPayment: [{ max: 30, window: '1m' }],
   refundPayment: [{ max: 20, window: '1m' }],
   decidePayment: [{ max: 120, window: '1m' }],
+  createScheduledPayment: [{ max: 20, window: '1h' }],
+  cancelScheduledPayment: [{ max: 30, window: '1m' }],
   // New destinations are how stolen sessions cash out: few an hour.
   createPayee: [{ max: 10, window: '1h' }],
   createBiller: [{ max: 10, window: '1h' }],

@@ -40,6 +40,7 @@ import { PaymentService } from './services/payment-service';
 import { SavedDestinations } from './services/saved-destinations';
 import { SpendingLimits } from './services/spending-limits';
 import { ProviderPayouts } from './services/provider-payouts';
+import { ScheduledPayments } from './services/scheduled-payments';
 import { PayeeStore } from './data/payee-store';
 import { webhookRoute } from './http/webhook-route';
 
@@ -71,9 +72,13 @@ export interface PaymentsServerDeps {
 type PaymentJobs = {
   'payments.resolve-attempt': { attemptId: string };
   'payments.attempts-dead': { attemptId: string };
+  'payments.run-scheduled': { scheduleId: string; runAt: string };
+  'payments.scheduled-dead': { scheduleId: string; runAt: string };
 };
 const RESOLVE_ATTEMPT = 'payments.resolve-attempt';
 const ATTEMPTS_DEAD = 'payments.attempts-dead';
+const RUN_SCHEDULED = 'payments.run-scheduled';
+const SCHEDULED_DEAD = 'payments.scheduled-dead';
 
 /** The payments server and what the embedded starter and tests reach into. */
 export interface PaymentsServer extends MeridianServer {
@@ -83,6 +88,7 @@ export interface PaymentsServer extends MeridianServer {
   /** Seals account numbers, references and card tokens. */
   protection: DataProtection;
   provider: PaymentProvider;
+  scheduled: ScheduledPayments;
 }
 
 /** The SDL, read once; it is the source of truth for codegen and composition too. */
@@ -122,6 +128,8 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
     queues: {
       [RESOLVE_ATTEMPT]: { retryLimit: 12, retryDelay: 2, retryBackoff: true, expireInSeconds: 120, deadLetter: ATTEMPTS_DEAD },
       [ATTEMPTS_DEAD]: {},
+      [RUN_SCHEDULED]: { retryLimit: 12, retryDelay: 5, retryBackoff: true, expireInSeconds: 300, deadLetter: SCHEDULED_DEAD },
+      [SCHEDULED_DEAD]: {},
     },
     logger,
     poolSize: config.DATABASE_URL ? 4 : 2,
@@ -136,7 +144,18 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
     logger,
   });
   const payments = new PaymentService({ db: dataSource, ledger, directory, tiers, limits, payouts, logger, fraudRules: deps.fraudRules });
-  if (config.PAYMENTS_WORKERS) jobs.work(RESOLVE_ATTEMPT, (job) => payments.resolveAttempt(job.data.attemptId), { pollingIntervalSeconds: deps.jobPollingSeconds ?? 2 });
+  const scheduled = new ScheduledPayments(
+    dataSource,
+    payments,
+    async (q, scheduleId, runAt) =>
+      void (await jobs.send(RUN_SCHEDULED, { scheduleId, runAt: runAt.toISOString() }, { db: q, startAfter: runAt, singletonKey: `${scheduleId}:${runAt.toISOString()}` })),
+    logger,
+  );
+  if (config.PAYMENTS_WORKERS) {
+    const polling = { pollingIntervalSeconds: deps.jobPollingSeconds ?? 2 };
+    jobs.work(RESOLVE_ATTEMPT, (job) => payments.resolveAttempt(job.data.attemptId), polling);
+    jobs.work(RUN_SCHEDULED, (job) => scheduled.run(job.data.scheduleId, new Date(job.data.runAt)), polling);
+  }
   const audit = new StaffAudit(dataSource);
   const destinations = new SavedDestinations({ db: dataSource, protection, provider, audit });
 
@@ -147,7 +166,7 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
     name: 'payments',
     logger,
     typeDefs: paymentsTypeDefs,
-    resolvers: createResolvers({ db: dataSource, payments, tiers, limits, audit, destinations }),
+    resolvers: createResolvers({ db: dataSource, payments, tiers, limits, audit, destinations, scheduled }),
     accessTokens: createAccessTokenVerifier({
       issuer: config.ACCESS_TOKEN_ISSUER,
       audience: config.ACCESS_TOKEN_AUDIENCE,
@@ -182,5 +201,5 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
       await closeDataSource(dataSource);
     },
   });
-  return { ...server, dataSource, payments, tiers, protection, provider };
+  return { ...server, dataSource, payments, tiers, protection, provider, scheduled };
 }

@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { PaymentRecord as PaymentRecordModel, PaymentEvent as PaymentEventModel } from '../domain/payment';
 import type { RefundRecord as RefundRecordModel } from '../data/refund-store';
+import type { ScheduledPaymentRecord as ScheduledPaymentRecordModel } from '../services/scheduled-payments';
 import type { PaymentPage as PaymentPageModel } from '../resolvers/pages';
 import type { LimitsView as LimitsViewModel } from '../services/spending-limits';
 import type { PayeeRecord as PayeeRecordModel } from '../domain/payee';
@@ -150,6 +151,14 @@ export type CreatePaymentInput = {
   recipient?: InputMaybe<RecipientInput>;
 };
 
+/** A payment to make later: what to pay, and when. */
+export type CreateScheduledPaymentInput = {
+  /** The payment each run makes (`P2P` or `PAYOUT`), checked now as it would be made now. */
+  payment: CreatePaymentInput;
+  /** When it runs. */
+  schedule: ScheduleInput;
+};
+
 /** An ISO 4217 currency that Meridian holds. The number of decimal places follows ISO 4217. */
 export type CurrencyCode =
   /** Euro, 2 decimal places. */
@@ -187,6 +196,8 @@ export type Mutation = {
    * Errors: `UNAUTHENTICATED`, `NOT_FOUND`, `CONFLICT` with `state`, `IDEMPOTENCY_KEY_REUSED`.
    */
   cancelPayment: Payment;
+  /** Stops a scheduled payment. Errors: `UNAUTHENTICATED`, `NOT_FOUND`, `CONFLICT` with `state` (already canceled or completed). */
+  cancelScheduledPayment: ScheduledPayment;
   /**
    * Confirms a payment: checks your tier and limits, runs the fraud rules, reserves the money and moves it. Answers the
    * payment as it then stands: `SUCCEEDED`, `REQUIRES_REVIEW`, or `FAILED` with `failureCode` (e.g. `INSUFFICIENT_FUNDS`).
@@ -216,6 +227,15 @@ export type Mutation = {
    * `FORBIDDEN` with `reason` `TIER_TOO_LOW` (verify your identity first); `IDEMPOTENCY_KEY_REUSED`.
    */
   createPayment: Payment;
+  /**
+   * Schedules a payment once on a date, weekly or monthly, at a local time in your time zone. The payment is checked
+   * now as it would be made now; each run makes and confirms it then (limits and funds as they stand then), and a run
+   * that cannot pay is recorded in `lastOutcome` while the schedule goes on.
+   * Errors: `UNAUTHENTICATED`; those of `createPayment`; `BAD_USER_INPUT` with `field` for the schedule (`date` in the
+   * past, `timeZone`, `timeOfDay`, `dayOfWeek`, `dayOfMonth`, `startDate`, `endDate`, `count`); `CONFLICT` with `reason`
+   * `TOO_MANY` (50 active).
+   */
+  createScheduledPayment: ScheduledPayment;
   /**
    * Approves or rejects a payment held for review. Compliance staff only.
    * Errors: `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`, `CONFLICT` with `state`, `BAD_USER_INPUT` (`reason`).
@@ -251,6 +271,11 @@ export type MutationCancelPaymentArgs = {
 };
 
 
+export type MutationCancelScheduledPaymentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationConfirmPaymentArgs = {
   id: Scalars['ID']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
@@ -270,6 +295,11 @@ export type MutationCreatePayeeArgs = {
 export type MutationCreatePaymentArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   input: CreatePaymentInput;
+};
+
+
+export type MutationCreateScheduledPaymentArgs = {
+  input: CreateScheduledPaymentInput;
 };
 
 
@@ -583,6 +613,82 @@ export type RefundStatus =
   /** The money went back. */
   | 'SUCCEEDED';
 
+/** How often a scheduled payment runs. */
+export type ScheduleFrequency =
+  /** Every month on `dayOfMonth` (the month's last day when it is shorter). */
+  | 'MONTHLY'
+  /** Once, on `date`. */
+  | 'ONCE'
+  /** Every week on `dayOfWeek`. */
+  | 'WEEKLY';
+
+/** When a scheduled payment runs. */
+export type ScheduleInput = {
+  /** For a recurrence: how many runs in all. */
+  count?: InputMaybe<Scalars['Int']['input']>;
+  /** For `ONCE`: the local date, `YYYY-MM-DD`, today or later. */
+  date?: InputMaybe<Scalars['String']['input']>;
+  /** For `MONTHLY`: the day of the month, 1 to 31. */
+  dayOfMonth?: InputMaybe<Scalars['Int']['input']>;
+  /** For `WEEKLY`: the day. */
+  dayOfWeek?: InputMaybe<Weekday>;
+  /** For a recurrence: the last local date it may run (inclusive). */
+  endDate?: InputMaybe<Scalars['String']['input']>;
+  /** How often. */
+  frequency: ScheduleFrequency;
+  /** For a recurrence: the first local date it may run; default today. */
+  startDate?: InputMaybe<Scalars['String']['input']>;
+  /** The local time of day, `HH:mm`; default `09:00`. */
+  timeOfDay?: InputMaybe<Scalars['String']['input']>;
+  /** Your IANA time zone, e.g. `Europe/London` (abbreviations such as `BST` are refused). */
+  timeZone: Scalars['String']['input'];
+};
+
+/** A payment that runs later, once or again and again, at a local time in the customer's time zone. */
+export type ScheduledPayment = {
+  __typename?: 'ScheduledPayment';
+  /** How much each run pays. */
+  amount: Money;
+  /** Who is paid. */
+  counterparty: PaymentCounterparty;
+  /** When it was set up. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The description each payment carries. */
+  description: Scalars['String']['output'];
+  /** How often it runs. */
+  frequency: ScheduleFrequency;
+  /** Stable identifier. */
+  id: Scalars['ID']['output'];
+  /** The kind of each payment: `P2P` or `PAYOUT`. */
+  kind: PaymentKind;
+  /**
+   * How its last run ended: the payment's status (e.g. `SUCCEEDED`), `FAILED:<code>` when the payment failed, or
+   * `REFUSED:<code>` when no payment could be made (e.g. `REFUSED:LIMIT_EXCEEDED`). Null before the first run.
+   */
+  lastOutcome?: Maybe<Scalars['String']['output']>;
+  /** The payment its last run made, if any. */
+  lastPayment?: Maybe<Payment>;
+  /** When it runs next; null once canceled or completed. */
+  nextRunAt?: Maybe<Scalars['DateTime']['output']>;
+  /** How many times it has run. */
+  runs: Scalars['Int']['output'];
+  /** Where it stands. */
+  status: ScheduledPaymentStatus;
+  /** The local time of day it runs, `HH:mm`. */
+  timeOfDay: Scalars['String']['output'];
+  /** The IANA time zone its times are in, e.g. `Europe/London`. */
+  timeZone: Scalars['String']['output'];
+};
+
+/** Where a scheduled payment stands. */
+export type ScheduledPaymentStatus =
+  /** It will run at `nextRunAt`. */
+  | 'ACTIVE'
+  /** Stopped by the customer; it will not run again. */
+  | 'CANCELED'
+  /** Its last run is done (a one-off, or a recurrence past its end or count). */
+  | 'COMPLETED';
+
 /**
  * A movement of money between accounts, as its initiator sees it. An entity: payments refer to the ledger
  * transfers they made by id, and the reference resolves only for a viewer who may see one of its accounts.
@@ -615,6 +721,8 @@ export type User = {
   payees: Array<Payee>;
   /** What the user may still pay others in a currency. Only the user may read it. Errors: `FORBIDDEN` for anyone else. */
   paymentLimits: PaymentLimits;
+  /** The user's scheduled and recurring payments, oldest first. Only the user may read them. Errors: `FORBIDDEN` for anyone else. */
+  scheduledPayments: Array<ScheduledPayment>;
 };
 
 
@@ -622,6 +730,23 @@ export type User = {
 export type UserPaymentLimitsArgs = {
   currency?: InputMaybe<CurrencyCode>;
 };
+
+/** A day of the week. */
+export type Weekday =
+  /** Friday. */
+  | 'FRIDAY'
+  /** Monday. */
+  | 'MONDAY'
+  /** Saturday. */
+  | 'SATURDAY'
+  /** Sunday. */
+  | 'SUNDAY'
+  /** Thursday. */
+  | 'THURSDAY'
+  /** Tuesday. */
+  | 'TUESDAY'
+  /** Wednesday. */
+  | 'WEDNESDAY';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -716,6 +841,7 @@ export type ResolversTypes = ResolversObject<{
   CreateBillerInput: CreateBillerInput;
   CreatePayeeInput: CreatePayeeInput;
   CreatePaymentInput: CreatePaymentInput;
+  CreateScheduledPaymentInput: CreateScheduledPaymentInput;
   CurrencyCode: CurrencyCode;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
@@ -740,8 +866,13 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<{}>;
   RecipientInput: RecipientInput;
   RefundStatus: RefundStatus;
+  ScheduleFrequency: ScheduleFrequency;
+  ScheduleInput: ScheduleInput;
+  ScheduledPayment: ResolverTypeWrapper<ScheduledPaymentRecordModel>;
+  ScheduledPaymentStatus: ScheduledPaymentStatus;
   Transfer: ResolverTypeWrapper<Transfer>;
   User: ResolverTypeWrapper<UserReferenceModel>;
+  Weekday: Weekday;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -755,6 +886,7 @@ export type ResolversParentTypes = ResolversObject<{
   CreateBillerInput: CreateBillerInput;
   CreatePayeeInput: CreatePayeeInput;
   CreatePaymentInput: CreatePaymentInput;
+  CreateScheduledPaymentInput: CreateScheduledPaymentInput;
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
   Money: MoneyModel;
@@ -772,6 +904,8 @@ export type ResolversParentTypes = ResolversObject<{
   PaymentRefund: RefundRecordModel;
   Query: {};
   RecipientInput: RecipientInput;
+  ScheduleInput: ScheduleInput;
+  ScheduledPayment: ScheduledPaymentRecordModel;
   Transfer: Transfer;
   User: UserReferenceModel;
 }>;
@@ -808,10 +942,12 @@ export type MoneyResolvers<ContextType = SubgraphContext, ParentType extends Res
 export type MutationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   addCard?: Resolver<ResolversTypes['PaymentCard'], ParentType, ContextType, RequireFields<MutationAddCardArgs, 'input'>>;
   cancelPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationCancelPaymentArgs, 'id'>>;
+  cancelScheduledPayment?: Resolver<ResolversTypes['ScheduledPayment'], ParentType, ContextType, RequireFields<MutationCancelScheduledPaymentArgs, 'id'>>;
   confirmPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationConfirmPaymentArgs, 'id'>>;
   createBiller?: Resolver<ResolversTypes['Biller'], ParentType, ContextType, RequireFields<MutationCreateBillerArgs, 'input'>>;
   createPayee?: Resolver<ResolversTypes['Payee'], ParentType, ContextType, RequireFields<MutationCreatePayeeArgs, 'input'>>;
   createPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationCreatePaymentArgs, 'input'>>;
+  createScheduledPayment?: Resolver<ResolversTypes['ScheduledPayment'], ParentType, ContextType, RequireFields<MutationCreateScheduledPaymentArgs, 'input'>>;
   decidePayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationDecidePaymentArgs, 'decision' | 'id' | 'reason'>>;
   deleteBiller?: Resolver<ResolversTypes['Biller'], ParentType, ContextType, RequireFields<MutationDeleteBillerArgs, 'id'>>;
   deletePayee?: Resolver<ResolversTypes['Payee'], ParentType, ContextType, RequireFields<MutationDeletePayeeArgs, 'id'>>;
@@ -923,6 +1059,24 @@ export type QueryResolvers<ContextType = SubgraphContext, ParentType extends Res
   payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<QueryPaymentsArgs, 'first'>>;
 }>;
 
+export type ScheduledPaymentResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ScheduledPayment'] = ResolversParentTypes['ScheduledPayment']> = ResolversObject<{
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  counterparty?: Resolver<ResolversTypes['PaymentCounterparty'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  frequency?: Resolver<ResolversTypes['ScheduleFrequency'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['PaymentKind'], ParentType, ContextType>;
+  lastOutcome?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastPayment?: Resolver<Maybe<ResolversTypes['Payment']>, ParentType, ContextType>;
+  nextRunAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  runs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ScheduledPaymentStatus'], ParentType, ContextType>;
+  timeOfDay?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  timeZone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type TransferResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Transfer'] = ResolversParentTypes['Transfer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Transfer']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -936,6 +1090,7 @@ export type UserResolvers<ContextType = SubgraphContext, ParentType extends Reso
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   payees?: Resolver<Array<ResolversTypes['Payee']>, ParentType, ContextType>;
   paymentLimits?: Resolver<ResolversTypes['PaymentLimits'], ParentType, ContextType, RequireFields<UserPaymentLimitsArgs, 'currency'>>;
+  scheduledPayments?: Resolver<Array<ResolversTypes['ScheduledPayment']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -957,6 +1112,7 @@ export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   PaymentLimits?: PaymentLimitsResolvers<ContextType>;
   PaymentRefund?: PaymentRefundResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ScheduledPayment?: ScheduledPaymentResolvers<ContextType>;
   Transfer?: TransferResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;

@@ -1,12 +1,14 @@
 import { DateTimeScalar, errors, formatDecimal, hasRole, requireUser, type AccessTokenClaims, type CurrencyCode, type SubgraphContext } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
-import type { Resolvers } from '../__generated__/resolvers-types';
+import type { Resolvers, ScheduleInput as ScheduleInputArgument } from '../__generated__/resolvers-types';
+import type { ScheduleInput, Weekday } from '../domain/schedule';
 import type { StaffAudit } from '../data/staff-audit';
 import type { PaymentRecord } from '../domain/payment';
 import type { PaymentStatus } from '../domain/payment-state';
 import type { CustomerTiers } from '../services/customer-tiers';
 import type { PaymentService, RequestContext } from '../services/payment-service';
 import type { SavedDestinations } from '../services/saved-destinations';
+import type { ScheduledPayments, PaymentTemplate } from '../services/scheduled-payments';
 import type { SpendingLimits } from '../services/spending-limits';
 import { mergeResolvers } from './merge-resolvers';
 import { decodeCursor, encodeCursor, pageSize, toPage } from './pages';
@@ -19,6 +21,7 @@ export interface PaymentsServices {
   tiers: CustomerTiers;
   limits: SpendingLimits;
   audit: StaffAudit;
+  scheduled: ScheduledPayments;
   destinations: SavedDestinations;
 }
 
@@ -28,6 +31,15 @@ const isStaff = (viewer: AccessTokenClaims) => hasRole(viewer, 'COMPLIANCE') || 
 /** The request as the payment service needs it: the user, the key (argument first, then the header). */
 function requestOf(ctx: SubgraphContext, idempotencyKey?: string | null): RequestContext {
   return { viewer: requireUser(ctx), idempotencyKey: idempotencyKey ?? ctx.idempotencyKey ?? null, requestId: ctx.requestId };
+}
+
+/** The schedule as the domain reads it; a field the frequency needs but lacks is refused there, naming it. */
+function scheduleInputOf(s: ScheduleInputArgument): ScheduleInput {
+  const time = { timeZone: s.timeZone, timeOfDay: s.timeOfDay };
+  const recurrence = { startDate: s.startDate, endDate: s.endDate, count: s.count };
+  if (s.frequency === 'ONCE') return { ...time, frequency: 'ONCE', date: s.date ?? '' };
+  if (s.frequency === 'WEEKLY') return { ...time, ...recurrence, frequency: 'WEEKLY', dayOfWeek: s.dayOfWeek as Weekday };
+  return { ...time, ...recurrence, frequency: 'MONTHLY', dayOfMonth: s.dayOfMonth ?? Number.NaN };
 }
 
 /** Who moved a payment, without naming staff or users to the customer. */
@@ -87,6 +99,16 @@ export function createResolvers(services: PaymentsServices): Resolvers {
         return services.payments.cancel(requestOf(ctx, idempotencyKey), id, reason);
       },
       refundPayment: (_parent, { id, amount, reason, idempotencyKey }, ctx) => services.payments.refund(requestOf(ctx, idempotencyKey), id, { amount, reason }),
+      createScheduledPayment: (_parent, { input }, ctx) => {
+        const viewer = viewerOf(ctx);
+        const { payment, schedule } = input;
+        let template: PaymentTemplate;
+        if (payment.kind === 'PAYOUT' && payment.payeeId && !payment.recipient) template = { ...payment, kind: 'PAYOUT', payeeId: payment.payeeId };
+        else if (payment.kind === 'P2P' && payment.recipient && !payment.payeeId) template = { ...payment, kind: 'P2P', recipient: payment.recipient };
+        else throw errors.badInput('A scheduled payment is P2P with a recipient or PAYOUT with a payeeId.', { field: 'payment' });
+        return services.scheduled.create(viewer, template, scheduleInputOf(schedule));
+      },
+      cancelScheduledPayment: (_parent, { id }, ctx) => services.scheduled.cancel(viewerOf(ctx), id),
       decidePayment: async (_parent, { id, decision, reason, idempotencyKey }, ctx) => {
         const request = requestOf(ctx, idempotencyKey);
         const decided = await services.payments.decide(request, id, decision, reason);
@@ -112,6 +134,16 @@ export function createResolvers(services: PaymentsServices): Resolvers {
       transfer: (p) => (p.status === 'REQUIRES_CONFIRMATION' || p.status === 'CANCELED' ? null : { id: p.holdTransferId }),
       history: (p) => services.payments.store.history(services.db, p.id),
       refunds: (p) => services.payments.refunds.ofPayment(services.db, p.id),
+    },
+    ScheduledPayment: {
+      frequency: (s) => s.schedule.frequency,
+      kind: (s) => s.payment.kind,
+      amount: (s) => money(s.amount, s.currency),
+      counterparty: (s) => ({ name: s.counterpartyName }),
+      description: (s) => (s.payment.description ?? '').trim(),
+      timeZone: (s) => s.schedule.timeZone,
+      timeOfDay: (s) => s.schedule.timeOfDay,
+      lastPayment: (s) => (s.lastPaymentId ? services.payments.store.get(services.db, s.lastPaymentId) : null),
     },
     PaymentRefund: {
       amount: (r) => money(r.amount, r.currency),
@@ -140,6 +172,10 @@ export function createResolvers(services: PaymentsServices): Resolvers {
       amount: (m) => formatDecimal(m.amount, m.currency),
     },
     User: {
+      scheduledPayments: (user, _args, ctx) => {
+        if (viewerOf(ctx).userId !== user.id) throw errors.forbidden('Only the user may see their scheduled payments.');
+        return services.scheduled.list(user.id);
+      },
       paymentLimits: async (user, { currency }, ctx) => {
         const viewer = viewerOf(ctx);
         if (viewer.userId !== user.id) throw errors.forbidden('Only the user may see their payment limits.');

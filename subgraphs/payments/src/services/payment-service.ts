@@ -21,7 +21,7 @@ import { assertTierMayPay } from '../domain/limits';
 import type { PaymentRecord } from '../domain/payment';
 import { assertTransition, type PaymentStatus } from '../domain/payment-state';
 import { IdempotencyKeys, parseIdempotencyKey, requestFingerprint } from '../data/idempotency';
-import { PaymentStore } from '../data/payment-store';
+import { PaymentStore, type NewPayment } from '../data/payment-store';
 import { RefundStore } from '../data/refund-store';
 import type { CustomerTiers } from './customer-tiers';
 import { writePaymentEvent } from './payment-events';
@@ -62,6 +62,9 @@ export interface PaymentServiceDeps {
   fraudRules?: Partial<FraudRuleOptions>;
 }
 
+/** A payment checked and ready to be stored, without its ids. */
+export type PreparedPayment = Omit<NewPayment, 'id' | 'holdTransferId' | 'scheduledPaymentId'>;
+
 /** A payout to one of the customer's saved payees, as the customer asks for it. */
 export interface PayoutPaymentInput {
   accountId: string;
@@ -95,42 +98,48 @@ export class PaymentService {
    * Errors: BAD_USER_INPUT (amount, currency, account, recipient, description, paying yourself),
    * NOT_FOUND (no such recipient), FORBIDDEN (TIER_TOO_LOW), IDEMPOTENCY_KEY_REUSED.
    */
-  createP2P(ctx: RequestContext, input: P2PPaymentInput): Promise<PaymentRecord> {
+  createP2P(ctx: RequestContext, input: P2PPaymentInput, scheduledPaymentId: string | null = null): Promise<PaymentRecord> {
     return this.idempotent(ctx, 'createPayment', input, async (paymentId) => {
-      const { viewer } = ctx;
-      const currency = currencyCode(input.currency);
-      const amount = parsePositiveAmount(input.amount, currency);
-      const description = this.description(input.description);
-      // A customer who may not pay anyone hears so before anything else about the payment.
-      assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, viewer.userId));
-      const account = await this.ownAccount(viewer.userId, input.accountId, currency);
-      const recipient = await this.findRecipient(input.recipient);
-      if (recipient.id === viewer.userId) throw errors.badInput('You cannot pay yourself; move money between your own accounts instead.', { field: 'recipient' });
-      const accounts = await this.deps.ledger.accountsOf(recipient.id);
-      const to = accounts.find((a) => a.currency === currency && a.status === 'ACTIVE' && a.type === 'CURRENT') ?? accounts.find((a) => a.currency === currency && a.status === 'ACTIVE');
-      if (!to) throw errors.badInput(`${recipient.displayName} has no account that receives ${currency}.`, { field: 'currency' });
+      const prepared = await this.prepareP2P(ctx.viewer.userId, input);
       return this.store.create(
         this.deps.db,
-        {
-          id: paymentId,
-          userId: viewer.userId,
-          kind: 'P2P',
-          amount,
-          currency,
-          accountId: account.id,
-          counterpartyUserId: recipient.id,
-          counterpartyAccountId: to.id,
-          counterpartyName: recipient.displayName,
-          payeeId: null,
-          billerId: null,
-          cardId: null,
-          description,
-          holdTransferId: derivedId(paymentId, 'hold'),
-          scheduledPaymentId: null,
-        },
-        `user:${viewer.userId}`,
+        { ...prepared, id: paymentId, holdTransferId: derivedId(paymentId, 'hold'), scheduledPaymentId },
+        scheduledPaymentId ? 'system' : `user:${ctx.viewer.userId}`,
       );
     });
+  }
+
+  /**
+   * Checks a peer-to-peer payment as it would be created now: amount,
+   * currency, tier, the payer's account, the recipient and their account.
+   * Errors: as createP2P.
+   */
+  async prepareP2P(userId: string, input: P2PPaymentInput): Promise<PreparedPayment> {
+    const currency = currencyCode(input.currency);
+    const amount = parsePositiveAmount(input.amount, currency);
+    const description = this.description(input.description);
+    // A customer who may not pay anyone hears so before anything else about the payment.
+    assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, userId));
+    const account = await this.ownAccount(userId, input.accountId, currency);
+    const recipient = await this.findRecipient(input.recipient);
+    if (recipient.id === userId) throw errors.badInput('You cannot pay yourself; move money between your own accounts instead.', { field: 'recipient' });
+    const accounts = await this.deps.ledger.accountsOf(recipient.id);
+    const to = accounts.find((a) => a.currency === currency && a.status === 'ACTIVE' && a.type === 'CURRENT') ?? accounts.find((a) => a.currency === currency && a.status === 'ACTIVE');
+    if (!to) throw errors.badInput(`${recipient.displayName} has no account that receives ${currency}.`, { field: 'currency' });
+    return {
+      userId,
+      kind: 'P2P',
+      amount,
+      currency,
+      accountId: account.id,
+      counterpartyUserId: recipient.id,
+      counterpartyAccountId: to.id,
+      counterpartyName: recipient.displayName,
+      payeeId: null,
+      billerId: null,
+      cardId: null,
+      description,
+    };
   }
 
   /**
@@ -139,41 +148,43 @@ export class PaymentService {
    * account and leaves through the payment provider.
    * Errors: as createP2P, with NOT_FOUND (`payeeId`) for a payee the customer does not keep.
    */
-  createPayout(ctx: RequestContext, input: PayoutPaymentInput): Promise<PaymentRecord> {
+  createPayout(ctx: RequestContext, input: PayoutPaymentInput, scheduledPaymentId: string | null = null): Promise<PaymentRecord> {
     return this.idempotent(ctx, 'createPayment', { kind: 'PAYOUT', ...input }, async (paymentId) => {
-      const { viewer } = ctx;
-      const currency = currencyCode(input.currency);
-      const amount = parsePositiveAmount(input.amount, currency);
-      const description = this.description(input.description);
-      assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, viewer.userId));
-      const account = await this.ownAccount(viewer.userId, input.accountId, currency);
-      const [payee] = /^[0-9a-f-]{36}$/i.test(input.payeeId)
-        ? await this.deps.db.query(`SELECT id, name FROM payments.payees WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, [input.payeeId, viewer.userId])
-        : [];
-      if (!payee) throw new DomainError(ErrorCode.NOT_FOUND, 'Payee not found.', { field: 'payeeId' });
-      const settlement = await this.deps.ledger.systemAccount('SETTLEMENT', currency);
+      const prepared = await this.preparePayout(ctx.viewer.userId, input);
       return this.store.create(
         this.deps.db,
-        {
-          id: paymentId,
-          userId: viewer.userId,
-          kind: 'PAYOUT',
-          amount,
-          currency,
-          accountId: account.id,
-          counterpartyUserId: null,
-          counterpartyAccountId: settlement.id,
-          counterpartyName: payee.name as string,
-          payeeId: payee.id as string,
-          billerId: null,
-          cardId: null,
-          description,
-          holdTransferId: derivedId(paymentId, 'hold'),
-          scheduledPaymentId: null,
-        },
-        `user:${viewer.userId}`,
+        { ...prepared, id: paymentId, holdTransferId: derivedId(paymentId, 'hold'), scheduledPaymentId },
+        scheduledPaymentId ? 'system' : `user:${ctx.viewer.userId}`,
       );
     });
+  }
+
+  /** Checks a payout as it would be created now. Errors: as createPayout. */
+  async preparePayout(userId: string, input: PayoutPaymentInput): Promise<PreparedPayment> {
+    const currency = currencyCode(input.currency);
+    const amount = parsePositiveAmount(input.amount, currency);
+    const description = this.description(input.description);
+    assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, userId));
+    const account = await this.ownAccount(userId, input.accountId, currency);
+    const [payee] = /^[0-9a-f-]{36}$/i.test(input.payeeId)
+      ? await this.deps.db.query(`SELECT id, name FROM payments.payees WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, [input.payeeId, userId])
+      : [];
+    if (!payee) throw new DomainError(ErrorCode.NOT_FOUND, 'Payee not found.', { field: 'payeeId' });
+    const settlement = await this.deps.ledger.systemAccount('SETTLEMENT', currency);
+    return {
+      userId,
+      kind: 'PAYOUT',
+      amount,
+      currency,
+      accountId: account.id,
+      counterpartyUserId: null,
+      counterpartyAccountId: settlement.id,
+      counterpartyName: payee.name as string,
+      payeeId: payee.id as string,
+      billerId: null,
+      cardId: null,
+      description,
+    };
   }
 
   /**

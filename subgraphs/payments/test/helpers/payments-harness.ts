@@ -16,7 +16,7 @@ import {
   type Role,
 } from '@meridian/platform';
 import { createTestDatabase, createTestServiceKeys, injectFetch, type TestDatabase, type TestServiceKeys } from '@meridian/platform/testing';
-import { createPaymentsServer, loadPaymentsConfig, type PaymentsServer } from '../../src';
+import { createPaymentsServer, loadPaymentsConfig, type PaymentsServer, type PaymentsServerDeps } from '../../src';
 import { createSimulatedPaymentProvider, type SimulatedPaymentProvider } from '../../src/providers';
 import type { FraudRuleOptions } from '../../src/domain/fraud-rules';
 import type { KycTier } from '../../src/domain/limits';
@@ -50,6 +50,8 @@ export interface PaymentsHarness {
   provider: SimulatedPaymentProvider;
   webhookSecret: string;
   deliveries: { headers: Record<string, string>; body: string }[];
+  /** Starts another payments server on the same database with its workers on, as a second replica; closed with the harness. */
+  replica(): Promise<PaymentsServer>;
   close(): Promise<void>;
 }
 
@@ -98,7 +100,8 @@ export async function startPayments(
       return { status: res.statusCode };
     },
   });
-  payments = await createPaymentsServer(config, {
+  const replicas: PaymentsServer[] = [];
+  const serverDeps = (): PaymentsServerDeps => ({
     provider,
     jobPollingSeconds: 0.5,
     databaseUrl: paymentsDb.url,
@@ -113,6 +116,7 @@ export async function startPayments(
     fraudRules: options.fraudRules,
     logger: options.logger,
   });
+  payments = await createPaymentsServer(config, serverDeps());
 
   const scopes = ['profile', 'accounts', 'payments', 'kyc', 'insights'];
   return {
@@ -175,8 +179,15 @@ export async function startPayments(
       });
       return JSON.parse(res.body);
     },
+    async replica() {
+      // Another payments process on the same database, working the job queue.
+      const replica = await createPaymentsServer({ ...config, PAYMENTS_WORKERS: true }, serverDeps());
+      replicas.push(replica);
+      return replica;
+    },
     async close() {
       await provider.stop();
+      for (const replica of replicas) await replica.close();
       await payments.close();
       await banking.close();
       await identity.close();

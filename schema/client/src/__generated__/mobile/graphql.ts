@@ -137,6 +137,14 @@ export type CreatePaymentInput = {
   recipient?: InputMaybe<RecipientInput>;
 };
 
+/** A payment to make later: what to pay, and when. */
+export type CreateScheduledPaymentInput = {
+  /** The payment each run makes (`P2P` or `PAYOUT`), checked now as it would be made now. */
+  payment: CreatePaymentInput;
+  /** When it runs. */
+  schedule: ScheduleInput;
+};
+
 /** An ISO 4217 currency that Meridian holds. The number of decimal places follows ISO 4217. */
 export type CurrencyCode =
   /** Euro, 2 decimal places. */
@@ -410,6 +418,46 @@ export type Role =
   /** Customer support staff: may read customers' data, and every such read is audited. */
   | 'SUPPORT';
 
+/** How often a scheduled payment runs. */
+export type ScheduleFrequency =
+  /** Every month on `dayOfMonth` (the month's last day when it is shorter). */
+  | 'MONTHLY'
+  /** Once, on `date`. */
+  | 'ONCE'
+  /** Every week on `dayOfWeek`. */
+  | 'WEEKLY';
+
+/** When a scheduled payment runs. */
+export type ScheduleInput = {
+  /** For a recurrence: how many runs in all. */
+  count?: InputMaybe<Scalars['Int']['input']>;
+  /** For `ONCE`: the local date, `YYYY-MM-DD`, today or later. */
+  date?: InputMaybe<Scalars['String']['input']>;
+  /** For `MONTHLY`: the day of the month, 1 to 31. */
+  dayOfMonth?: InputMaybe<Scalars['Int']['input']>;
+  /** For `WEEKLY`: the day. */
+  dayOfWeek?: InputMaybe<Weekday>;
+  /** For a recurrence: the last local date it may run (inclusive). */
+  endDate?: InputMaybe<Scalars['String']['input']>;
+  /** How often. */
+  frequency: ScheduleFrequency;
+  /** For a recurrence: the first local date it may run; default today. */
+  startDate?: InputMaybe<Scalars['String']['input']>;
+  /** The local time of day, `HH:mm`; default `09:00`. */
+  timeOfDay?: InputMaybe<Scalars['String']['input']>;
+  /** Your IANA time zone, e.g. `Europe/London` (abbreviations such as `BST` are refused). */
+  timeZone: Scalars['String']['input'];
+};
+
+/** Where a scheduled payment stands. */
+export type ScheduledPaymentStatus =
+  /** It will run at `nextRunAt`. */
+  | 'ACTIVE'
+  /** Stopped by the customer; it will not run again. */
+  | 'CANCELED'
+  /** Its last run is done (a one-off, or a recurrence past its end or count). */
+  | 'COMPLETED';
+
 /** Starts a verification. */
 export type StartVerificationInput = {
   /** The tier to reach; default `TIER_1`. `TIER_2` needs everything tier 1 needs, plus a document and a selfie. */
@@ -466,6 +514,23 @@ export type UserStatus =
   | 'DISABLED'
   /** Sign-in is blocked until support unlocks the account. */
   | 'LOCKED';
+
+/** A day of the week. */
+export type Weekday =
+  /** Friday. */
+  | 'FRIDAY'
+  /** Monday. */
+  | 'MONDAY'
+  /** Saturday. */
+  | 'SATURDAY'
+  /** Sunday. */
+  | 'SUNDAY'
+  /** Thursday. */
+  | 'THURSDAY'
+  /** Tuesday. */
+  | 'TUESDAY'
+  /** Wednesday. */
+  | 'WEDNESDAY';
 
 export type MoneyFieldsFragment = { __typename?: 'Money', amount: string, currency: CurrencyCode };
 
@@ -681,6 +746,27 @@ export type RefundPaymentMutationVariables = Exact<{
 
 export type RefundPaymentMutation = { __typename?: 'Mutation', refundPayment: { __typename?: 'Payment', id: string, kind: PaymentKind, status: PaymentStatus, received: boolean, description: string, reviewReasons: Array<PaymentReviewReason>, failureCode?: string | null, failureMessage?: string | null, createdAt: string, updatedAt: string, refunds: Array<{ __typename?: 'PaymentRefund', id: string, status: RefundStatus, reason: string, failureCode?: string | null, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode } }>, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, refundedAmount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string } } };
 
+export type ScheduledPaymentPartsFragment = { __typename?: 'ScheduledPayment', id: string, status: ScheduledPaymentStatus, frequency: ScheduleFrequency, kind: PaymentKind, description: string, timeZone: string, timeOfDay: string, nextRunAt?: string | null, runs: number, lastOutcome?: string | null, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string }, lastPayment?: { __typename?: 'Payment', id: string, status: PaymentStatus } | null };
+
+export type ScheduledPaymentsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ScheduledPaymentsQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, scheduledPayments: Array<{ __typename?: 'ScheduledPayment', id: string, status: ScheduledPaymentStatus, frequency: ScheduleFrequency, kind: PaymentKind, description: string, timeZone: string, timeOfDay: string, nextRunAt?: string | null, runs: number, lastOutcome?: string | null, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string }, lastPayment?: { __typename?: 'Payment', id: string, status: PaymentStatus } | null }> } };
+
+export type CreateScheduledPaymentMutationVariables = Exact<{
+  input: CreateScheduledPaymentInput;
+}>;
+
+
+export type CreateScheduledPaymentMutation = { __typename?: 'Mutation', createScheduledPayment: { __typename?: 'ScheduledPayment', id: string, status: ScheduledPaymentStatus, frequency: ScheduleFrequency, kind: PaymentKind, description: string, timeZone: string, timeOfDay: string, nextRunAt?: string | null, runs: number, lastOutcome?: string | null, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string }, lastPayment?: { __typename?: 'Payment', id: string, status: PaymentStatus } | null } };
+
+export type CancelScheduledPaymentMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CancelScheduledPaymentMutation = { __typename?: 'Mutation', cancelScheduledPayment: { __typename?: 'ScheduledPayment', id: string, status: ScheduledPaymentStatus, frequency: ScheduleFrequency, kind: PaymentKind, description: string, timeZone: string, timeOfDay: string, nextRunAt?: string | null, runs: number, lastOutcome?: string | null, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string }, lastPayment?: { __typename?: 'Payment', id: string, status: PaymentStatus } | null } };
+
 export type RegisterMutationVariables = Exact<{
   input: RegisterInput;
 }>;
@@ -863,6 +949,32 @@ export const PaymentPartsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"PaymentParts"}) as unknown as TypedDocumentString<PaymentPartsFragment, unknown>;
+export const ScheduledPaymentPartsFragmentDoc = new TypedDocumentString(`
+    fragment ScheduledPaymentParts on ScheduledPayment {
+  id
+  status
+  frequency
+  kind
+  amount {
+    amount
+    currency
+  }
+  counterparty {
+    name
+  }
+  description
+  timeZone
+  timeOfDay
+  nextRunAt
+  runs
+  lastOutcome
+  lastPayment {
+    id
+    status
+  }
+  createdAt
+}
+    `, {"fragmentName":"ScheduledPaymentParts"}) as unknown as TypedDocumentString<ScheduledPaymentPartsFragment, unknown>;
 export const AccountsDocument = {"__meta__":{"hash":"e8513de81325d98831ab6f1af858e55cc9c191e01b35d62cb1db1f95194c6cab"}} as unknown as TypedDocumentString<AccountsQuery, AccountsQueryVariables>;
 export const AccountTransactionsDocument = {"__meta__":{"hash":"8fc345e5416777d1156f058afc1d21d6b06fa78797efbb85c2c5a98204535e1b"}} as unknown as TypedDocumentString<AccountTransactionsQuery, AccountTransactionsQueryVariables>;
 export const OpenAccountDocument = {"__meta__":{"hash":"06a480b1cc2061bb63d46745d263e65a30ff285a1153e3c37cb065365dce74bc"}} as unknown as TypedDocumentString<OpenAccountMutation, OpenAccountMutationVariables>;
@@ -890,6 +1002,9 @@ export const PaymentsDocument = {"__meta__":{"hash":"64a4e748cd1da73b4542928d2d9
 export const PaymentDocument = {"__meta__":{"hash":"5882d86ea99d5f9f5eb16044f10f18355d1dbbfca882170259227f6bb3df52aa"}} as unknown as TypedDocumentString<PaymentQuery, PaymentQueryVariables>;
 export const PaymentLimitsDocument = {"__meta__":{"hash":"560c87d0762be4bb536aa38e9c75f579d23292db41c904ff019ffe17cc211b3d"}} as unknown as TypedDocumentString<PaymentLimitsQuery, PaymentLimitsQueryVariables>;
 export const RefundPaymentDocument = {"__meta__":{"hash":"ece8b5bd7519d5d0ad25ab2bc8df128eff14d2ea0b08c99a353be95e98ed43bd"}} as unknown as TypedDocumentString<RefundPaymentMutation, RefundPaymentMutationVariables>;
+export const ScheduledPaymentsDocument = {"__meta__":{"hash":"7c744059dafd71e1adf78f32cd6456845f0e1064e9dd376e6a5f05ae38320556"}} as unknown as TypedDocumentString<ScheduledPaymentsQuery, ScheduledPaymentsQueryVariables>;
+export const CreateScheduledPaymentDocument = {"__meta__":{"hash":"a6dedbe98ad1bc4aa68773bccc6e832082306f2a70361cdc2d8a7f5b01e4e43a"}} as unknown as TypedDocumentString<CreateScheduledPaymentMutation, CreateScheduledPaymentMutationVariables>;
+export const CancelScheduledPaymentDocument = {"__meta__":{"hash":"31342c50a46fe85182f1f3a4babd18cb67907f9a05da46be5b1498851b270c35"}} as unknown as TypedDocumentString<CancelScheduledPaymentMutation, CancelScheduledPaymentMutationVariables>;
 export const RegisterDocument = {"__meta__":{"hash":"2f0ca2283330df691aa30a2ce6c9fb6fff1f79a3e4eb6141f3428ecb30e07fe8"}} as unknown as TypedDocumentString<RegisterMutation, RegisterMutationVariables>;
 export const LoginDocument = {"__meta__":{"hash":"01851198a992175b49b3990a42d4ec4e304e9b630c55762e8f1e1494d5b32dee"}} as unknown as TypedDocumentString<LoginMutation, LoginMutationVariables>;
 export const RefreshSessionDocument = {"__meta__":{"hash":"018a49f85173421b1963d3bfa233bcd19c9ecd34814a8aba7ee0d63d64ca7f5c"}} as unknown as TypedDocumentString<RefreshSessionMutation, RefreshSessionMutationVariables>;

@@ -137,6 +137,14 @@ export type CreatePaymentInput = {
   recipient?: InputMaybe<RecipientInput>;
 };
 
+/** A payment to make later: what to pay, and when. */
+export type CreateScheduledPaymentInput = {
+  /** The payment each run makes (`P2P` or `PAYOUT`), checked now as it would be made now. */
+  payment: CreatePaymentInput;
+  /** When it runs. */
+  schedule: ScheduleInput;
+};
+
 /** An ISO 4217 currency that Meridian holds. The number of decimal places follows ISO 4217. */
 export type CurrencyCode =
   /** Euro, 2 decimal places. */
@@ -410,6 +418,46 @@ export type Role =
   /** Customer support staff: may read customers' data, and every such read is audited. */
   | 'SUPPORT';
 
+/** How often a scheduled payment runs. */
+export type ScheduleFrequency =
+  /** Every month on `dayOfMonth` (the month's last day when it is shorter). */
+  | 'MONTHLY'
+  /** Once, on `date`. */
+  | 'ONCE'
+  /** Every week on `dayOfWeek`. */
+  | 'WEEKLY';
+
+/** When a scheduled payment runs. */
+export type ScheduleInput = {
+  /** For a recurrence: how many runs in all. */
+  count?: InputMaybe<Scalars['Int']['input']>;
+  /** For `ONCE`: the local date, `YYYY-MM-DD`, today or later. */
+  date?: InputMaybe<Scalars['String']['input']>;
+  /** For `MONTHLY`: the day of the month, 1 to 31. */
+  dayOfMonth?: InputMaybe<Scalars['Int']['input']>;
+  /** For `WEEKLY`: the day. */
+  dayOfWeek?: InputMaybe<Weekday>;
+  /** For a recurrence: the last local date it may run (inclusive). */
+  endDate?: InputMaybe<Scalars['String']['input']>;
+  /** How often. */
+  frequency: ScheduleFrequency;
+  /** For a recurrence: the first local date it may run; default today. */
+  startDate?: InputMaybe<Scalars['String']['input']>;
+  /** The local time of day, `HH:mm`; default `09:00`. */
+  timeOfDay?: InputMaybe<Scalars['String']['input']>;
+  /** Your IANA time zone, e.g. `Europe/London` (abbreviations such as `BST` are refused). */
+  timeZone: Scalars['String']['input'];
+};
+
+/** Where a scheduled payment stands. */
+export type ScheduledPaymentStatus =
+  /** It will run at `nextRunAt`. */
+  | 'ACTIVE'
+  /** Stopped by the customer; it will not run again. */
+  | 'CANCELED'
+  /** Its last run is done (a one-off, or a recurrence past its end or count). */
+  | 'COMPLETED';
+
 /** Starts a verification. */
 export type StartVerificationInput = {
   /** The tier to reach; default `TIER_1`. `TIER_2` needs everything tier 1 needs, plus a document and a selfie. */
@@ -466,6 +514,23 @@ export type UserStatus =
   | 'DISABLED'
   /** Sign-in is blocked until support unlocks the account. */
   | 'LOCKED';
+
+/** A day of the week. */
+export type Weekday =
+  /** Friday. */
+  | 'FRIDAY'
+  /** Monday. */
+  | 'MONDAY'
+  /** Saturday. */
+  | 'SATURDAY'
+  /** Sunday. */
+  | 'SUNDAY'
+  /** Thursday. */
+  | 'THURSDAY'
+  /** Tuesday. */
+  | 'TUESDAY'
+  /** Wednesday. */
+  | 'WEDNESDAY';
 
 export type MoneyFieldsFragment = { __typename?: 'Money', amount: string, currency: CurrencyCode };
 
@@ -726,6 +791,27 @@ export type RefundPaymentMutationVariables = Exact<{
 
 export type RefundPaymentMutation = { __typename?: 'Mutation', refundPayment: { __typename?: 'Payment', id: string, kind: PaymentKind, status: PaymentStatus, received: boolean, description: string, reviewReasons: Array<PaymentReviewReason>, failureCode?: string | null, failureMessage?: string | null, createdAt: string, updatedAt: string, refunds: Array<{ __typename?: 'PaymentRefund', id: string, status: RefundStatus, reason: string, failureCode?: string | null, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode } }>, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, refundedAmount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string } } };
 
+export type ScheduledPaymentPartsFragment = { __typename?: 'ScheduledPayment', id: string, status: ScheduledPaymentStatus, frequency: ScheduleFrequency, kind: PaymentKind, description: string, timeZone: string, timeOfDay: string, nextRunAt?: string | null, runs: number, lastOutcome?: string | null, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string }, lastPayment?: { __typename?: 'Payment', id: string, status: PaymentStatus } | null };
+
+export type ScheduledPaymentsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ScheduledPaymentsQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, scheduledPayments: Array<{ __typename?: 'ScheduledPayment', id: string, status: ScheduledPaymentStatus, frequency: ScheduleFrequency, kind: PaymentKind, description: string, timeZone: string, timeOfDay: string, nextRunAt?: string | null, runs: number, lastOutcome?: string | null, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string }, lastPayment?: { __typename?: 'Payment', id: string, status: PaymentStatus } | null }> } };
+
+export type CreateScheduledPaymentMutationVariables = Exact<{
+  input: CreateScheduledPaymentInput;
+}>;
+
+
+export type CreateScheduledPaymentMutation = { __typename?: 'Mutation', createScheduledPayment: { __typename?: 'ScheduledPayment', id: string, status: ScheduledPaymentStatus, frequency: ScheduleFrequency, kind: PaymentKind, description: string, timeZone: string, timeOfDay: string, nextRunAt?: string | null, runs: number, lastOutcome?: string | null, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string }, lastPayment?: { __typename?: 'Payment', id: string, status: PaymentStatus } | null } };
+
+export type CancelScheduledPaymentMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CancelScheduledPaymentMutation = { __typename?: 'Mutation', cancelScheduledPayment: { __typename?: 'ScheduledPayment', id: string, status: ScheduledPaymentStatus, frequency: ScheduleFrequency, kind: PaymentKind, description: string, timeZone: string, timeOfDay: string, nextRunAt?: string | null, runs: number, lastOutcome?: string | null, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, counterparty: { __typename?: 'PaymentCounterparty', name: string }, lastPayment?: { __typename?: 'Payment', id: string, status: PaymentStatus } | null } };
+
 export type RegisterMutationVariables = Exact<{
   input: RegisterInput;
 }>;
@@ -921,6 +1007,32 @@ export const PaymentPartsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"PaymentParts"}) as unknown as TypedDocumentString<PaymentPartsFragment, unknown>;
+export const ScheduledPaymentPartsFragmentDoc = new TypedDocumentString(`
+    fragment ScheduledPaymentParts on ScheduledPayment {
+  id
+  status
+  frequency
+  kind
+  amount {
+    amount
+    currency
+  }
+  counterparty {
+    name
+  }
+  description
+  timeZone
+  timeOfDay
+  nextRunAt
+  runs
+  lastOutcome
+  lastPayment {
+    id
+    status
+  }
+  createdAt
+}
+    `, {"fragmentName":"ScheduledPaymentParts"}) as unknown as TypedDocumentString<ScheduledPaymentPartsFragment, unknown>;
 export const AccountsDocument = new TypedDocumentString(`
     query Accounts($includeClosed: Boolean = false) {
   me {
@@ -1821,6 +1933,99 @@ export const RefundPaymentDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`, {"hash":"ece8b5bd7519d5d0ad25ab2bc8df128eff14d2ea0b08c99a353be95e98ed43bd"}) as unknown as TypedDocumentString<RefundPaymentMutation, RefundPaymentMutationVariables>;
+export const ScheduledPaymentsDocument = new TypedDocumentString(`
+    query ScheduledPayments {
+  me {
+    id
+    scheduledPayments {
+      ...ScheduledPaymentParts
+    }
+  }
+}
+    fragment ScheduledPaymentParts on ScheduledPayment {
+  id
+  status
+  frequency
+  kind
+  amount {
+    amount
+    currency
+  }
+  counterparty {
+    name
+  }
+  description
+  timeZone
+  timeOfDay
+  nextRunAt
+  runs
+  lastOutcome
+  lastPayment {
+    id
+    status
+  }
+  createdAt
+}`, {"hash":"7c744059dafd71e1adf78f32cd6456845f0e1064e9dd376e6a5f05ae38320556"}) as unknown as TypedDocumentString<ScheduledPaymentsQuery, ScheduledPaymentsQueryVariables>;
+export const CreateScheduledPaymentDocument = new TypedDocumentString(`
+    mutation CreateScheduledPayment($input: CreateScheduledPaymentInput!) {
+  createScheduledPayment(input: $input) {
+    ...ScheduledPaymentParts
+  }
+}
+    fragment ScheduledPaymentParts on ScheduledPayment {
+  id
+  status
+  frequency
+  kind
+  amount {
+    amount
+    currency
+  }
+  counterparty {
+    name
+  }
+  description
+  timeZone
+  timeOfDay
+  nextRunAt
+  runs
+  lastOutcome
+  lastPayment {
+    id
+    status
+  }
+  createdAt
+}`, {"hash":"a6dedbe98ad1bc4aa68773bccc6e832082306f2a70361cdc2d8a7f5b01e4e43a"}) as unknown as TypedDocumentString<CreateScheduledPaymentMutation, CreateScheduledPaymentMutationVariables>;
+export const CancelScheduledPaymentDocument = new TypedDocumentString(`
+    mutation CancelScheduledPayment($id: ID!) {
+  cancelScheduledPayment(id: $id) {
+    ...ScheduledPaymentParts
+  }
+}
+    fragment ScheduledPaymentParts on ScheduledPayment {
+  id
+  status
+  frequency
+  kind
+  amount {
+    amount
+    currency
+  }
+  counterparty {
+    name
+  }
+  description
+  timeZone
+  timeOfDay
+  nextRunAt
+  runs
+  lastOutcome
+  lastPayment {
+    id
+    status
+  }
+  createdAt
+}`, {"hash":"31342c50a46fe85182f1f3a4babd18cb67907f9a05da46be5b1498851b270c35"}) as unknown as TypedDocumentString<CancelScheduledPaymentMutation, CancelScheduledPaymentMutationVariables>;
 export const RegisterDocument = new TypedDocumentString(`
     mutation Register($input: RegisterInput!) {
   register(input: $input) {

@@ -166,6 +166,8 @@ export class CreatePayments1767000000000 implements MigrationInterface {
         next_run_at timestamptz,
         runs int NOT NULL DEFAULT 0,
         last_payment_id uuid,
+        -- How the last run ended: the payment's status, or the refusal's code when no payment could be made.
+        last_outcome text,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
