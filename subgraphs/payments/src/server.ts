@@ -41,6 +41,8 @@ import { SavedDestinations } from './services/saved-destinations';
 import { SpendingLimits } from './services/spending-limits';
 import { ProviderPayouts } from './services/provider-payouts';
 import { ScheduledPayments } from './services/scheduled-payments';
+import { BillerStore } from './data/biller-store';
+import { CardStore } from './data/card-store';
 import { PayeeStore } from './data/payee-store';
 import { webhookRoute } from './http/webhook-route';
 
@@ -139,6 +141,8 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
     db: dataSource,
     provider,
     payees: new PayeeStore(protection),
+    cards: new CardStore(protection),
+    billers: new BillerStore(protection),
     webhookSecrets: secrets,
     schedule: async (attemptId, afterSeconds) => void (await jobs.send(RESOLVE_ATTEMPT, { attemptId }, { startAfter: afterSeconds })),
     logger,

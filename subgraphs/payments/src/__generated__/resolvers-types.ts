@@ -133,17 +133,24 @@ export type CreatePayeeInput = {
   sortCode?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** A payment to another Meridian customer (`P2P`, with `recipient`) or to one of your saved payees (`PAYOUT`, with `payeeId`). */
+/**
+ * A payment to another Meridian customer (`P2P`, with `recipient`), to one of your saved payees (`PAYOUT`, with
+ * `payeeId`) or billers (`BILL`, with `billerId`), or into your account from one of your saved cards (`CARD`, with `cardId`).
+ */
 export type CreatePaymentInput = {
   /** Your account the money leaves. */
   accountId: Scalars['ID']['input'];
   /** How much, as a decimal string with at most the currency's decimal places, e.g. `"25.00"`. */
   amount: Scalars['Decimal']['input'];
+  /** The saved biller paid (for `BILL`), with the reference you saved for it. */
+  billerId?: InputMaybe<Scalars['ID']['input']>;
+  /** The saved card charged (for `CARD`): the money reaches `accountId` once the charge succeeds. */
+  cardId?: InputMaybe<Scalars['ID']['input']>;
   /** The currency; the account must hold it. */
   currency: CurrencyCode;
   /** Shown to both sides; at most 140 characters. */
   description?: InputMaybe<Scalars['String']['input']>;
-  /** The kind: `P2P` or `PAYOUT` (card and bill payments are not yet accepted). */
+  /** The kind: `P2P`, `PAYOUT`, `BILL` or `CARD`. */
   kind: PaymentKind;
   /** The saved payee paid (for `PAYOUT`): its bank account receives the money through the payment provider. */
   payeeId?: InputMaybe<Scalars['ID']['input']>;
@@ -483,7 +490,7 @@ export type PaymentHistoryEntry = {
 export type PaymentKind =
   /** To a saved biller. */
   | 'BILL'
-  /** A charge to a saved card. */
+  /** A charge to one of your saved cards, paid into your account (a top-up). */
   | 'CARD'
   /** To another Meridian customer, found by email or phone number. */
   | 'P2P'

@@ -57,8 +57,11 @@ export class BillerStore {
   }
 
   /** The reference of a biller the customer keeps, opened, to pay it; null when they keep no such biller. */
-  async reference(q: Queryable, userId: string, id: string): Promise<string | null> {
-    const [row]: Row[] = await q.query(`SELECT reference FROM payments.billers WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, [id, userId]);
+  async reference(q: Queryable, userId: string, id: string, options: { includeDeleted?: boolean } = {}): Promise<string | null> {
+    const [row]: Row[] = await q.query(
+      `SELECT reference FROM payments.billers WHERE id = $1 AND user_id = $2${options.includeDeleted ? '' : ' AND deleted_at IS NULL'}`,
+      [id, userId],
+    );
     return row ? this.protection.envelope.open(Buffer.from(row.reference as Uint8Array), this.context(userId, id)).toString('utf8') : null;
   }
 }

@@ -75,10 +75,14 @@ export interface ChargeRequest {
   description: string;
 }
 
-/** A bank account to pay to: an IBAN (SEPA, international) or a UK sort code and account number (Faster Payments). */
+/**
+ * Where a payout goes: a bank account, as an IBAN (SEPA, international) or a UK sort code and account number
+ * (Faster Payments), or a biller's collection account named by its biller code, with the customer's reference there.
+ */
 export type PayoutDestination =
   | { kind: 'IBAN'; iban: string; bic?: string }
-  | { kind: 'UK'; sortCode: string; accountNumber: string };
+  | { kind: 'UK'; sortCode: string; accountNumber: string }
+  | { kind: 'BILLER'; billerCode: string; reference: string };
 
 /** One payout to a bank account. */
 export interface PayoutRequest {

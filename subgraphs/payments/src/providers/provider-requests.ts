@@ -68,6 +68,11 @@ const destinationSchema = z.discriminatedUnion('kind', [
       .transform((sortCode) => sortCode.replace(/\D/g, '')),
     accountNumber: z.string().regex(/^\d{8}$/, 'must be eight digits'),
   }),
+  z.object({
+    kind: z.literal('BILLER'),
+    billerCode: z.string().regex(/^[A-Za-z0-9]{3,20}$/, 'must be 3 to 20 letters and digits'),
+    reference: text(40),
+  }),
 ]);
 
 const payoutSchema = z.object({

@@ -17,7 +17,7 @@
  * | Payout (first rule that applies)        | Outcome                                                        |
  * | --------------------------------------- | -------------------------------------------------------------- |
  * | amount in minor units ending in 14      | ProviderTimeoutError before the provider received it, the first time per attemptId: `retrieve` answers null, and sending it again is processed by the rules below |
- * | IBAN or account number ending in 0000   | DECLINED, invalid_account                                      |
+ * | IBAN, account number or biller reference ending in 0000 | DECLINED, invalid_account                       |
  * | amount ending in 13 (10.13)             | recorded SUCCEEDED, but the call throws ProviderTimeoutError; `retrieve` and a repeat answer SUCCEEDED |
  * | amount ending in 66                     | PENDING, then a payment.failed webhook (account_closed) after `delayMs` |
  * | amount ending in 77                     | PENDING, then a payment.succeeded webhook after `delayMs`      |
@@ -98,7 +98,8 @@ const CARD_DECISIONS: Record<CardBehaviour, Decision> = {
 
 /** The payout rules of the table, after the lost-in-transit one. */
 function decidePayout(request: PayoutRequest): Decision {
-  const account = request.destination.kind === 'IBAN' ? request.destination.iban : request.destination.accountNumber;
+  const { destination } = request;
+  const account = destination.kind === 'IBAN' ? destination.iban : destination.kind === 'UK' ? destination.accountNumber : destination.reference;
   if (account.endsWith('0000')) return { outcome: declined('invalid_account', 'The beneficiary account does not exist.') };
   const ending = request.amount % 100n;
   if (ending === 13n) return { outcome: SUCCEEDED, answerLost: true };

@@ -89,7 +89,14 @@ export function createResolvers(services: PaymentsServices): Resolvers {
           if (!input.payeeId || input.recipient) throw errors.badInput('A PAYOUT payment needs a payeeId and no recipient.', { field: 'payeeId' });
           return services.payments.createPayout(request, { ...input, payeeId: input.payeeId });
         }
-        if (input.kind !== 'P2P') throw errors.badInput('Only P2P and PAYOUT payments can be created today.', { field: 'kind' });
+        if (input.kind === 'CARD') {
+          if (!input.cardId || input.recipient || input.payeeId) throw errors.badInput('A CARD payment needs a cardId and no recipient or payee.', { field: 'cardId' });
+          return services.payments.createCardPayment(request, { ...input, cardId: input.cardId });
+        }
+        if (input.kind === 'BILL') {
+          if (!input.billerId || input.recipient || input.payeeId || input.cardId) throw errors.badInput('A BILL payment needs a billerId and nothing else to pay.', { field: 'billerId' });
+          return services.payments.createBillPayment(request, { ...input, billerId: input.billerId });
+        }
         if (!input.recipient || input.payeeId) throw errors.badInput('A P2P payment needs a recipient and no payeeId.', { field: 'recipient' });
         return services.payments.createP2P(request, { ...input, recipient: input.recipient });
       },

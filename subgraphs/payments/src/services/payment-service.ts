@@ -62,6 +62,25 @@ export interface PaymentServiceDeps {
   fraudRules?: Partial<FraudRuleOptions>;
 }
 
+/** A top-up of the customer's own account by charging one of their saved cards. */
+export interface CardPaymentInput {
+  /** The customer's account the money reaches. */
+  accountId: string;
+  amount: string;
+  currency: string;
+  cardId: string;
+  description?: string | null;
+}
+
+/** A payment to one of the customer's saved billers. */
+export interface BillPaymentInput {
+  accountId: string;
+  amount: string;
+  currency: string;
+  billerId: string;
+  description?: string | null;
+}
+
 /** A payment checked and ready to be stored, without its ids. */
 export type PreparedPayment = Omit<NewPayment, 'id' | 'holdTransferId' | 'scheduledPaymentId'>;
 
@@ -188,6 +207,96 @@ export class PaymentService {
   }
 
   /**
+   * Creates a bill payment to one of the customer's saved billers, to be
+   * confirmed: held towards the settlement account and paid out to the
+   * biller's collection account by the provider, with the customer's reference.
+   * Errors: as createP2P, with NOT_FOUND (`billerId`) for a biller the customer does not keep.
+   */
+  createBillPayment(ctx: RequestContext, input: BillPaymentInput, scheduledPaymentId: string | null = null): Promise<PaymentRecord> {
+    return this.idempotent(ctx, 'createPayment', { kind: 'BILL', ...input }, async (paymentId) => {
+      const prepared = await this.prepareBillPayment(ctx.viewer.userId, input);
+      return this.store.create(
+        this.deps.db,
+        { ...prepared, id: paymentId, holdTransferId: derivedId(paymentId, 'hold'), scheduledPaymentId },
+        scheduledPaymentId ? 'system' : `user:${ctx.viewer.userId}`,
+      );
+    });
+  }
+
+  /** Checks a bill payment as it would be created now. Errors: as createBillPayment. */
+  async prepareBillPayment(userId: string, input: BillPaymentInput): Promise<PreparedPayment> {
+    const currency = currencyCode(input.currency);
+    const amount = parsePositiveAmount(input.amount, currency);
+    const description = this.description(input.description);
+    assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, userId));
+    const account = await this.ownAccount(userId, input.accountId, currency);
+    const [biller] = /^[0-9a-f-]{36}$/i.test(input.billerId)
+      ? await this.deps.db.query(`SELECT id, name FROM payments.billers WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, [input.billerId, userId])
+      : [];
+    if (!biller) throw new DomainError(ErrorCode.NOT_FOUND, 'Biller not found.', { field: 'billerId' });
+    const settlement = await this.deps.ledger.systemAccount('SETTLEMENT', currency);
+    return {
+      userId,
+      kind: 'BILL',
+      amount,
+      currency,
+      accountId: account.id,
+      counterpartyUserId: null,
+      counterpartyAccountId: settlement.id,
+      counterpartyName: biller.name as string,
+      payeeId: null,
+      billerId: biller.id as string,
+      cardId: null,
+      description,
+    };
+  }
+
+  /**
+   * Creates a card payment: the customer's saved card is charged at the
+   * provider and the money reaches their own account. The credit is held
+   * (pending, not yet available) until the charge succeeds.
+   * Errors: as createP2P, with NOT_FOUND (`cardId`) for a card the customer does not keep.
+   */
+  createCardPayment(ctx: RequestContext, input: CardPaymentInput, scheduledPaymentId: string | null = null): Promise<PaymentRecord> {
+    return this.idempotent(ctx, 'createPayment', { kind: 'CARD', ...input }, async (paymentId) => {
+      const prepared = await this.prepareCardPayment(ctx.viewer.userId, input);
+      return this.store.create(
+        this.deps.db,
+        { ...prepared, id: paymentId, holdTransferId: derivedId(paymentId, 'hold'), scheduledPaymentId },
+        scheduledPaymentId ? 'system' : `user:${ctx.viewer.userId}`,
+      );
+    });
+  }
+
+  /** Checks a card payment as it would be created now. Errors: as createCardPayment. */
+  async prepareCardPayment(userId: string, input: CardPaymentInput): Promise<PreparedPayment> {
+    const currency = currencyCode(input.currency);
+    const amount = parsePositiveAmount(input.amount, currency);
+    const description = this.description(input.description);
+    assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, userId));
+    const account = await this.ownAccount(userId, input.accountId, currency);
+    const [card] = /^[0-9a-f-]{36}$/i.test(input.cardId)
+      ? await this.deps.db.query(`SELECT id, brand, last4 FROM payments.cards WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, [input.cardId, userId])
+      : [];
+    if (!card) throw new DomainError(ErrorCode.NOT_FOUND, 'Card not found.', { field: 'cardId' });
+    const settlement = await this.deps.ledger.systemAccount('SETTLEMENT', currency);
+    return {
+      userId,
+      kind: 'CARD',
+      amount,
+      currency,
+      accountId: account.id,
+      counterpartyUserId: null,
+      counterpartyAccountId: settlement.id,
+      counterpartyName: `${String(card.brand).replace(/_/g, ' ')} •••• ${card.last4 as string}`,
+      payeeId: null,
+      billerId: null,
+      cardId: card.id as string,
+      description,
+    };
+  }
+
+  /**
    * Confirms a payment: tier, limits and fraud rules, then the ledger hold,
    * then (unless held for review) the money moves. Answers the payment as it
    * then stands: SUCCEEDED, REQUIRES_REVIEW, or FAILED with a failure code
@@ -206,8 +315,10 @@ export class PaymentService {
       const started = await this.deps.db.transaction(async (m) => {
         const locked = (await this.store.get(m, id, true))!;
         if (locked.status !== 'REQUIRES_CONFIRMATION') return locked;
-        const periods = this.deps.limits.periods();
-        await this.deps.limits.reserve(m, { userId: locked.userId, tier, currency: locked.currency, amount: locked.amount, periods });
+        // The limits count money leaving the customer; a card top-up brings money in (the tier still has to allow paying).
+        const periods = locked.kind === 'CARD' ? null : this.deps.limits.periods();
+        if (periods) await this.deps.limits.reserve(m, { userId: locked.userId, tier, currency: locked.currency, amount: locked.amount, periods });
+        else assertTierMayPay(tier);
         const reasons = await this.fraudReasons(m, locked);
         const to: PaymentStatus = reasons.length > 0 ? 'REQUIRES_REVIEW' : 'PROCESSING';
         return this.store.transition(m, id, 'REQUIRES_CONFIRMATION', {
@@ -365,10 +476,11 @@ export class PaymentService {
     const hold = await this.ledgerStep(payment, () =>
       this.deps.ledger.hold({
         id: payment.holdTransferId,
-        code: payment.kind === 'P2P' ? 'P2P_PAYMENT' : 'PAYOUT',
-        description: payment.description || `Payment to ${payment.counterpartyName}`,
-        from: payment.accountId,
-        to: payment.counterpartyAccountId!,
+        code: LEDGER_CODES[payment.kind],
+        description: payment.description || (payment.kind === 'CARD' ? `Top-up from ${payment.counterpartyName}` : `Payment to ${payment.counterpartyName}`),
+        // A card payment brings money in: the customer's account is credited, pending until the charge succeeds.
+        from: payment.kind === 'CARD' ? payment.counterpartyAccountId! : payment.accountId,
+        to: payment.kind === 'CARD' ? payment.accountId : payment.counterpartyAccountId!,
         amount: payment.amount,
         currency: payment.currency,
         causedBy: `payment:${payment.id}`,
@@ -379,9 +491,9 @@ export class PaymentService {
       return this.fail(payment, 'HOLD_EXPIRED', 'The payment was held too long and its reservation lapsed.');
     }
     if (payment.status === 'REQUIRES_REVIEW') return payment;
-    if (payment.kind === 'PAYOUT') {
-      // The money is held; the provider pays it out. Its answer, now or later, finishes the payment.
-      const outcome = await this.deps.payouts.send(payment);
+    if (payment.kind !== 'P2P') {
+      // The money is held; the provider pays it out (a payee, a biller) or charges the card. Its answer, now or later, finishes the payment.
+      const outcome = payment.kind === 'CARD' ? await this.deps.payouts.sendCharge(payment) : await this.deps.payouts.send(payment);
       return this.finishFromProvider(payment.id, outcome);
     }
     return this.settle(payment);
@@ -404,7 +516,8 @@ export class PaymentService {
   async resolveAttempt(attemptId: string): Promise<void> {
     const resolved = await this.deps.payouts.resolve(attemptId, async () => {
       const attempt = (await this.deps.payouts.attempts.get(this.deps.db, attemptId))!;
-      return this.deps.payouts.send((await this.store.get(this.deps.db, attempt.paymentId))!);
+      const payment = (await this.store.get(this.deps.db, attempt.paymentId))!;
+      return payment.kind === 'CARD' ? this.deps.payouts.sendCharge(payment) : this.deps.payouts.send(payment);
     });
     if (resolved) await this.finishFromProvider(resolved.paymentId, resolved.outcome);
   }
@@ -562,6 +675,9 @@ export class PaymentService {
     return this.keys.run(ctx.viewer.userId, key, operation, requestFingerprint(operation, input), () => work(derived));
   }
 }
+
+/** The ledger transfer code of each kind of payment. */
+const LEDGER_CODES = { P2P: 'P2P_PAYMENT', PAYOUT: 'PAYOUT', CARD: 'CARD_TOP_UP', BILL: 'BILL_PAYMENT' } as const;
 
 /** Whether the counterparty of a peer-to-peer payment sees it: once the money reached them. */
 export function isReceived(p: PaymentRecord): boolean {

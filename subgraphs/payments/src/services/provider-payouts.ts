@@ -2,6 +2,8 @@ import { DomainError, ErrorCode, formatDecimal, type Logger } from '@meridian/pl
 import pRetry from 'p-retry';
 import type { DataSource } from 'typeorm';
 import { AttemptStore, type AttemptRecord } from '../data/attempt-store';
+import type { BillerStore } from '../data/biller-store';
+import type { CardStore } from '../data/card-store';
 import type { PayeeStore } from '../data/payee-store';
 import { derivedId } from '../domain/ids';
 import type { PaymentRecord } from '../domain/payment';
@@ -25,6 +27,8 @@ export interface ProviderPayoutsDeps {
   db: DataSource;
   provider: PaymentProvider;
   payees: PayeeStore;
+  cards: CardStore;
+  billers: BillerStore;
   /** Standard Webhooks secrets of the provider, current first. */
   webhookSecrets: string[];
   schedule: ScheduleResolve;
@@ -54,21 +58,38 @@ export class ProviderPayouts {
     return derivedId(paymentId, 'payout');
   }
 
-  /** Sends a payment's payout (or reads how its attempt ended). */
+  /** Sends a payment's card charge (or reads how its attempt ended), under the one attempt id of the payment. */
+  async sendCharge(payment: PaymentRecord): Promise<ProviderOutcome> {
+    const id = derivedId(payment.id, 'charge');
+    const existing = await this.attempts.get(this.deps.db, id);
+    if (existing && isFinal(existing)) return outcomeOf(existing);
+    const card = await this.deps.cards.token(this.deps.db, payment.userId, payment.cardId!);
+    if (!card || card.provider !== this.deps.provider.name) return { status: 'DECLINED', code: 'CARD_REMOVED', message: 'The card was removed.' };
+    await this.attempts.open(this.deps.db, {
+      id,
+      paymentId: payment.id,
+      operation: 'CHARGE',
+      // What was asked, without the token: the card and the amount.
+      request: { cardId: payment.cardId, amount: formatDecimal(payment.amount, payment.currency), currency: payment.currency },
+    });
+    return this.call(id, () =>
+      this.deps.provider.charge({ attemptId: id, cardToken: card.token, amount: payment.amount, currency: payment.currency, description: (payment.description || 'Meridian top-up').slice(0, 22) }),
+    );
+  }
+
+  /** Sends a payment's payout to its payee's bank account or its biller (or reads how its attempt ended). */
   async send(payment: PaymentRecord): Promise<ProviderOutcome> {
     const id = this.attemptIdOf(payment.id);
     const existing = await this.attempts.get(this.deps.db, id);
     if (existing && isFinal(existing)) return outcomeOf(existing);
-    const account = await this.deps.payees.account(this.deps.db, payment.userId, payment.payeeId!, { includeDeleted: true });
-    if (!account) return { status: 'DECLINED', code: 'PAYEE_GONE', message: 'The payee no longer exists.' };
-    const destination: PayoutDestination =
-      account.scheme === 'IBAN' ? { kind: 'IBAN', iban: account.iban, ...(account.bic ? { bic: account.bic } : {}) } : { kind: 'UK', sortCode: account.sortCode, accountNumber: account.accountNumber };
+    const destination = await this.destinationOf(payment);
+    if (!destination) return { status: 'DECLINED', code: 'PAYEE_GONE', message: 'The payee or biller no longer exists.' };
     await this.attempts.open(this.deps.db, {
       id,
       paymentId: payment.id,
       operation: 'PAYOUT',
-      // What was asked, without the account number: the payee and the amount.
-      request: { payeeId: payment.payeeId, amount: formatDecimal(payment.amount, payment.currency), currency: payment.currency, reference: payment.id },
+      // What was asked, without the account number or the biller reference: who is paid and how much.
+      request: { payeeId: payment.payeeId, billerId: payment.billerId, amount: formatDecimal(payment.amount, payment.currency), currency: payment.currency, reference: payment.id },
     });
     return this.call(id, () =>
       this.deps.provider.payout({
@@ -80,6 +101,20 @@ export class ProviderPayouts {
         reference: (payment.description || `Meridian ${payment.id.slice(0, 8)}`).slice(0, 18),
       }),
     );
+  }
+
+  /** Where a payout goes, opened from the sealed payee account or biller reference; null when it is gone. */
+  private async destinationOf(payment: PaymentRecord): Promise<PayoutDestination | null> {
+    if (payment.kind === 'BILL') {
+      const [biller] = await this.deps.db.query(`SELECT biller_code FROM payments.billers WHERE id = $1 AND user_id = $2`, [payment.billerId, payment.userId]);
+      const reference = biller ? await this.deps.billers.reference(this.deps.db, payment.userId, payment.billerId!, { includeDeleted: true }) : null;
+      return reference ? { kind: 'BILLER', billerCode: biller.biller_code as string, reference } : null;
+    }
+    const account = await this.deps.payees.account(this.deps.db, payment.userId, payment.payeeId!, { includeDeleted: true });
+    if (!account) return null;
+    return account.scheme === 'IBAN'
+      ? { kind: 'IBAN', iban: account.iban, ...(account.bic ? { bic: account.bic } : {}) }
+      : { kind: 'UK', sortCode: account.sortCode, accountNumber: account.accountNumber };
   }
 
   /**

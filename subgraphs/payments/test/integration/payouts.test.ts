@@ -133,3 +133,89 @@ describe('the provider webhook', () => {
     expect(receipts[0].n).toBeGreaterThan(0);
   });
 });
+
+describe('card payments (top-ups from a saved card)', () => {
+  async function topUp(number: string, amount = '60.00') {
+    const me = await h.customer();
+    const account = await h.account(me, 'GBP', 0n);
+    const card = await h.gql(
+      `mutation ($input: AddCardInput!) { addCard(input: $input) { id brand last4 } }`,
+      { input: { number, expMonth: 12, expYear: new Date().getFullYear() + 2, cvc: '123' } },
+      me,
+    );
+    expect(card.errors).toBeUndefined();
+    const created = await h.gql(
+      `mutation ($input: CreatePaymentInput!) { createPayment(input: $input) { id kind status counterparty { name } } }`,
+      { input: { kind: 'CARD', accountId: account, amount, currency: 'GBP', cardId: card.data!.addCard.id } },
+      me,
+    );
+    expect(created.errors).toBeUndefined();
+    const id = created.data!.createPayment.id as string;
+    const confirmed = await h.gql(`mutation ($id: ID!) { confirmPayment(id: $id) { ${PAYMENT} } }`, { id }, me);
+    expect(confirmed.errors).toBeUndefined();
+    return { me, account, id, created: created.data!.createPayment, confirmed: confirmed.data!.confirmPayment };
+  }
+
+  it('charges the card and credits the account once the charge succeeds; a transient provider error is retried under the same attempt', async () => {
+    const ok = await topUp('4242424242424242');
+    expect(ok.created).toMatchObject({ kind: 'CARD', counterparty: { name: 'VISA •••• 4242' } });
+    expect(ok.confirmed).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await h.balance(ok.account)).toEqual({ posted: 60_00n, available: 60_00n });
+
+    const retried = await topUp('4000000000000119');
+    expect(retried.confirmed).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await attemptsOf(retried.id)).toEqual([{ status: 'SUCCEEDED', tries: 2 }]);
+    expect(await h.balance(retried.account)).toEqual({ posted: 60_00n, available: 60_00n });
+  });
+
+  it('fails a declined charge with the decline, crediting nothing, and finishes a pending one by webhook', async () => {
+    const declined = await topUp('4000000000000002');
+    expect(declined.confirmed).toMatchObject({ status: 'FAILED', failureCode: 'CARD_DECLINED' });
+    expect(await h.balance(declined.account)).toEqual({ posted: 0n, available: 0n });
+    const broke = await topUp('4000000000009995');
+    expect(broke.confirmed).toMatchObject({ status: 'FAILED', failureCode: 'INSUFFICIENT_FUNDS' });
+
+    const pending = await topUp('4000000000003220');
+    expect(pending.confirmed.status).toBe('PROCESSING');
+    // Credited but not yet available while the charge is pending.
+    expect(await h.balance(pending.account)).toEqual({ posted: 0n, available: 0n });
+    expect(await until(pending.me, pending.id, ['SUCCEEDED', 'FAILED'])).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await h.balance(pending.account)).toEqual({ posted: 60_00n, available: 60_00n });
+  });
+});
+
+describe('bill payments to saved billers', () => {
+  async function bill(reference: string, amount = '75.40') {
+    const me = await h.customer();
+    const from = await h.account(me, 'GBP', 200_00n);
+    const biller = await h.gql(
+      `mutation ($input: CreateBillerInput!) { createBiller(input: $input) { id name } }`,
+      { input: { name: 'Thames Water', billerCode: 'THAMES01', reference } },
+      me,
+    );
+    expect(biller.errors).toBeUndefined();
+    const created = await h.gql(
+      `mutation ($input: CreatePaymentInput!) { createPayment(input: $input) { id kind counterparty { name } } }`,
+      { input: { kind: 'BILL', accountId: from, amount, currency: 'GBP', billerId: biller.data!.createBiller.id } },
+      me,
+    );
+    expect(created.errors).toBeUndefined();
+    const id = created.data!.createPayment.id as string;
+    const confirmed = (await h.gql(`mutation ($id: ID!) { confirmPayment(id: $id) { ${PAYMENT} } }`, { id }, me)).data!.confirmPayment;
+    return { me, from, id, created: created.data!.createPayment, confirmed };
+  }
+
+  it('pays a biller with the saved reference through the provider, and fails one the provider refuses, releasing the hold', async () => {
+    const paid = await bill('CUST-88231');
+    expect(paid.created).toMatchObject({ kind: 'BILL', counterparty: { name: 'Thames Water' } });
+    expect(paid.confirmed).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await h.balance(paid.from)).toEqual({ posted: 124_60n, available: 124_60n });
+    // The attempt records who was paid, never the reference itself.
+    const [attempt] = await h.payments.dataSource.query(`SELECT request::text AS request FROM payments.provider_attempts WHERE payment_id = $1`, [paid.id]);
+    expect(attempt.request).not.toContain('CUST-88231');
+
+    const refused = await bill('CUST-0000');
+    expect(refused.confirmed).toMatchObject({ status: 'FAILED', failureCode: 'INVALID_ACCOUNT' });
+    expect(await h.balance(refused.from)).toEqual({ posted: 200_00n, available: 200_00n });
+  });
+});
