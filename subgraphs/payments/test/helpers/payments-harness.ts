@@ -11,6 +11,7 @@ import {
   localKeyResolver,
   SERVICE_TOKEN_HEADER,
   type CurrencyCode,
+  type EventBus,
   type KeySet,
   type Logger,
   type Role,
@@ -35,6 +36,8 @@ export interface PaymentsHarness {
   banking: BankingServer;
   identity: IdentityServer;
   dbs: TestDatabase[];
+  /** The in-process event bus payments publishes to and reads KYC's events from. */
+  eventBus: EventBus;
   /** The service keys every server trusts: one per calling service. */
   serviceKeys: TestServiceKeys;
   /** A registered customer with a token, at `tier` in payments' projection of KYC. */
@@ -101,6 +104,7 @@ export async function startPayments(
     },
   });
   const replicas: PaymentsServer[] = [];
+  const eventBus = createMemoryEventBus();
   const serverDeps = (): PaymentsServerDeps => ({
     provider,
     jobPollingSeconds: 0.5,
@@ -112,7 +116,7 @@ export async function startPayments(
       identity: injectFetch(identity.app),
       kyc: async () => Response.json({ tier: 'TIER_0', updatedAt: null }),
     },
-    eventBus: createMemoryEventBus(),
+    eventBus,
     fraudRules: options.fraudRules,
     logger: options.logger,
   });
@@ -125,6 +129,7 @@ export async function startPayments(
     identity,
     dbs,
     serviceKeys,
+    eventBus,
     faults,
     provider,
     webhookSecret,

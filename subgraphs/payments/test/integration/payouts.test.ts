@@ -219,3 +219,23 @@ describe('bill payments to saved billers', () => {
     expect(await h.balance(refused.from)).toEqual({ posted: 200_00n, available: 200_00n });
   });
 });
+
+describe('bad input to payments through the provider', () => {
+  it('refuses an unknown or someone else\'s payee, biller or card, and a kind without its destination, writing nothing', async () => {
+    const me = await h.customer();
+    const other = await h.customer();
+    const from = await h.account(me, 'GBP', 100_00n);
+    const theirs = await h.gql(`mutation ($input: CreatePayeeInput!) { createPayee(input: $input) { id } }`, { input: { name: 'Not Mine', iban: 'GB82WEST12345698765432' } }, other);
+    const create = async (input: Record<string, unknown>) =>
+      (await h.gql(`mutation ($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, { input: { accountId: from, amount: '10.00', currency: 'GBP', ...input } }, me)).errors?.[0]?.extensions;
+    expect(await create({ kind: 'PAYOUT', payeeId: randomUUID() })).toMatchObject({ code: 'NOT_FOUND', field: 'payeeId' });
+    expect(await create({ kind: 'PAYOUT', payeeId: theirs.data!.createPayee.id })).toMatchObject({ code: 'NOT_FOUND', field: 'payeeId' });
+    expect(await create({ kind: 'PAYOUT', payeeId: 'not-an-id' })).toMatchObject({ code: 'NOT_FOUND', field: 'payeeId' });
+    expect(await create({ kind: 'BILL', billerId: randomUUID() })).toMatchObject({ code: 'NOT_FOUND', field: 'billerId' });
+    expect(await create({ kind: 'CARD', cardId: randomUUID() })).toMatchObject({ code: 'NOT_FOUND', field: 'cardId' });
+    expect(await create({ kind: 'PAYOUT' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'payeeId' });
+    expect(await create({ kind: 'CARD', recipient: { email: other.email } })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'cardId' });
+    const [{ n }] = await h.payments.dataSource.query(`SELECT count(*)::int AS n FROM payments.payments WHERE user_id = $1`, [me.id]);
+    expect(n).toBe(0);
+  });
+});

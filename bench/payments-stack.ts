@@ -1,0 +1,175 @@
+// The servers of the payments benchmark, each in a process of its own (bench/payments-server.ts),
+// configured as a production deployment is: NODE_ENV=production, each signing service with
+// its own key, every verifier with the public set, the mobile BFF running trusted documents
+// only, PostgreSQL and Redis for real.
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { KeyEnv } from '../deploy/key-env';
+import type { ReadyMessage, Role } from './payments-server';
+
+/**
+ * Where a server that is not started would be: nothing listens there. KYC is never started:
+ * payments asks it only for a tier its projection lacks, and the benchmark's payers have one.
+ */
+const NOWHERE = 'http://127.0.0.1:9';
+
+/** What the servers of one run share. */
+export interface StackSettings {
+  /** The run's own database. */
+  databaseUrl: string;
+  redisUrl: string;
+  /** The deployment's keys, as deploy/generate-keys.ts makes them. */
+  keys: KeyEnv;
+  /** Prefix of every Redis key the run writes (rate limits, event streams), removed afterwards. */
+  redisPrefix: string;
+  /** A directory of the run's own: DATA_DIR, the object store and the servers' logs. */
+  dir: string;
+  /** The servers' LOG_LEVEL. */
+  logLevel: string;
+}
+
+/** A server process that listens. */
+export interface RunningServer {
+  role: Role;
+  pid: number;
+  /** Its base URL, e.g. http://127.0.0.1:40123. */
+  url: string;
+  /** Where its Prometheus metrics are read. */
+  metricsUrl: string;
+  /** Its stdout and stderr. */
+  log: string;
+}
+
+/** The running servers and how to stop them. */
+export interface PaymentsStack {
+  servers: Partial<Record<Role, RunningServer>>;
+  stop(): Promise<void>;
+}
+
+/** The environment every server of the run gets, before its role's own settings. */
+export function sharedEnv(settings: StackSettings): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: settings.logLevel,
+    DATABASE_URL: settings.databaseUrl,
+    REDIS_URL: settings.redisUrl,
+    DATA_DIR: path.join(settings.dir, 'data'),
+    OBJECT_STORE_DIR: path.join(settings.dir, 'objects'),
+    HOST: '127.0.0.1',
+    SERVICE_TRUSTED_KEYS: settings.keys.SERVICE_TRUSTED_KEYS,
+    DATA_PROTECTION_KEYS: settings.keys.DATA_PROTECTION_KEYS,
+    MIGRATE_ON_START: 'false',
+    RATE_LIMIT_KEY_PREFIX: settings.redisPrefix,
+    BENCH_EVENT_PREFIX: settings.redisPrefix,
+  };
+}
+
+/** Each role's own settings, given where the servers started before it listen. */
+export function roleEnv(role: Role, settings: StackSettings, started: Partial<Record<Role, RunningServer>>): Record<string, string> {
+  const identity = started.identity?.url ?? NOWHERE;
+  const graph = {
+    IDENTITY_URL: `${identity}/graphql`,
+    BANKING_URL: `${started.banking?.url ?? NOWHERE}/graphql`,
+    KYC_URL: `${NOWHERE}/graphql`,
+    PAYMENTS_URL: `${started.payments?.url ?? NOWHERE}/graphql`,
+  };
+  const jwks = { IDENTITY_JWKS_URL: `${identity}/.well-known/jwks.json` };
+  switch (role) {
+    case 'identity':
+      return { IDENTITY_PORT: '0', IDENTITY_SIGNING_KEYS: settings.keys.IDENTITY_SIGNING_KEYS };
+    case 'banking':
+      return { ...jwks, BANKING_PORT: '0' };
+    case 'payments':
+      return {
+        ...jwks,
+        PAYMENTS_PORT: '0',
+        SERVICE_SIGNING_KEYS: settings.keys.PAYMENTS_SERVICE_SIGNING_KEYS,
+        PAYMENTS_WEBHOOK_SECRETS: settings.keys.PAYMENTS_WEBHOOK_SECRETS,
+        BANKING_INTERNAL_URL: started.banking?.url ?? NOWHERE,
+        IDENTITY_INTERNAL_URL: identity,
+        KYC_INTERNAL_URL: NOWHERE,
+      };
+    case 'gateway':
+      return { ...jwks, ...graph, GATEWAY_PORT: '0', SERVICE_SIGNING_KEYS: settings.keys.GATEWAY_SERVICE_SIGNING_KEYS };
+    case 'bff-mobile':
+      return {
+        ...jwks,
+        ...graph,
+        MOBILE_BFF_PORT: '0',
+        MOBILE_BFF_METRICS_PORT: '0',
+        MOBILE_TRUSTED_DOCUMENTS: 'required',
+        SERVICE_SIGNING_KEYS: settings.keys.BFF_MOBILE_SERVICE_SIGNING_KEYS,
+      };
+  }
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Starts one server process and waits until it listens. */
+function startServer(role: Role, env: Record<string, string>, dir: string): Promise<{ child: ChildProcess; server: RunningServer }> {
+  const log = path.join(dir, `${role}.log`);
+  const out = fs.openSync(log, 'a');
+  const child = fork(path.join(__dirname, 'payments-server.ts'), [role], {
+    cwd: path.resolve(__dirname, '..'),
+    env: { ...process.env, ...env },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', out, out, 'ipc'],
+  });
+  fs.closeSync(out);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`${role} did not start within 60 s`)), 60_000);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${err.message}\n--- ${log}\n${tail(log)}`));
+    };
+    child.once('exit', (code) => fail(new Error(`${role} exited with code ${code} before it listened`)));
+    child.once('message', (message: ReadyMessage) => {
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      const url = `http://127.0.0.1:${message.port}`;
+      const metricsUrl = `http://127.0.0.1:${message.metricsPort ?? message.port}/metrics`;
+      resolve({ child, server: { role, pid: child.pid!, url, metricsUrl, log } });
+    });
+  });
+}
+
+/** Stops a server process: SIGTERM, then SIGKILL if it has not exited within 10 s. */
+function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Starts `roles` in order (each may call those before it), every one in its own process. */
+export async function startStack(settings: StackSettings, roles: readonly Role[]): Promise<PaymentsStack> {
+  const children: ChildProcess[] = [];
+  const servers: Partial<Record<Role, RunningServer>> = {};
+  const stop = async () => {
+    for (const child of [...children].reverse()) await stopServer(child);
+  };
+  try {
+    for (const role of roles) {
+      const { child, server } = await startServer(role, { ...sharedEnv(settings), ...roleEnv(role, settings, servers) }, settings.dir);
+      children.push(child);
+      servers[role] = server;
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { servers, stop };
+}
