@@ -52,6 +52,7 @@ describe('access token verification', () => {
 });
 
 describe('signing key rotation', () => {
+  // Three identities, each on a database of its own: on the embedded PGlite each start takes seconds.
   it('keeps tokens signed by the previous key valid, and signs new ones with the new key (deploy/generate-keys.ts rotate identity)', async () => {
     const original = await generateKeyEnv();
     const first = await startIdentity({ IDENTITY_SIGNING_KEYS: original.IDENTITY_SIGNING_KEYS });
@@ -86,5 +87,5 @@ describe('signing key rotation', () => {
       await rotated.close();
       await first.close();
     }
-  });
+  }, 120_000);
 });
