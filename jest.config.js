@@ -18,6 +18,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(jose|cookie|p-retry|is-network-error|file-type|strtok3|token-types|uint8array-extras|@tokenizer|@borewit|peek-readable|any-ascii)/)'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   setupFiles: ['<rootDir>/test/setup-env.ts'],
-  testTimeout: 30000,
+  // On the embedded PGlite every test database is a PGlite of its own, started in seconds each: a stack of them needs longer.
+  testTimeout: process.env.DATABASE_URL ? 30000 : 120000,
   maxWorkers: 2,
 };

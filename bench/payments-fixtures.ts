@@ -72,7 +72,7 @@ async function copyCustomer(identity: Awaited<ReturnType<typeof createIdentitySe
 
 /** Makes the run's customers; `progress` hears what is done. */
 export async function createFixtures(settings: StackSettings, counts: { payers: number; recipients: number }, progress: (line: string) => void): Promise<PaymentsFixtures> {
-  const env = { ...sharedEnv(settings), LOG_LEVEL: 'warn', MIGRATE_ON_START: 'true', LEDGER_WORKERS: 'false', PAYMENTS_WORKERS: 'false' };
+  const env = { ...sharedEnv(settings), LOG_LEVEL: 'error', MIGRATE_ON_START: 'true', LEDGER_WORKERS: 'false', PAYMENTS_WORKERS: 'false' };
   const databaseUrl = settings.databaseUrl;
   const identity = await createIdentityServer(loadIdentityConfig({ ...env, ...roleEnv('identity', settings, {}) }), { databaseUrl });
   const banking = await createBankingServer(loadBankingConfig({ ...env, ...roleEnv('banking', settings, {}) }), { databaseUrl });

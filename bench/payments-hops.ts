@@ -44,6 +44,8 @@ export interface HopReport {
   wall: WallShare[];
   postgres: {
     commitsPerPayment: number;
+    /** pg_stat_activity samples taken during the window. */
+    samples: number;
     /** pg_stat_database.active_time per payment: statements running in the run's database, summed over backends. */
     activeMsPerPayment: number | null;
     /** From the sampler: ms per payment each service's backends spent running a statement, and holding a transaction open between statements. */
@@ -66,7 +68,8 @@ const PROCESS_NAMES: Record<Role, string> = {
 /** The name a PostgreSQL process is reported under: the service whose pool opened it, or what it is. */
 function postgresName(app: string): string {
   const service = /^meridian-(\w+)$/.exec(app)?.[1];
-  if (service) return `PostgreSQL for ${service === 'bench' ? 'the benchmark (sampler, snapshots)' : service}`;
+  const services: Record<string, string> = { bench: 'the benchmark (sampler, snapshots)', payments_jobs: "payments' job queue" };
+  if (service) return `PostgreSQL for ${services[service] ?? service}`;
   if (app.startsWith('shared: ')) return 'PostgreSQL shared (WAL writer, checkpointer, background writer)';
   return `PostgreSQL other (${app})`;
 }
@@ -143,7 +146,7 @@ function wallShares(routes: RouteTime[], front: Role | null, clientMs: number, p
   ];
   for (const service of ['payments', 'banking', 'identity']) {
     const pg = pgOf(service);
-    if (pg) hops.push({ hop: `  of which PostgreSQL running ${service}'s statements (sampled)`, inclusiveMs: pg.activeMs, exclusiveMs: pg.activeMs });
+    if (pg) hops.push({ hop: `  of which PostgreSQL running statements for ${service} (sampled)`, inclusiveMs: pg.activeMs, exclusiveMs: pg.activeMs });
   }
   return hops.map((h) => ({ hop: h.hop, inclusiveMs: round(h.inclusiveMs), exclusiveMs: round(h.exclusiveMs), share: round(h.exclusiveMs / clientMs, 3) }));
 }
@@ -173,6 +176,7 @@ export function hopReport(input: {
   }
   const postgres: HopReport['postgres'] = {
     commitsPerPayment: round((after.database.commits - before.database.commits) / n),
+    samples: input.activity.samples,
     activeMsPerPayment:
       after.database.activeMs === null || before.database.activeMs === null ? null : round((after.database.activeMs - before.database.activeMs) / n),
     byService: Object.entries(input.activity.byApp)

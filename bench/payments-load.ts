@@ -27,21 +27,42 @@ class CodedError extends Error {
 }
 
 /**
- * Payers in turn: every payer's first payment, then every payer's second, and so on up to
- * {@link PAYMENTS_PER_PAYER}, so a payer's payments are far apart and never run at once.
- * Shared by every scenario of a run: the velocity rule counts a payer's payments across them.
+ * Payers in turn, as active customers: a window of payers (8 per worker) is served round
+ * robin, and a payer who has made {@link PAYMENTS_PER_PAYER} payments gives their place to a
+ * fresh one. A payer's payments are a window apart, so never run at once, and each payer's
+ * history grows as a real customer's would (the fraud rules read it). Shared by every
+ * scenario of a run: the velocity rule counts a payer's payments across them.
  */
 export class PayerQueue {
-  private next = 0;
-  constructor(private readonly payers: readonly BenchCustomer[]) {}
+  private readonly window: { payer: BenchCustomer; paid: number }[];
+  private fresh: number;
+  private cursor = 0;
+  private taken = 0;
+  private done = false;
 
-  take(): BenchCustomer | undefined {
-    if (this.next >= this.payers.length * PAYMENTS_PER_PAYER) return undefined;
-    return this.payers[this.next++ % this.payers.length];
+  constructor(private readonly payers: readonly BenchCustomer[], concurrency: number) {
+    this.window = payers.slice(0, 8 * concurrency).map((payer) => ({ payer, paid: 0 }));
+    this.fresh = this.window.length;
   }
 
+  /** The next payer to pay, or undefined once a payer who is done cannot be replaced. */
+  take(): BenchCustomer | undefined {
+    if (this.done) return undefined;
+    const entry = this.window[this.cursor];
+    this.cursor = (this.cursor + 1) % this.window.length;
+    const payer = entry.payer;
+    entry.paid += 1;
+    this.taken += 1;
+    if (entry.paid === PAYMENTS_PER_PAYER) {
+      if (this.fresh < this.payers.length) Object.assign(entry, { payer: this.payers[this.fresh++], paid: 0 });
+      else this.done = true;
+    }
+    return payer;
+  }
+
+  /** Payments handed out so far. */
   get used(): number {
-    return this.next;
+    return this.taken;
   }
 }
 

@@ -13,6 +13,52 @@ export const FRONT_LABELS: Record<Front, string> = {
   direct: 'payments (gateway service token) → banking, identity',
 };
 
+/** The payments against the ledger after the run (see checkPayments in payments.ts). */
+export interface PaymentsCheck {
+  byStatus: Record<string, number>;
+  /** SUCCEEDED answers the load generator received, warm-ups included. */
+  seenByClients: number;
+  succeeded: number;
+  /** Ledger transfers whose caused_by names a SUCCEEDED payment. */
+  holdsOfSucceeded: number;
+  /** Of those, the payment's own hold, posted by exactly one post. */
+  postedHolds: number;
+  /** Transfers caused by any payment, and how many payments they name. */
+  paymentTransfers: number;
+  distinctPayments: number;
+  ok: boolean;
+}
+
+/** Everything a run writes to bench/results/payments-<date>.json. */
+export interface PaymentsReport {
+  date: string;
+  file: string;
+  revision: string;
+  host: string;
+  cpus: number;
+  cpuModel: string;
+  memoryGb: number;
+  loadAverage: { before: number[]; after: number[] };
+  node: string;
+  postgres: string;
+  settings: Record<string, string>;
+  redis: string;
+  /** The server processes, in the order they started. */
+  processes: string[];
+  logLevel: string;
+  payers: number;
+  recipients: number;
+  paymentsPerPayer: number;
+  warmupSeconds: number;
+  secondsPerFront: number;
+  aimPaymentsPerSecond: number;
+  results: ScenarioResult[];
+  verification: {
+    ledger: { ok: boolean; transfers: number; postings: number; accounts: number; durationMs: number; mismatch: string | null };
+    payments: PaymentsCheck;
+  };
+}
+
 /** One front's measured window. */
 export interface ScenarioResult {
   front: Front;
@@ -130,7 +176,8 @@ function findings(results: ScenarioResult[]): string[] {
 }
 
 /** The Markdown report. */
-export function markdown(report: Record<string, any>, results: ScenarioResult[]): string { // any: the report is plain JSON written by payments.ts
+export function markdown(report: PaymentsReport): string {
+  const results = report.results;
   const bff = results.find((r) => r.front === 'bff') ?? results[0];
   const v = report.verification;
   return [
@@ -173,7 +220,7 @@ export function markdown(report: Record<string, any>, results: ScenarioResult[])
     ...bff.hops.routes.map((r) => `| ${r.server} | \`${r.route}\` | ${r.perPayment} | ${r.meanMs} | ${r.msPerPayment} | ${r.failed} |`),
     '',
     `PostgreSQL (${bff.front}): ${bff.hops.postgres.commitsPerPayment} commits and ${bff.hops.postgres.activeMsPerPayment ?? 'n/a'} ms of statement time (pg_stat_database.active_time) per payment;`,
-    'sampled every 100 ms, ms per payment each service\'s backends were running a statement / holding a transaction open between statements:',
+    `sampled every 100 ms (${bff.hops.postgres.samples} samples), ms per payment each pool's backends were running a statement / holding a transaction open between statements:`,
     bff.hops.postgres.byService.map((s) => `${s.app} ${s.activeMs} / ${s.idleInTransactionMs}`).join('; ') + '.',
     `Running backends by wait event: ${bff.hops.postgres.waits.slice(0, 8).map((w) => `${w.wait} ${pct(w.share)}`).join(', ')}.`,
     '',

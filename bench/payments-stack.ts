@@ -27,6 +27,8 @@ export interface StackSettings {
   dir: string;
   /** The servers' LOG_LEVEL. */
   logLevel: string;
+  /** Servers to run under V8's sampling profiler (`--cpu-prof`), their profiles written to `dir` when they stop. */
+  profile?: readonly Role[];
 }
 
 /** A server process that listens. */
@@ -113,13 +115,13 @@ function tail(file: string, lines = 20): string {
 }
 
 /** Starts one server process and waits until it listens. */
-function startServer(role: Role, env: Record<string, string>, dir: string): Promise<{ child: ChildProcess; server: RunningServer }> {
+function startServer(role: Role, env: Record<string, string>, dir: string, profile: boolean): Promise<{ child: ChildProcess; server: RunningServer }> {
   const log = path.join(dir, `${role}.log`);
   const out = fs.openSync(log, 'a');
   const child = fork(path.join(__dirname, 'payments-server.ts'), [role], {
     cwd: path.resolve(__dirname, '..'),
     env: { ...process.env, ...env },
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${role}.cpuprofile`] : [])],
     stdio: ['ignore', out, out, 'ipc'],
   });
   fs.closeSync(out);
@@ -163,7 +165,7 @@ export async function startStack(settings: StackSettings, roles: readonly Role[]
   };
   try {
     for (const role of roles) {
-      const { child, server } = await startServer(role, { ...sharedEnv(settings), ...roleEnv(role, settings, servers) }, settings.dir);
+      const { child, server } = await startServer(role, { ...sharedEnv(settings), ...roleEnv(role, settings, servers) }, settings.dir, settings.profile?.includes(role) ?? false);
       children.push(child);
       servers[role] = server;
     }

@@ -1,0 +1,310 @@
+// `npm run bench:payments`: P2P payments per second end to end through the mobile BFF, on a real
+// PostgreSQL and Redis, with the share of time each hop takes.
+//
+// Creates its own database `meridian_bench_<random>` on DATABASE_URL's server (default
+// postgres://postgres@127.0.0.1:5432/test) and uses REDIS_URL (default redis://127.0.0.1:6379)
+// under a key prefix of its own. Starts identity, banking, payments, the gateway server and the
+// mobile BFF, each in a process of its own as a production deployment runs them, then sends
+// payments at concurrency 16 for a warm-up and a measured window through each front in turn:
+// the mobile BFF (the app's path), the gateway server, and payments itself (with the gateway's
+// service token), so the BFF and gateway's cost shows side by side. Afterwards it checks the
+// payments against the ledger, runs LedgerVerifier, writes bench/results/payments-<date>.json
+// and .md, stops the servers, drops the database and removes its Redis keys, even when
+// interrupted. Never runs on the embedded PGlite, which executes one statement at a time and
+// would measure nothing useful.
+//
+// Exits 1 when a payment fails or ends other than SUCCEEDED, the payments and the ledger
+// disagree, the ledger does not verify, or the mobile BFF misses the aim (300 payments/s);
+// the results are written either way.
+//
+// Options: --seconds=N per front (default 30), --warmup=N seconds (default 5),
+// --concurrency=N (default 16), --fronts=bff,gateway,direct, --payers=N (default: enough for
+// 450 payments/s on every front), --recipients=N (default 200), --log-level=info (the
+// servers'), --no-write, and the diagnostic --cpu-prof=payments,bff-mobile (those servers run under
+// V8's sampling profiler, their .cpuprofile kept with the logs; such a run never writes results).
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { closeDataSource, connectRedis } from '@meridian/platform';
+import { createBankingDataSource, LedgerVerifier } from '@meridian/banking';
+import { generateKeyEnv } from '../deploy/key-env';
+import { revision, round, writeAtomically } from './ledger-report';
+import { accessTokens, createFixtures, PAYMENTS_PER_PAYER } from './payments-fixtures';
+import { hopReport } from './payments-hops';
+import { PayerQueue, runLoad, viaMobileBff, viaServiceToken, type Front, type SendPayment } from './payments-load';
+import { pidsNamed, postgresProcesses, sampleActivity, takeSnapshot } from './payments-probes';
+import { AIM_PAYMENTS_PER_SECOND, logScenario, markdown, scenarioResult, type PaymentsCheck, type PaymentsReport, type ScenarioResult } from './payments-report';
+import type { Role } from './payments-server';
+import { startStack, type PaymentsStack, type StackSettings } from './payments-stack';
+
+interface Options {
+  seconds: number;
+  warmup: number;
+  concurrency: number;
+  fronts: Front[];
+  payers: number;
+  recipients: number;
+  logLevel: string;
+  /** Diagnostic: servers to profile; such a run never writes results. */
+  profile: Role[];
+  write: boolean;
+}
+
+const FRONTS: readonly Front[] = ['bff', 'gateway', 'direct'];
+
+function parseOptions(argv: string[]): Options {
+  const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  const seconds = Number(get('seconds') ?? 30);
+  const warmup = Number(get('warmup') ?? 5);
+  const fronts = (get('fronts') ?? FRONTS.join(',')).split(',') as Front[];
+  // Enough payers for 1.5 × the aim on every front, each paying at most PAYMENTS_PER_PAYER times.
+  const payers = Number(get('payers') ?? Math.ceil((1.5 * AIM_PAYMENTS_PER_SECOND * (seconds + warmup) * fronts.length) / PAYMENTS_PER_PAYER));
+  const options: Options = {
+    seconds,
+    warmup,
+    concurrency: Number(get('concurrency') ?? 16),
+    fronts,
+    payers,
+    recipients: Number(get('recipients') ?? 200),
+    logLevel: get('log-level') ?? 'info',
+    profile: (get('cpu-prof')?.split(',') ?? []) as Role[],
+    write: !argv.includes('--no-write') && !get('cpu-prof'),
+  };
+  if (!(options.seconds > 0) || !(options.warmup >= 0)) throw new Error('--seconds must be positive and --warmup not negative');
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new Error('--concurrency is a positive integer');
+  if (options.fronts.length === 0 || options.fronts.some((f) => !FRONTS.includes(f))) throw new Error(`--fronts is a list of ${FRONTS.join(', ')}`);
+  // The payer queue serves a window of 8 payers per worker.
+  if (!Number.isInteger(options.payers) || options.payers < 8 * options.concurrency) throw new Error('--payers must be at least 8 × --concurrency');
+  if (!Number.isInteger(options.recipients) || options.recipients < 1) throw new Error('--recipients is a positive integer');
+  return options;
+}
+
+async function withAdmin<T>(url: string, run: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, application_name: 'meridian-bench' });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The server and its settings, refusing an embedded PGlite served over the wire. */
+async function inspectPostgres(base: string) {
+  return withAdmin(base, async (admin) => {
+    const { rows: v } = await admin.query<{ version: string }>(`SELECT version()`);
+    if (/PGlite|emscripten/i.test(v[0].version)) {
+      throw new Error(
+        `${base} is an embedded PGlite (${v[0].version.slice(0, 40)}…): it runs one statement at a time, so the benchmark would measure its queue. Point DATABASE_URL at a real PostgreSQL.`,
+      );
+    }
+    const { rows } = await admin.query(`SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections', 'wal_sync_method')`);
+    const { rows: short } = await admin.query(`SHOW server_version`);
+    return { version: `PostgreSQL ${String(short[0].server_version)}`, settings: Object.fromEntries(rows.map((r) => [r.name, r.setting])) as Record<string, string> };
+  });
+}
+
+/** Redis's version, refusing to run without Redis: the BFF's rate limits and the event bus run on it in production. */
+async function inspectRedis(url: string): Promise<string> {
+  const { client } = await connectRedis({ url }).catch((err: unknown) => {
+    throw new Error(`Redis at ${url} could not be reached (${(err as Error).message}); the benchmark runs on Redis as production does. Set REDIS_URL.`);
+  });
+  try {
+    return /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown';
+  } finally {
+    await client.quit().catch(() => undefined);
+  }
+}
+
+/** Removes every Redis key of the run (rate-limit windows, event streams, handled event ids). */
+async function removeRedisKeys(url: string, prefix: string): Promise<void> {
+  const { client } = await connectRedis({ url, commandTimeoutMs: 5_000 });
+  try {
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+      const batch = ([] as string[]).concat(keys);
+      if (batch.length) await client.unlink(batch);
+    }
+  } finally {
+    await client.quit().catch(() => undefined);
+  }
+}
+
+/** Payments against the ledger: each SUCCEEDED payment has exactly one hold, caused by it and posted. */
+async function checkPayments(admin: Client, seenByClients: number): Promise<PaymentsCheck> {
+  const { rows: statuses } = await admin.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM payments.payments GROUP BY status ORDER BY status`);
+  const { rows } = await admin.query(`
+    SELECT
+      (SELECT count(*)::int FROM payments.payments WHERE status = 'SUCCEEDED') AS succeeded,
+      (SELECT count(*)::int FROM payments.payments p JOIN banking.transfers h ON h.caused_by = 'payment:' || p.id
+        WHERE p.status = 'SUCCEEDED') AS "holdsOfSucceeded",
+      (SELECT count(*)::int FROM payments.payments p JOIN banking.transfers h ON h.caused_by = 'payment:' || p.id AND h.id = p.hold_transfer_id
+        AND h.phase = 'PENDING' AND h.status = 'POSTED'
+        JOIN banking.transfers post ON post.pending_id = h.id AND post.phase = 'POST_PENDING'
+        WHERE p.status = 'SUCCEEDED') AS "postedHolds",
+      (SELECT count(*)::int FROM banking.transfers WHERE caused_by LIKE 'payment:%') AS "paymentTransfers",
+      (SELECT count(DISTINCT caused_by)::int FROM banking.transfers WHERE caused_by LIKE 'payment:%') AS "distinctPayments"`);
+  const c = rows[0] as { succeeded: number; holdsOfSucceeded: number; postedHolds: number; paymentTransfers: number; distinctPayments: number };
+  const ok = c.succeeded === seenByClients && c.holdsOfSucceeded === c.succeeded && c.postedHolds === c.succeeded && c.paymentTransfers === c.distinctPayments;
+  return { byStatus: Object.fromEntries(statuses.map((s) => [s.status, s.n])), seenByClients, ...c, ok };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const base = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+  const name = `meridian_bench_${randomBytes(4).toString('hex')}`;
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const loadBefore = os.loadavg().map((n) => round(n));
+  const { version, settings } = await inspectPostgres(base);
+  const redis = await inspectRedis(redisUrl);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-bench-payments-'));
+  const stackSettings: StackSettings = {
+    databaseUrl: url.toString(),
+    redisUrl,
+    keys: await generateKeyEnv(),
+    redisPrefix: `meridian-bench:${randomBytes(4).toString('hex')}:`,
+    dir,
+    logLevel: options.logLevel,
+    profile: options.profile,
+  };
+  await withAdmin(base, (admin) => admin.query(`CREATE DATABASE "${name}"`));
+  let stack: PaymentsStack | undefined;
+  const clients: Client[] = [];
+  let cleaned: Promise<void> | undefined;
+  // Logs are kept when something went wrong (not for a missed aim alone); the exit code tells both.
+  let broken = true;
+  let failed = true;
+  const cleanUp = () =>
+    (cleaned ??= (async () => {
+      for (const client of clients) await client.end().catch(() => undefined);
+      await stack?.stop();
+      await withAdmin(base, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).catch((err: unknown) => console.error(`Could not drop ${name}:`, err));
+      await removeRedisKeys(redisUrl, stackSettings.redisPrefix).catch((err: unknown) => console.error('Could not remove the Redis keys:', err));
+      const profiled = options.profile.length > 0;
+      if (broken || profiled) console.error(`The servers' logs${profiled ? ' and profiles' : ''} are in ${dir}`);
+      else fs.rmSync(dir, { recursive: true, force: true });
+    })());
+  process.once('SIGINT', () => {
+    console.error('\nInterrupted; stopping the servers and dropping the benchmark database.');
+    void cleanUp().finally(() => process.exit(130));
+  });
+  try {
+    console.log(`Payments benchmark on ${version} (${base.replace(/\/\/[^@]*@/, '//')}) and Redis ${redis}, database ${name}`);
+    const fixtures = await createFixtures(stackSettings, options, (line) => console.log(`  ${line}`));
+    const roles: Role[] = ['identity', 'banking', 'payments'];
+    if (options.fronts.includes('gateway')) roles.push('gateway');
+    if (options.fronts.includes('bff')) roles.push('bff-mobile');
+    stack = await startStack(stackSettings, roles);
+    console.log(`  started ${roles.map((r) => `${r} (pid ${stack!.servers[r]!.pid})`).join(', ')}`);
+    const servers = stack.servers;
+    const connect = async () => {
+      const client = new Client({ connectionString: url.toString(), application_name: 'meridian-bench' });
+      await client.connect();
+      clients.push(client);
+      return client;
+    };
+    const admin = await connect();
+    const sampler = await connect();
+    // The Redis server's CPU is read only when it runs on this machine.
+    const redisPids = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(redisUrl).hostname) ? pidsNamed('redis-server') : [];
+    const queue = new PayerQueue(fixtures.payers, options.concurrency);
+    let tokens = new Map<string, string>();
+    const results: ScenarioResult[] = [];
+    let seenByClients = 0;
+    for (const front of options.fronts) {
+      // Fresh tokens for every front: they live as long as identity's (10 minutes by default).
+      tokens = await accessTokens(stackSettings, fixtures.payers.map((p) => p.userId));
+      const send: SendPayment =
+        front === 'bff'
+          ? viaMobileBff(servers['bff-mobile']!.url, () => tokens)
+          : front === 'gateway'
+            ? await viaServiceToken(`${servers.gateway!.url}/graphql`, stackSettings.keys, 'bff-mobile', 'gateway', () => tokens)
+            : await viaServiceToken(`${servers.payments!.url}/graphql`, stackSettings.keys, 'gateway', 'payments', () => tokens);
+      const warmup = await runLoad(send, queue, fixtures.recipients, options.concurrency, options.warmup);
+      const postgres = await postgresProcesses(admin, name);
+      const before = await takeSnapshot(servers, postgres, redisPids, admin, name);
+      const activity = sampleActivity(sampler, name, postgres);
+      const load = await runLoad(send, queue, fixtures.recipients, options.concurrency, options.seconds);
+      const profile = activity.stop();
+      const after = await takeSnapshot(servers, postgres, redisPids, admin, name);
+      seenByClients += warmup.succeeded + load.succeeded;
+      const clientMs = load.latencies.reduce((a, b) => a + b, 0) / Math.max(1, load.latencies.length);
+      const frontRole = front === 'bff' ? 'bff-mobile' : front === 'gateway' ? 'gateway' : null;
+      const hops = hopReport({ before, after, postgres, activity: profile, payments: load.succeeded, clientMs, front: frontRole, cores: os.cpus().length });
+      results.push(scenarioResult(front, options.concurrency, load, warmup, hops));
+      logScenario(results[results.length - 1]);
+    }
+    console.log(`  ${queue.used} of ${fixtures.payers.length * PAYMENTS_PER_PAYER} payer slots used`);
+
+    const payments = await checkPayments(admin, seenByClients);
+    const banking = createBankingDataSource(url.toString(), 1);
+    await banking.initialize();
+    const ledger = await new LedgerVerifier(banking).verify().finally(() => closeDataSource(banking));
+    console.log(
+      `Verifier: ${ledger.ok ? 'ok' : 'MISMATCH'} (${ledger.transfers} transfers, ${ledger.postings} postings, ${ledger.accounts} accounts, ${ledger.durationMs} ms); ` +
+        `payments ${JSON.stringify(payments.byStatus)}, ${payments.holdsOfSucceeded} holds for ${payments.succeeded} SUCCEEDED: ${payments.ok ? 'ok' : 'MISMATCH'}`,
+    );
+    if (ledger.mismatch) console.error(ledger.mismatch.message);
+
+    const bff = results.find((r) => r.front === 'bff');
+    const unexpected = results.some((r) => [r.errors, r.statuses, r.warmup.errors, r.warmup.statuses].some((c) => Object.keys(c).length > 0) || r.exhausted);
+    const missed = bff !== undefined && bff.paymentsPerSecond < AIM_PAYMENTS_PER_SECOND;
+    if (bff) console.log(`Aim: ${AIM_PAYMENTS_PER_SECOND} payments/s through the mobile BFF; measured ${bff.paymentsPerSecond}: ${missed ? 'MISSED' : 'met'}`);
+    const date = new Date().toISOString();
+    const file = `bench/results/payments-${date.slice(0, 10)}.json`;
+    const report: PaymentsReport = {
+      date,
+      file,
+      revision: revision(),
+      host: os.hostname(),
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGb: round(os.totalmem() / 2 ** 30, 1),
+      loadAverage: { before: loadBefore, after: os.loadavg().map((n) => round(n)) },
+      node: process.version,
+      postgres: version,
+      settings,
+      redis,
+      processes: roles,
+      logLevel: options.logLevel,
+      payers: fixtures.payers.length,
+      recipients: fixtures.recipients.length,
+      paymentsPerPayer: PAYMENTS_PER_PAYER,
+      warmupSeconds: options.warmup,
+      secondsPerFront: options.seconds,
+      aimPaymentsPerSecond: AIM_PAYMENTS_PER_SECOND,
+      results,
+      verification: {
+        ledger: {
+          ok: ledger.ok,
+          transfers: ledger.transfers,
+          postings: ledger.postings,
+          accounts: ledger.accounts,
+          durationMs: ledger.durationMs,
+          mismatch: ledger.mismatch?.message ?? null,
+        },
+        payments,
+      },
+    };
+    broken = unexpected || !ledger.ok || !payments.ok;
+    failed = broken || missed;
+    if (options.write) {
+      const results = path.resolve(__dirname, 'results');
+      fs.mkdirSync(results, { recursive: true });
+      writeAtomically(path.resolve(__dirname, '..', file), `${JSON.stringify(report, null, 2)}\n`);
+      writeAtomically(path.resolve(__dirname, '..', file.replace(/\.json$/, '.md')), markdown(report));
+      console.log(`Wrote ${file} and ${file.replace(/\.json$/, '.md')}`);
+    }
+  } finally {
+    await cleanUp();
+  }
+  if (failed) process.exit(1);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});
