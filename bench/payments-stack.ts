@@ -27,7 +27,7 @@ export interface StackSettings {
   dir: string;
   /** The servers' LOG_LEVEL. */
   logLevel: string;
-  /** Servers to run under V8's sampling profiler (`--cpu-prof`), their profiles written to `dir` when they stop. */
+  /** Servers to run under V8's sampling profiler (`--cpu-prof`): each thread's profile is written to `dir` as CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile when it stops. */
   profile?: readonly Role[];
 }
 
@@ -121,7 +121,7 @@ function startServer(role: Role, env: Record<string, string>, dir: string, profi
   const child = fork(path.join(__dirname, 'payments-server.ts'), [role], {
     cwd: path.resolve(__dirname, '..'),
     env: { ...process.env, ...env },
-    execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${role}.cpuprofile`] : [])],
+    execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])],
     stdio: ['ignore', out, out, 'ipc'],
   });
   fs.closeSync(out);

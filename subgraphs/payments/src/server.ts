@@ -9,6 +9,8 @@ import {
   createServiceClient,
   createServiceTokenIssuer,
   createJobQueue,
+  DomainError,
+  ErrorCode,
   createSubgraphServer,
   initializeDataSource,
   loadDataProtection,
@@ -76,11 +78,15 @@ type PaymentJobs = {
   'payments.attempts-dead': { attemptId: string };
   'payments.run-scheduled': { scheduleId: string; runAt: string };
   'payments.scheduled-dead': { scheduleId: string; runAt: string };
+  'payments.finish-refund': { refundId: string };
+  'payments.refunds-dead': { refundId: string };
 };
 const RESOLVE_ATTEMPT = 'payments.resolve-attempt';
 const ATTEMPTS_DEAD = 'payments.attempts-dead';
 const RUN_SCHEDULED = 'payments.run-scheduled';
 const SCHEDULED_DEAD = 'payments.scheduled-dead';
+const FINISH_REFUND = 'payments.finish-refund';
+const REFUNDS_DEAD = 'payments.refunds-dead';
 
 /** The payments server and what the embedded starter and tests reach into. */
 export interface PaymentsServer extends MeridianServer {
@@ -132,6 +138,8 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
       [ATTEMPTS_DEAD]: {},
       [RUN_SCHEDULED]: { retryLimit: 12, retryDelay: 5, retryBackoff: true, expireInSeconds: 300, deadLetter: SCHEDULED_DEAD },
       [SCHEDULED_DEAD]: {},
+      [FINISH_REFUND]: { retryLimit: 12, retryDelay: 5, retryBackoff: true, expireInSeconds: 120, deadLetter: REFUNDS_DEAD },
+      [REFUNDS_DEAD]: {},
     },
     logger,
     poolSize: config.DATABASE_URL ? 4 : 2,
@@ -147,7 +155,17 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
     schedule: async (attemptId, afterSeconds) => void (await jobs.send(RESOLVE_ATTEMPT, { attemptId }, { startAfter: afterSeconds })),
     logger,
   });
-  const payments = new PaymentService({ db: dataSource, ledger, directory, tiers, limits, payouts, logger, fraudRules: deps.fraudRules });
+  const payments = new PaymentService({
+    db: dataSource,
+    ledger,
+    directory,
+    tiers,
+    limits,
+    payouts,
+    logger,
+    fraudRules: deps.fraudRules,
+    scheduleRefundCheck: async (refundId) => void (await jobs.send(FINISH_REFUND, { refundId }, { startAfter: 5, singletonKey: refundId })),
+  });
   const scheduled = new ScheduledPayments(
     dataSource,
     payments,
@@ -159,6 +177,18 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
     const polling = { pollingIntervalSeconds: deps.jobPollingSeconds ?? 2 };
     jobs.work(RESOLVE_ATTEMPT, (job) => payments.resolveAttempt(job.data.attemptId), polling);
     jobs.work(RUN_SCHEDULED, (job) => scheduled.run(job.data.scheduleId, new Date(job.data.runAt)), polling);
+    jobs.work(
+      FINISH_REFUND,
+      async (job) => {
+        try {
+          await payments.finishRefund(job.data.refundId);
+        } catch (err) {
+          // A refusal is how the refund ended (recorded as FAILED); only an unknown outcome runs the job again.
+          if (!(err instanceof DomainError) || err.code === ErrorCode.SERVICE_UNAVAILABLE) throw err;
+        }
+      },
+      polling,
+    );
   }
   const audit = new StaffAudit(dataSource);
   const destinations = new SavedDestinations({ db: dataSource, protection, provider, audit });

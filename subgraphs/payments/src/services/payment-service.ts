@@ -58,6 +58,8 @@ export interface PaymentServiceDeps {
   limits: SpendingLimits;
   /** Payouts to saved payees at the payment provider. */
   payouts: ProviderPayouts;
+  /** Asks for a later look at a refund whose ledger outcome is unknown (a job that calls finishRefund). */
+  scheduleRefundCheck?: (refundId: string) => Promise<void>;
   logger: Logger;
   fraudRules?: Partial<FraudRuleOptions>;
 }
@@ -421,40 +423,56 @@ export class PaymentService {
       );
       if (!refund) throw errors.badInput(`At most ${formatDecimal(left, payment.currency)} ${payment.currency} is left to refund, less any refund under way.`, { field: 'amount' });
       if (refund.status !== 'PENDING') return (await this.store.get(this.deps.db, payment.id))!;
-      try {
-        await this.deps.ledger.move({
-          id: refund.transferId,
-          code: 'P2P_REFUND',
-          description: `Refund: ${payment.description || 'payment'}`,
-          from: payment.counterpartyAccountId,
-          to: payment.accountId,
-          amount: refund.amount,
-          currency: payment.currency,
-          causedBy: `payment:${payment.id}`,
-        });
-      } catch (err) {
-        if (err instanceof DomainError && err.code !== ErrorCode.SERVICE_UNAVAILABLE) {
-          await this.deps.db.transaction((m) => this.refunds.settle(m, refund.id, { status: 'FAILED', failureCode: err.code }));
-          throw err;
-        }
-        if (err instanceof ServiceCallError || err instanceof DomainError) {
-          throw errors.unavailable('The refund is under way. Send it again with the same idempotency key to see how it ends.');
-        }
+      return this.finishRefund(refund.id);
+    });
+  }
+
+  /**
+   * Moves a PENDING refund's money (again: the ledger knows its transfer id)
+   * and settles it: SUCCEEDED moves the payment to PARTIALLY_REFUNDED or
+   * REFUNDED, a refusal fails the refund and frees its amount and is thrown.
+   * An unknown outcome leaves it PENDING, asks for a later look (the job queue
+   * calls this again), and answers SERVICE_UNAVAILABLE. Repeatable.
+   */
+  async finishRefund(refundId: string): Promise<PaymentRecord> {
+    const refund = (await this.refunds.get(this.deps.db, refundId))!;
+    const payment = (await this.store.get(this.deps.db, refund.paymentId))!;
+    if (refund.status !== 'PENDING') return payment;
+    try {
+      await this.deps.ledger.move({
+        id: refund.transferId,
+        code: 'P2P_REFUND',
+        description: `Refund: ${payment.description || 'payment'}`,
+        from: payment.counterpartyAccountId!,
+        to: payment.accountId,
+        amount: refund.amount,
+        currency: payment.currency,
+        causedBy: `payment:${payment.id}`,
+      });
+    } catch (err) {
+      if (err instanceof DomainError && err.code !== ErrorCode.SERVICE_UNAVAILABLE) {
+        await this.deps.db.transaction((m) => this.refunds.settle(m, refund.id, { status: 'FAILED', failureCode: err.code }));
         throw err;
       }
-      return this.deps.db.transaction(async (m) => {
-        const settled = await this.refunds.settle(m, refund.id, { status: 'SUCCEEDED' });
-        const current = (await this.store.get(m, payment.id, true))!;
-        if (!settled) return current;
-        const to: PaymentStatus = settled.refundedAmount === current.amount ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
-        const moved = await this.store.transition(m, payment.id, current.status, {
-          to,
-          actor,
-          reason: `refunded ${formatDecimal(refund.amount, payment.currency)}: ${reason}`,
-        });
-        await writePaymentEvent(m, 'payment.refunded', moved!, { refundId: refund.id, refundAmount: formatDecimal(refund.amount, payment.currency) });
-        return moved!;
+      if (err instanceof ServiceCallError || err instanceof DomainError) {
+        // Whoever asked may never ask again: the job queue looks later, so no refund stays PENDING for good.
+        await this.deps.scheduleRefundCheck?.(refund.id);
+        throw errors.unavailable('The refund is under way. Send it again with the same idempotency key to see how it ends.');
+      }
+      throw err;
+    }
+    return this.deps.db.transaction(async (m) => {
+      const settled = await this.refunds.settle(m, refund.id, { status: 'SUCCEEDED' });
+      const current = (await this.store.get(m, payment.id, true))!;
+      if (!settled) return current;
+      const to: PaymentStatus = settled.refundedAmount === current.amount ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+      const moved = await this.store.transition(m, payment.id, current.status, {
+        to,
+        actor: refund.actor,
+        reason: `refunded ${formatDecimal(refund.amount, payment.currency)}: ${refund.reason}`,
       });
+      await writePaymentEvent(m, 'payment.refunded', moved!, { refundId: refund.id, refundAmount: formatDecimal(refund.amount, payment.currency) });
+      return moved!;
     });
   }
 

@@ -239,3 +239,29 @@ describe('bad input to payments through the provider', () => {
     expect(n).toBe(0);
   });
 });
+
+describe('refunds left pending', () => {
+  it('finishes a refund whose ledger answer was lost even when nobody asks again: the job queue looks later', async () => {
+    const payer = await h.customer();
+    const payee = await h.customer();
+    const from = await h.account(payer, 'GBP', 100_00n);
+    const to = await h.account(payee, 'GBP');
+    const id = (await h.gql(`mutation ($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, { input: { kind: 'P2P', accountId: from, amount: '40.00', currency: 'GBP', recipient: { email: payee.email } } }, payer)).data!.createPayment.id;
+    expect((await h.gql(`mutation ($id: ID!) { confirmPayment(id: $id) { status } }`, { id }, payer)).data!.confirmPayment.status).toBe('SUCCEEDED');
+    h.faults.loseAnswers = 1_000;
+    const lost = await h.gql(`mutation ($id: ID!) { refundPayment(id: $id, amount: "15.00") { status } }`, { id }, payee);
+    h.faults.loseAnswers = 0;
+    expect(lost.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    // No key, no retry from the app: the job finishes it.
+    const deadline = Date.now() + 30_000;
+    let status = '';
+    while (Date.now() < deadline) {
+      [{ status }] = await h.payments.dataSource.query(`SELECT status FROM payments.payments WHERE id = $1`, [id]);
+      if (status === 'PARTIALLY_REFUNDED') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toBe('PARTIALLY_REFUNDED');
+    expect(await h.balance(to)).toEqual({ posted: 25_00n, available: 25_00n });
+    expect(await h.balance(from)).toEqual({ posted: 75_00n, available: 75_00n });
+  });
+});
