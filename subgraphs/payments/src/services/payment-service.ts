@@ -620,20 +620,19 @@ export class PaymentService {
 
   private async fraudReasons(q: Queryable, payment: PaymentRecord): Promise<FraudReason[]> {
     const now = new Date();
-    const [recent, payees, amounts, earlier] = await Promise.all([
-      q.query(`SELECT created_at FROM payments.payments WHERE user_id = $1 AND id <> $2 AND created_at > now() - interval '1 day'`, [payment.userId, payment.id]),
-      q.query(`SELECT created_at FROM payments.payees WHERE user_id = $1 AND created_at > now() - interval '1 day'`, [payment.userId]),
-      q.query(
-        `SELECT amount FROM payments.payments WHERE user_id = $1 AND currency = $2 AND status IN ('SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED') ORDER BY created_at DESC LIMIT 20`,
-        [payment.userId, payment.currency],
-      ),
-      q.query(
-        `SELECT count(*)::int AS n, min(created_at) AS first FROM payments.payments
-         WHERE user_id = $1 AND id <> $2 AND status IN ('SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED')
-           AND (counterparty_user_id = $3 OR payee_id = $4 OR biller_id = $5)`,
-        [payment.userId, payment.id, payment.counterpartyUserId, payment.payeeId, payment.billerId],
-      ),
-    ]);
+    // One after another: they share the transaction's connection.
+    const recent = await q.query(`SELECT created_at FROM payments.payments WHERE user_id = $1 AND id <> $2 AND created_at > now() - interval '1 day'`, [payment.userId, payment.id]);
+    const payees = await q.query(`SELECT created_at FROM payments.payees WHERE user_id = $1 AND created_at > now() - interval '1 day'`, [payment.userId]);
+    const amounts = await q.query(
+      `SELECT amount FROM payments.payments WHERE user_id = $1 AND currency = $2 AND status IN ('SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED') ORDER BY created_at DESC LIMIT 20`,
+      [payment.userId, payment.currency],
+    );
+    const earlier = await q.query(
+      `SELECT count(*)::int AS n, min(created_at) AS first FROM payments.payments
+       WHERE user_id = $1 AND id <> $2 AND status IN ('SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED')
+         AND (counterparty_user_id = $3 OR payee_id = $4 OR biller_id = $5)`,
+      [payment.userId, payment.id, payment.counterpartyUserId, payment.payeeId, payment.billerId],
+    );
     const [{ n, first }] = earlier as { n: number; first: Date | string | null }[];
     return evaluateFraudRules(
       {
