@@ -197,7 +197,7 @@ export function markdown(report: PaymentsReport): string {
         `| ${r.front} | ${FRONT_LABELS[r.front]} | ${r.paymentsPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.createP50Ms} / ${r.confirmP50Ms} | ${counts(r.errors)} | ${counts(r.statuses)}${r.exhausted ? ' (payers ran out)' : ''} |`,
     ),
     '',
-    `Aim: ${AIM_PAYMENTS_PER_SECOND} payments/s through the mobile BFF: ${bff.front === 'bff' && bff.paymentsPerSecond >= AIM_PAYMENTS_PER_SECOND ? 'met' : 'missed'}.`,
+    `Aim: ${AIM_PAYMENTS_PER_SECOND} payments/s through the mobile BFF: ${bff.front !== 'bff' ? 'not measured (no bff front)' : bff.paymentsPerSecond >= AIM_PAYMENTS_PER_SECOND ? 'met' : 'missed'}.`,
     '',
     '## What dominates',
     '',

@@ -208,8 +208,9 @@ async function main(): Promise<void> {
     };
     const admin = await connect();
     const sampler = await connect();
-    // The Redis server's CPU is read only when it runs on this machine.
-    const redisPids = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(redisUrl).hostname) ? pidsNamed('redis-server') : [];
+    // PostgreSQL's and Redis's CPU is read from /proc only when they run on this machine.
+    const local = (host: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(host);
+    const redisPids = local(new URL(redisUrl).hostname) ? pidsNamed('redis-server') : [];
     const queue = new PayerQueue(fixtures.payers, options.concurrency);
     let tokens = new Map<string, string>();
     const results: ScenarioResult[] = [];
@@ -224,9 +225,10 @@ async function main(): Promise<void> {
             ? await viaServiceToken(`${servers.gateway!.url}/graphql`, stackSettings.keys, 'bff-mobile', 'gateway', () => tokens)
             : await viaServiceToken(`${servers.payments!.url}/graphql`, stackSettings.keys, 'gateway', 'payments', () => tokens);
       const warmup = await runLoad(send, queue, fixtures.recipients, options.concurrency, options.warmup);
-      const postgres = await postgresProcesses(admin, name);
+      const postgres = local(url.hostname) ? await postgresProcesses(admin, name) : new Map<number, string>();
       const before = await takeSnapshot(servers, postgres, redisPids, admin, name);
-      const activity = sampleActivity(sampler, name, postgres);
+      // The sampler adds backends that connect during the window, whose CPU is then read too.
+      const activity = sampleActivity(sampler, name, local(url.hostname) ? postgres : new Map());
       const load = await runLoad(send, queue, fixtures.recipients, options.concurrency, options.seconds);
       const profile = activity.stop();
       const after = await takeSnapshot(servers, postgres, redisPids, admin, name);
