@@ -159,3 +159,17 @@ export function loadWebhookSecrets(options: { configured?: string; file: string;
   }
   return JSON.parse(fs.readFileSync(options.file, 'utf8')) as string[];
 }
+
+/** A delivery function that POSTs a signed webhook's JSON body and headers to `url`, giving up after 5 s; answers the status. */
+export function postWebhook(url: string) {
+  return async (delivery: { headers: Record<string, string>; body: string }): Promise<{ status: number }> => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...delivery.headers },
+      body: delivery.body,
+      signal: AbortSignal.timeout(5_000),
+    });
+    await res.arrayBuffer();
+    return { status: res.status };
+  };
+}

@@ -9,6 +9,7 @@ import {
   createOutboxRelay,
   createRedisKeyValueStore,
   loadWebhookSecrets,
+  postWebhook,
   createSubgraphServer,
   initializeDataSource,
   isDevMailbox,
@@ -93,20 +94,6 @@ function webhookSecrets(config: KycConfig): string[] {
   });
 }
 
-/** POSTs a webhook to `url`, giving up after 5 s. */
-function httpDelivery(url: string) {
-  return async (delivery: WebhookDelivery) => {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...delivery.headers },
-      body: delivery.body,
-      signal: AbortSignal.timeout(5_000),
-    });
-    await res.arrayBuffer();
-    return { status: res.status };
-  };
-}
-
 /**
  * Builds KYC: profiles with personal data sealed field by field, verification
  * cases, documents, phone codes, sanctions screening, provider checks and the
@@ -138,7 +125,7 @@ export async function createKycServer(config: KycConfig, deps: KycServerDeps): P
     deps.provider === undefined
       ? createSimulatedProvider({
           secret: secrets[0],
-          deliver: deps.deliverWebhook ?? httpDelivery(config.KYC_WEBHOOK_URL ?? `http://127.0.0.1:${config.KYC_PORT}${PROVIDER_WEBHOOK_ROUTE}`),
+          deliver: deps.deliverWebhook ?? postWebhook(config.KYC_WEBHOOK_URL ?? `http://127.0.0.1:${config.KYC_PORT}${PROVIDER_WEBHOOK_ROUTE}`),
           delayMs: deps.providerDelayMs,
           logger,
         })

@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { createMemoryKeyValueStore, createRedisKeyValueStore, loadWebhookSecrets, type KeyValueStore, type Logger } from '@meridian/platform';
+import { createMemoryKeyValueStore, createRedisKeyValueStore, loadWebhookSecrets, postWebhook, type KeyValueStore, type Logger } from '@meridian/platform';
 import type { PaymentsConfig } from '../config';
 import { createSimulatedPaymentProvider, type SimulatedPaymentProvider } from './simulated-provider';
-import type { DeliverWebhook } from './webhook-sender';
 
 /** Where the provider's webhooks arrive on this server, unless PAYMENTS_WEBHOOK_URL says otherwise. */
 export const PAYMENTS_WEBHOOK_PATH = '/webhooks/payments';
@@ -15,20 +14,6 @@ export function webhookSecrets(config: PaymentsConfig): string[] {
     production: config.NODE_ENV === 'production',
     settingName: 'PAYMENTS_WEBHOOK_SECRETS',
   });
-}
-
-/** POSTs a webhook to `url`, giving up after 5 s. */
-function httpDelivery(url: string): DeliverWebhook {
-  return async (delivery) => {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...delivery.headers },
-      body: delivery.body,
-      signal: AbortSignal.timeout(5_000),
-    });
-    await res.arrayBuffer();
-    return { status: res.status };
-  };
 }
 
 /** The simulated provider the server runs by default, and how to release what it holds. */
@@ -52,7 +37,7 @@ export async function openSimulatedProvider(config: PaymentsConfig, secret: stri
     provider = createSimulatedPaymentProvider({
       store: kv,
       secret,
-      deliver: httpDelivery(config.PAYMENTS_WEBHOOK_URL ?? `http://127.0.0.1:${config.PAYMENTS_PORT}${PAYMENTS_WEBHOOK_PATH}`),
+      deliver: postWebhook(config.PAYMENTS_WEBHOOK_URL ?? `http://127.0.0.1:${config.PAYMENTS_PORT}${PAYMENTS_WEBHOOK_PATH}`),
       logger,
     });
   } catch (err) {

@@ -1,4 +1,4 @@
-import { errors } from '@meridian/platform';
+import { errors, isUuid } from '@meridian/platform';
 import type { PaymentRecord } from '../domain/payment';
 
 /** A page of payments and whether more follow. */
@@ -24,7 +24,7 @@ export function decodeCursor(cursor: string | null | undefined): PaymentCursor |
   if (cursor === null || cursor === undefined) return undefined;
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
-  if (Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id ?? '')) throw errors.badInput('The cursor is not valid.', { field: 'after' });
+  if (Number.isNaN(createdAt.getTime()) || !isUuid(id ?? '')) throw errors.badInput('The cursor is not valid.', { field: 'after' });
   return { createdAt, id };
 }
 

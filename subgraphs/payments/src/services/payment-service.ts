@@ -5,6 +5,7 @@ import {
   errors,
   formatDecimal,
   hasRole,
+  isUuid,
   parsePositiveAmount,
   ServiceCallError,
   uuidv7,
@@ -187,7 +188,7 @@ export class PaymentService {
     const description = this.description(input.description);
     assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, userId));
     const account = await this.ownAccount(userId, input.accountId, currency);
-    const [payee] = /^[0-9a-f-]{36}$/i.test(input.payeeId)
+    const [payee] = isUuid(input.payeeId)
       ? await this.deps.db.query(`SELECT id, name FROM payments.payees WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, [input.payeeId, userId])
       : [];
     if (!payee) throw new DomainError(ErrorCode.NOT_FOUND, 'Payee not found.', { field: 'payeeId' });
@@ -232,7 +233,7 @@ export class PaymentService {
     const description = this.description(input.description);
     assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, userId));
     const account = await this.ownAccount(userId, input.accountId, currency);
-    const [biller] = /^[0-9a-f-]{36}$/i.test(input.billerId)
+    const [biller] = isUuid(input.billerId)
       ? await this.deps.db.query(`SELECT id, name FROM payments.billers WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, [input.billerId, userId])
       : [];
     if (!biller) throw new DomainError(ErrorCode.NOT_FOUND, 'Biller not found.', { field: 'billerId' });
@@ -277,7 +278,7 @@ export class PaymentService {
     const description = this.description(input.description);
     assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, userId));
     const account = await this.ownAccount(userId, input.accountId, currency);
-    const [card] = /^[0-9a-f-]{36}$/i.test(input.cardId)
+    const [card] = isUuid(input.cardId)
       ? await this.deps.db.query(`SELECT id, brand, last4 FROM payments.cards WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, [input.cardId, userId])
       : [];
     if (!card) throw new DomainError(ErrorCode.NOT_FOUND, 'Card not found.', { field: 'cardId' });
@@ -406,7 +407,7 @@ export class PaymentService {
   refund(ctx: RequestContext, id: string, input: { amount?: string | null; reason?: string | null }): Promise<PaymentRecord> {
     return this.idempotent(ctx, 'refundPayment', { id, amount: input.amount ?? null, reason: input.reason ?? null }, async (refundId) => {
       const { viewer } = ctx;
-      const payment = /^[0-9a-f-]{36}$/i.test(id) ? await this.store.get(this.deps.db, id) : null;
+      const payment = isUuid(id) ? await this.store.get(this.deps.db, id) : null;
       const staff = hasRole(viewer, 'COMPLIANCE');
       const recipient = payment?.counterpartyUserId === viewer.userId && isReceived(payment);
       if (!payment || !(recipient || staff || payment.userId === viewer.userId)) throw errors.notFound('Payment not found.');
@@ -658,13 +659,13 @@ export class PaymentService {
   }
 
   private async owned(viewer: AccessTokenClaims, id: string): Promise<PaymentRecord> {
-    const payment = /^[0-9a-f-]{36}$/i.test(id) ? await this.store.get(this.deps.db, id) : null;
+    const payment = isUuid(id) ? await this.store.get(this.deps.db, id) : null;
     if (!payment || payment.userId !== viewer.userId) throw errors.notFound('Payment not found.');
     return payment;
   }
 
   private async ownAccount(userId: string, accountId: string, currency: string) {
-    const account = /^[0-9a-f-]{36}$/i.test(accountId) ? await this.deps.ledger.account(accountId) : null;
+    const account = isUuid(accountId) ? await this.deps.ledger.account(accountId) : null;
     if (!account || account.kind !== 'CUSTOMER' || account.ownerId !== userId) throw new DomainError(ErrorCode.NOT_FOUND, 'Account not found.', { field: 'accountId' });
     if (account.status !== 'ACTIVE') throw errors.conflict(`The account is ${account.status.toLowerCase()}.`, { field: 'accountId' });
     if (account.currency !== currency) throw errors.badInput(`The account holds ${account.currency}, not ${currency}.`, { field: 'currency' });

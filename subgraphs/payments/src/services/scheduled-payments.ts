@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, errors, returnedRows, toDate, toDateOrNull, uuidv7, type AccessTokenClaims, type CurrencyCode, type JobTransaction, type Logger, type Row } from '@meridian/platform';
+import { DomainError, ErrorCode, errors, isUuid, returnedRows, toDate, toDateOrNull, uuidv7, type AccessTokenClaims, type CurrencyCode, type JobTransaction, type Logger, type Row } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import { firstRun, nextRunAfter, parseSchedule, type Schedule, type ScheduleInput } from '../domain/schedule';
 import type { P2PPaymentInput, PaymentService, PayoutPaymentInput } from './payment-service';
@@ -88,7 +88,7 @@ export class ScheduledPayments {
 
   /** Stops a schedule; a run already due does not pay. Errors: NOT_FOUND, CONFLICT (`state`). */
   async cancel(viewer: AccessTokenClaims, id: string): Promise<ScheduledPaymentRecord> {
-    const found = /^[0-9a-f-]{36}$/i.test(id) ? await this.get(id) : null;
+    const found = isUuid(id) ? await this.get(id) : null;
     if (!found || found.userId !== viewer.userId) throw errors.notFound('Scheduled payment not found.');
     const rows = returnedRows(
       await this.db.query(`UPDATE payments.scheduled_payments SET status = 'CANCELED', next_run_at = NULL, updated_at = now() WHERE id = $1 AND status = 'ACTIVE' RETURNING id`, [id]),
