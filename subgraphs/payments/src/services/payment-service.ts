@@ -121,14 +121,7 @@ export class PaymentService {
    * NOT_FOUND (no such recipient), FORBIDDEN (TIER_TOO_LOW), IDEMPOTENCY_KEY_REUSED.
    */
   createP2P(ctx: RequestContext, input: P2PPaymentInput, scheduledPaymentId: string | null = null): Promise<PaymentRecord> {
-    return this.idempotent(ctx, 'createPayment', input, async (paymentId) => {
-      const prepared = await this.prepareP2P(ctx.viewer.userId, input);
-      return this.store.create(
-        this.deps.db,
-        { ...prepared, id: paymentId, holdTransferId: derivedId(paymentId, 'hold'), scheduledPaymentId },
-        scheduledPaymentId ? 'system' : `user:${ctx.viewer.userId}`,
-      );
-    });
+    return this.createPrepared(ctx, input, scheduledPaymentId, () => this.prepareP2P(ctx.viewer.userId, input));
   }
 
   /**
@@ -171,14 +164,7 @@ export class PaymentService {
    * Errors: as createP2P, with NOT_FOUND (`payeeId`) for a payee the customer does not keep.
    */
   createPayout(ctx: RequestContext, input: PayoutPaymentInput, scheduledPaymentId: string | null = null): Promise<PaymentRecord> {
-    return this.idempotent(ctx, 'createPayment', { kind: 'PAYOUT', ...input }, async (paymentId) => {
-      const prepared = await this.preparePayout(ctx.viewer.userId, input);
-      return this.store.create(
-        this.deps.db,
-        { ...prepared, id: paymentId, holdTransferId: derivedId(paymentId, 'hold'), scheduledPaymentId },
-        scheduledPaymentId ? 'system' : `user:${ctx.viewer.userId}`,
-      );
-    });
+    return this.createPrepared(ctx, { kind: 'PAYOUT', ...input }, scheduledPaymentId, () => this.preparePayout(ctx.viewer.userId, input));
   }
 
   /** Checks a payout as it would be created now. Errors: as createPayout. */
@@ -216,14 +202,7 @@ export class PaymentService {
    * Errors: as createP2P, with NOT_FOUND (`billerId`) for a biller the customer does not keep.
    */
   createBillPayment(ctx: RequestContext, input: BillPaymentInput, scheduledPaymentId: string | null = null): Promise<PaymentRecord> {
-    return this.idempotent(ctx, 'createPayment', { kind: 'BILL', ...input }, async (paymentId) => {
-      const prepared = await this.prepareBillPayment(ctx.viewer.userId, input);
-      return this.store.create(
-        this.deps.db,
-        { ...prepared, id: paymentId, holdTransferId: derivedId(paymentId, 'hold'), scheduledPaymentId },
-        scheduledPaymentId ? 'system' : `user:${ctx.viewer.userId}`,
-      );
-    });
+    return this.createPrepared(ctx, { kind: 'BILL', ...input }, scheduledPaymentId, () => this.prepareBillPayment(ctx.viewer.userId, input));
   }
 
   /** Checks a bill payment as it would be created now. Errors: as createBillPayment. */
@@ -261,14 +240,7 @@ export class PaymentService {
    * Errors: as createP2P, with NOT_FOUND (`cardId`) for a card the customer does not keep.
    */
   createCardPayment(ctx: RequestContext, input: CardPaymentInput, scheduledPaymentId: string | null = null): Promise<PaymentRecord> {
-    return this.idempotent(ctx, 'createPayment', { kind: 'CARD', ...input }, async (paymentId) => {
-      const prepared = await this.prepareCardPayment(ctx.viewer.userId, input);
-      return this.store.create(
-        this.deps.db,
-        { ...prepared, id: paymentId, holdTransferId: derivedId(paymentId, 'hold'), scheduledPaymentId },
-        scheduledPaymentId ? 'system' : `user:${ctx.viewer.userId}`,
-      );
-    });
+    return this.createPrepared(ctx, { kind: 'CARD', ...input }, scheduledPaymentId, () => this.prepareCardPayment(ctx.viewer.userId, input));
   }
 
   /** Checks a card payment as it would be created now. Errors: as createCardPayment. */
@@ -647,6 +619,26 @@ export class PaymentService {
         payee: { createdAt: first ? new Date(first) : now, earlierPayments: n },
       },
       this.deps.fraudRules,
+    );
+  }
+
+  /**
+   * Stores a payment checked by `prepare` under the id its idempotency key
+   * gives it (a request repeated after a crash finds it), with its hold's id
+   * derived from it. `fingerprint` is what the key's request is compared by.
+   */
+  private createPrepared(
+    ctx: RequestContext,
+    fingerprint: unknown,
+    scheduledPaymentId: string | null,
+    prepare: () => Promise<PreparedPayment>,
+  ): Promise<PaymentRecord> {
+    return this.idempotent(ctx, 'createPayment', fingerprint, async (paymentId) =>
+      this.store.create(
+        this.deps.db,
+        { ...(await prepare()), id: paymentId, holdTransferId: derivedId(paymentId, 'hold'), scheduledPaymentId },
+        scheduledPaymentId ? 'system' : `user:${ctx.viewer.userId}`,
+      ),
     );
   }
 
