@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose';
 import { errors } from '../errors';
 import type { KeySet } from './key-set';
+import { createVerifiedTokenCache } from './verified-tokens';
 
 /** Roles a user can hold. */
 export type Role = 'CUSTOMER' | 'SUPPORT' | 'COMPLIANCE' | 'ADMIN';
@@ -57,28 +58,37 @@ const validRoles = new Set<Role>(['CUSTOMER', 'SUPPORT', 'COMPLIANCE', 'ADMIN'])
 /**
  * Verifies access tokens with the algorithm, issuer, audience, type and
  * required claims pinned. Any failure is UNAUTHENTICATED without saying why.
+ * A token verified once is believed until it expires, for at most a minute
+ * (see createVerifiedTokenCache).
  */
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions) {
+  const tolerance = options.clockToleranceSeconds ?? 5;
+  const verified = createVerifiedTokenCache<AccessTokenClaims>();
   return async function verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+    const known = verified.get(token);
+    if (known) return known;
     try {
       const { payload } = await jwtVerify(token, options.keys, {
         algorithms: ['ES256'],
         issuer: options.issuer,
         audience: options.audience,
         typ: ACCESS_TYP,
-        clockTolerance: options.clockToleranceSeconds ?? 5,
+        clockTolerance: tolerance,
         requiredClaims: ['sub', 'exp', 'iat', 'jti', 'scope', 'sid'],
       });
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => validRoles.has(r as Role)) : [];
       if (typeof payload.scope !== 'string' || typeof payload.sid !== 'string') throw new Error('malformed claims');
-      return {
+      // Shared by every request that carries this token: nobody may change it.
+      const claims: AccessTokenClaims = Object.freeze({
         userId: payload.sub as string,
         sessionId: payload.sid,
-        roles,
-        scopes: payload.scope.split(' ').filter(Boolean),
+        roles: Object.freeze(roles) as Role[],
+        scopes: Object.freeze(payload.scope.split(' ').filter(Boolean)) as string[],
         tokenId: payload.jti as string,
         expiresAt: new Date((payload.exp as number) * 1000),
-      };
+      });
+      verified.set(token, claims, ((payload.exp as number) + tolerance) * 1000);
+      return claims;
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) throw errors.unauthenticated('The access token has expired.');
       throw errors.unauthenticated('The access token is not valid.');

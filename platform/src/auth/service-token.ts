@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK, type JWTHeaderParameters } from 'jose';
 import { errors } from '../errors';
+import { createVerifiedTokenCache } from './verified-tokens';
 import type { KeySet } from './key-set';
 
 /** Header that carries the service token on internal calls. */
@@ -92,6 +93,7 @@ export interface ServiceTokenVerifierOptions {
 
 /**
  * Verifies service tokens; returns the caller's name or throws UNAUTHENTICATED.
+ * A token verified once is believed until it expires, for at most a minute.
  * The caller is the owner of the key that signed the token: a token whose `sub`
  * names another service is refused, so no service can speak for another.
  */
@@ -107,8 +109,11 @@ export function createServiceTokenVerifier(options: ServiceTokenVerifierOptions)
     }
     return key;
   };
+  const verified = createVerifiedTokenCache<{ service: string }>(1_000);
   return async function verifyServiceToken(token: string | undefined): Promise<string> {
     if (!token) throw errors.unauthenticated('A service token is required.');
+    const known = verified.get(token);
+    if (known) return known.service;
     try {
       let owner: ServicePublicKey | undefined;
       const { payload } = await jwtVerify(
@@ -129,6 +134,8 @@ export function createServiceTokenVerifier(options: ServiceTokenVerifierOptions)
         },
       );
       if (!owner || payload.sub !== owner.service) throw new Error('subject is not the key owner');
+      // Good until it expires or grows older than the 5 minutes allowed, with the same tolerance.
+      verified.set(token, { service: owner.service }, Math.min((payload.exp as number) + 5, (payload.iat as number) + 300 + 5) * 1000);
       return owner.service;
     } catch {
       throw errors.unauthenticated('The service token is not valid.');
