@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isErrorCode, ErrorCode } from './error-code';
+import { ServiceCallError } from './service-call-error';
 
 /** Options for {@link createErrorFormatter}. */
 export interface ErrorFormatterOptions {
@@ -57,8 +58,9 @@ export function clientCodeOf(formatted: GraphQLFormattedError, original: unknown
 
 /**
  * The one error masking of every Meridian server (Apollo's `formatError`):
- * documented codes pass with their message and public extensions, anything
- * else becomes INTERNAL_SERVER_ERROR with a generic message, reported to
+ * documented codes pass with their message and public extensions, a call to
+ * another service left without an answer becomes SERVICE_UNAVAILABLE, anything
+ * else becomes INTERNAL_SERVER_ERROR with a generic message; both reported to
  * `onMasked` for the log.
  */
 export function createErrorFormatter(options: ErrorFormatterOptions = {}) {
@@ -73,6 +75,10 @@ export function createErrorFormatter(options: ErrorFormatterOptions = {}) {
       return { message: restored.message, locations: restored.locations, path: restored.path, extensions };
     }
     options.onMasked?.(original, formatted);
+    // Another service did not answer: the client may try again (with its idempotency key, if the request moves money).
+    if ((original instanceof GraphQLError ? original.originalError : original) instanceof ServiceCallError) {
+      return { message: 'A service this request needs did not answer. Try again shortly.', path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
+    }
     if (options.exposeDetails) {
       return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
     }

@@ -7,6 +7,7 @@ import {
   httpStatusFor,
   isUniqueViolation,
   mapPostgresError,
+  ServiceCallError,
   sqlState,
 } from '@meridian/platform';
 
@@ -37,6 +38,18 @@ describe('createErrorFormatter', () => {
       ...leaky,
     });
     expect(format(...apolloShape(error)).extensions).toEqual({ code: 'RATE_LIMITED', retryAfter: 30, limit: 100, reason: 'per-user' });
+  });
+
+  it('answers a call to another service left without an answer as SERVICE_UNAVAILABLE, reported like a masked error, its details kept inside', () => {
+    const masked: unknown[] = [];
+    const format = createErrorFormatter({ onMasked: (original) => masked.push(original) });
+    const cause = new ServiceCallError('banking did not answer GET /internal/ledger/accounts/9f1c', 502);
+    const error = new GraphQLError(cause.message, { originalError: cause, path: ['createPayment'] });
+    const result = format(...apolloShape(error, leaky));
+    expect(result).toEqual({ message: 'A service this request needs did not answer. Try again shortly.', path: ['createPayment'], extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    expect(masked).toEqual([error]);
+    // Any other unexpected error stays masked as INTERNAL_SERVER_ERROR.
+    expect(format(...apolloShape(new GraphQLError('boom', { originalError: new Error('boom') }))).extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
   });
 
   it('keeps path and locations of a documented error', () => {
