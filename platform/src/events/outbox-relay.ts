@@ -66,16 +66,26 @@ export interface OutboxEvent {
  * is the bus event's id (consumers deduplicate on it).
  */
 export async function writeOutboxEvent(manager: { query(text: string, params?: unknown[]): Promise<unknown> }, table: string, event: OutboxEvent): Promise<string> {
+  const row = outboxRow(table, event, 1);
+  await manager.query(`INSERT INTO ${row.table} (${OUTBOX_COLUMNS}) VALUES (${row.placeholders})`, row.values);
+  return row.id;
+}
+
+/** The columns an outbox row is written with, in the order of {@link outboxRow}'s values. */
+export const OUTBOX_COLUMNS = 'id, topic, event_type, aggregate_id, payload';
+
+/**
+ * One outbox row as statement parameters numbered from `$first`, for a
+ * statement that writes the event together with the change it reports, e.g.
+ * `WITH moved AS (UPDATE … RETURNING …) INSERT INTO ${table} (${OUTBOX_COLUMNS}) SELECT ${placeholders} FROM moved`:
+ * the event exists if and only if the change was made.
+ */
+export function outboxRow(table: string, event: OutboxEvent, first: number): { id: string; table: string; placeholders: string; values: unknown[] } {
   if (!TABLE_NAME.test(table)) throw new Error(`Outbox table "${table}" must be schema.table`);
   const id = uuidv7();
-  await manager.query(`INSERT INTO ${table} (id, topic, event_type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5::jsonb)`, [
-    id,
-    event.topic,
-    event.type,
-    event.aggregateId,
-    JSON.stringify(event.payload),
-  ]);
-  return id;
+  const values = [id, event.topic, event.type, event.aggregateId, JSON.stringify(event.payload)];
+  const placeholders = values.map((_, i) => `$${first + i}${i === 4 ? '::jsonb' : ''}`).join(', ');
+  return { id, table, placeholders, values };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createDataSource } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import { CreatePayments1767000000000 } from './migrations/1767000000000-create-payments';
+import { PaymentHistorySeq1767100000000 } from './migrations/1767100000000-payment-history-seq';
 
 /** The PostgreSQL schema payments owns. */
 export const PAYMENTS_SCHEMA = 'payments';
@@ -11,7 +12,7 @@ export function createPaymentsDataSource(url: string, poolSize?: number): DataSo
     url,
     schema: PAYMENTS_SCHEMA,
     entities: [],
-    migrations: [CreatePayments1767000000000],
+    migrations: [CreatePayments1767000000000, PaymentHistorySeq1767100000000],
     poolSize,
     lockTimeoutMs: 5_000,
   });

@@ -1,7 +1,8 @@
-import { returnedRows, toDate, type CurrencyCode, type Queryable, type Row } from '@meridian/platform';
+import { OUTBOX_COLUMNS, outboxRow, returnedRows, toDate, type CurrencyCode, type OutboxEvent, type Queryable, type Row } from '@meridian/platform';
 import type { FraudReason } from '../domain/fraud-rules';
 import type { PaymentEvent, PaymentRecord } from '../domain/payment';
 import type { PaymentKind, PaymentStatus } from '../domain/payment-state';
+import { PAYMENTS_OUTBOX } from '../services/payment-events';
 
 const COLUMNS = `id, user_id, kind, status, amount, currency, refunded_amount, account_id, counterparty_user_id, counterparty_account_id,
   counterparty_name, payee_id, biller_id, card_id, description, hold_transfer_id, review_reasons, failure_code, failure_message,
@@ -65,42 +66,56 @@ export interface StatusChange {
   failure?: { code: string; message: string };
   limits?: { day: string; month: string } | null;
   refundedAmount?: bigint;
+  /** An event to publish (through the outbox) if and only if the change is made. */
+  event?: OutboxEvent;
 }
 
 /** Payments' rows: payments and their history. The caller checks transitions (domain/payment-state). */
 export class PaymentStore {
-  /** Inserts a payment in REQUIRES_CONFIRMATION with its first history entry; an id already stored is left as it is. Answers the stored payment. */
+  /** Inserts a payment in REQUIRES_CONFIRMATION (see insert); an id already stored is left as it is. Answers the stored payment. */
   async create(q: Queryable, p: NewPayment, actor: string): Promise<PaymentRecord> {
-    const inserted: Row[] = await q.query(
-      `INSERT INTO payments.payments (id, user_id, kind, status, amount, currency, account_id, counterparty_user_id, counterparty_account_id,
-         counterparty_name, payee_id, biller_id, card_id, description, hold_transfer_id, scheduled_payment_id)
-       VALUES ($1, $2, $3, 'REQUIRES_CONFIRMATION', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-       ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [
-        p.id,
-        p.userId,
-        p.kind,
-        p.amount.toString(),
-        p.currency,
-        p.accountId,
-        p.counterpartyUserId,
-        p.counterpartyAccountId,
-        p.counterpartyName,
-        p.payeeId,
-        p.billerId,
-        p.cardId,
-        p.description,
-        p.holdTransferId,
-        p.scheduledPaymentId,
-      ],
-    );
-    if (inserted.length > 0) {
+    return (await this.insert(q, p, actor)) ?? (await this.get(q, p.id))!;
+  }
+
+  /**
+   * Inserts a payment in REQUIRES_CONFIRMATION with its first history entry,
+   * in one statement. Answers it, or null when the id is already stored
+   * (left as it is).
+   */
+  async insert(q: Queryable, p: NewPayment, actor: string): Promise<PaymentRecord | null> {
+    const inserted = returnedRows(
       await q.query(
-        `INSERT INTO payments.payment_history (payment_id, seq, from_status, to_status, actor, reason) VALUES ($1, 1, NULL, 'REQUIRES_CONFIRMATION', $2, 'created')`,
-        [p.id, actor],
-      );
-    }
-    return (await this.get(q, p.id))!;
+        `WITH inserted AS (
+           INSERT INTO payments.payments (id, user_id, kind, status, amount, currency, account_id, counterparty_user_id, counterparty_account_id,
+             counterparty_name, payee_id, biller_id, card_id, description, hold_transfer_id, scheduled_payment_id)
+           VALUES ($1, $2, $3, 'REQUIRES_CONFIRMATION', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+           ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}
+         ), history AS (
+           INSERT INTO payments.payment_history (payment_id, seq, from_status, to_status, actor, reason)
+           SELECT id, 1, NULL, 'REQUIRES_CONFIRMATION', $16, 'created' FROM inserted
+         )
+         SELECT * FROM inserted`,
+        [
+          p.id,
+          p.userId,
+          p.kind,
+          p.amount.toString(),
+          p.currency,
+          p.accountId,
+          p.counterpartyUserId,
+          p.counterpartyAccountId,
+          p.counterpartyName,
+          p.payeeId,
+          p.billerId,
+          p.cardId,
+          p.description,
+          p.holdTransferId,
+          p.scheduledPaymentId,
+          actor,
+        ],
+      ),
+    );
+    return inserted.length > 0 ? toPayment(inserted[0]) : null;
   }
 
   /** A payment, or null; `lock` takes its row lock for the caller's transaction. */
@@ -117,42 +132,48 @@ export class PaymentStore {
   }
 
   /**
-   * Moves a payment from `from` to `change.to` and records the step, in the
-   * caller's transaction; answers null (nothing written) when the payment is
-   * no longer in `from` (another request moved it first).
+   * Moves a payment from `from` to `change.to` and records the step (and
+   * `change.event`, if any) in one statement; answers null (nothing written)
+   * when the payment is no longer in `from` (another request moved it first).
    */
   async transition(q: Queryable, id: string, from: PaymentStatus, change: StatusChange): Promise<PaymentRecord | null> {
+    const params: unknown[] = [
+      id,
+      from,
+      change.to,
+      change.reviewReasons ?? null,
+      change.failure?.code ?? null,
+      change.failure?.message ?? null,
+      change.limits !== undefined,
+      change.limits?.day ?? null,
+      change.limits?.month ?? null,
+      change.refundedAmount?.toString() ?? null,
+      change.actor,
+      change.reason,
+    ];
+    const event = change.event ? outboxRow(PAYMENTS_OUTBOX, change.event, params.length + 1) : null;
+    if (event) params.push(...event.values);
     const rows = returnedRows(
       await q.query(
-        `UPDATE payments.payments SET status = $3,
-           review_reasons = coalesce($4::text[], review_reasons),
-           failure_code = coalesce($5, failure_code), failure_message = coalesce($6, failure_message),
-           limit_day = CASE WHEN $7::boolean THEN $8::date ELSE limit_day END,
-           limit_month = CASE WHEN $7::boolean THEN $9::date ELSE limit_month END,
-           refunded_amount = coalesce($10::bigint, refunded_amount),
-           updated_at = clock_timestamp()
-         WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`,
-        [
-          id,
-          from,
-          change.to,
-          change.reviewReasons ?? null,
-          change.failure?.code ?? null,
-          change.failure?.message ?? null,
-          change.limits !== undefined,
-          change.limits?.day ?? null,
-          change.limits?.month ?? null,
-          change.refundedAmount?.toString() ?? null,
-        ],
+        `WITH moved AS (
+           UPDATE payments.payments SET status = $3,
+             review_reasons = coalesce($4::text[], review_reasons),
+             failure_code = coalesce($5, failure_code), failure_message = coalesce($6, failure_message),
+             limit_day = CASE WHEN $7::boolean THEN $8::date ELSE limit_day END,
+             limit_month = CASE WHEN $7::boolean THEN $9::date ELSE limit_month END,
+             refunded_amount = coalesce($10::bigint, refunded_amount),
+             history_seq = history_seq + 1,
+             updated_at = clock_timestamp()
+           WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}, history_seq
+         ), history AS (
+           INSERT INTO payments.payment_history (payment_id, seq, from_status, to_status, actor, reason)
+           SELECT id, history_seq, $2, $3, $11, $12 FROM moved
+         )${event ? `, event AS (INSERT INTO ${event.table} (${OUTBOX_COLUMNS}) SELECT ${event.placeholders} FROM moved)` : ''}
+         SELECT * FROM moved`,
+        params,
       ),
     );
-    if (rows.length === 0) return null;
-    await q.query(
-      `INSERT INTO payments.payment_history (payment_id, seq, from_status, to_status, actor, reason)
-       SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5 FROM payments.payment_history WHERE payment_id = $1`,
-      [id, from, change.to, change.actor, change.reason],
-    );
-    return toPayment(rows[0]);
+    return rows.length > 0 ? toPayment(rows[0]) : null;
   }
 
   /** A payment's history, oldest first. */

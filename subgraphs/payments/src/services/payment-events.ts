@@ -1,4 +1,4 @@
-import { formatDecimal, writeOutboxEvent, type Queryable } from '@meridian/platform';
+import { formatDecimal, writeOutboxEvent, type OutboxEvent, type Queryable } from '@meridian/platform';
 import type { PaymentRecord } from '../domain/payment';
 
 /** Payments' outbox table. */
@@ -11,11 +11,19 @@ export type PaymentEventType = 'payment.succeeded' | 'payment.failed' | 'payment
 
 /**
  * Writes a payment event to the outbox in the caller's transaction, so it is
- * published if and only if the change it reports commits. Amounts are decimal
- * strings; the payload names no account number and no personal data beyond ids.
+ * published if and only if the change it reports commits.
  */
 export async function writePaymentEvent(q: Queryable, type: PaymentEventType, p: PaymentRecord, extra: Record<string, unknown> = {}): Promise<void> {
-  await writeOutboxEvent(q, PAYMENTS_OUTBOX, {
+  await writeOutboxEvent(q, PAYMENTS_OUTBOX, paymentEvent(type, p, extra));
+}
+
+/**
+ * A payment event about `p` as it stands after the change reported. Amounts
+ * are decimal strings; the payload names no account number and no personal
+ * data beyond ids.
+ */
+export function paymentEvent(type: PaymentEventType, p: PaymentRecord, extra: Record<string, unknown> = {}): OutboxEvent {
+  return {
     topic: PAYMENTS_EVENTS_TOPIC,
     type,
     aggregateId: p.id,
@@ -32,5 +40,5 @@ export async function writePaymentEvent(q: Queryable, type: PaymentEventType, p:
       ...(p.failureCode ? { failureCode: p.failureCode } : {}),
       ...extra,
     },
-  });
+  };
 }

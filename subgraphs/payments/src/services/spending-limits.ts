@@ -46,13 +46,19 @@ export class SpendingLimits {
    * Errors: FORBIDDEN (TIER_TOO_LOW), LIMIT_EXCEEDED (`reason`, `limit`).
    */
   async reserve(q: Queryable, p: { userId: string; tier: KycTier; currency: CurrencyCode; amount: bigint; periods: UsagePeriods }): Promise<void> {
-    const used = await this.lock(q, p.userId, p.currency, p.periods);
-    checkLimits({ tier: p.tier, currency: p.currency, amount: p.amount, usedToday: used.day, usedThisMonth: used.month });
-    await q.query(
-      `UPDATE payments.limit_usage SET used = used + $5
-       WHERE user_id = $1 AND currency = $2 AND ((period = 'DAY' AND period_start = $3) OR (period = 'MONTH' AND period_start = $4))`,
-      [p.userId, p.currency, p.periods.day, p.periods.month, p.amount.toString()],
+    // One statement counts the payment in both rows, taking their locks (DAY then MONTH, always in
+    // that order, so two payments never wait for each other's rows); a payment that would pass a
+    // limit throws, and the caller's transaction, rolled back, counts nothing.
+    const rows = returnedRows(
+      await q.query(
+        `INSERT INTO payments.limit_usage AS u (user_id, currency, period, period_start, used) VALUES ($1, $2, 'DAY', $3, $5), ($1, $2, 'MONTH', $4, $5)
+         ON CONFLICT (user_id, currency, period, period_start) DO UPDATE SET used = u.used + excluded.used
+         RETURNING period, used`,
+        [p.userId, p.currency, p.periods.day, p.periods.month, p.amount.toString()],
+      ),
     );
+    const after = (period: string) => BigInt(rows.find((r) => r.period === period)!.used as string);
+    checkLimits({ tier: p.tier, currency: p.currency, amount: p.amount, usedToday: after('DAY') - p.amount, usedThisMonth: after('MONTH') - p.amount });
   }
 
   /** Gives back what a payment that did not go through had counted. */
@@ -85,25 +91,6 @@ export class SpendingLimits {
       usedThisMonth,
       remainingThisMonth: left.monthly,
       nextPaymentMax: left.nextPayment,
-    };
-  }
-
-  private async lock(q: Queryable, userId: string, currency: CurrencyCode, periods: UsagePeriods): Promise<{ day: bigint; month: bigint }> {
-    await q.query(
-      `INSERT INTO payments.limit_usage (user_id, currency, period, period_start, used) VALUES ($1, $2, 'DAY', $3, 0), ($1, $2, 'MONTH', $4, 0)
-       ON CONFLICT DO NOTHING`,
-      [userId, currency, periods.day, periods.month],
-    );
-    // Always DAY then MONTH, so two payments cannot wait for each other's rows.
-    const rows = await q.query(
-      `SELECT period, used FROM payments.limit_usage
-       WHERE user_id = $1 AND currency = $2 AND ((period = 'DAY' AND period_start = $3) OR (period = 'MONTH' AND period_start = $4))
-       ORDER BY period FOR UPDATE`,
-      [userId, currency, periods.day, periods.month],
-    );
-    return {
-      day: BigInt(rows.find((r: { period: string }) => r.period === 'DAY').used),
-      month: BigInt(rows.find((r: { period: string }) => r.period === 'MONTH').used),
     };
   }
 }
