@@ -146,6 +146,12 @@ export type CreatePaymentInput = {
   billerId?: InputMaybe<Scalars['ID']['input']>;
   /** The saved card charged (for `CARD`): the money reaches `accountId` once the charge succeeds. */
   cardId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * Confirm it in the same request, as `confirmPayment` would: the answer is the payment as confirming left it
+   * (`SUCCEEDED`, `REQUIRES_REVIEW`, `PROCESSING` or `FAILED`), and the errors of both mutations apply. A payment the
+   * limits refuse is then not created at all.
+   */
+  confirm?: InputMaybe<Scalars['Boolean']['input']>;
   /** The currency; the account must hold it. */
   currency: CurrencyCode;
   /** Shown to both sides; at most 140 characters. */
@@ -160,7 +166,7 @@ export type CreatePaymentInput = {
 
 /** A payment to make later: what to pay, and when. */
 export type CreateScheduledPaymentInput = {
-  /** The payment each run makes (`P2P` or `PAYOUT`), checked now as it would be made now. */
+  /** The payment each run makes (`P2P` or `PAYOUT`), checked now as it would be made now; each run is confirmed (`confirm` is ignored). */
   payment: CreatePaymentInput;
   /** When it runs. */
   schedule: ScheduleInput;
@@ -226,7 +232,7 @@ export type Mutation = {
    */
   createPayee: Payee;
   /**
-   * Creates a payment to be confirmed. Idempotent by the `Idempotency-Key` header or `idempotencyKey` (1 to 255
+   * Creates a payment to be confirmed, or confirms it at once with `input.confirm`. Idempotent by the `Idempotency-Key` header or `idempotencyKey` (1 to 255
    * characters, yours for 24 hours): a repeat answers the first answer, errors included.
    * Errors: `UNAUTHENTICATED`; `BAD_USER_INPUT` with `field` (amount zero, negative or with too many decimals,
    * unsupported currency, account in another currency, recipient given twice or not at all, paying yourself, a recipient
@@ -253,12 +259,18 @@ export type Mutation = {
   /** Deletes one of your payees: it leaves your list and can no longer be paid. Errors: `UNAUTHENTICATED`, `NOT_FOUND`. */
   deletePayee: Payee;
   /**
-   * Sends (part of) a payment you received back to its payer; compliance staff may refund any. The amount defaults to
-   * what is left; refunds never add up to more than was paid, however many run at once. Idempotent like the others.
-   * Errors: `UNAUTHENTICATED`; `NOT_FOUND`; `FORBIDDEN` (you made the payment: only its recipient sends it back);
-   * `CONFLICT` with `state` (not succeeded); `BAD_USER_INPUT` with `field` (`amount` zero, with too many decimals or more
-   * than is left, `reason` too long); `INSUFFICIENT_FUNDS` (your account no longer holds it); `IDEMPOTENCY_KEY_REUSED`;
-   * `SERVICE_UNAVAILABLE` (the refund is under way: send it again with the same key).
+   * Pays (part of) a succeeded payment back. A `P2P` payment is sent back by its recipient (to its payer); a `CARD`
+   * top-up is refunded to its card by the customer who topped up (the money leaves the account it reached); compliance
+   * staff may do either. A `PAYOUT` or `BILL` payment left for a bank outside Meridian and cannot be pulled back: it comes
+   * back, as a refund by the provider, only when the receiving bank returns it. The amount defaults to what is left;
+   * refunds never add up to more than was paid, however many run at once. Idempotent like the others.
+   * Errors: `UNAUTHENTICATED`; `NOT_FOUND`; `FORBIDDEN` (you made the `P2P` payment: only its recipient sends it back);
+   * `CONFLICT` with `state` (not succeeded), or with `reason` `REFUND_DECLINED` (the card's bank declined the refund:
+   * nothing moved, the refund is `FAILED` with the decline as `failureCode`, and the amount may be refunded again);
+   * `BAD_USER_INPUT` with `field` (`id` with `reason` `RETURNED_BY_BANK_ONLY` for a `PAYOUT` or `BILL` payment; `amount`
+   * zero, with too many decimals or more than is left; `reason` too long); `INSUFFICIENT_FUNDS` (the account that pays it
+   * back no longer holds it); `IDEMPOTENCY_KEY_REUSED`; `SERVICE_UNAVAILABLE` (the refund is under way, `reason`
+   * `REFUND_PENDING` while the card's bank has not answered: send it again with the same key to learn how it ended).
    */
   refundPayment: Payment;
   /** Removes one of your cards: it leaves your list and can no longer be charged. Errors: `UNAUTHENTICATED`, `NOT_FOUND`. */
@@ -518,14 +530,17 @@ export type PaymentLimits = {
   usedToday: Money;
 };
 
-/** Money paid back on a payment. */
+/**
+ * Money paid back on a payment: a refund someone asked for, or a payout or bill payment the receiving bank sent back
+ * (its reason says so).
+ */
 export type PaymentRefund = {
   __typename?: 'PaymentRefund';
   /** How much. */
   amount: Money;
   /** When it was asked for. */
   createdAt: Scalars['DateTime']['output'];
-  /** Why it failed, e.g. `INSUFFICIENT_FUNDS`; null unless FAILED. */
+  /** Why it failed, e.g. `INSUFFICIENT_FUNDS`, or the card's bank's decline such as `EXPIRED_OR_CANCELED_CARD`; null unless FAILED. */
   failureCode?: Maybe<Scalars['String']['output']>;
   /** Stable identifier. */
   id: Scalars['ID']['output'];
@@ -615,7 +630,7 @@ export type RecipientInput = {
 export type RefundStatus =
   /** The money could not go back (see `failureCode`); nothing moved. */
   | 'FAILED'
-  /** Under way: the ledger has not confirmed it yet. Send the same request (same key) again to finish it. */
+  /** Under way: the ledger or the card's bank has not confirmed it yet. Send the same request (same key) again to learn how it ended. */
   | 'PENDING'
   /** The money went back. */
   | 'SUCCEEDED';
@@ -848,6 +863,7 @@ export type ResolversTypes = ResolversObject<{
   CreateBillerInput: CreateBillerInput;
   CreatePayeeInput: CreatePayeeInput;
   CreatePaymentInput: CreatePaymentInput;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreateScheduledPaymentInput: CreateScheduledPaymentInput;
   CurrencyCode: CurrencyCode;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -855,7 +871,6 @@ export type ResolversTypes = ResolversObject<{
   Money: ResolverTypeWrapper<MoneyModel>;
   Mutation: ResolverTypeWrapper<{}>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Payee: ResolverTypeWrapper<PayeeRecordModel>;
   PayeeScheme: PayeeScheme;
   Payment: ResolverTypeWrapper<PaymentRecordModel>;
@@ -893,13 +908,13 @@ export type ResolversParentTypes = ResolversObject<{
   CreateBillerInput: CreateBillerInput;
   CreatePayeeInput: CreatePayeeInput;
   CreatePaymentInput: CreatePaymentInput;
+  Boolean: Scalars['Boolean']['output'];
   CreateScheduledPaymentInput: CreateScheduledPaymentInput;
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
   Money: MoneyModel;
   Mutation: {};
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Payee: PayeeRecordModel;
   Payment: PaymentRecordModel;
   PaymentCard: CardRecordModel;

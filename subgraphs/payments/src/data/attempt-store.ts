@@ -8,6 +8,8 @@ export interface AttemptRecord {
   id: string;
   paymentId: string;
   operation: 'CHARGE' | 'PAYOUT' | 'REFUND';
+  /** The refund a REFUND attempt pays back; null for charges and payouts. */
+  refundId: string | null;
   status: AttemptStatus;
   request: Record<string, unknown>;
   response: Record<string, unknown> | null;
@@ -24,6 +26,7 @@ const toAttempt = (r: Row): AttemptRecord => ({
   id: r.id as string,
   paymentId: r.payment_id as string,
   operation: r.operation as AttemptRecord['operation'],
+  refundId: (r.refund_id as string | null) ?? null,
   status: r.status as AttemptStatus,
   request: r.request as Record<string, unknown>,
   response: (r.response as Record<string, unknown> | null) ?? null,
@@ -38,10 +41,13 @@ const toAttempt = (r: Row): AttemptRecord => ({
 /** Provider attempts: every call recorded before it is made, and what it answered. */
 export class AttemptStore {
   /** Records an attempt about to be sent; one already recorded under the id is answered as it stands. */
-  async open(q: Queryable, a: { id: string; paymentId: string; operation: AttemptRecord['operation']; request: Record<string, unknown> }): Promise<AttemptRecord> {
+  async open(
+    q: Queryable,
+    a: { id: string; paymentId: string; operation: AttemptRecord['operation']; refundId?: string; request: Record<string, unknown> },
+  ): Promise<AttemptRecord> {
     await q.query(
-      `INSERT INTO payments.provider_attempts (id, payment_id, operation, status, request) VALUES ($1, $2, $3, 'SENDING', $4) ON CONFLICT (id) DO NOTHING`,
-      [a.id, a.paymentId, a.operation, JSON.stringify(a.request)],
+      `INSERT INTO payments.provider_attempts (id, payment_id, operation, refund_id, status, request) VALUES ($1, $2, $3, $4, 'SENDING', $5) ON CONFLICT (id) DO NOTHING`,
+      [a.id, a.paymentId, a.operation, a.refundId ?? null, JSON.stringify(a.request)],
     );
     return (await this.get(q, a.id))!;
   }
@@ -86,6 +92,11 @@ export class AttemptStore {
       [webhookId, provider, eventType],
     );
     return rows.length > 0;
+  }
+
+  /** Forgets a webhook id whose event could not be applied yet, so the provider's next delivery of it is applied rather than taken for a duplicate. */
+  async forgetReceipt(q: Queryable, webhookId: string): Promise<void> {
+    await q.query(`DELETE FROM payments.webhook_receipts WHERE id = $1`, [webhookId]);
   }
 
   /** A payment's attempts, oldest first. */

@@ -39,7 +39,7 @@ export interface PaymentEvent {
   seq: number;
   from: PaymentStatus | null;
   to: PaymentStatus;
-  /** `user:<id>`, `staff:<id>`, `system` or `provider`. */
+  /** `user:<id>`, `staff:<id>`, `system` or `provider:<name>` (a payout the receiving bank returned). */
   actor: string;
   reason: string;
   at: Date;

@@ -24,7 +24,8 @@ export type DeclineCode =
   | 'expired_card'
   | 'processing_error'
   | 'account_closed'
-  | 'invalid_account';
+  | 'invalid_account'
+  | 'expired_or_canceled_card';
 
 /** Every decline code, for validation. */
 export const DECLINE_CODES: readonly DeclineCode[] = [
@@ -34,7 +35,14 @@ export const DECLINE_CODES: readonly DeclineCode[] = [
   'processing_error',
   'account_closed',
   'invalid_account',
+  'expired_or_canceled_card',
 ];
+
+/** Why the receiving bank sent a paid-out payment back, as Stripe names a payout's failure codes. */
+export type ReturnCode = 'account_closed' | 'account_frozen' | 'no_account' | 'incorrect_account_holder_name' | 'could_not_process';
+
+/** Every return code, for validation. */
+export const RETURN_CODES: readonly ReturnCode[] = ['account_closed', 'account_frozen', 'no_account', 'incorrect_account_holder_name', 'could_not_process'];
 
 /** The card networks a token can carry, as Stripe names them. */
 export type ProviderCardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'diners' | 'jcb' | 'unionpay' | 'maestro' | 'unknown';
@@ -98,7 +106,21 @@ export interface PayoutRequest {
   reference: string;
 }
 
-/** What a provider answers for a charge or payout, and what `retrieve` reads back. */
+/** Money paid back to the card of a successful charge, in full or in part. */
+export interface RefundRequest {
+  /** Ours, unique per attempt; the provider's idempotency key. */
+  attemptId: string;
+  /** The charge refunded: its `providerRef`, or the `attemptId` it was made under. */
+  charge: string;
+  /** Minor units, above zero and at most what is left of the charge after its other refunds. */
+  amount: bigint;
+  /** The charge's currency. */
+  currency: CurrencyCode;
+  /** Why, for the provider's dashboard; 1 to 200 characters. */
+  reason: string;
+}
+
+/** What a provider answers for a charge, payout or refund, and what `retrieve` reads back. */
 export interface ProviderResult {
   status: ProviderStatus;
   /** The provider's id for the payment; the same on every answer and webhook about it. */
@@ -109,20 +131,26 @@ export interface ProviderResult {
   message?: string;
 }
 
-/** What a provider did: a card charge or a bank payout. */
-export type ProviderPaymentKind = 'CHARGE' | 'PAYOUT';
+/** What a provider did: a card charge, a bank payout, or a refund of a charge. */
+export type ProviderPaymentKind = 'CHARGE' | 'PAYOUT' | 'REFUND';
 
 /**
- * The body of the webhook that finishes a PENDING payment. `sequence`
- * increases with each change of one payment at the provider, the answer to
- * `charge`/`payout` counting as 1: a receiver applies an event only when its
- * sequence is above the one it holds, so late or repeated events change nothing.
+ * The body of a provider webhook. `payment.*` finish a PENDING charge or
+ * payout, `refund.*` a PENDING refund, and `payout.returned` tells that the
+ * receiving bank sent a paid-out payment back (in full or in part).
+ * `sequence` increases with each change of one attempt at the provider, the
+ * answer to `charge`/`payout`/`refund` counting as 1: a receiver applies an
+ * event only when its sequence is above the one it holds, so late or
+ * repeated events change nothing.
  */
 export type ProviderWebhookEvent =
-  | { type: 'payment.succeeded'; data: ProviderWebhookEventData & { status: 'SUCCEEDED' } }
-  | { type: 'payment.failed'; data: ProviderWebhookEventData & { status: 'DECLINED'; declineCode: DeclineCode } };
+  | { type: 'payment.succeeded'; data: ProviderWebhookEventData & { kind: 'CHARGE' | 'PAYOUT'; status: 'SUCCEEDED' } }
+  | { type: 'payment.failed'; data: ProviderWebhookEventData & { kind: 'CHARGE' | 'PAYOUT'; status: 'DECLINED'; declineCode: DeclineCode } }
+  | { type: 'refund.succeeded'; data: ProviderWebhookEventData & { kind: 'REFUND'; status: 'SUCCEEDED' } }
+  | { type: 'refund.failed'; data: ProviderWebhookEventData & { kind: 'REFUND'; status: 'DECLINED'; declineCode: DeclineCode } }
+  | { type: 'payout.returned'; data: PayoutReturnedEventData };
 
-/** The fields every payment event carries. */
+/** The fields every payment or refund event carries. */
 export interface ProviderWebhookEventData {
   kind: ProviderPaymentKind;
   attemptId: string;
@@ -139,7 +167,24 @@ export interface ProviderWebhookEventData {
   occurredAt: string;
 }
 
-/** A payment provider: tokenizes cards, charges them, pays out to bank accounts. */
+/** A payout the receiving bank sent back, after the provider paid it. */
+export interface PayoutReturnedEventData {
+  kind: 'PAYOUT';
+  /** The payout's attemptId and providerRef. */
+  attemptId: string;
+  providerRef: string;
+  /** Minor units returned: above zero, at most what was paid out. */
+  amount: bigint;
+  currency: CurrencyCode;
+  returnCode: ReturnCode;
+  message?: string;
+  /** Above the payout's own last event; see {@link ProviderWebhookEvent}. */
+  sequence: number;
+  /** ISO 8601: when the money came back. */
+  occurredAt: string;
+}
+
+/** A payment provider: tokenizes cards, charges and refunds them, pays out to bank accounts. */
 export interface PaymentProvider {
   /** Short stable name, stored next to each `providerRef`. */
   readonly name: string;
@@ -160,7 +205,14 @@ export interface PaymentProvider {
    */
   payout(request: PayoutRequest): Promise<ProviderResult>;
   /**
-   * The payment's current state, or null when the provider never received the
+   * Pays (part of) a successful charge back to its card. Errors: BAD_USER_INPUT
+   * (reason PAYMENT_REQUEST_INVALID; CHARGE_UNKNOWN for a charge it did not make
+   * or that did not succeed; REFUND_EXCEEDS_CHARGE for more than is left of it);
+   * AttemptIdReusedError; ProviderUnavailableError; ProviderTimeoutError.
+   */
+  refund(request: RefundRequest): Promise<ProviderResult>;
+  /**
+   * The charge's, payout's or refund's current state, or null when the provider never received the
    * attempt (then sending it again with the same attemptId is safe).
    * Errors: ProviderUnavailableError; ProviderTimeoutError.
    */

@@ -8,7 +8,7 @@ import { CURRENCIES, MAX_MINOR_UNITS, errors, type CurrencyCode } from '@meridia
 import cardValidator from 'card-validator';
 import { electronicFormatIBAN, isValidBIC, isValidIBAN } from 'ibantools';
 import { z } from 'zod';
-import type { ProviderCardBrand, ChargeRequest, PayoutRequest, TokenizeCardRequest } from './payment-provider';
+import type { ProviderCardBrand, ChargeRequest, PayoutRequest, RefundRequest, TokenizeCardRequest } from './payment-provider';
 
 /** A card's details once checked. `pan` (digits only) is not enumerable, so spreading, serialising or logging a ValidCard leaves it out. */
 export interface ValidCard {
@@ -84,6 +84,14 @@ const payoutSchema = z.object({
   reference: text(140),
 });
 
+const refundSchema = z.object({
+  attemptId,
+  charge: attemptId,
+  amount,
+  currency,
+  reason: text(200),
+});
+
 /** The first problem as BAD_USER_INPUT with `reason` and `field`. */
 function refuse(error: z.ZodError, reason: string): never {
   const issue = error.issues[0];
@@ -104,6 +112,12 @@ export function parseChargeRequest(request: ChargeRequest): ChargeRequest {
  */
 export function parsePayoutRequest(request: PayoutRequest): PayoutRequest {
   const result = payoutSchema.safeParse(request);
+  return result.success ? result.data : refuse(result.error, 'PAYMENT_REQUEST_INVALID');
+}
+
+/** The refund with its reason trimmed, or BAD_USER_INPUT (reason PAYMENT_REQUEST_INVALID, `field`). */
+export function parseRefundRequest(request: RefundRequest): RefundRequest {
+  const result = refundSchema.safeParse(request);
   return result.success ? result.data : refuse(result.error, 'PAYMENT_REQUEST_INVALID');
 }
 
@@ -133,7 +147,7 @@ export function parseCard(request: TokenizeCardRequest, now: Date): ValidCard {
 }
 
 /** Hex SHA-256 of a parsed request and its kind: the same attemptId with another fingerprint is another request. */
-export function requestFingerprint(kind: string, request: ChargeRequest | PayoutRequest): string {
+export function requestFingerprint(kind: string, request: ChargeRequest | PayoutRequest | RefundRequest): string {
   // Parsed requests have their keys in schema order, so equal content serialises equally.
   const json = JSON.stringify({ kind, request }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   return createHash('sha256').update(json).digest('hex');

@@ -6,7 +6,7 @@
  */
 import { CURRENCIES, DomainError, ErrorCode, MAX_MINOR_UNITS, verifyWebhook, type CurrencyCode, type ErrorDetails } from '@meridian/platform';
 import { z } from 'zod';
-import { DECLINE_CODES, type ProviderWebhookEvent } from './payment-provider';
+import { DECLINE_CODES, RETURN_CODES, type ProviderWebhookEvent } from './payment-provider';
 
 /** A webhook that was refused: UNAUTHENTICATED (HTTP 401) for a missing, bad or stale signature, BAD_USER_INPUT (400) for a signed body that is not a valid event. */
 export class ProviderWebhookError extends DomainError {
@@ -38,7 +38,6 @@ const minorUnits = z
   .refine((value) => value <= MAX_MINOR_UNITS, 'is too large');
 
 const fields = {
-  kind: z.enum(['CHARGE', 'PAYOUT']),
   attemptId: z.string().min(1).max(255),
   providerRef: z.string().min(1).max(255),
   message: z.string().max(1000).optional(),
@@ -49,12 +48,17 @@ const fields = {
   occurredAt: z.iso.datetime({ offset: true }),
 };
 
+const paymentKind = z.enum(['CHARGE', 'PAYOUT']);
+const refundKind = z.literal('REFUND');
+const declined = { status: z.literal('DECLINED'), declineCode: z.enum(DECLINE_CODES) };
+
 const eventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('payment.succeeded'), data: z.object({ ...fields, status: z.literal('SUCCEEDED') }) }),
-  z.object({
-    type: z.literal('payment.failed'),
-    data: z.object({ ...fields, status: z.literal('DECLINED'), declineCode: z.enum(DECLINE_CODES) }),
-  }),
+  z.object({ type: z.literal('payment.succeeded'), data: z.object({ ...fields, kind: paymentKind, status: z.literal('SUCCEEDED') }) }),
+  z.object({ type: z.literal('payment.failed'), data: z.object({ ...fields, kind: paymentKind, ...declined }) }),
+  z.object({ type: z.literal('refund.succeeded'), data: z.object({ ...fields, kind: refundKind, status: z.literal('SUCCEEDED') }) }),
+  z.object({ type: z.literal('refund.failed'), data: z.object({ ...fields, kind: refundKind, ...declined }) }),
+  // A return has no status of its own: the payout stays paid, and the money comes back beside it.
+  z.object({ type: z.literal('payout.returned'), data: z.object({ ...fields, kind: z.literal('PAYOUT'), returnCode: z.enum(RETURN_CODES) }) }),
 ]);
 
 /** The exact JSON body for `event`, as the provider signs and sends it. */

@@ -108,7 +108,7 @@ export function createResolvers(services: PaymentsServices): Resolvers {
       refundPayment: (_parent, { id, amount, reason, idempotencyKey }, ctx) => services.payments.refund(requestOf(ctx, idempotencyKey), id, { amount, reason }),
       createScheduledPayment: (_parent, { input }, ctx) => {
         const viewer = viewerOf(ctx);
-        const { payment, schedule } = input;
+        const { payment: { confirm: _confirm, ...payment }, schedule } = input;
         let template: PaymentTemplate;
         if (payment.kind === 'PAYOUT' && payment.payeeId && !payment.recipient) template = { ...payment, kind: 'PAYOUT', payeeId: payment.payeeId };
         else if (payment.kind === 'P2P' && payment.recipient && !payment.payeeId) template = { ...payment, kind: 'P2P', recipient: payment.recipient };

@@ -7,6 +7,7 @@ import {
   hasRole,
   isUuid,
   parsePositiveAmount,
+  returnedRows,
   ServiceCallError,
   uuidv7,
   type AccessTokenClaims,
@@ -18,19 +19,26 @@ import type { LedgerClient, LedgerTransfer } from '../clients/ledger-client';
 import type { IdentityDirectory } from '../clients/directory-client';
 import { evaluateFraudRules, type FraudReason, type FraudRuleOptions } from '../domain/fraud-rules';
 import { derivedId } from '../domain/ids';
-import { assertTierMayPay } from '../domain/limits';
+import { assertTierMayPay, type KycTier } from '../domain/limits';
 import type { PaymentRecord } from '../domain/payment';
 import { assertTransition, type PaymentStatus } from '../domain/payment-state';
 import { IdempotencyKeys, parseIdempotencyKey, requestFingerprint } from '../data/idempotency';
 import { PaymentStore, type NewPayment } from '../data/payment-store';
-import { RefundStore } from '../data/refund-store';
+import { RefundStore, type RefundRecord } from '../data/refund-store';
 import type { CustomerTiers } from './customer-tiers';
-import { writePaymentEvent } from './payment-events';
+import { paymentEvent, writePaymentEvent } from './payment-events';
 import type { ProviderOutcome, ProviderPayouts } from './provider-payouts';
+import { ProviderRefunds, refundFailure } from './provider-refunds';
 import { SpendingLimits, type UsagePeriods } from './spending-limits';
 
+/** What every create request may add: confirm at once (Stripe's `confirm: true`). */
+export interface CreateOptions {
+  /** Confirm in the same request: the answer is the payment as confirming it left it. */
+  confirm?: boolean | null;
+}
+
 /** A peer-to-peer payment as the customer asks for it. */
-export interface P2PPaymentInput {
+export interface P2PPaymentInput extends CreateOptions {
   /** The customer's account the money leaves. */
   accountId: string;
   /** A decimal string in the currency, e.g. "25.00". */
@@ -66,7 +74,7 @@ export interface PaymentServiceDeps {
 }
 
 /** A top-up of the customer's own account by charging one of their saved cards. */
-export interface CardPaymentInput {
+export interface CardPaymentInput extends CreateOptions {
   /** The customer's account the money reaches. */
   accountId: string;
   amount: string;
@@ -76,7 +84,7 @@ export interface CardPaymentInput {
 }
 
 /** A payment to one of the customer's saved billers. */
-export interface BillPaymentInput {
+export interface BillPaymentInput extends CreateOptions {
   accountId: string;
   amount: string;
   currency: string;
@@ -84,11 +92,11 @@ export interface BillPaymentInput {
   description?: string | null;
 }
 
-/** A payment checked and ready to be stored, without its ids. */
-export type PreparedPayment = Omit<NewPayment, 'id' | 'holdTransferId' | 'scheduledPaymentId'>;
+/** A payment checked and ready to be stored, without its ids, with the payer's tier it was checked against. */
+export type PreparedPayment = Omit<NewPayment, 'id' | 'holdTransferId' | 'scheduledPaymentId'> & { tier: KycTier };
 
 /** A payout to one of the customer's saved payees, as the customer asks for it. */
-export interface PayoutPaymentInput {
+export interface PayoutPaymentInput extends CreateOptions {
   accountId: string;
   amount: string;
   currency: string;
@@ -116,7 +124,8 @@ export class PaymentService {
   }
 
   /**
-   * Creates a peer-to-peer payment to another Meridian customer, to be confirmed.
+   * Creates a peer-to-peer payment to another Meridian customer, to be
+   * confirmed (or confirmed at once with `confirm`: see createPrepared).
    * Errors: BAD_USER_INPUT (amount, currency, account, recipient, description, paying yourself),
    * NOT_FOUND (no such recipient), FORBIDDEN (TIER_TOO_LOW), IDEMPOTENCY_KEY_REUSED.
    */
@@ -130,19 +139,15 @@ export class PaymentService {
    * Errors: as createP2P.
    */
   async prepareP2P(userId: string, input: P2PPaymentInput): Promise<PreparedPayment> {
-    const currency = currencyCode(input.currency);
-    const amount = parsePositiveAmount(input.amount, currency);
-    const description = this.description(input.description);
-    // A customer who may not pay anyone hears so before anything else about the payment.
-    assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, userId));
-    const account = await this.ownAccount(userId, input.accountId, currency);
-    const recipient = await this.findRecipient(input.recipient);
+    const { currency, amount, description } = this.checkInput(input);
+    const [tier, account, recipient] = await firstFailureInOrder(this.payingTier(userId), this.ownAccount(userId, input.accountId, currency), this.findRecipient(input.recipient));
     if (recipient.id === userId) throw errors.badInput('You cannot pay yourself; move money between your own accounts instead.', { field: 'recipient' });
     const accounts = await this.deps.ledger.accountsOf(recipient.id);
     const to = accounts.find((a) => a.currency === currency && a.status === 'ACTIVE' && a.type === 'CURRENT') ?? accounts.find((a) => a.currency === currency && a.status === 'ACTIVE');
     if (!to) throw errors.badInput(`${recipient.displayName} has no account that receives ${currency}.`, { field: 'currency' });
     return {
       userId,
+      tier,
       kind: 'P2P',
       amount,
       currency,
@@ -169,18 +174,16 @@ export class PaymentService {
 
   /** Checks a payout as it would be created now. Errors: as createPayout. */
   async preparePayout(userId: string, input: PayoutPaymentInput): Promise<PreparedPayment> {
-    const currency = currencyCode(input.currency);
-    const amount = parsePositiveAmount(input.amount, currency);
-    const description = this.description(input.description);
-    assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, userId));
-    const account = await this.ownAccount(userId, input.accountId, currency);
-    const [payee] = isUuid(input.payeeId)
-      ? await this.deps.db.query(`SELECT id, name FROM payments.payees WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, [input.payeeId, userId])
-      : [];
-    if (!payee) throw new DomainError(ErrorCode.NOT_FOUND, 'Payee not found.', { field: 'payeeId' });
-    const settlement = await this.deps.ledger.systemAccount('SETTLEMENT', currency);
+    const { currency, amount, description } = this.checkInput(input);
+    const [tier, account, payee, settlement] = await firstFailureInOrder(
+      this.payingTier(userId),
+      this.ownAccount(userId, input.accountId, currency),
+      this.savedDestination(`SELECT id, name FROM payments.payees WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, input.payeeId, userId, 'Payee not found.', 'payeeId'),
+      this.deps.ledger.systemAccount('SETTLEMENT', currency),
+    );
     return {
       userId,
+      tier,
       kind: 'PAYOUT',
       amount,
       currency,
@@ -207,18 +210,16 @@ export class PaymentService {
 
   /** Checks a bill payment as it would be created now. Errors: as createBillPayment. */
   async prepareBillPayment(userId: string, input: BillPaymentInput): Promise<PreparedPayment> {
-    const currency = currencyCode(input.currency);
-    const amount = parsePositiveAmount(input.amount, currency);
-    const description = this.description(input.description);
-    assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, userId));
-    const account = await this.ownAccount(userId, input.accountId, currency);
-    const [biller] = isUuid(input.billerId)
-      ? await this.deps.db.query(`SELECT id, name FROM payments.billers WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, [input.billerId, userId])
-      : [];
-    if (!biller) throw new DomainError(ErrorCode.NOT_FOUND, 'Biller not found.', { field: 'billerId' });
-    const settlement = await this.deps.ledger.systemAccount('SETTLEMENT', currency);
+    const { currency, amount, description } = this.checkInput(input);
+    const [tier, account, biller, settlement] = await firstFailureInOrder(
+      this.payingTier(userId),
+      this.ownAccount(userId, input.accountId, currency),
+      this.savedDestination(`SELECT id, name FROM payments.billers WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, input.billerId, userId, 'Biller not found.', 'billerId'),
+      this.deps.ledger.systemAccount('SETTLEMENT', currency),
+    );
     return {
       userId,
+      tier,
       kind: 'BILL',
       amount,
       currency,
@@ -245,18 +246,16 @@ export class PaymentService {
 
   /** Checks a card payment as it would be created now. Errors: as createCardPayment. */
   async prepareCardPayment(userId: string, input: CardPaymentInput): Promise<PreparedPayment> {
-    const currency = currencyCode(input.currency);
-    const amount = parsePositiveAmount(input.amount, currency);
-    const description = this.description(input.description);
-    assertTierMayPay(await this.deps.tiers.tierOf(this.deps.db, userId));
-    const account = await this.ownAccount(userId, input.accountId, currency);
-    const [card] = isUuid(input.cardId)
-      ? await this.deps.db.query(`SELECT id, brand, last4 FROM payments.cards WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, [input.cardId, userId])
-      : [];
-    if (!card) throw new DomainError(ErrorCode.NOT_FOUND, 'Card not found.', { field: 'cardId' });
-    const settlement = await this.deps.ledger.systemAccount('SETTLEMENT', currency);
+    const { currency, amount, description } = this.checkInput(input);
+    const [tier, account, card, settlement] = await firstFailureInOrder(
+      this.payingTier(userId),
+      this.ownAccount(userId, input.accountId, currency),
+      this.savedDestination(`SELECT id, brand, last4 FROM payments.cards WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`, input.cardId, userId, 'Card not found.', 'cardId'),
+      this.deps.ledger.systemAccount('SETTLEMENT', currency),
+    );
     return {
       userId,
+      tier,
       kind: 'CARD',
       amount,
       currency,
@@ -287,25 +286,34 @@ export class PaymentService {
       if (payment.status !== 'REQUIRES_CONFIRMATION') assertTransition(payment.status, 'PROCESSING');
       // Read before the transaction: it may ask KYC, and no call leaves this service while a transaction is held.
       const tier = await this.deps.tiers.tierOf(this.deps.db, payment.userId);
-      const started = await this.deps.db.transaction(async (m) => {
-        const locked = (await this.store.get(m, id, true))!;
-        if (locked.status !== 'REQUIRES_CONFIRMATION') return locked;
-        // The limits count money leaving the customer; a card top-up brings money in (the tier still has to allow paying).
-        const periods = locked.kind === 'CARD' ? null : this.deps.limits.periods();
-        if (periods) await this.deps.limits.reserve(m, { userId: locked.userId, tier, currency: locked.currency, amount: locked.amount, periods });
-        else assertTierMayPay(tier);
-        const reasons = await this.fraudReasons(m, locked);
-        const to: PaymentStatus = reasons.length > 0 ? 'REQUIRES_REVIEW' : 'PROCESSING';
-        return this.store.transition(m, id, 'REQUIRES_CONFIRMATION', {
-          to,
-          actor: `user:${ctx.viewer.userId}`,
-          reason: reasons.length > 0 ? `held for review: ${reasons.join(', ')}` : 'confirmed',
-          reviewReasons: reasons,
-          limits: periods,
-        });
-      });
-      return this.advance(started!);
+      const started = await this.deps.db.transaction(async (m) => this.start(m, (await this.store.get(m, id, true))!, tier, `user:${ctx.viewer.userId}`));
+      return this.advance(started);
     });
+  }
+
+  /**
+   * The confirmation's checks and its step to PROCESSING (or REQUIRES_REVIEW),
+   * in the caller's transaction, on a payment whose row it holds: counted
+   * against the limits, then the fraud rules. A payment no longer awaiting
+   * confirmation is answered as it is (another request confirmed it).
+   * Errors: FORBIDDEN (TIER_TOO_LOW), LIMIT_EXCEEDED.
+   */
+  private async start(m: Queryable, locked: PaymentRecord, tier: KycTier, actor: string): Promise<PaymentRecord> {
+    if (locked.status !== 'REQUIRES_CONFIRMATION') return locked;
+    // The limits count money leaving the customer; a card top-up brings money in (the tier still has to allow paying).
+    const periods = locked.kind === 'CARD' ? null : this.deps.limits.periods();
+    if (periods) await this.deps.limits.reserve(m, { userId: locked.userId, tier, currency: locked.currency, amount: locked.amount, periods });
+    else assertTierMayPay(tier);
+    const reasons = await this.fraudReasons(m, locked);
+    const held = reasons.length > 0;
+    // The row is held, so the payment is still where it was read.
+    return (await this.store.transition(m, locked.id, 'REQUIRES_CONFIRMATION', {
+      to: held ? 'REQUIRES_REVIEW' : 'PROCESSING',
+      actor,
+      reason: held ? `held for review: ${reasons.join(', ')}` : 'confirmed',
+      reviewReasons: reasons,
+      limits: periods,
+    }))!;
   }
 
   /**
@@ -367,50 +375,71 @@ export class PaymentService {
   }
 
   /**
-   * Pays (part of) a successful peer-to-peer payment back to the payer. The
-   * recipient sends it (their money goes back) or compliance staff do. The
+   * Pays (part of) a successful payment back. A peer-to-peer payment is sent
+   * back by its recipient (their money goes back) or compliance staff; a card
+   * top-up is refunded to its card by its payer or compliance staff (the money
+   * leaves the customer's account and the provider refunds the charge).
+   * Payouts and bill payments left for a bank outside Meridian: they come back
+   * only when the receiving bank returns them (see providerWebhook). The
    * amount is reserved on the payment first, so concurrent refunds never pay
-   * back more than was paid; then the ledger moves it under an id derived from
-   * the refund, so a retry with the same key finishes the same refund.
-   * Errors: NOT_FOUND, FORBIDDEN (the payer), CONFLICT (`state`), BAD_USER_INPUT
-   * (`amount` beyond what is left, `reason`), INSUFFICIENT_FUNDS (the recipient's
-   * account no longer holds it), SERVICE_UNAVAILABLE (retry with the same key).
+   * back more than was paid; every step then runs under ids derived from the
+   * refund, so a retry with the same key finishes the same refund.
+   * Errors: NOT_FOUND, FORBIDDEN (the payer of a peer-to-peer payment),
+   * CONFLICT (`state`; reason REFUND_DECLINED when the card's bank declined),
+   * BAD_USER_INPUT (`id` for a payout or bill payment, `amount` beyond what is
+   * left, `reason`), INSUFFICIENT_FUNDS (the account that pays back no longer
+   * holds it), SERVICE_UNAVAILABLE (under way: retry with the same key).
    */
   refund(ctx: RequestContext, id: string, input: { amount?: string | null; reason?: string | null }): Promise<PaymentRecord> {
     return this.idempotent(ctx, 'refundPayment', { id, amount: input.amount ?? null, reason: input.reason ?? null }, async (refundId) => {
+      // A retry after SERVICE_UNAVAILABLE finds the refund it started (its id comes from the key): answer how it stands before deciding anything again.
+      const started = await this.refunds.get(this.deps.db, refundId);
+      if (started) return this.answerRefund(started);
       const { viewer } = ctx;
       const payment = isUuid(id) ? await this.store.get(this.deps.db, id) : null;
       const staff = hasRole(viewer, 'COMPLIANCE');
-      const recipient = payment?.counterpartyUserId === viewer.userId && isReceived(payment);
-      if (!payment || !(recipient || staff || payment.userId === viewer.userId)) throw errors.notFound('Payment not found.');
-      if (!recipient && !staff) throw errors.forbidden('Only the recipient can send a payment back.');
-      if (payment.kind !== 'P2P' || !payment.counterpartyAccountId) throw errors.badInput('Only peer-to-peer payments can be refunded here today.', { field: 'id' });
+      const payer = payment?.userId === viewer.userId;
+      const recipient = payment?.kind === 'P2P' && payment.counterpartyUserId === viewer.userId && isReceived(payment);
+      if (!payment || !(recipient || staff || payer)) throw errors.notFound('Payment not found.');
+      if (payment.kind === 'PAYOUT' || payment.kind === 'BILL') {
+        const what = payment.kind === 'BILL' ? 'A bill payment' : 'A payout';
+        throw errors.badInput(`${what} left for a bank outside Meridian and cannot be pulled back: it comes back only when the receiving bank returns it.`, {
+          field: 'id',
+          reason: 'RETURNED_BY_BANK_ONLY',
+        });
+      }
+      if (payment.kind === 'P2P' && !recipient && !staff) throw errors.forbidden('Only the recipient can send a payment back.');
       if (payment.status !== 'SUCCEEDED' && payment.status !== 'PARTIALLY_REFUNDED') assertTransition(payment.status, 'REFUNDED');
-      const reason = (input.reason ?? '').trim() || 'sent back';
+      const reason = (input.reason ?? '').trim() || (payment.kind === 'CARD' ? 'refunded to the card' : 'sent back');
       if (reason.length > 200) throw errors.badInput('reason is at most 200 characters.', { field: 'reason' });
       const left = payment.amount - payment.refundedAmount;
       const amount = input.amount ? parsePositiveAmount(input.amount, payment.currency) : left;
-      const actor = staff && !recipient ? `staff:${viewer.userId}` : `user:${viewer.userId}`;
+      // The one who gives the money back acts as a customer; compliance staff acting for them as staff.
+      const actor = (payment.kind === 'CARD' ? payer : recipient) ? `user:${viewer.userId}` : `staff:${viewer.userId}`;
       const refund = await this.deps.db.transaction((m) =>
         this.refunds.reserve(m, { id: refundId, paymentId: payment.id, amount, transferId: derivedId(refundId, 'refund'), actor, reason }),
       );
       if (!refund) throw errors.badInput(`At most ${formatDecimal(left, payment.currency)} ${payment.currency} is left to refund, less any refund under way.`, { field: 'amount' });
-      if (refund.status !== 'PENDING') return (await this.store.get(this.deps.db, payment.id))!;
-      return this.finishRefund(refund.id);
+      return this.answerRefund(refund);
     });
   }
 
   /**
-   * Moves a PENDING refund's money (again: the ledger knows its transfer id)
-   * and settles it: SUCCEEDED moves the payment to PARTIALLY_REFUNDED or
-   * REFUNDED, a refusal fails the refund and frees its amount and is thrown.
-   * An unknown outcome leaves it PENDING, asks for a later look (the job queue
-   * calls this again), and answers SERVICE_UNAVAILABLE. Repeatable.
+   * Moves a PENDING refund on (again: every step is keyed by the refund) and
+   * settles it: SUCCEEDED moves the payment to PARTIALLY_REFUNDED or REFUNDED,
+   * a refusal fails the refund, frees its amount and is thrown. Peer to peer,
+   * the ledger moves the money back from the recipient; a card refund goes
+   * through the provider (ProviderRefunds.finishCardRefund); a payout return
+   * is paid back from settlement. An unknown outcome leaves it PENDING, asks
+   * for a later look (the job queue calls this again), and answers
+   * SERVICE_UNAVAILABLE. Repeatable.
    */
   async finishRefund(refundId: string): Promise<PaymentRecord> {
     const refund = (await this.refunds.get(this.deps.db, refundId))!;
     const payment = (await this.store.get(this.deps.db, refund.paymentId))!;
     if (refund.status !== 'PENDING') return payment;
+    if (payment.kind === 'CARD') return this.refundFlows().finishCardRefund(refund, payment);
+    if (payment.kind !== 'P2P') return this.refundFlows().finishReturn(refund, payment);
     try {
       await this.deps.ledger.move({
         id: refund.transferId,
@@ -434,19 +463,20 @@ export class PaymentService {
       }
       throw err;
     }
-    return this.deps.db.transaction(async (m) => {
-      const settled = await this.refunds.settle(m, refund.id, { status: 'SUCCEEDED' });
-      const current = (await this.store.get(m, payment.id, true))!;
-      if (!settled) return current;
-      const to: PaymentStatus = settled.refundedAmount === current.amount ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
-      const moved = await this.store.transition(m, payment.id, current.status, {
-        to,
-        actor: refund.actor,
-        reason: `refunded ${formatDecimal(refund.amount, payment.currency)}: ${refund.reason}`,
-      });
-      await writePaymentEvent(m, 'payment.refunded', moved!, { refundId: refund.id, refundAmount: formatDecimal(refund.amount, payment.currency) });
-      return moved!;
-    });
+    return this.refundFlows().complete(refund);
+  }
+
+  /** A refund's answer: finished if still PENDING, its failure if it FAILED, else the payment as it stands. */
+  private async answerRefund(refund: RefundRecord): Promise<PaymentRecord> {
+    if (refund.status === 'PENDING') return this.finishRefund(refund.id);
+    if (refund.status === 'FAILED') throw refundFailure(refund);
+    return (await this.store.get(this.deps.db, refund.paymentId))!;
+  }
+
+  /** Card refunds and bank returns through the provider, over this service's stores and clients. */
+  private refundFlows(): ProviderRefunds {
+    const { db, ledger, payouts, scheduleRefundCheck, logger } = this.deps;
+    return new ProviderRefunds({ db, ledger, payouts, store: this.store, refunds: this.refunds, scheduleRefundCheck, logger });
   }
 
   /** A payment the viewer made or received, or compliance and support staff (audited by the caller). Errors: NOT_FOUND. */
@@ -503,21 +533,45 @@ export class PaymentService {
     return this.fail(payment, outcome.code, outcome.message);
   }
 
-  /** Runs a scheduled look at a provider attempt (the job queue calls it); throws while its answer is unknown, so the job runs again. */
+  /**
+   * Runs a scheduled look at a provider attempt (the job queue calls it): a
+   * charge or payout finishes its payment, a refund attempt its refund.
+   * Throws while its answer is unknown, so the job runs again.
+   */
   async resolveAttempt(attemptId: string): Promise<void> {
-    const resolved = await this.deps.payouts.resolve(attemptId, async () => {
-      const attempt = (await this.deps.payouts.attempts.get(this.deps.db, attemptId))!;
+    const resolved = await this.deps.payouts.resolve(attemptId, async (attempt) => {
       const payment = (await this.store.get(this.deps.db, attempt.paymentId))!;
+      if (attempt.operation === 'REFUND') return this.deps.payouts.sendRefund(payment, (await this.refunds.get(this.deps.db, attempt.refundId!))!);
       return payment.kind === 'CARD' ? this.deps.payouts.sendCharge(payment) : this.deps.payouts.send(payment);
     });
-    if (resolved) await this.finishFromProvider(resolved.paymentId, resolved.outcome);
+    if (!resolved) return;
+    if (resolved.attempt.operation === 'REFUND') await this.refundFlows().applyCardRefundOutcome(resolved.attempt.refundId!, resolved.outcome);
+    else await this.finishFromProvider(resolved.attempt.paymentId, resolved.outcome);
   }
 
-  /** A provider webhook (see ProviderPayouts.webhook); answers what it did, for the provider's log. */
+  /**
+   * A provider webhook (see ProviderPayouts.webhook); answers what it did, for
+   * the provider's log. A charge's or payout's outcome finishes its payment, a
+   * refund's its refund. A payout return first finishes the payout as paid (a
+   * return proves it was, whichever webhook came first), then pays the
+   * customer back from settlement. A return not applied because the ledger
+   * did not answer is forgotten as received and answered SERVICE_UNAVAILABLE
+   * (HTTP 503), so the provider's retry applies it.
+   */
   async providerWebhook(headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<'applied' | 'ignored'> {
     const applied = await this.deps.payouts.webhook(headers, rawBody);
     if (!applied) return 'ignored';
-    await this.finishFromProvider(applied.paymentId, applied.outcome);
+    if (applied.type === 'return') {
+      try {
+        await this.finishFromProvider(applied.attempt.paymentId, { status: 'SUCCEEDED' });
+        return await this.refundFlows().applyReturn(applied);
+      } catch (err) {
+        await this.deps.payouts.attempts.forgetReceipt(this.deps.db, applied.webhookId);
+        throw err;
+      }
+    }
+    if (applied.attempt.operation === 'REFUND') await this.refundFlows().applyCardRefundOutcome(applied.attempt.refundId!, applied.outcome);
+    else await this.finishFromProvider(applied.attempt.paymentId, applied.outcome);
     return 'applied';
   }
 
@@ -525,10 +579,11 @@ export class PaymentService {
   private async settle(payment: PaymentRecord): Promise<PaymentRecord> {
     const posted = await this.ledgerStep(payment, () => this.deps.ledger.post(payment.holdTransferId, derivedId(payment.holdTransferId, 'post')));
     if ('failed' in posted) return posted.failed;
-    const succeeded = await this.deps.db.transaction(async (m) => {
-      const done = await this.store.transition(m, payment.id, 'PROCESSING', { to: 'SUCCEEDED', actor: 'system', reason: 'the money moved' });
-      if (done) await writePaymentEvent(m, 'payment.succeeded', done);
-      return done;
+    const succeeded = await this.store.transition(this.deps.db, payment.id, 'PROCESSING', {
+      to: 'SUCCEEDED',
+      actor: 'system',
+      reason: 'the money moved',
+      event: paymentEvent('payment.succeeded', { ...payment, status: 'SUCCEEDED' }),
     });
     return succeeded ?? (await this.store.get(this.deps.db, payment.id))!;
   }
@@ -556,11 +611,14 @@ export class PaymentService {
   /** Fails a payment that could not move money, giving back what it had counted against the limits. */
   private async fail(payment: PaymentRecord, code: string, message: string): Promise<PaymentRecord> {
     const failed = await this.deps.db.transaction(async (m) => {
-      const done = await this.store.transition(m, payment.id, payment.status, { to: 'FAILED', actor: 'system', reason: `the ledger refused: ${code}`, failure: { code, message } });
-      if (done) {
-        await this.giveBackLimits(m, payment);
-        await writePaymentEvent(m, 'payment.failed', done);
-      }
+      const done = await this.store.transition(m, payment.id, payment.status, {
+        to: 'FAILED',
+        actor: 'system',
+        reason: `the ledger refused: ${code}`,
+        failure: { code, message },
+        event: paymentEvent('payment.failed', { ...payment, status: 'FAILED', failureCode: code }),
+      });
+      if (done) await this.giveBackLimits(m, payment);
       return done;
     });
     return failed ?? (await this.store.get(this.deps.db, payment.id))!;
@@ -593,30 +651,35 @@ export class PaymentService {
 
   private async fraudReasons(q: Queryable, payment: PaymentRecord): Promise<FraudReason[]> {
     const now = new Date();
-    // One after another: they share the transaction's connection.
-    const recent = await q.query(`SELECT created_at FROM payments.payments WHERE user_id = $1 AND id <> $2 AND created_at > now() - interval '1 day'`, [payment.userId, payment.id]);
-    const payees = await q.query(`SELECT created_at FROM payments.payees WHERE user_id = $1 AND created_at > now() - interval '1 day'`, [payment.userId]);
-    const amounts = await q.query(
-      `SELECT amount FROM payments.payments WHERE user_id = $1 AND currency = $2 AND status IN ('SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED') ORDER BY created_at DESC LIMIT 20`,
-      [payment.userId, payment.currency],
+    // What the rules read, in one statement (times as epoch milliseconds).
+    const [row] = returnedRows(
+      await q.query(
+        `SELECT
+           (SELECT coalesce(array_agg(extract(epoch FROM created_at) * 1000), '{}') FROM payments.payments
+             WHERE user_id = $1 AND id <> $2 AND created_at > now() - interval '1 day') AS recent,
+           (SELECT coalesce(array_agg(extract(epoch FROM created_at) * 1000), '{}') FROM payments.payees
+             WHERE user_id = $1 AND created_at > now() - interval '1 day') AS payees,
+           (SELECT coalesce(array_agg(amount::text), '{}') FROM (
+              SELECT amount FROM payments.payments WHERE user_id = $1 AND currency = $3 AND status IN ('SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED')
+              ORDER BY created_at DESC LIMIT 20) latest) AS amounts,
+           earlier.n, extract(epoch FROM earlier.first) * 1000 AS first
+         FROM (SELECT count(*)::int AS n, min(created_at) AS first FROM payments.payments
+               WHERE user_id = $1 AND id <> $2 AND status IN ('SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED')
+                 AND (counterparty_user_id = $4 OR payee_id = $5 OR biller_id = $6)) earlier`,
+        [payment.userId, payment.id, payment.currency, payment.counterpartyUserId, payment.payeeId, payment.billerId],
+      ),
     );
-    const earlier = await q.query(
-      `SELECT count(*)::int AS n, min(created_at) AS first FROM payments.payments
-       WHERE user_id = $1 AND id <> $2 AND status IN ('SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED')
-         AND (counterparty_user_id = $3 OR payee_id = $4 OR biller_id = $5)`,
-      [payment.userId, payment.id, payment.counterpartyUserId, payment.payeeId, payment.billerId],
-    );
-    const [{ n, first }] = earlier as { n: number; first: Date | string | null }[];
+    const times = (values: unknown) => (values as (string | number)[]).map((ms) => new Date(Number(ms)));
     return evaluateFraudRules(
       {
         now,
         amount: payment.amount,
         currency: payment.currency,
-        recentPaymentTimes: (recent as { created_at: Date }[]).map((r) => new Date(r.created_at)),
-        payeeCreationTimes: (payees as { created_at: Date }[]).map((r) => new Date(r.created_at)),
-        recentSuccessfulAmounts: (amounts as { amount: string }[]).map((r) => BigInt(r.amount)),
+        recentPaymentTimes: times(row.recent),
+        payeeCreationTimes: times(row.payees),
+        recentSuccessfulAmounts: (row.amounts as string[]).map((amount) => BigInt(amount)),
         // A counterparty never paid before is as new as a payee created now.
-        payee: { createdAt: first ? new Date(first) : now, earlierPayments: n },
+        payee: { createdAt: row.first === null ? now : new Date(Number(row.first)), earlierPayments: Number(row.n) },
       },
       this.deps.fraudRules,
     );
@@ -626,20 +689,49 @@ export class PaymentService {
    * Stores a payment checked by `prepare` under the id its idempotency key
    * gives it (a request repeated after a crash finds it), with its hold's id
    * derived from it. `fingerprint` is what the key's request is compared by.
+   * With `confirm` the payment is created and started in one transaction and
+   * then moved on as confirmPayment does: a payment the limits refuse is not
+   * created either, and the answer is the payment as confirming it left it.
    */
-  private createPrepared(
+  private createPrepared<I extends CreateOptions>(
     ctx: RequestContext,
-    fingerprint: unknown,
+    fingerprint: I,
     scheduledPaymentId: string | null,
     prepare: () => Promise<PreparedPayment>,
   ): Promise<PaymentRecord> {
-    return this.idempotent(ctx, 'createPayment', fingerprint, async (paymentId) =>
-      this.store.create(
-        this.deps.db,
-        { ...(await prepare()), id: paymentId, holdTransferId: derivedId(paymentId, 'hold'), scheduledPaymentId },
-        scheduledPaymentId ? 'system' : `user:${ctx.viewer.userId}`,
-      ),
-    );
+    // `confirm: false` asks what no `confirm` asks.
+    return this.idempotent(ctx, 'createPayment', { ...fingerprint, confirm: fingerprint.confirm === true || undefined }, async (paymentId) => {
+      const { tier, ...prepared } = await prepare();
+      const payment: NewPayment = { ...prepared, id: paymentId, holdTransferId: derivedId(paymentId, 'hold'), scheduledPaymentId };
+      const actor = scheduledPaymentId ? 'system' : `user:${ctx.viewer.userId}`;
+      if (!fingerprint.confirm) return this.store.create(this.deps.db, payment, actor);
+      const started = await this.deps.db.transaction(async (m) => {
+        // A payment this transaction inserted is held by it; one a crashed earlier attempt stored is locked here.
+        const locked = (await this.store.insert(m, payment, actor)) ?? (await this.store.get(m, paymentId, true))!;
+        return this.start(m, locked, tier, actor);
+      });
+      return this.advance(started);
+    });
+  }
+
+  /** Amount, currency and description of a create request. Errors: BAD_USER_INPUT. */
+  private checkInput(input: { amount: string; currency: string; description?: string | null }) {
+    const currency = currencyCode(input.currency);
+    return { currency, amount: parsePositiveAmount(input.amount, currency), description: this.description(input.description) };
+  }
+
+  /** The payer's tier, refused (FORBIDDEN, TIER_TOO_LOW) when it may not pay anyone. */
+  private async payingTier(userId: string): Promise<KycTier> {
+    const tier = await this.deps.tiers.tierOf(this.deps.db, userId);
+    assertTierMayPay(tier);
+    return tier;
+  }
+
+  /** One of the customer's saved payees, billers or cards, read by `sql` ($1 id, $2 user). Errors: NOT_FOUND with `field`. */
+  private async savedDestination(sql: string, id: string, userId: string, notFound: string, field: string): Promise<Record<string, unknown>> {
+    const [row] = isUuid(id) ? await this.deps.db.query(sql, [id, userId]) : [];
+    if (!row) throw new DomainError(ErrorCode.NOT_FOUND, notFound, { field });
+    return row as Record<string, unknown>;
   }
 
   private description(input: string | null | undefined): string {
@@ -692,4 +784,16 @@ const LEDGER_CODES = { P2P: 'P2P_PAYMENT', PAYOUT: 'PAYOUT', CARD: 'CARD_TOP_UP'
 /** Whether the counterparty of a peer-to-peer payment sees it: once the money reached them. */
 export function isReceived(p: PaymentRecord): boolean {
   return p.status === 'SUCCEEDED' || p.status === 'PARTIALLY_REFUNDED' || p.status === 'REFUNDED';
+}
+
+/**
+ * Waits for independent checks run at once and answers their results, or
+ * throws the error of the first one (in the order given) that failed, so the
+ * caller hears the same refusal as if they had run one after another; no
+ * rejection is left unhandled.
+ */
+async function firstFailureInOrder<T extends unknown[]>(...checks: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(checks);
+  for (const result of settled) if (result.status === 'rejected') throw result.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as T;
 }

@@ -1,10 +1,11 @@
-import { DomainError, ErrorCode, formatDecimal, type Logger } from '@meridian/platform';
+import { DomainError, ErrorCode, formatDecimal, type CurrencyCode, type Logger } from '@meridian/platform';
 import pRetry from 'p-retry';
 import type { DataSource } from 'typeorm';
 import { AttemptStore, type AttemptRecord } from '../data/attempt-store';
 import type { BillerStore } from '../data/biller-store';
 import type { CardStore } from '../data/card-store';
 import type { PayeeStore } from '../data/payee-store';
+import type { RefundRecord } from '../data/refund-store';
 import { derivedId } from '../domain/ids';
 import type { PaymentRecord } from '../domain/payment';
 import {
@@ -14,10 +15,26 @@ import {
   type PaymentProvider,
   type PayoutDestination,
   type ProviderResult,
+  type ReturnCode,
 } from '../providers';
 
 /** What the provider's answer means for a payment: done, refused, or not known yet (a webhook or a job will tell). */
 export type ProviderOutcome = { status: 'SUCCEEDED' } | { status: 'DECLINED'; code: string; message: string } | { status: 'WAITING' };
+
+/** A payout the receiving bank sent back, as the provider's webhook told it. */
+export interface PayoutReturn {
+  /** Minor units returned. */
+  amount: bigint;
+  currency: CurrencyCode;
+  returnCode: ReturnCode;
+  sequence: number;
+  occurredAt: string;
+}
+
+/** What an accepted webhook changed: an attempt's outcome, or a paid payout sent back (`webhookId` so a failed apply can be retried). */
+export type AppliedWebhook =
+  | { type: 'outcome'; attempt: AttemptRecord; outcome: ProviderOutcome }
+  | { type: 'return'; webhookId: string; attempt: AttemptRecord; payoutReturn: PayoutReturn };
 
 /** Sends the work that must run later: asking the provider again about an attempt. */
 export type ScheduleResolve = (attemptId: string, afterSeconds: number) => Promise<void>;
@@ -39,10 +56,10 @@ export interface ProviderPayoutsDeps {
 const POLL_AFTER_SECONDS = 30;
 
 /**
- * Payouts at the payment provider, each recorded before it is sent
- * (`provider_attempts`). A payment has one attempt id, derived from it, and
- * every retry sends that id, which is the provider's idempotency key: a payout
- * is never made twice. A transient refusal is retried at once with
+ * Payouts, card charges and card refunds at the payment provider, each
+ * recorded before it is sent (`provider_attempts`). A payment (a refund) has
+ * one attempt id, derived from it, and every retry sends that id, which is
+ * the provider's idempotency key: nothing is paid, charged or refunded twice. A transient refusal is retried at once with
  * exponential backoff and jitter; an unknown outcome (a timeout) is resolved
  * by asking the provider (`retrieve`), never by paying again — if the
  * provider never received it, the same attempt is sent again. PENDING answers
@@ -56,6 +73,16 @@ export class ProviderPayouts {
   /** The attempt id of a payment's payout. */
   attemptIdOf(paymentId: string): string {
     return derivedId(paymentId, 'payout');
+  }
+
+  /** The attempt id of a refund paid back to the card at the provider. */
+  refundAttemptIdOf(refundId: string): string {
+    return derivedId(refundId, 'provider-refund');
+  }
+
+  /** The provider's name, as attempts and the actors of what it did are recorded. */
+  get providerName(): string {
+    return this.deps.provider.name;
   }
 
   /** Sends a payment's card charge (or reads how its attempt ended), under the one attempt id of the payment. */
@@ -103,6 +130,29 @@ export class ProviderPayouts {
     );
   }
 
+  /**
+   * Sends a card payment's refund to the provider (or reads how its attempt
+   * ended), under the one attempt id of the refund, naming the charge by its
+   * provider reference. An attempt the provider answered PENDING is not sent
+   * again: its webhook or the poll scheduled with it ends it.
+   */
+  async sendRefund(payment: PaymentRecord, refund: RefundRecord): Promise<ProviderOutcome> {
+    const id = this.refundAttemptIdOf(refund.id);
+    const existing = await this.attempts.get(this.deps.db, id);
+    if (existing && (isFinal(existing) || existing.status === 'PENDING')) return outcomeOf(existing);
+    const charge = await this.attempts.get(this.deps.db, derivedId(payment.id, 'charge'));
+    if (!charge || charge.status !== 'SUCCEEDED') return { status: 'DECLINED', code: 'CHARGE_NOT_FOUND', message: 'The card payment has no successful charge to refund.' };
+    const chargeRef = charge.providerRef ?? charge.id;
+    await this.attempts.open(this.deps.db, {
+      id,
+      paymentId: payment.id,
+      operation: 'REFUND',
+      refundId: refund.id,
+      request: { refundId: refund.id, charge: chargeRef, amount: formatDecimal(refund.amount, payment.currency), currency: payment.currency, reason: refund.reason },
+    });
+    return this.call(id, () => this.deps.provider.refund({ attemptId: id, charge: chargeRef, amount: refund.amount, currency: payment.currency, reason: refund.reason }));
+  }
+
   /** Where a payout goes, opened from the sealed payee account or biller reference; null when it is gone. */
   private async destinationOf(payment: PaymentRecord): Promise<PayoutDestination | null> {
     if (payment.kind === 'BILL') {
@@ -122,29 +172,48 @@ export class ProviderPayouts {
    * again under the same id. Throws while the answer is still not known, so
    * the job that called it runs again later.
    */
-  async resolve(attemptId: string, resend: () => Promise<ProviderOutcome>): Promise<{ paymentId: string; outcome: ProviderOutcome } | null> {
+  async resolve(attemptId: string, resend: (attempt: AttemptRecord) => Promise<ProviderOutcome>): Promise<{ attempt: AttemptRecord; outcome: ProviderOutcome } | null> {
     const attempt = await this.attempts.get(this.deps.db, attemptId);
     if (!attempt) return null;
-    if (isFinal(attempt)) return { paymentId: attempt.paymentId, outcome: outcomeOf(attempt) };
+    if (isFinal(attempt)) return { attempt, outcome: outcomeOf(attempt) };
     const result = await this.deps.provider.retrieve(attemptId);
-    const outcome = result === null ? await resend() : await this.apply(attemptId, result, { poll: false });
+    const outcome = result === null ? await resend(attempt) : await this.apply(attemptId, result, { poll: false });
     if (outcome.status === 'WAITING') throw new Error(`provider attempt ${attemptId} has no final answer yet`);
-    return { paymentId: attempt.paymentId, outcome };
+    return { attempt, outcome };
   }
 
   /**
    * A provider webhook, checked and applied: a bad or stale signature is
    * UNAUTHENTICATED and changes nothing; a delivery seen before, or an event
    * older than the last one applied to its attempt, is acknowledged and
-   * ignored. Answers the payment and its outcome when the event changed it.
+   * ignored. Answers the attempt and its outcome when the event changed it.
+   *
+   * A `payout.returned` is answered as a return of its payout. A return
+   * proves the payout was paid, so a payout still waiting for its answer is
+   * recorded SUCCEEDED first, at the return's sequence: its own success
+   * event, older, is ignored when it arrives. A return of a payout the
+   * provider declined, or of anything but a payout, is ignored (logged).
    */
-  async webhook(headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<{ paymentId: string; outcome: ProviderOutcome } | null> {
+  async webhook(headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<AppliedWebhook | null> {
     const { webhookId, event } = parseProviderWebhook(headers, rawBody, this.deps.webhookSecrets);
     if (!(await this.attempts.receipt(this.deps.db, webhookId, this.deps.provider.name, event.type))) return null;
     const attempt = await this.attempts.get(this.deps.db, event.data.attemptId);
     if (!attempt) {
       this.deps.logger.warn({ webhookId, attemptId: event.data.attemptId }, 'provider webhook for an attempt payments never made');
       return null;
+    }
+    if (event.type === 'payout.returned') {
+      const { amount, currency, returnCode, sequence, occurredAt, providerRef } = event.data;
+      const paid =
+        attempt.operation !== 'PAYOUT' || isFinal(attempt)
+          ? attempt
+          : ((await this.attempts.record(this.deps.db, attempt.id, { status: 'SUCCEEDED', response: { status: 'SUCCEEDED', providerRef, impliedBy: event.type, sequence, occurredAt }, providerRef, sequence })) ??
+            (await this.attempts.get(this.deps.db, attempt.id))!);
+      if (paid.operation !== 'PAYOUT' || paid.status !== 'SUCCEEDED') {
+        this.deps.logger.warn({ webhookId, attemptId: attempt.id, operation: attempt.operation, status: paid.status }, 'provider reported a return of something it never paid out; ignored');
+        return null;
+      }
+      return { type: 'return', webhookId, attempt: paid, payoutReturn: { amount, currency, returnCode, sequence, occurredAt } };
     }
     const result: ProviderResult = { status: event.data.status, providerRef: event.data.providerRef, ...(event.data.declineCode ? { declineCode: event.data.declineCode } : {}) };
     const changed = await this.attempts.record(this.deps.db, attempt.id, {
@@ -154,7 +223,7 @@ export class ProviderPayouts {
       sequence: event.data.sequence,
     });
     if (!changed) return null;
-    return { paymentId: attempt.paymentId, outcome: outcomeOf(changed) };
+    return { type: 'outcome', attempt: changed, outcome: outcomeOf(changed) };
   }
 
   private async call(attemptId: string, send: () => Promise<ProviderResult>): Promise<ProviderOutcome> {
@@ -212,4 +281,5 @@ const DECLINE_MESSAGES: Record<string, string> = {
   INSUFFICIENT_FUNDS: 'The card has insufficient funds.',
   CARD_DECLINED: 'The card was declined.',
   EXPIRED_CARD: 'The card has expired.',
+  EXPIRED_OR_CANCELED_CARD: 'The card can no longer receive money; the refund was declined.',
 };

@@ -129,3 +129,78 @@ describe('limits under concurrency', () => {
     expect(limits.data!._entities[0].paymentLimits).toEqual({ usedToday: { amount: '2400.00' }, remainingToday: { amount: '100.00' }, nextPaymentMax: { amount: '100.00' } });
   });
 });
+
+describe('created and confirmed in one request (confirm: true)', () => {
+  const PAY = `mutation ($input: CreatePaymentInput!, $key: String) {
+    createPayment(input: $input, idempotencyKey: $key) { id status failureCode reviewReasons history { from to } }
+  }`;
+  const pay = (as: Customer, payee: Customer, from: string, amount: string, key?: string, confirm: boolean | null = true) =>
+    h.gql(PAY, { input: { kind: 'P2P', currency: 'GBP', accountId: from, amount, recipient: { email: payee.email }, confirm }, key }, as);
+  const paymentsOf = async (userId: string) =>
+    Number((await h.payments.dataSource.query(`SELECT count(*) AS n FROM payments.payments WHERE user_id = $1`, [userId]))[0].n);
+
+  it('moves the money in one request, and 20 concurrent copies with one key make one payment and one movement of money', async () => {
+    const { payer, payee, from, to } = await pair(100_00n);
+    const key = randomUUID();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => pay(payer, payee, from, '12.50', key)));
+    expect(answers.flatMap((r) => r.errors ?? [])).toEqual([]);
+    expect(new Set(answers.map((r) => JSON.stringify(r.data))).size).toBe(1);
+    const payment = answers[0].data!.createPayment;
+    expect(payment).toMatchObject({ status: 'SUCCEEDED', failureCode: null });
+    expect(payment.history).toEqual([
+      { from: null, to: 'REQUIRES_CONFIRMATION' },
+      { from: 'REQUIRES_CONFIRMATION', to: 'PROCESSING' },
+      { from: 'PROCESSING', to: 'SUCCEEDED' },
+    ]);
+    expect(await paymentsOf(payer.id)).toBe(1);
+    expect(await ledgerTransfersOf(payment.id)).toBe(1);
+    expect(await h.balance(from)).toEqual({ posted: 87_50n, available: 87_50n });
+    expect(await h.balance(to)).toEqual({ posted: 12_50n, available: 12_50n });
+    // One succeeded event, written with the step that reported it.
+    const events = await h.payments.dataSource.query(`SELECT event_type FROM payments.outbox WHERE aggregate_id = $1`, [payment.id]);
+    expect(events).toEqual([{ event_type: 'payment.succeeded' }]);
+    // `confirm: false` is a different request under the same key.
+    expect((await pay(payer, payee, from, '12.50', key, false)).errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('creates nothing when the limits refuse it, answers the refusal to a replay, and fails a payment the account cannot fund', async () => {
+    const { payer, payee, from } = await pair(10_000_00n);
+    const key = randomUUID();
+    // Tier 1 allows 1,000 a payment.
+    const refused = await pay(payer, payee, from, '1500.00', key);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', reason: 'PER_PAYMENT' });
+    expect(await paymentsOf(payer.id)).toBe(0);
+    expect((await pay(payer, payee, from, '1500.00', key)).errors).toEqual(refused.errors);
+    const usage = await h.payments.dataSource.query(`SELECT coalesce(sum(used), 0)::text AS used FROM payments.limit_usage WHERE user_id = $1`, [payer.id]);
+    expect(usage).toEqual([{ used: '0' }]);
+
+    const poor = await pair(5_00n);
+    const failed = await pay(poor.payer, poor.payee, poor.from, '9.00');
+    expect(failed.data!.createPayment).toMatchObject({ status: 'FAILED', failureCode: 'INSUFFICIENT_FUNDS' });
+    expect(await h.balance(poor.from)).toEqual({ posted: 5_00n, available: 5_00n });
+    const released = await h.payments.dataSource.query(`SELECT coalesce(sum(used), 0)::text AS used FROM payments.limit_usage WHERE user_id = $1`, [poor.payer.id]);
+    expect(released).toEqual([{ used: '0' }]);
+  });
+
+  it('finishes with the same key a payment whose ledger answers were lost', async () => {
+    const { payer, payee, from, to } = await pair(100_00n);
+    const key = randomUUID();
+    h.faults.loseAnswers = 1_000;
+    expect((await pay(payer, payee, from, '30.00', key)).errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    h.faults.loseAnswers = 0;
+    const retried = await pay(payer, payee, from, '30.00', key);
+    expect(retried.data!.createPayment).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await paymentsOf(payer.id)).toBe(1);
+    expect(await ledgerTransfersOf(retried.data!.createPayment.id)).toBe(1);
+    expect(await h.balance(to)).toEqual({ posted: 30_00n, available: 30_00n });
+  });
+
+  it('never lets concurrent one-request payments pass the daily limit together', async () => {
+    const { payer, payee, from } = await pair(10_000_00n);
+    const results = await Promise.all(Array.from({ length: 10 }, () => pay(payer, payee, from, '400.00')));
+    expect(results.filter((r) => r.data?.createPayment?.status === 'SUCCEEDED')).toHaveLength(6);
+    expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'LIMIT_EXCEEDED')).toHaveLength(4);
+    expect(await paymentsOf(payer.id)).toBe(6);
+    expect(await h.balance(from)).toEqual({ posted: 7_600_00n, available: 7_600_00n });
+  });
+});

@@ -132,6 +132,12 @@ export type CreatePaymentInput = {
   billerId?: InputMaybe<Scalars['ID']['input']>;
   /** The saved card charged (for `CARD`): the money reaches `accountId` once the charge succeeds. */
   cardId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * Confirm it in the same request, as `confirmPayment` would: the answer is the payment as confirming left it
+   * (`SUCCEEDED`, `REQUIRES_REVIEW`, `PROCESSING` or `FAILED`), and the errors of both mutations apply. A payment the
+   * limits refuse is then not created at all.
+   */
+  confirm?: InputMaybe<Scalars['Boolean']['input']>;
   /** The currency; the account must hold it. */
   currency: CurrencyCode;
   /** Shown to both sides; at most 140 characters. */
@@ -146,7 +152,7 @@ export type CreatePaymentInput = {
 
 /** A payment to make later: what to pay, and when. */
 export type CreateScheduledPaymentInput = {
-  /** The payment each run makes (`P2P` or `PAYOUT`), checked now as it would be made now. */
+  /** The payment each run makes (`P2P` or `PAYOUT`), checked now as it would be made now; each run is confirmed (`confirm` is ignored). */
   payment: CreatePaymentInput;
   /** When it runs. */
   schedule: ScheduleInput;
@@ -397,7 +403,7 @@ export type RecipientInput = {
 export type RefundStatus =
   /** The money could not go back (see `failureCode`); nothing moved. */
   | 'FAILED'
-  /** Under way: the ledger has not confirmed it yet. Send the same request (same key) again to finish it. */
+  /** Under way: the ledger or the card's bank has not confirmed it yet. Send the same request (same key) again to learn how it ended. */
   | 'PENDING'
   /** The money went back. */
   | 'SUCCEEDED';
