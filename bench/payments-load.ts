@@ -1,13 +1,13 @@
 // The load of the payments benchmark: workers that each make one P2P payment after another
-// (createPayment, then confirmPayment, each under an idempotency key of its own) until the
-// deadline, through one of three fronts: the mobile BFF as the app calls it (trusted
-// document ids, a bearer token, the device id), the gateway server with a service token, or
-// payments itself with the gateway's service token.
+// until the deadline, through one of four fronts: the mobile BFF as the app calls it (trusted
+// document ids, a bearer token, the device id), in one request (createPayment with
+// `confirm: true`) or in two (createPayment, then confirmPayment, each under an idempotency key
+// of its own); the gateway server with a service token; or payments itself with the gateway's
+// service token (both in one request).
 import { createMeridianClient, documentIdOf, MeridianError, newIdempotencyKey, type MeridianClient } from '@meridian/client';
 import {
   ConfirmPaymentDocument,
   CreatePaymentDocument,
-  type ConfirmPaymentMutation,
   type CreatePaymentInput,
   type CreatePaymentMutation,
 } from '@meridian/client/mobile';
@@ -16,8 +16,8 @@ import { loadTrustedDocumentsManifest } from '@meridian/schema';
 import { CURRENCY, PAYMENTS_PER_PAYER, type BenchCustomer } from './payments-fixtures';
 import type { KeyEnv } from '../deploy/key-env';
 
-/** Where the payments are sent: through the mobile BFF, the gateway server, or straight to payments. */
-export type Front = 'bff' | 'gateway' | 'direct';
+/** Where the payments are sent: through the mobile BFF (in one request or two), the gateway server, or straight to payments. */
+export type Front = 'bff' | 'bff-two-step' | 'gateway' | 'direct';
 
 /** A failure with the code the caller would act on (`extensions.code`, or what went wrong on the way). */
 class CodedError extends Error {
@@ -66,7 +66,7 @@ export class PayerQueue {
   }
 }
 
-/** Sends one payment, create then confirm; answers the status it ended in and how long each step took. */
+/** Sends one payment; answers the status it ended in and how long each request took (confirmMs 0 when made in one). */
 export type SendPayment = (payer: BenchCustomer, recipient: BenchCustomer) => Promise<{ status: string; createMs: number; confirmMs: number }>;
 
 /** What one scenario's workers did. */
@@ -88,7 +88,7 @@ export interface LoadOutcome {
   exhausted: boolean;
 }
 
-function input(payer: BenchCustomer, recipient: BenchCustomer): CreatePaymentInput {
+function input(payer: BenchCustomer, recipient: BenchCustomer, confirm: boolean): CreatePaymentInput {
   // Small amounts: a first payment to a new recipient above 500 is held for review.
   const pence = 100 + Math.floor(Math.random() * 1_900);
   return {
@@ -98,6 +98,7 @@ function input(payer: BenchCustomer, recipient: BenchCustomer): CreatePaymentInp
     currency: CURRENCY,
     recipient: { email: recipient.email },
     description: 'Benchmark',
+    ...(confirm ? { confirm: true } : {}),
   };
 }
 
@@ -138,8 +139,11 @@ export async function runLoad(send: SendPayment, queue: PayerQueue, recipients: 
   return outcome;
 }
 
-/** Through the mobile BFF, as the app does: `@meridian/client` sending document ids, with the payer's token and device id. */
-export function viaMobileBff(url: string, tokens: () => Map<string, string>): SendPayment {
+/**
+ * Through the mobile BFF, as the app does: `@meridian/client` sending document ids, with the
+ * payer's token and device id; in one request (`confirm: true`) or create then confirm.
+ */
+export function viaMobileBff(url: string, tokens: () => Map<string, string>, requests: 1 | 2): SendPayment {
   const clients = new Map<string, MeridianClient>();
   const clientOf = (payer: BenchCustomer) => {
     let api = clients.get(payer.userId);
@@ -152,8 +156,9 @@ export function viaMobileBff(url: string, tokens: () => Map<string, string>): Se
   return async (payer, recipient) => {
     const api = clientOf(payer);
     const t0 = performance.now();
-    const created = (await api.request(CreatePaymentDocument, { input: input(payer, recipient) }, { idempotencyKey: newIdempotencyKey() })).createPayment;
+    const created = (await api.request(CreatePaymentDocument, { input: input(payer, recipient, requests === 1) }, { idempotencyKey: newIdempotencyKey() })).createPayment;
     const t1 = performance.now();
+    if (requests === 1) return { status: created.status, createMs: t1 - t0, confirmMs: 0 };
     const confirmed = (await api.request(ConfirmPaymentDocument, { id: created.id }, { idempotencyKey: newIdempotencyKey() })).confirmPayment;
     return { status: confirmed.status, createMs: t1 - t0, confirmMs: performance.now() - t1 };
   };
@@ -169,14 +174,13 @@ function documentText(document: Parameters<typeof documentIdOf>[0]): string {
 
 /**
  * Straight to a GraphQL endpoint that takes a service token (the gateway server, or payments
- * itself), with the same documents' text, the payer's token and the idempotency key as the
- * BFF would forward them. `service` signs the service token for `audience`.
+ * itself), with the same document's text, the payer's token and the idempotency key as the
+ * BFF would forward them, in one request (`confirm: true`). `service` signs the service token for `audience`.
  */
 export async function viaServiceToken(endpoint: string, keys: KeyEnv, service: 'gateway' | 'bff-mobile', audience: string, tokens: () => Map<string, string>): Promise<SendPayment> {
   const variable = service === 'gateway' ? 'GATEWAY_SERVICE_SIGNING_KEYS' : 'BFF_MOBILE_SERVICE_SIGNING_KEYS';
   const serviceToken = createServiceTokenIssuer({ service, keys: await createKeySet((JSON.parse(keys[variable]) as { keys: Parameters<typeof createKeySet>[0] }).keys) });
   const createText = documentText(CreatePaymentDocument);
-  const confirmText = documentText(ConfirmPaymentDocument);
   const post = async <T>(payer: BenchCustomer, query: string, variables: Record<string, unknown>): Promise<T> => {
     let res: Response;
     try {
@@ -201,9 +205,7 @@ export async function viaServiceToken(endpoint: string, keys: KeyEnv, service: '
   };
   return async (payer, recipient) => {
     const t0 = performance.now();
-    const created = (await post<CreatePaymentMutation>(payer, createText, { input: input(payer, recipient) })).createPayment;
-    const t1 = performance.now();
-    const confirmed = (await post<ConfirmPaymentMutation>(payer, confirmText, { id: created.id })).confirmPayment;
-    return { status: confirmed.status, createMs: t1 - t0, confirmMs: performance.now() - t1 };
+    const created = (await post<CreatePaymentMutation>(payer, createText, { input: input(payer, recipient, true) })).createPayment;
+    return { status: created.status, createMs: performance.now() - t0, confirmMs: 0 };
   };
 }

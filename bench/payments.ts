@@ -6,8 +6,9 @@
 // under a key prefix of its own. Starts identity, banking, payments, the gateway server and the
 // mobile BFF, each in a process of its own as a production deployment runs them, then sends
 // payments at concurrency 16 for a warm-up and a measured window through each front in turn:
-// the mobile BFF (the app's path), the gateway server, and payments itself (with the gateway's
-// service token), so the BFF and gateway's cost shows side by side. Afterwards it checks the
+// the mobile BFF (the app's path) in one request (createPayment with `confirm: true`) and in two
+// (create, then confirm), the gateway server, and payments itself (with the gateway's service
+// token), so the BFF and gateway's cost shows side by side. Afterwards it checks the
 // payments against the ledger, runs LedgerVerifier, writes bench/results/payments-<date>.json
 // and .md, stops the servers, drops the database and removes its Redis keys, even when
 // interrupted. Never runs on the embedded PGlite, which executes one statement at a time and
@@ -18,7 +19,7 @@
 // the results are written either way.
 //
 // Options: --seconds=N per front (default 30), --warmup=N seconds (default 5),
-// --concurrency=N (default 16), --fronts=bff,gateway,direct, --payers=N (default: enough for
+// --concurrency=N (default 16), --fronts=bff,bff-two-step,gateway,direct, --payers=N (default: enough for
 // 450 payments/s on every front), --recipients=N (default 200), --log-level=info (the
 // servers'), --no-write, and the diagnostic --cpu-prof=payments,bff-mobile (those servers run under
 // V8's sampling profiler, their .cpuprofile kept with the logs; such a run never writes results).
@@ -52,7 +53,7 @@ interface Options {
   write: boolean;
 }
 
-const FRONTS: readonly Front[] = ['bff', 'gateway', 'direct'];
+const FRONTS: readonly Front[] = ['bff', 'bff-two-step', 'gateway', 'direct'];
 
 function parseOptions(argv: string[]): Options {
   const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -196,7 +197,7 @@ async function main(): Promise<void> {
     const fixtures = await createFixtures(stackSettings, options, (line) => console.log(`  ${line}`));
     const roles: Role[] = ['identity', 'banking', 'payments'];
     if (options.fronts.includes('gateway')) roles.push('gateway');
-    if (options.fronts.includes('bff')) roles.push('bff-mobile');
+    if (options.fronts.some((f) => f.startsWith('bff'))) roles.push('bff-mobile');
     stack = await startStack(stackSettings, roles);
     console.log(`  started ${roles.map((r) => `${r} (pid ${stack!.servers[r]!.pid})`).join(', ')}`);
     const servers = stack.servers;
@@ -219,8 +220,8 @@ async function main(): Promise<void> {
       // Fresh tokens for every front: they live as long as identity's (10 minutes by default).
       tokens = await accessTokens(stackSettings, fixtures.payers.map((p) => p.userId));
       const send: SendPayment =
-        front === 'bff'
-          ? viaMobileBff(servers['bff-mobile']!.url, () => tokens)
+        front === 'bff' || front === 'bff-two-step'
+          ? viaMobileBff(servers['bff-mobile']!.url, () => tokens, front === 'bff' ? 1 : 2)
           : front === 'gateway'
             ? await viaServiceToken(`${servers.gateway!.url}/graphql`, stackSettings.keys, 'bff-mobile', 'gateway', () => tokens)
             : await viaServiceToken(`${servers.payments!.url}/graphql`, stackSettings.keys, 'gateway', 'payments', () => tokens);
@@ -234,7 +235,7 @@ async function main(): Promise<void> {
       const after = await takeSnapshot(servers, postgres, redisPids, admin, name);
       seenByClients += warmup.succeeded + load.succeeded;
       const clientMs = load.latencies.reduce((a, b) => a + b, 0) / Math.max(1, load.latencies.length);
-      const frontRole = front === 'bff' ? 'bff-mobile' : front === 'gateway' ? 'gateway' : null;
+      const frontRole = front.startsWith('bff') ? 'bff-mobile' : front === 'gateway' ? 'gateway' : null;
       const hops = hopReport({ before, after, postgres, activity: profile, payments: load.succeeded, clientMs, front: frontRole, cores: os.cpus().length });
       results.push(scenarioResult(front, options.concurrency, load, warmup, hops));
       logScenario(results[results.length - 1]);
