@@ -9,7 +9,7 @@ import {
 } from '../auth';
 
 /** The services a test's key set holds a key for, unless it names its own. */
-export const TEST_SERVICES = ['gateway', 'bff-web', 'bff-mobile', 'bff-test', 'payments'] as const;
+export const TEST_SERVICES = ['gateway', 'bff-web', 'bff-mobile', 'bff-test', 'payments', 'insights'] as const;
 
 /** Service keys of a test's own, one per service as in a deployment, never written to disk. */
 export interface TestServiceKeys {

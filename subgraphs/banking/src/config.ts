@@ -9,6 +9,11 @@ export const bankingConfigSchema = subgraphBaseConfigSchema.extend({
    * comma-separated; default `payments`. The gateway and BFFs reach only `/graphql`.
    */
   LEDGER_API_CALLERS: serviceNames(['payments']),
+  /**
+   * Services that may only read through the internal ledger API (its GET routes: accounts,
+   * transfers, the history in chain order), comma-separated; default `insights`.
+   */
+  LEDGER_READ_CALLERS: serviceNames(['insights']),
   /** Run migrations at start-up; default: only in embedded mode (no DATABASE_URL). */
   MIGRATE_ON_START: flag(false).optional(),
   /** Longest wait of a ledger statement for a lock (an account row, the chain head), in ms; default 2000. */

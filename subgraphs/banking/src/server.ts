@@ -95,9 +95,9 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
       keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
     }),
     readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
-    // The internal ledger API, open only to LEDGER_API_CALLERS.
+    // The internal ledger API, open only to LEDGER_API_CALLERS (its GET routes also to LEDGER_READ_CALLERS).
     routes: async (app) => {
-      await app.register(ledgerRoutes, { prefix: LEDGER_API_PREFIX, ledger, accounts, logger, callers: config.LEDGER_API_CALLERS });
+      await app.register(ledgerRoutes, { prefix: LEDGER_API_PREFIX, ledger, accounts, logger, callers: config.LEDGER_API_CALLERS, readers: config.LEDGER_READ_CALLERS });
     },
     workers: (metrics) => [
       ...(bus ? [createOutboxRelay({ dataSource, table: 'banking.outbox', bus, logger, metrics })] : []),

@@ -221,9 +221,14 @@ export type QueryAccountArgs = {
   id: Scalars['ID']['input'];
 };
 
-/** One movement of money on one account: a leg of a transfer as that account sees it. */
+/**
+ * One movement of money on one account: a leg of a transfer as that account sees it. Other subgraphs add to it by
+ * its transfer and account (insights: its category and merchant).
+ */
 export type Transaction = {
   __typename?: 'Transaction';
+  /** The account whose movement this is. */
+  accountId: Scalars['ID']['output'];
   /** How much moved, always positive; `direction` says which way. */
   amount: Money;
   /** The account's posted balance right after this transaction; null while it is only a reservation. */
@@ -509,6 +514,8 @@ export type QueryResolvers<ContextType = SubgraphContext, ParentType extends Res
 }>;
 
 export type TransactionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Transaction'] = ResolversParentTypes['Transaction']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Transaction']>, ParentType, ContextType>;
+  accountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   balanceAfter?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -14,6 +14,8 @@ export interface LedgerRoutesOptions {
   logger: Logger;
   /** The services whose service tokens may call these routes (LEDGER_API_CALLERS). */
   callers: readonly string[];
+  /** Services that may only read (the GET routes): LEDGER_READ_CALLERS. */
+  readers?: readonly string[];
 }
 
 /** URL prefix of the internal ledger API. */
@@ -48,6 +50,7 @@ const idParams = z.object({ id: z.string() });
 const userParams = z.object({ userId: z.string().uuid() });
 const systemAccountBody = z.object({ type: z.enum(['SETTLEMENT', 'FEES', 'CLEARING']), currency: z.string() }).strict();
 const pendingParams = z.object({ pendingId: z.string() });
+const historyQuery = z.object({ afterSeq: z.string().regex(/^\d{1,19}$/).default('0'), limit: z.coerce.number().int().min(1).max(1_000).default(500) });
 
 /** Parses with zod, turning the first problem into BAD_USER_INPUT naming the field. */
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -62,15 +65,17 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
  * The internal ledger API for other services (payments first): create, post
  * and void transfers and read balances, as JSON over HTTP. Not part of the
  * public graph. Every route of this scope, whenever it is added, is open only
- * to `callers` (the server's service access checks the token on the route
- * itself). Errors are `{ error: { code, message } }` with the catalogue's HTTP
+ * to `callers`, and the GET routes also to `readers` (the server's service
+ * access checks the token on the route itself). Errors are `{ error: { code, message } }` with the catalogue's HTTP
  * status.
  */
 export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOptions): Promise<void> {
   const { ledger, accounts, logger } = options;
   const callers = [...options.callers];
+  const readers = [...new Set([...callers, ...(options.readers ?? [])])];
   app.addHook('onRoute', (route) => {
-    route.config = { ...route.config, serviceCallers: callers };
+    const reads = [route.method].flat().every((method) => method === 'GET' || method === 'HEAD');
+    route.config = { ...route.config, serviceCallers: reads ? readers : callers };
   });
 
   app.setErrorHandler((err, request, reply) => {
@@ -128,6 +133,19 @@ export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOp
     const transfer = await ledger.getTransfer(id);
     if (!transfer) throw errors.notFound(`Transfer ${id} does not exist.`);
     return transferJson(transfer);
+  });
+
+  /**
+   * The ledger in chain order, a page at a time: `?afterSeq=<n>&limit=<1..1000>`
+   * answers `{ transfers: [...], nextAfterSeq }` (null once the end is reached).
+   */
+  app.get('/history', async (request) => {
+    const { afterSeq, limit } = parse(historyQuery, request.query);
+    const page = await ledger.history(BigInt(afterSeq), limit);
+    return {
+      transfers: page.map(({ seq, transfer }) => ({ seq: seq.toString(), ...transferJson(transfer) })),
+      nextAfterSeq: page.length === limit ? page[page.length - 1].seq.toString() : null,
+    };
   });
 
   /** An account: owner, kind, type, currency, status and balances. */

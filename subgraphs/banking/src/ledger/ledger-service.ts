@@ -119,6 +119,21 @@ export class LedgerService {
     return (await readTransfers(m, [id])).get(id) ?? null;
   }
 
+  /**
+   * The ledger in chain order: up to `limit` transfers (with their postings and
+   * current status) whose chain position is after `afterSeq`, for a reader that
+   * rebuilds its own view of the ledger page by page. Positions follow commit
+   * order, so a reader that pages to the end has seen every committed transfer.
+   */
+  async history(afterSeq: bigint, limit: number): Promise<{ seq: bigint; transfer: TransferRecord }[]> {
+    const rows: { id: string; position: string }[] = await this.db.query(
+      `SELECT t.id, t.seq::text AS position FROM banking.transfers t WHERE t.seq > $1 ORDER BY t.seq LIMIT $2`,
+      [afterSeq.toString(), limit],
+    );
+    const found = await readTransfers(this.db.manager, rows.map((r) => r.id));
+    return rows.map((r) => ({ seq: BigInt(r.position), transfer: found.get(r.id)! }));
+  }
+
   /** Transfers with their postings by id, in the order asked, null where missing (for DataLoader). */
   async getTransfers(ids: readonly string[]): Promise<(TransferRecord | null)[]> {
     const found = await readTransfers(this.db.manager, [...new Set(ids.filter(isUuid))]);

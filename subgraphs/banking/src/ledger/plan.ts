@@ -147,7 +147,10 @@ class BatchPlanner {
         fingerprint: print,
         postings,
       },
-      event: event(pending ? 'ledger.transfer.pending' : 'ledger.transfer.posted', input.id, input.code, postings),
+      event: event(pending ? 'ledger.transfer.pending' : 'ledger.transfer.posted', input.id, input.code, postings, {
+        description: input.description ?? '',
+        metadata: input.metadata ?? {},
+      }),
       quote: quote ? { id: quote.id, transferId: input.id } : undefined,
     };
   }
@@ -176,7 +179,10 @@ class BatchPlanner {
         fingerprint: command.fingerprint,
         postings,
       },
-      event: event(action === 'POST' ? 'ledger.transfer.posted' : 'ledger.transfer.voided', input.id, pending.code, postings, { pendingId: pending.id }),
+      event: event(action === 'POST' ? 'ledger.transfer.posted' : 'ledger.transfer.voided', input.id, pending.code, postings, {
+        pendingId: pending.id,
+        description: pending.description,
+      }),
       status: { id: pending.id, status },
     };
   }

@@ -162,6 +162,40 @@ describe('internal ledger API for payments', () => {
   });
 });
 
+describe('the ledger read by insights', () => {
+  it('lets a reader (LEDGER_READ_CALLERS) read but never write, and pages through the ledger in chain order', async () => {
+    const refused = await h.internal('POST', '/internal/ledger/transfers', transfer(), { caller: 'insights' });
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(refused.body)).toContain('FORBIDDEN');
+    expect((await h.internal('POST', '/internal/ledger/system-accounts', { type: 'CLEARING', currency: 'EUR' }, { caller: 'insights' })).status).toBe(403);
+    expect((await h.internal('GET', `/internal/ledger/accounts/${from.id}`, undefined, { caller: 'insights' })).status).toBe(200);
+
+    const made: { id: string }[] = [];
+    for (let i = 0; i < 3; i += 1) made.push((await h.internal('POST', '/internal/ledger/transfers', transfer({ description: `PRET A MANGER ${i}` }))).body as { id: string });
+    const seen: { id: string; seq: string; description: string }[] = [];
+    let afterSeq = '0';
+    for (;;) {
+      const page = await h.internal('GET', `/internal/ledger/history?afterSeq=${afterSeq}&limit=2`, undefined, { caller: 'insights' });
+      expect(page.status).toBe(200);
+      const body = page.body as { transfers: { id: string; seq: string; description: string }[]; nextAfterSeq: string | null };
+      expect(body.transfers.length).toBeLessThanOrEqual(2);
+      seen.push(...body.transfers);
+      if (!body.nextAfterSeq) break;
+      afterSeq = body.nextAfterSeq;
+    }
+    const seqs = seen.map((t) => BigInt(t.seq));
+    expect(seqs.every((seq, i) => i === 0 || seq > seqs[i - 1])).toBe(true);
+    // Ours, in the order they were made, and every transfer up to the last one seen.
+    const ours = seen.filter((t) => made.some((m) => m.id === t.id));
+    expect(ours.map((t) => [t.id, t.description])).toEqual(made.map((t, i) => [t.id, `PRET A MANGER ${i}`]));
+    const [{ n }] = await h.server.dataSource.query(`SELECT count(*)::int AS n FROM banking.transfers WHERE seq <= $1`, [seen[seen.length - 1].seq]);
+    expect(n).toBe(seen.length);
+    const bad = await h.internal('GET', '/internal/ledger/history?afterSeq=-1&limit=5000', undefined, { caller: 'insights' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('BAD_USER_INPUT');
+  });
+});
+
 describe('internal account API for payments', () => {
   it("reads an account with its owner, a customer's accounts, and a clearing account created once", async () => {
     const owner = randomUUID();

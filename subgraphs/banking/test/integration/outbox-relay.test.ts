@@ -125,8 +125,8 @@ describe('outbox relay', () => {
       blockMs: 50,
     });
 
-    const single = await h.ledger.createTransfer(move(a.id, b.id, 100n));
-    const held = await h.ledger.createTransfer({ ...move(a.id, b.id, 200n), pendingTimeoutSeconds: 60 });
+    const single = await h.ledger.createTransfer({ ...move(a.id, b.id, 100n), description: 'PRET A MANGER 1234 LONDON GB', metadata: { mcc: '5814' } });
+    const held = await h.ledger.createTransfer({ ...move(a.id, b.id, 200n), description: 'Payment to Ana', pendingTimeoutSeconds: 60 });
     const post = await h.ledger.postPending({ id: randomUUID(), pendingId: held.id });
     const voidable = await h.ledger.createTransfer({ ...move(a.id, b.id, 300n), pendingTimeoutSeconds: 60 });
     const voided = await h.ledger.voidPending({ id: randomUUID(), pendingId: voidable.id });
@@ -153,6 +153,10 @@ describe('outbox relay', () => {
     );
     expect(rows).toHaveLength(7);
     expect(rec.published[0].event.payload).toMatchObject({ code: 'TRANSFER', postings: [{ accountId: a.id, direction: 'DEBIT', amount: '1.00' }, {}] });
+    // A new transfer carries its description and metadata (what a card network sent); a post or void names its hold and the hold's description.
+    expect(rec.published[0].event.payload).toMatchObject({ description: 'PRET A MANGER 1234 LONDON GB', metadata: { mcc: '5814' } });
+    expect(rec.published[2].event.payload).toMatchObject({ pendingId: held.id, description: 'Payment to Ana' });
+    expect(rec.published[4].event.payload).toMatchObject({ pendingId: voidable.id, description: voidable.description });
     expect(rec.published[0].event.occurredAt).toBeInstanceOf(Date);
     // An expiry says which holds it released.
     expect(rec.published[6].event.payload).toMatchObject({ code: 'TRANSFER', postings: [{ accountId: a.id, direction: 'DEBIT', amount: '4.00', pending: true }, {}] });

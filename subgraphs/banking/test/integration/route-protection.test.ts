@@ -28,10 +28,12 @@ async function pendingTransfer(): Promise<string> {
 const resolvedOrConflict = (phase: string) => (res: ProbeResponse) =>
   (res.status === 200 && res.json?.phase === phase) || (res.status === 409 && res.json?.error?.code === 'CONFLICT');
 const ledgerCaller = { caller: 'payments', refusedCallers: ['gateway', 'bff-web', 'bff-mobile'] };
+// Writes are for LEDGER_API_CALLERS only: a reader (insights) is refused too.
+const ledgerWriter = { caller: 'payments', refusedCallers: ['gateway', 'bff-web', 'bff-mobile', 'insights'] };
 
 // Thousands of requests: a generous timeout, since CI machines are shared.
 describe('banking route protection', () => {
-  it('lets only LEDGER_API_CALLERS reach the ledger API and only the gateway and BFFs reach /graphql, however the target is spelled', async () => {
+  it('lets only LEDGER_API_CALLERS write through the ledger API (LEDGER_READ_CALLERS read too) and only the gateway and BFFs reach /graphql, however the target is spelled', async () => {
     const transfersBefore = await h.count('transfers');
     const existing = transfer();
     expect((await h.internal('POST', '/internal/ledger/transfers', existing)).status).toBe(200);
@@ -57,7 +59,7 @@ describe('banking route protection', () => {
           method: 'POST',
           route: '/internal/ledger/transfers',
           body: () => transfer(),
-          ...ledgerCaller,
+          ...ledgerWriter,
           reachedHandler: (res) => {
             const reached = res.status === 200 && res.json?.status === 'POSTED';
             if (reached) created += 1;
@@ -69,7 +71,7 @@ describe('banking route protection', () => {
           route: '/internal/ledger/transfers/:pendingId/post',
           path: `/internal/ledger/transfers/${toPost}/post`,
           body: () => ({ id: randomUUID() }),
-          ...ledgerCaller,
+          ...ledgerWriter,
           reachedHandler: resolvedOrConflict('POST_PENDING'),
         },
         {
@@ -77,7 +79,7 @@ describe('banking route protection', () => {
           route: '/internal/ledger/transfers/:pendingId/void',
           path: `/internal/ledger/transfers/${toVoid}/void`,
           body: () => ({ id: randomUUID() }),
-          ...ledgerCaller,
+          ...ledgerWriter,
           reachedHandler: resolvedOrConflict('VOID_PENDING'),
         },
         {
@@ -109,10 +111,18 @@ describe('banking route protection', () => {
           reachedHandler: (res) => res.status === 200 && Array.isArray(res.json?.accounts),
         },
         {
+          method: 'GET',
+          route: '/internal/ledger/history',
+          path: '/internal/ledger/history?limit=2',
+          caller: 'insights',
+          refusedCallers: ['gateway', 'bff-web', 'bff-mobile'],
+          reachedHandler: (res) => res.status === 200 && Array.isArray(res.json?.transfers),
+        },
+        {
           method: 'POST',
           route: '/internal/ledger/system-accounts',
           body: () => ({ type: 'CLEARING', currency: 'EUR' }),
-          ...ledgerCaller,
+          ...ledgerWriter,
           reachedHandler: (res) => res.status === 200 && res.json?.kind === 'SYSTEM',
         },
       ],
