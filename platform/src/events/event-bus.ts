@@ -1,3 +1,5 @@
+import type { GroupStats } from './stream-log';
+
 /** An event as producers publish it. */
 export interface BusEvent {
   /** Unique id of the event (for ledger events, the outbox row id): consumers deduplicate by it. */
@@ -88,6 +90,8 @@ export interface EventBus {
   subscribe(stream: string, group: string, consumer: string, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription>;
   /** The oldest entries parked for `stream`, for inspection and replay tools. */
   deadLetters(stream: string, limit?: number): Promise<DeliveredEvent[]>;
+  /** How far `group` is behind on `stream` (lag, pending, parked); null when the group does not exist. */
+  groupStats(stream: string, group: string): Promise<GroupStats | null>;
   /** Resolves when the bus answers; rejects otherwise. */
   ping(): Promise<void>;
   /** Stops every subscription, then releases connections. */

@@ -201,6 +201,13 @@ function createMemoryStreamLog(maxStreamLength: number): StreamLog {
       assertOpen();
       return (streams.get(name)?.entries ?? []).slice(0, count).map((e) => ({ entryId: e.entryId, fields: { ...e.fields } }));
     },
+    async groupStats(name, groupName) {
+      assertOpen();
+      const stream = streams.get(name);
+      const group = stream?.groups.get(groupName);
+      if (!stream || !group) return null;
+      return { lag: stream.base + stream.entries.length - group.next, pending: group.pending.size, deadLetters: streams.get(deadLetterStream(name))?.entries.length ?? 0 };
+    },
     async ping() {
       assertOpen();
     },

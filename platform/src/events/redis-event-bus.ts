@@ -112,6 +112,19 @@ function createRedisStreamLog({ client, run }: Connection, options: RedisEventBu
       const entries = await run(client.xRange(k(stream), '-', '+', { COUNT: count }));
       return (entries ?? []).map((e) => ({ entryId: e.id, fields: { ...(e.message as EntryFields) } }));
     },
+    async groupStats(stream, group) {
+      const [groups, deadLetters] = await Promise.all([
+        run(client.xInfoGroups(k(stream))).catch((err: unknown) => {
+          // XINFO on a stream that does not exist yet.
+          if (err instanceof Error && /no such key/i.test(err.message)) return [];
+          throw err;
+        }),
+        run(client.xLen(k(deadLetterStream(stream)))),
+      ]);
+      const found = (groups as { name: string; pending: number; lag?: number | null }[]).find((g) => g.name === group);
+      if (!found) return null;
+      return { lag: typeof found.lag === 'number' ? found.lag : null, pending: Number(found.pending), deadLetters: Number(deadLetters) };
+    },
     async ping() {
       await run(client.ping());
     },

@@ -44,6 +44,7 @@ export function createStreamEventBus(parts: StreamEventBusParts): EventBus {
       const entries = await log.range(dlq, limit);
       return entries.map((entry) => decodeDeadLetter(dlq, entry.entryId, entry.fields));
     },
+    groupStats: (stream, group) => log.groupStats(stream, group),
     ping: () => log.ping(),
     async close() {
       if (closed) return;

@@ -9,6 +9,16 @@ export interface StreamEntry {
   deliveries: number;
 }
 
+/** How far a consumer group is behind its stream. */
+export interface GroupStats {
+  /** Entries never delivered to the group (Redis's `lag`); null when Redis cannot tell (entries deleted by trimming). */
+  lag: number | null;
+  /** Entries delivered and not yet acknowledged (being handled, or failed and waiting for a retry). */
+  pending: number;
+  /** Entries parked in the stream's dead-letter stream (by every group). */
+  deadLetters: number;
+}
+
 /** Reads new entries; a Redis reader holds a connection of its own because the read blocks. */
 export interface StreamReader {
   /** Up to `count` entries never delivered to the group, waiting at most `blockMs` for one. */
@@ -39,6 +49,8 @@ export interface StreamLog {
   deadLetter(stream: string, group: string, entryId: string, fields: EntryFields): Promise<void>;
   /** The oldest `count` entries of a stream. */
   range(stream: string, count: number): Promise<{ entryId: string; fields: EntryFields }[]>;
+  /** How far a group is behind (see {@link GroupStats}); null when the group does not exist. */
+  groupStats(stream: string, group: string): Promise<GroupStats | null>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -242,6 +242,42 @@ function eventBusContract(createHarness: () => Promise<Harness>): void {
     });
   });
 
+  describe('group stats', () => {
+    it('tells how far a group is behind: lag before delivery, pending while handled, dead letters once parked', async () => {
+      expect(await h.bus.groupStats('ledger', 'insights')).toBeNull();
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let started = 0;
+      const sub = await h.bus.subscribe(
+        'ledger',
+        'insights',
+        'c1',
+        async (e) => {
+          started += 1;
+          if (e.type === 'test.poison') throw new Error('poison');
+          await gate;
+        },
+        { ...fast, maxAttempts: 1, batchSize: 1 },
+      );
+      expect(await h.bus.groupStats('ledger', 'insights')).toEqual({ lag: 0, pending: 0, deadLetters: 0 });
+      await h.bus.publish('ledger', event());
+      await waitFor('the first event in the handler', () => started === 1);
+      for (let i = 0; i < 3; i += 1) await h.bus.publish('ledger', event());
+      // One entry held by the handler; three never delivered (the reader takes one at a time).
+      const busy = await h.bus.groupStats('ledger', 'insights');
+      expect(busy!.pending).toBe(1);
+      expect(busy!.lag).toBeGreaterThanOrEqual(2);
+      expect(busy!.lag).toBeLessThanOrEqual(3);
+      release();
+      await h.bus.publish('ledger', event({ type: 'test.poison' }));
+      await deadLettersOf(h.bus, 'ledger', 1);
+      let stats = await h.bus.groupStats('ledger', 'insights');
+      for (const until = Date.now() + 5_000; stats!.pending > 0 && Date.now() < until; await sleep(20)) stats = await h.bus.groupStats('ledger', 'insights');
+      expect(stats).toEqual({ lag: 0, pending: 0, deadLetters: 1 });
+      await sub.close();
+    });
+  });
+
   describe('idempotency by event id', () => {
     it('runs the handler once for an event published twice, and once again in another group', async () => {
       const handled: string[] = [];
