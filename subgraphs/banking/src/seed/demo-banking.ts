@@ -125,7 +125,13 @@ export async function seedDemoBanking(options: SeedDemoBankingOptions): Promise<
           id,
           code: s.code,
           description: s.description,
-          metadata: { source: 'demo-seed', bookedAt, category: s.category, ...(step.key === 'opening' ? { seededUntil: until.toISOString(), seed } : {}) },
+          metadata: {
+            source: 'demo-seed',
+            bookedAt,
+            category: s.category,
+            ...(s.mcc ? { mcc: s.mcc } : {}),
+            ...(step.key === 'opening' ? { seededUntil: until.toISOString(), seed } : {}),
+          },
           postings: [
             { accountId: fromAccount.id, direction: 'DEBIT', amount: s.amount, currency: s.currency },
             { accountId: toAccount.id, direction: 'CREDIT', amount: s.amount, currency: s.currency },

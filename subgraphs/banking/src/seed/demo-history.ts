@@ -13,6 +13,8 @@ export type DemoStep =
       code: string;
       description: string;
       category: string;
+      /** The merchant category code a card network sends with a card payment (ISO 18245). */
+      mcc?: string;
       from: DemoAccountRef;
       to: DemoAccountRef;
       /** Minor units. */
@@ -49,18 +51,33 @@ const between = (rand: () => number, min: number, max: number): bigint => BigInt
 const at = (day: Date, hour: number, minute = 0) => new Date(day.getTime() + hour * 3_600_000 + minute * 60_000);
 const isoDay = (day: Date) => day.toISOString().slice(0, 10);
 
-const GROCERS = ['Tesco', "Sainsbury's", 'Aldi', 'Waitrose', 'Lidl', 'Co-op'] as const;
-const CARD_SPENDING = [
-  { merchant: 'Pret A Manger', category: 'eating_out', min: 280, max: 950 },
-  { merchant: 'Costa Coffee', category: 'eating_out', min: 290, max: 620 },
-  { merchant: 'Transport for London', category: 'transport', min: 280, max: 810 },
-  { merchant: 'Amazon', category: 'shopping', min: 799, max: 6_499 },
-  { merchant: 'Boots', category: 'shopping', min: 350, max: 2_800 },
-  { merchant: 'Deliveroo', category: 'eating_out', min: 1_450, max: 3_600 },
-  { merchant: 'Odeon Cinemas', category: 'entertainment', min: 1_100, max: 2_600 },
+// Card payments carry the descriptor and merchant category code a card network sends, as a statement shows them.
+const GROCERS = [
+  { descriptor: 'TESCO STORES 3297 LONDON GB', mcc: '5411' },
+  { descriptor: "SAINSBURY'S S/MKT 0321 LONDON GB", mcc: '5411' },
+  { descriptor: 'ALDI 82 775 LONDON GB', mcc: '5411' },
+  { descriptor: 'WAITROSE 0123 LONDON GB', mcc: '5411' },
+  { descriptor: 'LIDL GB LONDON', mcc: '5411' },
+  { descriptor: 'CO-OP GROUP 070823 LONDON GB', mcc: '5411' },
 ] as const;
-const WEEKEND_DINING = ['Dishoom', 'Nando’s', 'Franco Manca', 'The Ivy', 'Wagamama'] as const;
-const ABROAD = ['Café A Brasileira, Lisbon', 'Pingo Doce, Lisbon', 'Time Out Market, Lisbon', 'Boulangerie Julien, Paris', 'Monoprix, Paris', 'Le Comptoir, Paris'] as const;
+const CARD_SPENDING = [
+  { merchant: 'PRET A MANGER 1234 LONDON GB', mcc: '5814', category: 'eating_out', min: 280, max: 950 },
+  { merchant: 'COSTA COFFEE 41022 LONDON GB', mcc: '5814', category: 'eating_out', min: 290, max: 620 },
+  { merchant: 'TFL TRAVEL CH', mcc: '4111', category: 'transport', min: 280, max: 810 },
+  { merchant: 'AMZN Mktp UK*2K4LT12J5', mcc: '5942', category: 'shopping', min: 799, max: 6_499 },
+  { merchant: 'BOOTS 1123 LONDON GB', mcc: '5912', category: 'shopping', min: 350, max: 2_800 },
+  { merchant: 'DELIVEROO.CO.UK LONDON GB', mcc: '5812', category: 'eating_out', min: 1_450, max: 3_600 },
+  { merchant: 'ODEON CINEMAS LTD LONDON GB', mcc: '7832', category: 'entertainment', min: 1_100, max: 2_600 },
+] as const;
+const WEEKEND_DINING = ['DISHOOM COVENT GARDEN LONDON GB', 'NANDOS 0412 LONDON GB', 'FRANCO MANCA 23 LONDON GB', 'THE IVY 1234 LONDON GB', 'WAGAMAMA 055 LONDON GB'] as const;
+const ABROAD = [
+  { descriptor: 'CAFE A BRASILEIRA LISBOA PT', mcc: '5814' },
+  { descriptor: 'PINGO DOCE LISBOA PT', mcc: '5411' },
+  { descriptor: 'TIME OUT MARKET LISBOA PT', mcc: '5812' },
+  { descriptor: 'BOULANGERIE JULIEN PARIS FR', mcc: '5462' },
+  { descriptor: 'MONOPRIX PARIS FR', mcc: '5411' },
+  { descriptor: 'LE COMPTOIR PARIS FR', mcc: '5812' },
+] as const;
 /** Months of the history (0-based) with a week abroad spending from the EUR wallet. */
 const TRIP_MONTHS = new Set([3, 8]);
 
@@ -79,8 +96,8 @@ export function planDemoHistory(seed: number, until: Date): { from: Date; steps:
   // Keys carry the day, except the opening's: a later run finds it without knowing the dates.
   const transfer = (day: Date | null, name: string, s: Omit<Extract<DemoStep, { kind: 'transfer' }>, 'kind' | 'key'>) =>
     steps.push({ kind: 'transfer', key: day ? `${isoDay(day)}:${name}` : name, ...s });
-  const spend = (day: Date, name: string, hour: number, merchant: string, category: string, amount: bigint, code = 'CARD_PAYMENT') =>
-    transfer(day, name, { bookedAt: at(day, hour, Math.floor(rand() * 60)), code, description: merchant, category, from: 'current', to: 'clearing', amount, currency: 'GBP' });
+  const spend = (day: Date, name: string, hour: number, merchant: string, category: string, amount: bigint, code = 'CARD_PAYMENT', mcc?: string) =>
+    transfer(day, name, { bookedAt: at(day, hour, Math.floor(rand() * 60)), code, description: merchant, category, mcc, from: 'current', to: 'clearing', amount, currency: 'GBP' });
 
   transfer(null, 'opening', {
     bookedAt: at(from, 9),
@@ -122,13 +139,13 @@ export function planDemoHistory(seed: number, until: Date): { from: Date; steps:
     if (dom === 1) spend(day, 'rent', 6, 'Harbour Lettings — rent', 'rent', 135_000n, 'STANDING_ORDER');
     if (dom === 1) spend(day, 'gym', 6, 'PureGym', 'subscriptions', 3_999n, 'DIRECT_DEBIT');
     if (dom === 3 && month !== 1 && month !== 2) spend(day, 'council-tax', 6, 'Camden Council — council tax', 'utilities', 16_200n, 'DIRECT_DEBIT');
-    if (dom === 5) spend(day, 'netflix', 7, 'Netflix', 'subscriptions', 1_099n);
+    if (dom === 5) spend(day, 'netflix', 7, 'NETFLIX.COM', 'subscriptions', 1_099n, 'CARD_PAYMENT', '4899');
     if (dom === 8) spend(day, 'water', 6, 'Thames Water', 'utilities', 4_150n, 'DIRECT_DEBIT');
-    if (dom === 12) spend(day, 'spotify', 7, 'Spotify', 'subscriptions', 1_199n);
+    if (dom === 12) spend(day, 'spotify', 7, 'Spotify P1C3A1F0E2', 'subscriptions', 1_199n, 'CARD_PAYMENT', '5815');
     if (dom === 15) spend(day, 'energy', 6, 'Octopus Energy', 'utilities', winter ? between(rand, 14_000, 19_000) : between(rand, 6_000, 9_000), 'DIRECT_DEBIT');
     if (dom === 18) spend(day, 'broadband', 6, 'BT Broadband', 'utilities', 3_200n, 'DIRECT_DEBIT');
     if (dom === 20) spend(day, 'mobile', 6, 'giffgaff', 'utilities', 1_200n, 'DIRECT_DEBIT');
-    if (dom === 22) spend(day, 'icloud', 7, 'Apple iCloud', 'subscriptions', 299n);
+    if (dom === 22) spend(day, 'icloud', 7, 'APPLE.COM/BILL', 'subscriptions', 299n, 'CARD_PAYMENT', '5818');
 
     const payday = dom === 25 || (weekday === 5 && (dom === 23 || dom === 24));
     if (payday && !(dom === 25 && (weekday === 0 || weekday === 6))) {
@@ -149,19 +166,20 @@ export function planDemoHistory(seed: number, until: Date): { from: Date; steps:
     if (weekday === 6) {
       const amount = between(rand, 3_800, 11_500);
       cardSpendThisMonth += amount;
-      spend(day, 'groceries', 10 + Math.floor(rand() * 6), pick(rand, GROCERS), 'groceries', amount);
+      const grocer = pick(rand, GROCERS);
+      spend(day, 'groceries', 10 + Math.floor(rand() * 6), grocer.descriptor, 'groceries', amount, 'CARD_PAYMENT', grocer.mcc);
     }
     if ((weekday === 5 || weekday === 6) && rand() < 0.45) {
       const amount = between(rand, 2_400, 7_800);
       cardSpendThisMonth += amount;
-      spend(day, 'dining', 19 + Math.floor(rand() * 3), pick(rand, WEEKEND_DINING), 'eating_out', amount);
+      spend(day, 'dining', 19 + Math.floor(rand() * 3), pick(rand, WEEKEND_DINING), 'eating_out', amount, 'CARD_PAYMENT', '5812');
     }
     const purchases = rand() < 0.6 ? 1 + Math.floor(rand() * 2) : 0;
     for (let i = 0; i < purchases; i++) {
       const kind = pick(rand, CARD_SPENDING);
       const amount = between(rand, kind.min, kind.max);
       cardSpendThisMonth += amount;
-      spend(day, `card-${i}`, 8 + Math.floor(rand() * 13), kind.merchant, kind.category, amount);
+      spend(day, `card-${i}`, 8 + Math.floor(rand() * 13), kind.merchant, kind.category, amount, 'CARD_PAYMENT', kind.mcc);
     }
 
     if (dom === 10 && monthIndex % 2 === 1) {
@@ -170,10 +188,12 @@ export function planDemoHistory(seed: number, until: Date): { from: Date; steps:
     if (TRIP_MONTHS.has(monthIndex) && dom >= 12 && dom <= 18) {
       const count = 1 + Math.floor(rand() * 3);
       for (let i = 0; i < count; i++) {
+        const place = pick(rand, ABROAD);
         transfer(day, `abroad-${i}`, {
           bookedAt: at(day, 9 + Math.floor(rand() * 13), Math.floor(rand() * 60)),
           code: 'CARD_PAYMENT',
-          description: pick(rand, ABROAD),
+          description: place.descriptor,
+          mcc: place.mcc,
           category: 'travel',
           from: 'wallet',
           to: 'clearing',
