@@ -204,7 +204,13 @@ export class ProviderRefunds {
       const to: PaymentStatus = settled.refundedAmount === current.amount ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
       const amount = formatDecimal(refund.amount, current.currency);
       const moved = (await this.deps.store.transition(m, current.id, current.status, { to, actor: refund.actor, reason: `refunded ${amount}: ${refund.reason}` }))!;
-      await writePaymentEvent(m, 'payment.refunded', moved, { refundId: refund.id, refundAmount: amount, refundedBy: refund.actor.startsWith('provider:') ? 'BANK_RETURN' : 'REFUND' });
+      // The ledger transfer that moved the money back, so a reader of the ledger can tell it is this payment's refund.
+      await writePaymentEvent(m, 'payment.refunded', moved, {
+        refundId: refund.id,
+        refundAmount: amount,
+        refundTransferId: refund.transferId,
+        refundedBy: refund.actor.startsWith('provider:') ? 'BANK_RETURN' : 'REFUND',
+      });
       return moved;
     });
   }

@@ -50,6 +50,15 @@ describe('refunds', () => {
     expect((await refund(payer, another.id)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const events = await h.payments.dataSource.query(`SELECT event_type FROM payments.outbox WHERE aggregate_id = $1 ORDER BY seq`, [id]);
     expect(events.map((e: { event_type: string }) => e.event_type)).toEqual(['payment.succeeded', 'payment.refunded', 'payment.refunded']);
+    // Each refund event names the ledger transfer that moved the money back, so readers of the ledger can tell it is a refund.
+    const refunded: { payload: { refundTransferId: string; refundId: string } }[] = await h.payments.dataSource.query(
+      `SELECT payload FROM payments.outbox WHERE aggregate_id = $1 AND event_type = 'payment.refunded' ORDER BY seq`,
+      [id],
+    );
+    const transfers: { id: string; code: string }[] = await h.banking.dataSource.query(`SELECT id, code FROM banking.transfers WHERE id = ANY($1::uuid[])`, [
+      refunded.map((e) => e.payload.refundTransferId),
+    ]);
+    expect(transfers.map((t) => t.code)).toEqual(['P2P_REFUND', 'P2P_REFUND']);
   });
 
   it('never refunds more than was paid when ten refunds race', async () => {
