@@ -505,6 +505,8 @@ export class PaymentService {
         amount: payment.amount,
         currency: payment.currency,
         causedBy: `payment:${payment.id}`,
+        // A card top-up is booked as a card network books one: the merchant category code of a funding transaction.
+        ...(payment.kind === 'CARD' ? { metadata: { mcc: CARD_TOP_UP_MCC, channel: 'CARD' } } : {}),
       }),
     );
     if ('failed' in hold) return hold.failed;
@@ -777,6 +779,9 @@ export class PaymentService {
     return this.keys.run(ctx.viewer.userId, key, operation, requestFingerprint(operation, input), () => work(derived));
   }
 }
+
+/** ISO 18245 merchant category code of a card top-up: 6012, financial institutions (merchandise and services). */
+const CARD_TOP_UP_MCC = '6012';
 
 /** The ledger transfer code of each kind of payment. */
 const LEDGER_CODES = { P2P: 'P2P_PAYMENT', PAYOUT: 'PAYOUT', CARD: 'CARD_TOP_UP', BILL: 'BILL_PAYMENT' } as const;

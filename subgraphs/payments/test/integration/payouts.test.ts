@@ -161,6 +161,9 @@ describe('card payments (top-ups from a saved card)', () => {
     expect(ok.created).toMatchObject({ kind: 'CARD', counterparty: { name: 'VISA •••• 4242' } });
     expect(ok.confirmed).toMatchObject({ status: 'SUCCEEDED' });
     expect(await h.balance(ok.account)).toEqual({ posted: 60_00n, available: 60_00n });
+    // Booked on the ledger as a card network books a funding transaction, with its merchant category code.
+    const [hold] = await h.banking.dataSource.query(`SELECT metadata FROM banking.transfers WHERE caused_by = $1 AND phase = 'PENDING'`, [`payment:${ok.id}`]);
+    expect(hold.metadata).toMatchObject({ mcc: '6012', channel: 'CARD' });
 
     const retried = await topUp('4000000000000119');
     expect(retried.confirmed).toMatchObject({ status: 'SUCCEEDED' });
