@@ -45,7 +45,7 @@ COPY . .
 RUN mkdir -p /app/.data /var/lib/meridian/objects && chown 1000:1000 /app/.data /var/lib/meridian/objects
 # 1000 is the `node` user of the base image; numeric so Kubernetes can check runAsNonRoot.
 USER 1000:1000
-EXPOSE 4000 4001 4100 4201 4202 4203 4204
+EXPOSE 4000 4001 4100 4201 4202 4203 4204 4205
 WORKDIR /app/${SERVICE}
 # node runs the server itself (rather than `npm start`), so it is PID 1 and
 # receives SIGTERM directly, and no npm process sits beside it in memory.

@@ -7,10 +7,12 @@
  *   npx tsx deploy/generate-keys.ts retire <owner> [file]    drop that owner's old keys
  *   npx tsx deploy/generate-keys.ts rotate data [file]       a new master key for personal data (old ones stay)
  *
- * <owner> is gateway, bff-web, bff-mobile, payments or identity. docker compose reads
- * `.env` for the `${...}` variables in docker-compose.yml; the Kubernetes
- * Secrets are made from the same file (deploy/k8s/secret.template.yaml).
- * Each service receives only its own private key. Values are unquoted JSON.
+ * <owner> is gateway, bff-web, bff-mobile, payments, insights or identity. A file
+ * made before a signing service existed (insights, say) gives that service its
+ * first key with `rotate <service>`. docker compose reads `.env` for the `${...}`
+ * variables in docker-compose.yml; the Kubernetes Secrets are made from the same
+ * file (deploy/k8s/secret.template.yaml). Each service receives only its own
+ * private key. Values are unquoted JSON.
  */
 import fs from 'node:fs';
 import path from 'node:path';

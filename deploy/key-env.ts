@@ -1,6 +1,7 @@
 /**
  * The signing keys of a deployment as environment variables, and how they are
- * made, rotated and retired: each signing service has its own private keys
+ * made, rotated and retired: each signing service (the gateway, the BFFs,
+ * payments, insights) has its own private keys
  * (`<SERVICE>_SERVICE_SIGNING_KEYS`, handed to that service alone as
  * `SERVICE_SIGNING_KEYS`), every verifier holds the public set
  * (`SERVICE_TRUSTED_KEYS`, each key naming its owner), and identity alone
@@ -68,11 +69,14 @@ export function rotateDataKeys(env: KeyEnv): KeyEnv {
  * trusted set next to the old one, so tokens signed with either verify during
  * the overlap. Identity keeps its old key in its set, and so in its JWKS, until
  * {@link retireKeys}. Deploy the verifiers before the service itself.
+ * A signing service added since the file was made (it has no keys there yet)
+ * gets its first key the same way.
  */
 export async function rotateKeys(env: KeyEnv, owner: KeyOwner): Promise<KeyEnv> {
   const variable = variableOf(owner);
   const fresh = await generatePrivateJwk();
-  const next: KeyEnv = { ...env, [variable]: JSON.stringify({ keys: [fresh, ...jwks(env[variable], variable)] }) };
+  const current = owner !== 'identity' && env[variable] === undefined ? [] : jwks(env[variable], variable);
+  const next: KeyEnv = { ...env, [variable]: JSON.stringify({ keys: [fresh, ...current] }) };
   if (owner !== 'identity') {
     next.SERVICE_TRUSTED_KEYS = JSON.stringify({ keys: [publicHalf(fresh, owner), ...jwks(env.SERVICE_TRUSTED_KEYS, 'SERVICE_TRUSTED_KEYS')] });
   }

@@ -2,6 +2,7 @@
 import { closeDataSource, initializeDataSource, loadBaseConfig, openDatabase } from '@meridian/platform';
 import { createBankingDataSource } from '@meridian/banking';
 import { createIdentityDataSource } from '@meridian/identity';
+import { createInsightsDataSource } from '@meridian/insights';
 import { createKycDataSource } from '@meridian/kyc';
 import { createPaymentsDataSource } from '@meridian/payments';
 
@@ -10,6 +11,7 @@ const subgraphDataSources = [
   { name: 'banking', create: createBankingDataSource },
   { name: 'kyc', create: createKycDataSource },
   { name: 'payments', create: createPaymentsDataSource },
+  { name: 'insights', create: createInsightsDataSource },
 ];
 
 async function main(): Promise<void> {

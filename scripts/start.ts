@@ -5,6 +5,7 @@ import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
 import { createBankingServer, loadBankingConfig, seedDemoBanking } from '@meridian/banking';
 import { createIdentityServer, DEMO_USER, loadIdentityConfig, seedDemoUser } from '@meridian/identity';
 import { createKycServer, loadKycConfig, seedDemoKyc } from '@meridian/kyc';
+import { createInsightsServer, loadInsightsConfig, rebuildReadModel, seedDemoInsights } from '@meridian/insights';
 import { createPaymentsServer, DEMO_FRIEND, loadPaymentsConfig, seedDemoPayments } from '@meridian/payments';
 import {
   closeOnSignals,
@@ -86,6 +87,18 @@ async function main(): Promise<void> {
     await payments.app.listen({ port: paymentsConfig.PAYMENTS_PORT, host: base.HOST });
     const paymentsUrl = `http://127.0.0.1:${paymentsConfig.PAYMENTS_PORT}/graphql`;
 
+    // Insights reads banking's ledger (events, and its history for a rebuild) with a signing key of its own.
+    const insightsConfig = loadInsightsConfig(
+      withOwnSigningKeys({ ...subgraphEnv, BANKING_INTERNAL_URL: process.env.BANKING_INTERNAL_URL ?? `http://127.0.0.1:${bankingConfig.BANKING_PORT}` }, 'insights'),
+    );
+    const insights = await createInsightsServer(insightsConfig, { databaseUrl: database.url, eventBus });
+    servers.push(insights);
+    await insights.app.listen({ port: insightsConfig.INSIGHTS_PORT, host: base.HOST });
+    const insightsUrl = `http://127.0.0.1:${insightsConfig.INSIGHTS_PORT}/graphql`;
+    const [{ seen }] = await insights.dataSource.query(`SELECT EXISTS (SELECT 1 FROM insights.transactions) AS seen`);
+    const [{ written }] = await banking.dataSource.query(`SELECT EXISTS (SELECT 1 FROM banking.transfers) AS written`);
+    const unseenLedger = !seen && written;
+
     const env = {
       ...process.env,
       IDENTITY_URL: process.env.IDENTITY_URL ?? `${identityUrl}/graphql`,
@@ -93,6 +106,7 @@ async function main(): Promise<void> {
       BANKING_URL: process.env.BANKING_URL ?? bankingUrl,
       KYC_URL: process.env.KYC_URL ?? kycUrl,
       PAYMENTS_URL: process.env.PAYMENTS_URL ?? paymentsUrl,
+      INSIGHTS_URL: process.env.INSIGHTS_URL ?? insightsUrl,
     };
 
     const gatewayConfig = loadGatewayConfig(withOwnSigningKeys(env, 'gateway'));
@@ -126,6 +140,10 @@ async function main(): Promise<void> {
       if (gbp) demoPayments = await seedDemoPayments(payments, { payerId: demo.userId, payerAccountId: gbp.id, friendEmail: DEMO_FRIEND.email });
     }
 
+    // A ledger insights has never seen (a data directory from before insights) is read from banking's history; new transfers arrive as events.
+    const rebuilt = unseenLedger ? await rebuildReadModel({ db: insights.dataSource, ledger: insights.ledger, projection: insights.projection }) : undefined;
+    const demoInsights = demo && history ? await seedDemoInsights(insights, { userId: demo.userId, savingsAccountId: history.accounts.savings.id }) : undefined;
+
     const host = base.HOST === '0.0.0.0' ? '127.0.0.1' : base.HOST;
     const mode =
       database.kind === 'pglite'
@@ -142,9 +160,12 @@ async function main(): Promise<void> {
       `  banking     http://${host}:${bankingConfig.BANKING_PORT}/graphql   (internal: service token required)`,
       `  kyc         http://${host}:${kycConfig.KYC_PORT}/graphql   (internal: service token required)${base.NODE_ENV === 'development' ? `; phone codes sent: http://${host}:${kycConfig.KYC_PORT}/dev/mailbox?to=<number>` : ''}`,
       `  payments    http://${host}:${paymentsConfig.PAYMENTS_PORT}/graphql   (internal: service token required)`,
+      `  insights    http://${host}:${insightsConfig.INSIGHTS_PORT}/graphql   (internal: service token required)`,
       ...(demo ? [`  demo user   ${DEMO_USER.email} / ${DEMO_USER.password}   (${demo.outcome === 'created' ? 'created' : 'already there'})`] : []),
       ...(history ? [`  demo data   current, savings and wallet accounts with ${history.planned} transfers over 12 months`] : []),
       ...(demoKyc ? [`  demo KYC    the demo user is verified to TIER_2 (${demoKyc === 'created' ? 'created' : 'already there'})`] : []),
+      ...(rebuilt ? [`  insights    built from the ledger: ${rebuilt.transfers} transfers for ${rebuilt.customers} customers`] : []),
+      ...(demoInsights ? [`  demo money  the demo user's year is categorised, with three budgets and a savings goal (${demoInsights === 'created' ? 'created' : 'already there'})`] : []),
       ...(demoPayments !== undefined ? [`  demo pay    ${demoPayments} payments to ${DEMO_FRIEND.displayName} (${DEMO_FRIEND.email} / ${DEMO_FRIEND.password}), whom the demo user can pay by email or ${DEMO_FRIEND.phone}`] : []),
       '  stop with Ctrl+C; `npm run reset` wipes the embedded data',
       '',

@@ -13,10 +13,11 @@ if (!process.env.MERIDIAN_TEST_DATA_DIR) {
 process.env.DATA_DIR = process.env.MERIDIAN_TEST_DATA_DIR;
 // Rate-limit keys of each test file apart from every other file and run on a shared Redis.
 process.env.RATE_LIMIT_KEY_PREFIX = `test:${Math.random().toString(36).slice(2)}:`;
-// Background workers (ledger: outbox relay, expiry sweeper; KYC: outbox, dispatch, re-screening, retention) run only where a test starts them.
+// Background workers (ledger: outbox relay, expiry sweeper; KYC: outbox, dispatch, re-screening, retention; insights: event consumers, alert rules) run only where a test starts them.
 process.env.LEDGER_WORKERS ??= 'false';
 process.env.KYC_WORKERS ??= 'false';
 process.env.PAYMENTS_WORKERS ??= 'false';
+process.env.INSIGHTS_WORKERS ??= 'false';
 // Personal-data keys of this test file's own; the generated-key path has a test of its own.
 if (!process.env.DATA_PROTECTION_KEYS) {
   process.env.DATA_PROTECTION_KEYS = JSON.stringify({

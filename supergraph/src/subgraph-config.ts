@@ -15,6 +15,8 @@ export const subgraphConfigSchema = z.object({
   KYC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4203/graphql'),
   /** Payments' GraphQL endpoint; default the local port 4204. */
   PAYMENTS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4204/graphql'),
+  /** Insights' GraphQL endpoint; default the local port 4205. The BFFs fetch the CSV export beside it. */
+  INSIGHTS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4205/graphql'),
   /** How long one subgraph fetch may take before the request fails with SERVICE_UNAVAILABLE; default 5000 ms. */
   SUBGRAPH_TIMEOUT_MS: millis(5_000),
 });
@@ -23,6 +25,11 @@ export type SubgraphConfig = z.infer<typeof subgraphConfigSchema>;
 
 /** Subgraph URL overrides by subgraph name, as `createGateway` takes them. */
 export function subgraphUrlsFromConfig(config: SubgraphConfig): Record<string, string> {
-  // Add insights (4205) when it joins supergraph.yaml.
-  return { identity: config.IDENTITY_URL, banking: config.BANKING_URL, kyc: config.KYC_URL, payments: config.PAYMENTS_URL };
+  return {
+    identity: config.IDENTITY_URL,
+    banking: config.BANKING_URL,
+    kyc: config.KYC_URL,
+    payments: config.PAYMENTS_URL,
+    insights: config.INSIGHTS_URL,
+  };
 }

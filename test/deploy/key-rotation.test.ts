@@ -83,6 +83,19 @@ describe('deployment keys (deploy/generate-keys.ts)', () => {
     expect(JSON.parse(retired.IDENTITY_SIGNING_KEYS).keys.map((k: { kid: string }) => k.kid)).toEqual([keys[0].kid]);
   });
 
+  it('give a signing service added after the file was made (insights) its first key by rotating it, trusted by every verifier', async () => {
+    const { [signingKeysVariable('insights')]: _missing, ...older } = await generateKeyEnv();
+    const trustedBefore = JSON.parse(older.SERVICE_TRUSTED_KEYS).keys.filter((k: { service: string }) => k.service !== 'insights');
+    const upgraded = await rotateKeys({ ...older, SERVICE_TRUSTED_KEYS: JSON.stringify({ keys: trustedBefore }) }, 'insights');
+    expect(JSON.parse(upgraded[signingKeysVariable('insights')]).keys).toHaveLength(1);
+    const verify = await verifierFor(upgraded);
+    await expect(verify(await tokenAs(upgraded, 'insights'))).resolves.toBe('insights');
+    await expect(verify(await tokenAs(upgraded, 'payments'))).resolves.toBe('payments');
+    // Identity's access-token keys are never made up this way: a missing set stays an error.
+    const { IDENTITY_SIGNING_KEYS: _identity, ...withoutIdentity } = upgraded;
+    await expect(rotateKeys(withoutIdentity, 'identity')).rejects.toThrow('IDENTITY_SIGNING_KEYS is missing');
+  });
+
   it('rotate the personal-data master key: the new one seals, what the old one sealed still opens and rewraps, blind indexes stay the same', async () => {
     const original = await generateKeyEnv();
     const before = loadDataProtection(loadBaseConfig({ NODE_ENV: 'production', DATA_PROTECTION_KEYS: original.DATA_PROTECTION_KEYS }));

@@ -20,14 +20,15 @@ const servers: Record<string, { port: number; workspace: string; portVar: string
   banking: { port: 4202, workspace: 'subgraphs/banking', portVar: 'BANKING_PORT' },
   kyc: { port: 4203, workspace: 'subgraphs/kyc', portVar: 'KYC_PORT' },
   payments: { port: 4204, workspace: 'subgraphs/payments', portVar: 'PAYMENTS_PORT' },
+  insights: { port: 4205, workspace: 'subgraphs/insights', portVar: 'INSIGHTS_PORT' },
   gateway: { port: 4100, workspace: 'supergraph', portVar: 'GATEWAY_PORT' },
-  'bff-web': { port: 4000, workspace: 'bff/web', portVar: 'WEB_BFF_PORT', metrics: { port: 9400, portVar: 'WEB_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/auth', '/uploads', '/kyc/documents'] },
-  'bff-mobile': { port: 4001, workspace: 'bff/mobile', portVar: 'MOBILE_BFF_PORT', metrics: { port: 9401, portVar: 'MOBILE_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/uploads', '/kyc/documents'] },
+  'bff-web': { port: 4000, workspace: 'bff/web', portVar: 'WEB_BFF_PORT', metrics: { port: 9400, portVar: 'WEB_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/auth', '/uploads', '/kyc/documents', '/exports/transactions.csv'] },
+  'bff-mobile': { port: 4001, workspace: 'bff/mobile', portVar: 'MOBILE_BFF_PORT', metrics: { port: 9401, portVar: 'MOBILE_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/uploads', '/kyc/documents', '/exports/transactions.csv'] },
 };
 
 /** Who signs service tokens (each with a key of its own), who verifies them, and who signs user access tokens. */
-const signers = ['gateway', 'bff-web', 'bff-mobile', 'payments'];
-const verifiers = ['identity', 'banking', 'kyc', 'payments', 'gateway'];
+const signers = ['gateway', 'bff-web', 'bff-mobile', 'payments', 'insights'];
+const verifiers = ['identity', 'banking', 'kyc', 'payments', 'insights', 'gateway'];
 const signingVar = (service: string) => `${service.toUpperCase().replace(/-/g, '_')}_SERVICE_SIGNING_KEYS`;
 /** The servers that keep files in the shared, encrypted object store (uploads, KYC documents). */
 const fileServers = ['kyc', 'bff-web', 'bff-mobile'];
@@ -45,10 +46,19 @@ const urlVar = (subgraph: string) => `${subgraph.toUpperCase()}_URL`;
 /**
  * Who must reach whom inside the cluster, on the callee's http port: the gateway and the BFFs every
  * subgraph; payments the internal APIs it calls (LEDGER_API_CALLERS, IDENTITY_API_CALLERS,
- * KYC_API_CALLERS); every other server identity, for its JWKS.
+ * KYC_API_CALLERS); insights banking's ledger (LEDGER_READ_CALLERS); every other server identity,
+ * for its JWKS. The BFFs' calls to insights' CSV export ride on their way to every subgraph.
  */
 const graphCallers = ['gateway', 'bff-web', 'bff-mobile'];
-const internalApiCalls: Record<string, string[]> = { payments: ['banking', 'identity', 'kyc'] };
+const internalApiCalls: Record<string, string[]> = { payments: ['banking', 'identity', 'kyc'], insights: ['banking'] };
+/** The allow-list (a ConfigMap setting) each internal API checks, and who must be on it. */
+const internalApiCallers: Record<string, string[]> = {
+  LEDGER_API_CALLERS: ['payments'],
+  LEDGER_READ_CALLERS: ['insights'],
+  IDENTITY_API_CALLERS: ['payments'],
+  KYC_API_CALLERS: ['payments'],
+  INSIGHTS_API_CALLERS: ['bff-web', 'bff-mobile'],
+};
 const requiredPaths: [from: string, to: string][] = [
   ...graphCallers.flatMap((caller) => subgraphs.map((subgraph): [string, string] => [caller, subgraph])),
   ...Object.entries(internalApiCalls).flatMap(([caller, targets]) => targets.map((target): [string, string] => [caller, target])),
@@ -249,6 +259,13 @@ function k8sProblems(docs: K8sDoc[]): string[] {
       }
     }
   }
+  // And the other way round: every path a client uses has its route.
+  const routed = ofKind('Ingress').flatMap((ingress) =>
+    (ingress.spec?.rules ?? []).flatMap((rule: Doc) => (rule.http?.paths ?? []).map((p: Doc) => `${p.backend?.service?.name} ${p.path}`)),
+  );
+  for (const [name, server] of Object.entries(servers)) {
+    for (const clientPath of server.clientPaths ?? []) if (!routed.includes(`${name} ${clientPath}`)) problems.push(`Ingress: no route for ${clientPath} to ${name}`);
+  }
   for (const subgraph of subgraphs) {
     const labels = deployments.find((d) => d.metadata?.name === subgraph)?.spec?.template?.metadata?.labels;
     if (labels && !ofKind('NetworkPolicy').some((np) => selects(np.spec?.podSelector ?? {}, labels))) problems.push(`no NetworkPolicy selects the ${subgraph} pods`);
@@ -267,6 +284,10 @@ function k8sProblems(docs: K8sDoc[]): string[] {
   for (const subgraph of subgraphs) {
     const url = `http://${subgraph}.meridian.svc.cluster.local:${servers[subgraph].port}/graphql`;
     if (config[urlVar(subgraph)] !== url) problems.push(`ConfigMap meridian-config: ${urlVar(subgraph)} is ${config[urlVar(subgraph)]}, expected ${url}`);
+  }
+  for (const [variable, callers] of Object.entries(internalApiCallers)) {
+    const listed = String(config[variable] ?? '').split(',').map((name) => name.trim());
+    for (const caller of callers) if (!listed.includes(caller)) problems.push(`ConfigMap meridian-config: ${variable} lacks ${caller}`);
   }
   const jwks = `http://identity.meridian.svc.cluster.local:${servers.identity.port}/.well-known/jwks.json`;
   if (config.IDENTITY_JWKS_URL !== jwks) problems.push(`ConfigMap meridian-config: IDENTITY_JWKS_URL is ${config.IDENTITY_JWKS_URL}, expected ${jwks}`);
@@ -488,6 +509,48 @@ describe('the checks themselves', () => {
     // identity stays reachable for its JWKS; kyc, now selected by no policy, is open to everyone.
     expect(problems).not.toContain('NetworkPolicy: payments cannot reach identity on port 4201');
     expect(problems).not.toContain('NetworkPolicy: payments cannot reach kyc on port 4203');
+  });
+
+  it('catch insights without its own key or its way to the ledger, a BFF without INSIGHTS_URL, a caller left off an allow-list and an unrouted export', () => {
+    const broken = compose();
+    broken.services.insights.environment.SERVICE_SIGNING_KEYS = '${PAYMENTS_SERVICE_SIGNING_KEYS:?x}';
+    broken.services.insights.environment.DATA_PROTECTION_KEYS = '${DATA_PROTECTION_KEYS:?x}';
+    delete broken.services['bff-mobile'].environment.INSIGHTS_URL;
+    delete broken.services.gateway.depends_on.insights;
+    expect(composeProblems(broken)).toEqual(
+      expect.arrayContaining([
+        'insights: SERVICE_SIGNING_KEYS is not its own INSIGHTS_SERVICE_SIGNING_KEYS',
+        'insights: holds DATA_PROTECTION_KEYS but keeps no personal data',
+        'bff-mobile: INSIGHTS_URL is undefined, expected http://insights:4205/graphql',
+        'gateway: does not wait for insights to be healthy',
+      ]),
+    );
+    const docs = k8sDocs()
+      .map((d) => ({ ...d, doc: structuredClone(d.doc) }))
+      .filter((d) => !(d.doc.kind === 'NetworkPolicy' && d.doc.metadata.name === 'ledger-reads-from-insights'));
+    const find = (kind: string, name: string) => docs.find((d) => d.doc.kind === kind && d.doc.metadata.name === name)!.doc;
+    const insights = find('Deployment', 'insights').spec.template.spec.containers[0];
+    insights.env = insights.env.filter((e: Doc) => e.name !== 'SERVICE_SIGNING_KEYS');
+    const config = find('ConfigMap', 'meridian-config').data;
+    config.LEDGER_READ_CALLERS = 'reporting';
+    config.INSIGHTS_API_CALLERS = 'bff-web';
+    delete config.INSIGHTS_URL;
+    const mobileHost = find('Ingress', 'meridian').spec.rules[1].http;
+    mobileHost.paths = mobileHost.paths.filter((p: Doc) => p.path !== '/exports/transactions.csv');
+    const problems = k8sProblems(docs);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'Deployment insights: SERVICE_SIGNING_KEYS is not read from meridian-insights-keys',
+        'NetworkPolicy: insights cannot reach banking on port 4202',
+        'ConfigMap meridian-config: LEDGER_READ_CALLERS lacks insights',
+        'ConfigMap meridian-config: INSIGHTS_API_CALLERS lacks bff-mobile',
+        'ConfigMap meridian-config: INSIGHTS_URL is undefined, expected http://insights.meridian.svc.cluster.local:4205/graphql',
+        'Ingress: no route for /exports/transactions.csv to bff-mobile',
+      ]),
+    );
+    // The gateway and the BFFs still reach insights, and insights identity's JWKS.
+    expect(problems).not.toContain('NetworkPolicy: bff-web cannot reach insights on port 4205');
+    expect(problems).not.toContain('NetworkPolicy: insights cannot reach identity on port 4201');
   });
 
   it('treat the generated key format as key material', () => {

@@ -76,11 +76,16 @@ describe('embedded mode (npm start)', () => {
   let running: Running | undefined;
 
   beforeAll(async () => {
-    ports = { web: await freePort(), mobile: await freePort(), gateway: await freePort(), identity: await freePort(), banking: await freePort(), kyc: await freePort(), payments: await freePort() };
+    ports = { web: await freePort(), mobile: await freePort(), gateway: await freePort(), identity: await freePort(), banking: await freePort(), kyc: await freePort(), payments: await freePort(), insights: await freePort() };
     metricsPorts = { web: await freePort(), mobile: await freePort() };
     const { DATABASE_URL: _db, REDIS_URL: _redis, NODE_OPTIONS: _opts, ...rest } = process.env;
     env = {
       ...rest,
+      // As `npm start` runs: with every server's background work (the test set-up turns it off for in-process tests).
+      LEDGER_WORKERS: 'true',
+      KYC_WORKERS: 'true',
+      PAYMENTS_WORKERS: 'true',
+      INSIGHTS_WORKERS: 'true',
       NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       DATA_DIR: dataDir,
@@ -91,6 +96,7 @@ describe('embedded mode (npm start)', () => {
       BANKING_PORT: String(ports.banking),
       KYC_PORT: String(ports.kyc),
       PAYMENTS_PORT: String(ports.payments),
+      INSIGHTS_PORT: String(ports.insights),
       WEB_BFF_METRICS_PORT: String(metricsPorts.web),
       MOBILE_BFF_METRICS_PORT: String(metricsPorts.mobile),
       IDENTITY_JWKS_URL: `http://127.0.0.1:${ports.identity}/.well-known/jwks.json`,
@@ -138,6 +144,20 @@ describe('embedded mode (npm start)', () => {
     const confirmed = await gql(ports.mobile, `mutation ($id: ID!) { confirmPayment(id: $id) { status } }`, { id: again.data.createPayment.id }, token);
     expect(confirmed.data?.confirmPayment.status).toBe('SUCCEEDED');
 
+    // Insights knows the demo year: its subscriptions and bills, its spending by category (the ledger's events reach it within seconds).
+    let recurring: { merchant: { name: string }; frequency: string }[] = [];
+    for (const until = Date.now() + 120_000; recurring.length < 5 && Date.now() < until; await new Promise((r) => setTimeout(r, 500))) {
+      recurring = (await gql(ports.mobile, `{ me { insights { recurring { merchant { name } frequency } } } }`, {}, token)).data?.me.insights.recurring ?? [];
+    }
+    expect(recurring.map((s) => s.merchant.name)).toEqual(expect.arrayContaining(['Netflix', 'Spotify', 'Harbour Lettings Rent']));
+    const today = new Date().toISOString().slice(0, 10);
+    const spending = await gql(ports.web, `query ($p: DateRangeInput!) { me { insights { spendingByCategory(period: $p) { categories { category { id } } } } } }`, { p: { from: `${today.slice(0, 8)}01`, to: today } }, token);
+    expect(spending.errors).toBeUndefined();
+    expect(running.output()).toMatch(/demo money\s+.*three budgets and a savings goal \(created\)/);
+    const planned = await gql(ports.mobile, `{ me { insights { budgets { category { id } amount { amount } } goals { name } } } }`, {}, token);
+    expect(planned.data?.me.insights.budgets.map((b: { category: { id: string } }) => b.category.id).sort()).toEqual(['ENTERTAINMENT', 'FOOD_AND_DRINK', 'TRANSPORTATION']);
+    expect(planned.data?.me.insights.goals).toEqual([{ name: 'Lisbon in the spring' }]);
+
     const input = { email: 'newcomer@example.com', password: 'my first meridian passphrase', displayName: 'Newcomer' };
     const reg = await gql(ports.web, `mutation R($i: RegisterInput!) { register(input: $i) { id } }`, { i: input });
     expect(reg.errors).toBeUndefined();
@@ -160,6 +180,7 @@ describe('embedded mode (npm start)', () => {
     expect(banking.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     expect((await gql(ports.kyc, `{ _service { sdl } }`)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     expect((await gql(ports.payments, `{ _service { sdl } }`)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await gql(ports.insights, `{ _service { sdl } }`)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     const viaGateway = await gql(ports.gateway, `{ me { id } }`);
     expect(viaGateway.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     // The BFFs' metrics are on their internal ports only.
@@ -172,7 +193,8 @@ describe('embedded mode (npm start)', () => {
 
     expect(await stop(running)).toBe(0);
     running = undefined;
-  });
+    // The first start seeds a year of history through every server of an embedded database: it takes a while.
+  }, 300_000);
 
   it('keeps the data across a restart', async () => {
     running = await start(env);
@@ -180,6 +202,7 @@ describe('embedded mode (npm start)', () => {
     expect(running.output()).toMatch(/demo KYC .*\(already there\)/);
     // The demo payments are found again, not made twice.
     expect(running.output()).toMatch(/demo pay\s+2 payments/);
+    expect(running.output()).toMatch(/demo money\s+.*\(already there\)/);
     const login = await gql(ports.mobile, `mutation { login(input: { email: "newcomer@example.com", password: "my first meridian passphrase", deviceId: "embedded-test-phone" }) { accessToken } }`);
     expect(login.errors).toBeUndefined();
     expect(await stop(running)).toBe(0);

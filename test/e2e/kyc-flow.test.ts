@@ -102,6 +102,10 @@ describe('KYC through the mobile BFF', () => {
     expect(own.headers.get('cache-control')).toBe('no-store');
     expect(Buffer.from(await own.arrayBuffer()).equals(JPEG)).toBe(true);
     expect((await fetch(`${base}/kyc/documents/${documentId}`)).status).toBe(401);
+    // A malformed id is answered by the BFF itself, in the error shape.
+    const malformed = await fetch(`${base}/kyc/documents/not-a-document`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(malformed.status).toBe(404);
+    expect((await malformed.json()).errors[0].extensions.code).toBe('NOT_FOUND');
 
     const events = await stack.kyc.dataSource.query(`SELECT event_type, payload->>'to' AS to FROM kyc.outbox WHERE aggregate_id = $1`, [userId]);
     expect(events).toEqual([{ event_type: 'kyc.tier.changed', to: 'TIER_2' }]);

@@ -37,6 +37,7 @@ import { SENSITIVE_FIELD_LIMITS, useFieldRateLimits } from './use-field-rate-lim
 import { createResilientRedisRateLimiter } from './resilient-redis';
 import { useTrustedDocuments, type TrustedDocumentsOptions } from './use-trusted-documents';
 import { registerDocumentDownloads } from './use-documents';
+import { registerTransactionExports } from './use-exports';
 import { createUploadSweeper, registerUploads } from './use-uploads';
 import path from 'node:path';
 
@@ -194,12 +195,10 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
       return verifyAccessToken(token).then((claims) => claims.userId, () => undefined);
     },
   });
-  registerDocumentDownloads(app, {
-    kycUrl: config.KYC_URL,
-    issueServiceToken,
-    logger,
-    authorizationOf: async (request) => (await context(request)).authorization,
-  });
+  // Files streamed from a subgraph, as the same user the GraphQL request would run as.
+  const downloadCaller = { issueServiceToken, logger, authorizationOf: async (request: FastifyRequest) => (await context(request)).authorization };
+  registerDocumentDownloads(app, { ...downloadCaller, kycUrl: config.KYC_URL });
+  registerTransactionExports(app, { ...downloadCaller, insightsUrl: config.INSIGHTS_URL });
   // In this order: each step reads what the steps before it wrote into the request's state.
   const plugins = [
     useDepthLimit({ maxDepth: limits.maxDepth }),

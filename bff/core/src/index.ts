@@ -17,4 +17,6 @@ export * from './use-field-rate-limits';
 export * from './trusted-documents';
 export * from './use-trusted-documents';
 export * from './use-uploads';
+export * from './streamed-download';
 export * from './use-documents';
+export * from './use-exports';

@@ -72,6 +72,19 @@ export const SENSITIVE_FIELD_LIMITS: Record<string, FieldLimit[]> = {
   createBiller: [{ max: 10, window: '1h' }],
   // Each card is checked at the provider: card testing is throttled per user.
   addCard: [{ max: 5, window: '1h' }],
+  // Insights moves no money. A rule made or deleted (or a category applied to a merchant) decides
+  // the customer's matching past transactions again: generous for a person tidying categories,
+  // a ceiling on the rewrites a script could ask for.
+  createCategoryRule: [{ max: 30, window: '1m' }],
+  deleteCategoryRule: [{ max: 30, window: '1m' }],
+  recategorizeTransaction: [{ max: 30, window: '1m' }],
+  // Budgets, goals and alerts are a row each.
+  setBudget: [{ max: 60, window: '1m' }],
+  deleteBudget: [{ max: 60, window: '1m' }],
+  createGoal: [{ max: 60, window: '1m' }],
+  updateGoal: [{ max: 60, window: '1m' }],
+  deleteGoal: [{ max: 60, window: '1m' }],
+  markAlertsRead: [{ max: 60, window: '1m' }],
 };
 
 /** Options for {@link useFieldRateLimits}. */

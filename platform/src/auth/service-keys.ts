@@ -4,11 +4,11 @@ import { loadKeySet, type KeySet } from './key-set';
 import { indexServiceKeys, SERVICE_NAME, type ServicePublicKey, type ServiceTrustedKeys } from './service-token';
 
 /**
- * The services that sign service tokens today: the gateway, the two BFFs and payments.
+ * The services that sign service tokens today: the gateway, the two BFFs, payments and insights.
  * Outside production each gets its own key under `DATA_DIR/keys/`, and every
  * verifier trusts exactly these; a new calling service adds its name here.
  */
-export const SIGNING_SERVICES = ['gateway', 'bff-web', 'bff-mobile', 'payments'] as const;
+export const SIGNING_SERVICES = ['gateway', 'bff-web', 'bff-mobile', 'payments', 'insights'] as const;
 
 function devKeyFile(config: BaseConfig, service: string): string {
   return path.join(config.DATA_DIR, 'keys', `service-${service}.json`);

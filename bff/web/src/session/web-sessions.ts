@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie';
-import { bffContextFromRequest, type BffContext, type BffHandle } from '@meridian/bff-core';
+import { bffContextFromRequest, DOCUMENT_DOWNLOAD_ROUTE, TRANSACTION_EXPORT_ROUTE, type BffContext, type BffHandle } from '@meridian/bff-core';
 import { addRouteHook, ErrorCode, type Logger } from '@meridian/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { csrfRefusal } from './csrf';
@@ -79,9 +79,10 @@ export function createWebSessions(options: WebSessionsOptions) {
     log = logger;
     await app.register(cookie);
     app.decorateRequest('webSession', null);
-    // On the routes themselves (matched as registered, whatever the spelling of the URL): /graphql, uploads, documents and /auth/*.
+    // On the routes themselves (matched as registered, whatever the spelling of the URL): /graphql, uploads, downloads and /auth/*.
+    const sessionRoutes = new Set(['/graphql', '/uploads', DOCUMENT_DOWNLOAD_ROUTE, TRANSACTION_EXPORT_ROUTE]);
     app.addHook('onRoute', (route) => {
-      const own = route.url === '/graphql' || route.url === '/uploads' || route.url === '/kyc/documents/:id' || route.url.startsWith('/auth/');
+      const own = sessionRoutes.has(route.url) || route.url.startsWith('/auth/');
       if (own) addRouteHook(route, 'preHandler', resolve);
     });
     registerSessionRoutes(app, { store, cookie: sessionCookie, identity, log: logger });

@@ -59,6 +59,24 @@ export type AddCardInput = {
   number: Scalars['String']['input'];
 };
 
+/** How much an alert matters. */
+export type AlertSeverity =
+  /** Good to know. */
+  | 'INFO'
+  /** Worth acting on. */
+  | 'WARNING';
+
+/** What an alert is about. */
+export type AlertType =
+  /** A budget was exceeded this month. */
+  | 'BUDGET_EXCEEDED'
+  /** A recurring payment is due while the balance is expected to be too low for it. */
+  | 'LOW_BALANCE_AHEAD'
+  /** A new subscription or recurring payment appeared. */
+  | 'NEW_SUBSCRIPTION'
+  /** Spending far above your usual in a category, or one unusually large payment. */
+  | 'UNUSUAL_SPENDING';
+
 /** A card network. */
 export type CardBrand =
   /** American Express. */
@@ -92,6 +110,21 @@ export type CardBrand =
   /** Visa. */
   | 'VISA';
 
+/** How a transaction's category was decided. */
+export type CategorySource =
+  /** What kind of movement it is (a salary, a transfer), or the default. */
+  | 'DEFAULT'
+  /** Words in the description. */
+  | 'KEYWORD'
+  /** The merchant category code the card network sent. */
+  | 'MCC'
+  /** Meridian's merchant directory. */
+  | 'MERCHANT'
+  /** You chose it for this transaction. */
+  | 'USER'
+  /** One of your category rules. */
+  | 'USER_RULE';
+
 /** A biller to save. */
 export type CreateBillerInput = {
   /** The biller's code in the bill-payment scheme: 3 to 20 letters and digits. */
@@ -100,6 +133,34 @@ export type CreateBillerInput = {
   name: Scalars['String']['input'];
   /** Your reference with the biller (e.g. your account number with them), 1 to 40 characters once trimmed. */
   reference: Scalars['String']['input'];
+};
+
+/** A new category rule: at least one of `merchantKey`, `pattern` or an amount bound. */
+export type CreateCategoryRuleInput = {
+  /** The detailed category to give, e.g. `FOOD_AND_DRINK_COFFEE`. */
+  category: Scalars['ID']['input'];
+  /** The currency of the amount bounds; default GBP. */
+  currency?: InputMaybe<CurrencyCode>;
+  /** Match amounts at most this. */
+  maxAmount?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Match this merchant (a `Merchant.key`). */
+  merchantKey?: InputMaybe<Scalars['ID']['input']>;
+  /** Match amounts at least this. */
+  minAmount?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Match descriptions containing this, 1 to 100 characters, `*` for any run of characters. */
+  pattern?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A new savings goal. */
+export type CreateGoalInput = {
+  /** One of your accounts: its balance counts as saved. */
+  accountId: Scalars['ID']['input'];
+  /** Its name, 1 to 60 characters. */
+  name: Scalars['String']['input'];
+  /** The amount to reach, above zero, in the account's currency. */
+  targetAmount: Scalars['Decimal']['input'];
+  /** The day to reach it by, `YYYY-MM-DD`, after today; optional. */
+  targetDate?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -171,6 +232,14 @@ export type CurrencyCode =
   /** US dollar, 2 decimal places. */
   | 'USD';
 
+/** A span of local dates (in the bank's time zone), both ends included. */
+export type DateRangeInput = {
+  /** The first day, `YYYY-MM-DD`. */
+  from: Scalars['String']['input'];
+  /** The last day, `YYYY-MM-DD`; at most 366 days after `from`. */
+  to: Scalars['String']['input'];
+};
+
 /** A compliance officer's decision. */
 export type DecideKycCaseInput = {
   /** The case, which must be in review. */
@@ -180,6 +249,13 @@ export type DecideKycCaseInput = {
   /** Why, 3 to 500 characters; for `REQUEST_RESUBMISSION` it is shown to the customer. */
   reason: Scalars['String']['input'];
 };
+
+/** Whether a recurring stream is money in or out. */
+export type FlowDirection =
+  /** Money in (a salary). */
+  | 'INFLOW'
+  /** Money out (rent, a subscription). */
+  | 'OUTFLOW';
 
 /** A postal address. */
 export type KycAddressInput = {
@@ -399,6 +475,19 @@ export type RecipientInput = {
   phone?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** How often a recurring stream comes. */
+export type RecurringFrequency =
+  /** Every year. */
+  | 'ANNUALLY'
+  /** Every two weeks. */
+  | 'BIWEEKLY'
+  /** Every month. */
+  | 'MONTHLY'
+  /** Twice a month (e.g. the 1st and the 15th). */
+  | 'SEMI_MONTHLY'
+  /** Every week. */
+  | 'WEEKLY';
+
 /** Where a refund stands. */
 export type RefundStatus =
   /** The money could not go back (see `failureCode`); nothing moved. */
@@ -471,6 +560,16 @@ export type ScheduledPaymentStatus =
   /** Its last run is done (a one-off, or a recurrence past its end or count). */
   | 'COMPLETED';
 
+/** A monthly budget for a category. */
+export type SetBudgetInput = {
+  /** The monthly amount, above zero. */
+  amount: Scalars['Decimal']['input'];
+  /** A primary category (e.g. `FOOD_AND_DRINK`) or a detailed one. */
+  category: Scalars['ID']['input'];
+  /** The currency; default GBP. */
+  currency?: InputMaybe<CurrencyCode>;
+};
+
 /** Starts a verification. */
 export type StartVerificationInput = {
   /** The tier to reach; default `TIER_1`. `TIER_2` needs everything tier 1 needs, plus a document and a selfie. */
@@ -494,6 +593,18 @@ export type TransferStatus =
   | 'POSTED'
   /** The reservation was cancelled; no money moved. */
   | 'VOIDED';
+
+/** Changes to a savings goal; what is left out stays as it is. */
+export type UpdateGoalInput = {
+  /** Remove the target date. */
+  clearTargetDate?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A new name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** A new amount to reach. */
+  targetAmount?: InputMaybe<Scalars['Decimal']['input']>;
+  /** A new day to reach it by; set `clearTargetDate` to remove it. */
+  targetDate?: InputMaybe<Scalars['String']['input']>;
+};
 
 /** Personal data to set; fields left out are kept. */
 export type UpdateKycProfileInput = {
@@ -587,6 +698,160 @@ export type TransferBetweenOwnAccountsMutationVariables = Exact<{
 
 
 export type TransferBetweenOwnAccountsMutation = { __typename?: 'Mutation', transferBetweenOwnAccounts: { __typename?: 'Transfer', id: string, status: TransferStatus, code: string, description: string, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, fromAccount?: { __typename?: 'Account', id: string, balance: { __typename?: 'Balance', available: { __typename?: 'Money', amount: string, currency: CurrencyCode } } } | null, toAccount?: { __typename?: 'Account', id: string, balance: { __typename?: 'Balance', available: { __typename?: 'Money', amount: string, currency: CurrencyCode } } } | null } };
+
+export type InsightsCategoryPartsFragment = { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string };
+
+export type CategorySpendingPartsFragment = { __typename?: 'CategorySpending', shareBasisPoints: number, transactionCount: number, category: { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string }, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode } };
+
+export type BudgetPartsFragment = { __typename?: 'Budget', overBudget: boolean, projectedOver: boolean, category: { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string }, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, spent: { __typename?: 'Money', amount: string, currency: CurrencyCode }, remaining: { __typename?: 'Money', amount: string, currency: CurrencyCode }, projectedMonthEnd: { __typename?: 'Money', amount: string, currency: CurrencyCode } };
+
+export type SavingsGoalPartsFragment = { __typename?: 'SavingsGoal', id: string, name: string, targetDate?: string | null, accountId: string, progressBasisPoints: number, reached: boolean, target: { __typename?: 'Money', amount: string, currency: CurrencyCode }, saved: { __typename?: 'Money', amount: string, currency: CurrencyCode }, remaining: { __typename?: 'Money', amount: string, currency: CurrencyCode }, monthlyNeeded?: { __typename?: 'Money', amount: string, currency: CurrencyCode } | null };
+
+export type CategoryRulePartsFragment = { __typename?: 'CategoryRule', id: string, merchantKey?: string | null, pattern?: string | null, createdAt: string, minAmount?: { __typename?: 'Money', amount: string, currency: CurrencyCode } | null, maxAmount?: { __typename?: 'Money', amount: string, currency: CurrencyCode } | null, category: { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string } };
+
+export type SpendingByCategoryQueryVariables = Exact<{
+  period: DateRangeInput;
+  currency?: InputMaybe<CurrencyCode>;
+}>;
+
+
+export type SpendingByCategoryQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, insights?: { __typename?: 'UserInsights', spendingByCategory: { __typename?: 'SpendingBreakdown', from: string, to: string, total: { __typename?: 'Money', amount: string, currency: CurrencyCode }, categories: Array<{ __typename?: 'CategorySpending', shareBasisPoints: number, transactionCount: number, detailed: Array<{ __typename?: 'DetailedSpending', transactionCount: number, category: { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string }, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode } }>, category: { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string }, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode } }> } } | null } };
+
+export type CashFlowQueryVariables = Exact<{
+  months?: InputMaybe<Scalars['Int']['input']>;
+  currency?: InputMaybe<CurrencyCode>;
+}>;
+
+
+export type CashFlowQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, insights?: { __typename?: 'UserInsights', cashFlow: { __typename?: 'CashFlow', currency: CurrencyCode, months: Array<{ __typename?: 'CashFlowMonth', month: string, income: { __typename?: 'Money', amount: string, currency: CurrencyCode }, spending: { __typename?: 'Money', amount: string, currency: CurrencyCode }, net: { __typename?: 'Money', amount: string, currency: CurrencyCode } }>, forecast: { __typename?: 'CashForecast', startingBalance: { __typename?: 'Money', amount: string, currency: CurrencyCode }, days: Array<{ __typename?: 'ForecastDay', date: string, balance: { __typename?: 'Money', amount: string, currency: CurrencyCode } }>, lowest: { __typename?: 'ForecastDay', date: string, balance: { __typename?: 'Money', amount: string, currency: CurrencyCode } }, expected: Array<{ __typename?: 'ForecastItem', date: string, name: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode } }> } } } | null } };
+
+export type BudgetsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BudgetsQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, insights?: { __typename?: 'UserInsights', budgets: Array<{ __typename?: 'Budget', overBudget: boolean, projectedOver: boolean, category: { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string }, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, spent: { __typename?: 'Money', amount: string, currency: CurrencyCode }, remaining: { __typename?: 'Money', amount: string, currency: CurrencyCode }, projectedMonthEnd: { __typename?: 'Money', amount: string, currency: CurrencyCode } }> } | null } };
+
+export type RecurringQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RecurringQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, insights?: { __typename?: 'UserInsights', recurring: Array<{ __typename?: 'RecurringStream', direction: FlowDirection, frequency: RecurringFrequency, occurrences: number, lastDate: string, nextDate: string, isActive: boolean, merchant: { __typename?: 'Merchant', key?: string | null, name: string }, category?: { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string } | null, averageAmount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, lastAmount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, nextAmount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, priceIncrease?: { __typename?: 'PriceChange', since: string, from: { __typename?: 'Money', amount: string, currency: CurrencyCode }, to: { __typename?: 'Money', amount: string, currency: CurrencyCode } } | null }> } | null } };
+
+export type GoalsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type GoalsQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, insights?: { __typename?: 'UserInsights', goals: Array<{ __typename?: 'SavingsGoal', id: string, name: string, targetDate?: string | null, accountId: string, progressBasisPoints: number, reached: boolean, target: { __typename?: 'Money', amount: string, currency: CurrencyCode }, saved: { __typename?: 'Money', amount: string, currency: CurrencyCode }, remaining: { __typename?: 'Money', amount: string, currency: CurrencyCode }, monthlyNeeded?: { __typename?: 'Money', amount: string, currency: CurrencyCode } | null }> } | null } };
+
+export type AlertsQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type AlertsQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, insights?: { __typename?: 'UserInsights', alerts: { __typename?: 'AlertConnection', unreadCount: number, edges: Array<{ __typename?: 'AlertEdge', cursor: string, node: { __typename?: 'Alert', id: string, type: AlertType, severity: AlertSeverity, title: string, body: string, createdAt: string, read: boolean } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } } | null } };
+
+export type NetWorthQueryVariables = Exact<{
+  range: DateRangeInput;
+}>;
+
+
+export type NetWorthQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, insights?: { __typename?: 'UserInsights', netWorth: Array<{ __typename?: 'NetWorth', currency: CurrencyCode, points: Array<{ __typename?: 'NetWorthPoint', date: string, balance: { __typename?: 'Money', amount: string, currency: CurrencyCode } }> }> } | null } };
+
+export type CategoriesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CategoriesQuery = { __typename?: 'Query', categories: Array<{ __typename?: 'CategoryGroup', category: { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string }, detailed: Array<{ __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string }> }> };
+
+export type CategoryRulesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CategoryRulesQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, insights?: { __typename?: 'UserInsights', rules: Array<{ __typename?: 'CategoryRule', id: string, merchantKey?: string | null, pattern?: string | null, createdAt: string, minAmount?: { __typename?: 'Money', amount: string, currency: CurrencyCode } | null, maxAmount?: { __typename?: 'Money', amount: string, currency: CurrencyCode } | null, category: { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string } }> } | null } };
+
+export type AccountInsightsQueryVariables = Exact<{
+  accountId: Scalars['ID']['input'];
+  topCategories?: InputMaybe<Scalars['Int']['input']>;
+  days?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type AccountInsightsQuery = { __typename?: 'Query', account?: { __typename?: 'Account', id: string, currency: CurrencyCode, insights?: { __typename?: 'AccountInsights', spendingThisMonth: { __typename?: 'Money', amount: string, currency: CurrencyCode }, incomeThisMonth: { __typename?: 'Money', amount: string, currency: CurrencyCode }, topCategories: Array<{ __typename?: 'CategorySpending', shareBasisPoints: number, transactionCount: number, category: { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string }, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode } }>, balanceHistory: Array<{ __typename?: 'NetWorthPoint', date: string, balance: { __typename?: 'Money', amount: string, currency: CurrencyCode } }> } | null } | null };
+
+export type CategorizedTransactionsQueryVariables = Exact<{
+  accountId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+}>;
+
+
+export type CategorizedTransactionsQuery = { __typename?: 'Query', account?: { __typename?: 'Account', id: string, currency: CurrencyCode, transactions: { __typename?: 'TransactionConnection', edges: Array<{ __typename?: 'TransactionEdge', cursor: string, node: { __typename?: 'Transaction', id: string, transferId: string, accountId: string, direction: TransactionDirection, status: TransferStatus, code: string, description: string, createdAt: string, categorySource?: CategorySource | null, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, category?: { __typename?: 'Category', id: string, label: string } | null, merchant?: { __typename?: 'Merchant', key?: string | null, name: string } | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } } | null };
+
+export type CreateCategoryRuleMutationVariables = Exact<{
+  input: CreateCategoryRuleInput;
+}>;
+
+
+export type CreateCategoryRuleMutation = { __typename?: 'Mutation', createCategoryRule: { __typename?: 'CategoryRule', id: string, merchantKey?: string | null, pattern?: string | null, createdAt: string, minAmount?: { __typename?: 'Money', amount: string, currency: CurrencyCode } | null, maxAmount?: { __typename?: 'Money', amount: string, currency: CurrencyCode } | null, category: { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string } } };
+
+export type DeleteCategoryRuleMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeleteCategoryRuleMutation = { __typename?: 'Mutation', deleteCategoryRule: boolean };
+
+export type RecategorizeTransactionMutationVariables = Exact<{
+  transferId: Scalars['ID']['input'];
+  accountId: Scalars['ID']['input'];
+  category: Scalars['ID']['input'];
+  applyToMerchant?: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type RecategorizeTransactionMutation = { __typename?: 'Mutation', recategorizeTransaction: { __typename?: 'RecategorizeResult', updated: number, rule?: { __typename?: 'CategoryRule', id: string, merchantKey?: string | null, pattern?: string | null, createdAt: string, minAmount?: { __typename?: 'Money', amount: string, currency: CurrencyCode } | null, maxAmount?: { __typename?: 'Money', amount: string, currency: CurrencyCode } | null, category: { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string } } | null } };
+
+export type SetBudgetMutationVariables = Exact<{
+  input: SetBudgetInput;
+}>;
+
+
+export type SetBudgetMutation = { __typename?: 'Mutation', setBudget: { __typename?: 'Budget', overBudget: boolean, projectedOver: boolean, category: { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string }, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, spent: { __typename?: 'Money', amount: string, currency: CurrencyCode }, remaining: { __typename?: 'Money', amount: string, currency: CurrencyCode }, projectedMonthEnd: { __typename?: 'Money', amount: string, currency: CurrencyCode } } };
+
+export type DeleteBudgetMutationVariables = Exact<{
+  category: Scalars['ID']['input'];
+  currency?: InputMaybe<CurrencyCode>;
+}>;
+
+
+export type DeleteBudgetMutation = { __typename?: 'Mutation', deleteBudget: boolean };
+
+export type CreateGoalMutationVariables = Exact<{
+  input: CreateGoalInput;
+}>;
+
+
+export type CreateGoalMutation = { __typename?: 'Mutation', createGoal: { __typename?: 'SavingsGoal', id: string, name: string, targetDate?: string | null, accountId: string, progressBasisPoints: number, reached: boolean, target: { __typename?: 'Money', amount: string, currency: CurrencyCode }, saved: { __typename?: 'Money', amount: string, currency: CurrencyCode }, remaining: { __typename?: 'Money', amount: string, currency: CurrencyCode }, monthlyNeeded?: { __typename?: 'Money', amount: string, currency: CurrencyCode } | null } };
+
+export type UpdateGoalMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  input: UpdateGoalInput;
+}>;
+
+
+export type UpdateGoalMutation = { __typename?: 'Mutation', updateGoal: { __typename?: 'SavingsGoal', id: string, name: string, targetDate?: string | null, accountId: string, progressBasisPoints: number, reached: boolean, target: { __typename?: 'Money', amount: string, currency: CurrencyCode }, saved: { __typename?: 'Money', amount: string, currency: CurrencyCode }, remaining: { __typename?: 'Money', amount: string, currency: CurrencyCode }, monthlyNeeded?: { __typename?: 'Money', amount: string, currency: CurrencyCode } | null } };
+
+export type DeleteGoalMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeleteGoalMutation = { __typename?: 'Mutation', deleteGoal: boolean };
+
+export type MarkAlertsReadMutationVariables = Exact<{
+  ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
+}>;
+
+
+export type MarkAlertsReadMutation = { __typename?: 'Mutation', markAlertsRead: number };
 
 export type KycReviewCasePartsFragment = { __typename?: 'KycCase', id: string, state: KycCaseState, targetTier: KycTier, createdAt: string, submittedAt?: string | null, reviewReasons: Array<string>, pendingDecision?: { __typename?: 'KycPendingDecision', decision: KycDecision, officerId: string, reason: string, at: string } | null };
 
@@ -893,6 +1158,112 @@ export const AccountSummaryFragmentDoc = new TypedDocumentString(`
   amount
   currency
 }`, {"fragmentName":"AccountSummary"}) as unknown as TypedDocumentString<AccountSummaryFragment, unknown>;
+export const InsightsCategoryPartsFragmentDoc = new TypedDocumentString(`
+    fragment InsightsCategoryParts on Category {
+  id
+  label
+  primary
+  primaryLabel
+}
+    `, {"fragmentName":"InsightsCategoryParts"}) as unknown as TypedDocumentString<InsightsCategoryPartsFragment, unknown>;
+export const CategorySpendingPartsFragmentDoc = new TypedDocumentString(`
+    fragment CategorySpendingParts on CategorySpending {
+  category {
+    ...InsightsCategoryParts
+  }
+  amount {
+    amount
+    currency
+  }
+  shareBasisPoints
+  transactionCount
+}
+    fragment InsightsCategoryParts on Category {
+  id
+  label
+  primary
+  primaryLabel
+}`, {"fragmentName":"CategorySpendingParts"}) as unknown as TypedDocumentString<CategorySpendingPartsFragment, unknown>;
+export const BudgetPartsFragmentDoc = new TypedDocumentString(`
+    fragment BudgetParts on Budget {
+  category {
+    ...InsightsCategoryParts
+  }
+  amount {
+    amount
+    currency
+  }
+  spent {
+    amount
+    currency
+  }
+  remaining {
+    amount
+    currency
+  }
+  projectedMonthEnd {
+    amount
+    currency
+  }
+  overBudget
+  projectedOver
+}
+    fragment InsightsCategoryParts on Category {
+  id
+  label
+  primary
+  primaryLabel
+}`, {"fragmentName":"BudgetParts"}) as unknown as TypedDocumentString<BudgetPartsFragment, unknown>;
+export const SavingsGoalPartsFragmentDoc = new TypedDocumentString(`
+    fragment SavingsGoalParts on SavingsGoal {
+  id
+  name
+  target {
+    amount
+    currency
+  }
+  targetDate
+  accountId
+  saved {
+    amount
+    currency
+  }
+  progressBasisPoints
+  remaining {
+    amount
+    currency
+  }
+  monthlyNeeded {
+    amount
+    currency
+  }
+  reached
+}
+    `, {"fragmentName":"SavingsGoalParts"}) as unknown as TypedDocumentString<SavingsGoalPartsFragment, unknown>;
+export const CategoryRulePartsFragmentDoc = new TypedDocumentString(`
+    fragment CategoryRuleParts on CategoryRule {
+  id
+  merchantKey
+  pattern
+  minAmount {
+    amount
+    currency
+  }
+  maxAmount {
+    amount
+    currency
+  }
+  category {
+    ...InsightsCategoryParts
+  }
+  createdAt
+}
+    fragment InsightsCategoryParts on Category {
+  id
+  label
+  primary
+  primaryLabel
+}`, {"fragmentName":"CategoryRuleParts"}) as unknown as TypedDocumentString<CategoryRulePartsFragment, unknown>;
 export const KycReviewCasePartsFragmentDoc = new TypedDocumentString(`
     fragment KycReviewCaseParts on KycCase {
   id
@@ -1186,6 +1557,597 @@ export const TransferBetweenOwnAccountsDocument = new TypedDocumentString(`
   amount
   currency
 }`, {"hash":"d37f22a44e0fc04c9e215745a096682fde2923044544e7aca7d550a646dbf325"}) as unknown as TypedDocumentString<TransferBetweenOwnAccountsMutation, TransferBetweenOwnAccountsMutationVariables>;
+export const SpendingByCategoryDocument = new TypedDocumentString(`
+    query SpendingByCategory($period: DateRangeInput!, $currency: CurrencyCode = GBP) {
+  me {
+    id
+    insights {
+      spendingByCategory(period: $period, currency: $currency) {
+        from
+        to
+        total {
+          amount
+          currency
+        }
+        categories {
+          ...CategorySpendingParts
+          detailed {
+            category {
+              ...InsightsCategoryParts
+            }
+            amount {
+              amount
+              currency
+            }
+            transactionCount
+          }
+        }
+      }
+    }
+  }
+}
+    fragment InsightsCategoryParts on Category {
+  id
+  label
+  primary
+  primaryLabel
+}
+fragment CategorySpendingParts on CategorySpending {
+  category {
+    ...InsightsCategoryParts
+  }
+  amount {
+    amount
+    currency
+  }
+  shareBasisPoints
+  transactionCount
+}`, {"hash":"f22519893475cbd66e0098666bb1c89697c173fd5bd0a65434ecd3ea7e429bb9"}) as unknown as TypedDocumentString<SpendingByCategoryQuery, SpendingByCategoryQueryVariables>;
+export const CashFlowDocument = new TypedDocumentString(`
+    query CashFlow($months: Int = 6, $currency: CurrencyCode = GBP) {
+  me {
+    id
+    insights {
+      cashFlow(months: $months, currency: $currency) {
+        currency
+        months {
+          month
+          income {
+            amount
+            currency
+          }
+          spending {
+            amount
+            currency
+          }
+          net {
+            amount
+            currency
+          }
+        }
+        forecast {
+          startingBalance {
+            amount
+            currency
+          }
+          days {
+            date
+            balance {
+              amount
+              currency
+            }
+          }
+          lowest {
+            date
+            balance {
+              amount
+              currency
+            }
+          }
+          expected {
+            date
+            name
+            amount {
+              amount
+              currency
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"772ee8d13dab25aaafcf725b3f1369dab9ded0a1add59356c6079f3aeb4f8f39"}) as unknown as TypedDocumentString<CashFlowQuery, CashFlowQueryVariables>;
+export const BudgetsDocument = new TypedDocumentString(`
+    query Budgets {
+  me {
+    id
+    insights {
+      budgets {
+        ...BudgetParts
+      }
+    }
+  }
+}
+    fragment InsightsCategoryParts on Category {
+  id
+  label
+  primary
+  primaryLabel
+}
+fragment BudgetParts on Budget {
+  category {
+    ...InsightsCategoryParts
+  }
+  amount {
+    amount
+    currency
+  }
+  spent {
+    amount
+    currency
+  }
+  remaining {
+    amount
+    currency
+  }
+  projectedMonthEnd {
+    amount
+    currency
+  }
+  overBudget
+  projectedOver
+}`, {"hash":"2215854e1db8116455a4e0ab8aa46fa9590d3cedf06803d22cfd45b8bcd37bee"}) as unknown as TypedDocumentString<BudgetsQuery, BudgetsQueryVariables>;
+export const RecurringDocument = new TypedDocumentString(`
+    query Recurring {
+  me {
+    id
+    insights {
+      recurring {
+        merchant {
+          key
+          name
+        }
+        category {
+          ...InsightsCategoryParts
+        }
+        direction
+        frequency
+        occurrences
+        averageAmount {
+          amount
+          currency
+        }
+        lastAmount {
+          amount
+          currency
+        }
+        lastDate
+        nextDate
+        nextAmount {
+          amount
+          currency
+        }
+        isActive
+        priceIncrease {
+          from {
+            amount
+            currency
+          }
+          to {
+            amount
+            currency
+          }
+          since
+        }
+      }
+    }
+  }
+}
+    fragment InsightsCategoryParts on Category {
+  id
+  label
+  primary
+  primaryLabel
+}`, {"hash":"e51e782b139f5225de958317fac47f5ee04557003aa21ac53a1854ed473dd97f"}) as unknown as TypedDocumentString<RecurringQuery, RecurringQueryVariables>;
+export const GoalsDocument = new TypedDocumentString(`
+    query Goals {
+  me {
+    id
+    insights {
+      goals {
+        ...SavingsGoalParts
+      }
+    }
+  }
+}
+    fragment SavingsGoalParts on SavingsGoal {
+  id
+  name
+  target {
+    amount
+    currency
+  }
+  targetDate
+  accountId
+  saved {
+    amount
+    currency
+  }
+  progressBasisPoints
+  remaining {
+    amount
+    currency
+  }
+  monthlyNeeded {
+    amount
+    currency
+  }
+  reached
+}`, {"hash":"4965c6db8fd97a23fcfe7c0a22fd17a50be601ed96f6c4c8c040c4e1a359e315"}) as unknown as TypedDocumentString<GoalsQuery, GoalsQueryVariables>;
+export const AlertsDocument = new TypedDocumentString(`
+    query Alerts($first: Int = 20, $after: String) {
+  me {
+    id
+    insights {
+      alerts(first: $first, after: $after) {
+        unreadCount
+        edges {
+          cursor
+          node {
+            id
+            type
+            severity
+            title
+            body
+            createdAt
+            read
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"8fff600bd1e15de5dc75ed30bf048eb653a317144d36fee36dc53b3b289f9147"}) as unknown as TypedDocumentString<AlertsQuery, AlertsQueryVariables>;
+export const NetWorthDocument = new TypedDocumentString(`
+    query NetWorth($range: DateRangeInput!) {
+  me {
+    id
+    insights {
+      netWorth(range: $range) {
+        currency
+        points {
+          date
+          balance {
+            amount
+            currency
+          }
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"7b82aedf52624581e36d3c235c74fd59f30caec4e73a7479e6b49c1010f8672d"}) as unknown as TypedDocumentString<NetWorthQuery, NetWorthQueryVariables>;
+export const CategoriesDocument = new TypedDocumentString(`
+    query Categories {
+  categories {
+    category {
+      ...InsightsCategoryParts
+    }
+    detailed {
+      ...InsightsCategoryParts
+    }
+  }
+}
+    fragment InsightsCategoryParts on Category {
+  id
+  label
+  primary
+  primaryLabel
+}`, {"hash":"0ea5a0f9f17d4b6c0d6e99e3759cf847aa0b30f98003251d8c7135fc0b5968e1"}) as unknown as TypedDocumentString<CategoriesQuery, CategoriesQueryVariables>;
+export const CategoryRulesDocument = new TypedDocumentString(`
+    query CategoryRules {
+  me {
+    id
+    insights {
+      rules {
+        ...CategoryRuleParts
+      }
+    }
+  }
+}
+    fragment InsightsCategoryParts on Category {
+  id
+  label
+  primary
+  primaryLabel
+}
+fragment CategoryRuleParts on CategoryRule {
+  id
+  merchantKey
+  pattern
+  minAmount {
+    amount
+    currency
+  }
+  maxAmount {
+    amount
+    currency
+  }
+  category {
+    ...InsightsCategoryParts
+  }
+  createdAt
+}`, {"hash":"f5cc65df34da461c63262fcfadb99b51da3939a1083300a3c4cc26d557d71077"}) as unknown as TypedDocumentString<CategoryRulesQuery, CategoryRulesQueryVariables>;
+export const AccountInsightsDocument = new TypedDocumentString(`
+    query AccountInsights($accountId: ID!, $topCategories: Int = 3, $days: Int = 30) {
+  account(id: $accountId) {
+    id
+    currency
+    insights {
+      spendingThisMonth {
+        amount
+        currency
+      }
+      incomeThisMonth {
+        amount
+        currency
+      }
+      topCategories(first: $topCategories) {
+        ...CategorySpendingParts
+      }
+      balanceHistory(days: $days) {
+        date
+        balance {
+          amount
+          currency
+        }
+      }
+    }
+  }
+}
+    fragment InsightsCategoryParts on Category {
+  id
+  label
+  primary
+  primaryLabel
+}
+fragment CategorySpendingParts on CategorySpending {
+  category {
+    ...InsightsCategoryParts
+  }
+  amount {
+    amount
+    currency
+  }
+  shareBasisPoints
+  transactionCount
+}`, {"hash":"83a456779f8b9190e9c9995e859dd6eedec0ea5db45d6f3b4fe4ad91e43ef68a"}) as unknown as TypedDocumentString<AccountInsightsQuery, AccountInsightsQueryVariables>;
+export const CategorizedTransactionsDocument = new TypedDocumentString(`
+    query CategorizedTransactions($accountId: ID!, $first: Int = 20, $after: String, $from: DateTime, $to: DateTime) {
+  account(id: $accountId) {
+    id
+    currency
+    transactions(first: $first, after: $after, from: $from, to: $to) {
+      edges {
+        cursor
+        node {
+          id
+          transferId
+          accountId
+          direction
+          amount {
+            amount
+            currency
+          }
+          status
+          code
+          description
+          createdAt
+          category {
+            id
+            label
+          }
+          categorySource
+          merchant {
+            key
+            name
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+}
+    `, {"hash":"b685d6e25cbd0aaad06d384c7b1a1c4865cd45cf80b5bc77443b6d6e1838f8e5"}) as unknown as TypedDocumentString<CategorizedTransactionsQuery, CategorizedTransactionsQueryVariables>;
+export const CreateCategoryRuleDocument = new TypedDocumentString(`
+    mutation CreateCategoryRule($input: CreateCategoryRuleInput!) {
+  createCategoryRule(input: $input) {
+    ...CategoryRuleParts
+  }
+}
+    fragment InsightsCategoryParts on Category {
+  id
+  label
+  primary
+  primaryLabel
+}
+fragment CategoryRuleParts on CategoryRule {
+  id
+  merchantKey
+  pattern
+  minAmount {
+    amount
+    currency
+  }
+  maxAmount {
+    amount
+    currency
+  }
+  category {
+    ...InsightsCategoryParts
+  }
+  createdAt
+}`, {"hash":"2e186a7fdc7380787d9081e17ee1de453f88a0c963042c5ba9ae47fff05888da"}) as unknown as TypedDocumentString<CreateCategoryRuleMutation, CreateCategoryRuleMutationVariables>;
+export const DeleteCategoryRuleDocument = new TypedDocumentString(`
+    mutation DeleteCategoryRule($id: ID!) {
+  deleteCategoryRule(id: $id)
+}
+    `, {"hash":"44485918ee161a8f412080a94dbb8065ce9d6eb8026a8f731c315193b56c2520"}) as unknown as TypedDocumentString<DeleteCategoryRuleMutation, DeleteCategoryRuleMutationVariables>;
+export const RecategorizeTransactionDocument = new TypedDocumentString(`
+    mutation RecategorizeTransaction($transferId: ID!, $accountId: ID!, $category: ID!, $applyToMerchant: Boolean = false) {
+  recategorizeTransaction(
+    transferId: $transferId
+    accountId: $accountId
+    category: $category
+    applyToMerchant: $applyToMerchant
+  ) {
+    updated
+    rule {
+      ...CategoryRuleParts
+    }
+  }
+}
+    fragment InsightsCategoryParts on Category {
+  id
+  label
+  primary
+  primaryLabel
+}
+fragment CategoryRuleParts on CategoryRule {
+  id
+  merchantKey
+  pattern
+  minAmount {
+    amount
+    currency
+  }
+  maxAmount {
+    amount
+    currency
+  }
+  category {
+    ...InsightsCategoryParts
+  }
+  createdAt
+}`, {"hash":"acb4d732c9f017ff1aea821b676481f01c14a5e8d16d3c9a4d7e44aec5750152"}) as unknown as TypedDocumentString<RecategorizeTransactionMutation, RecategorizeTransactionMutationVariables>;
+export const SetBudgetDocument = new TypedDocumentString(`
+    mutation SetBudget($input: SetBudgetInput!) {
+  setBudget(input: $input) {
+    ...BudgetParts
+  }
+}
+    fragment InsightsCategoryParts on Category {
+  id
+  label
+  primary
+  primaryLabel
+}
+fragment BudgetParts on Budget {
+  category {
+    ...InsightsCategoryParts
+  }
+  amount {
+    amount
+    currency
+  }
+  spent {
+    amount
+    currency
+  }
+  remaining {
+    amount
+    currency
+  }
+  projectedMonthEnd {
+    amount
+    currency
+  }
+  overBudget
+  projectedOver
+}`, {"hash":"43321d413b877e2b8180de62d73763c1cf2aa2c25ee4aee8497510c5143a027a"}) as unknown as TypedDocumentString<SetBudgetMutation, SetBudgetMutationVariables>;
+export const DeleteBudgetDocument = new TypedDocumentString(`
+    mutation DeleteBudget($category: ID!, $currency: CurrencyCode) {
+  deleteBudget(category: $category, currency: $currency)
+}
+    `, {"hash":"faa8922b0932820ed9a03a2d816291d211f03312bd710e6a987b72ccd033d185"}) as unknown as TypedDocumentString<DeleteBudgetMutation, DeleteBudgetMutationVariables>;
+export const CreateGoalDocument = new TypedDocumentString(`
+    mutation CreateGoal($input: CreateGoalInput!) {
+  createGoal(input: $input) {
+    ...SavingsGoalParts
+  }
+}
+    fragment SavingsGoalParts on SavingsGoal {
+  id
+  name
+  target {
+    amount
+    currency
+  }
+  targetDate
+  accountId
+  saved {
+    amount
+    currency
+  }
+  progressBasisPoints
+  remaining {
+    amount
+    currency
+  }
+  monthlyNeeded {
+    amount
+    currency
+  }
+  reached
+}`, {"hash":"92cee9eba7fe501cfa6c0664464788da7691098cb4f8fc47add4cc80bf9b073d"}) as unknown as TypedDocumentString<CreateGoalMutation, CreateGoalMutationVariables>;
+export const UpdateGoalDocument = new TypedDocumentString(`
+    mutation UpdateGoal($id: ID!, $input: UpdateGoalInput!) {
+  updateGoal(id: $id, input: $input) {
+    ...SavingsGoalParts
+  }
+}
+    fragment SavingsGoalParts on SavingsGoal {
+  id
+  name
+  target {
+    amount
+    currency
+  }
+  targetDate
+  accountId
+  saved {
+    amount
+    currency
+  }
+  progressBasisPoints
+  remaining {
+    amount
+    currency
+  }
+  monthlyNeeded {
+    amount
+    currency
+  }
+  reached
+}`, {"hash":"d47bce03fdc77807d27ed22b940c0ef7e5ec3c16504d00524050214eab89359a"}) as unknown as TypedDocumentString<UpdateGoalMutation, UpdateGoalMutationVariables>;
+export const DeleteGoalDocument = new TypedDocumentString(`
+    mutation DeleteGoal($id: ID!) {
+  deleteGoal(id: $id)
+}
+    `, {"hash":"322cfc5f0c545551539792e01a606784aa089d75bf316f25c4d94314c0420709"}) as unknown as TypedDocumentString<DeleteGoalMutation, DeleteGoalMutationVariables>;
+export const MarkAlertsReadDocument = new TypedDocumentString(`
+    mutation MarkAlertsRead($ids: [ID!]!) {
+  markAlertsRead(ids: $ids)
+}
+    `, {"hash":"c8cf803943623bfd53161b25bf1d838a1aa999d6c52517a96d1d461fb469a46b"}) as unknown as TypedDocumentString<MarkAlertsReadMutation, MarkAlertsReadMutationVariables>;
 export const KycReviewQueueDocument = new TypedDocumentString(`
     query KycReviewQueue($first: Int = 20, $after: String) {
   kycReviewQueue(first: $first, after: $after) {

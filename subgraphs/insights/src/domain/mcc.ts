@@ -1,0 +1,128 @@
+import type { DetailedCategory } from './taxonomy';
+
+/** What a merchant category code (ISO 18245) says about a payment. */
+export interface MccCategory {
+  category: DetailedCategory;
+  /**
+   * Catch-all codes ("misc. retail", "business services NEC") say little about the shop:
+   * a keyword in the descriptor is the better evidence when there is one.
+   */
+  weak: boolean;
+}
+
+type Row = readonly [codes: string, category: DetailedCategory];
+
+/** Codes sharing a category, space-separated. */
+const ROWS: readonly Row[] = [
+  // Food and drink
+  ['5411 5422 5451 5499', 'FOOD_AND_DRINK_GROCERIES'],
+  ['5811 5812 5813', 'FOOD_AND_DRINK_RESTAURANT'],
+  ['5814', 'FOOD_AND_DRINK_FAST_FOOD'],
+  ['5921', 'FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR'],
+  ['5441 5462', 'FOOD_AND_DRINK_OTHER_FOOD_AND_DRINK'],
+  // Shopping
+  ['5300', 'GENERAL_MERCHANDISE_SUPERSTORES'],
+  ['5310 5331', 'GENERAL_MERCHANDISE_DISCOUNT_STORES'],
+  ['5311', 'GENERAL_MERCHANDISE_DEPARTMENT_STORES'],
+  ['5399 5999 5931 5932 5933 5945 5970 5971 5972 5973 5733 5937 5949 5950', 'GENERAL_MERCHANDISE_OTHER_GENERAL_MERCHANDISE'],
+  ['5262 5964 5965 5969', 'GENERAL_MERCHANDISE_ONLINE_MARKETPLACES'],
+  ['5611 5621 5631 5641 5651 5655 5661 5681 5691 5697 5698 5699 5944 5948', 'GENERAL_MERCHANDISE_CLOTHING_AND_ACCESSORIES'],
+  ['5045 5732 5734 5722 5946 4812', 'GENERAL_MERCHANDISE_ELECTRONICS'],
+  ['5942 5994 5192 2741', 'GENERAL_MERCHANDISE_BOOKSTORES_AND_NEWSSTANDS'],
+  ['5943 5111 5978', 'GENERAL_MERCHANDISE_OFFICE_SUPPLIES'],
+  ['5947 5992 5193', 'GENERAL_MERCHANDISE_GIFTS_AND_NOVELTIES'],
+  ['5995', 'GENERAL_MERCHANDISE_PET_SUPPLIES'],
+  ['5941 5940 5998', 'GENERAL_MERCHANDISE_SPORTING_GOODS'],
+  ['5993', 'GENERAL_MERCHANDISE_TOBACCO_AND_VAPE'],
+  // Home
+  ['5200 5211 5231 5251 5039', 'HOME_IMPROVEMENT_HARDWARE'],
+  ['5712 5713 5714 5718 5719 5021', 'HOME_IMPROVEMENT_FURNITURE'],
+  ['1520 1711 1731 1740 1750 1761 1771 0780 5261 7623 7641 7692', 'HOME_IMPROVEMENT_REPAIR_AND_MAINTENANCE'],
+  ['7342 7349 7217 5996', 'HOME_IMPROVEMENT_OTHER_HOME_IMPROVEMENT'],
+  ['7393', 'HOME_IMPROVEMENT_SECURITY'],
+  // Medical
+  ['5912 5122', 'MEDICAL_PHARMACIES_AND_SUPPLEMENTS'],
+  ['8011', 'MEDICAL_PRIMARY_CARE'],
+  ['8021', 'MEDICAL_DENTAL_CARE'],
+  ['8042 8043', 'MEDICAL_EYE_CARE'],
+  ['8050', 'MEDICAL_NURSING_CARE'],
+  ['0742', 'MEDICAL_VETERINARY_SERVICES'],
+  ['8031 8041 8049 8062 8071 8099 4119 5975 5976', 'MEDICAL_OTHER_MEDICAL'],
+  // Personal care
+  ['7997', 'PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS'],
+  ['7230 7297 7298 5977', 'PERSONAL_CARE_HAIR_AND_BEAUTY'],
+  ['7210 7211 7216', 'PERSONAL_CARE_LAUNDRY_AND_DRY_CLEANING'],
+  ['7273 7299', 'PERSONAL_CARE_OTHER_PERSONAL_CARE'],
+  // Services
+  ['8931 7276', 'GENERAL_SERVICES_ACCOUNTING_AND_FINANCIAL_PLANNING'],
+  ['7531 7534 7535 7538 7542 7549 5531 5532 5533', 'GENERAL_SERVICES_AUTOMOTIVE'],
+  ['8351', 'GENERAL_SERVICES_CHILDCARE'],
+  ['8111 7392', 'GENERAL_SERVICES_CONSULTING_AND_LEGAL'],
+  ['8211 8220 8241 8244 8249 8299', 'GENERAL_SERVICES_EDUCATION'],
+  ['6300 5960', 'GENERAL_SERVICES_INSURANCE'],
+  ['9402 4214 4215', 'GENERAL_SERVICES_POSTAGE_AND_SHIPPING'],
+  ['4225', 'GENERAL_SERVICES_STORAGE'],
+  ['7261 7221 7311 7333 7338 7361 7372 7375 7251 7622 7399 8999', 'GENERAL_SERVICES_OTHER_GENERAL_SERVICES'],
+  // Government and charities
+  ['9311', 'GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT'],
+  ['9211 9399 9405', 'GOVERNMENT_AND_NON_PROFIT_GOVERNMENT_DEPARTMENTS_AND_AGENCIES'],
+  ['8398 8651 8661', 'GOVERNMENT_AND_NON_PROFIT_DONATIONS'],
+  ['9222 9223 8641 8699', 'GOVERNMENT_AND_NON_PROFIT_OTHER_GOVERNMENT_AND_NON_PROFIT'],
+  // Transport
+  ['4111 4112 4131', 'TRANSPORTATION_PUBLIC_TRANSIT'],
+  ['4121', 'TRANSPORTATION_TAXIS_AND_RIDE_SHARES'],
+  ['5541 5542 5552 5983', 'TRANSPORTATION_GAS'],
+  ['7523', 'TRANSPORTATION_PARKING'],
+  ['4784', 'TRANSPORTATION_TOLLS'],
+  ['4789 4468 5511 5521 5571 5592 5599', 'TRANSPORTATION_OTHER_TRANSPORTATION'],
+  // Travel
+  ['4511', 'TRAVEL_FLIGHTS'],
+  ['7011 7012 7033', 'TRAVEL_LODGING'],
+  ['7512 7513 7519', 'TRAVEL_RENTAL_CARS'],
+  ['4411 4457 4582 4722 7032', 'TRAVEL_OTHER_TRAVEL'],
+  // Bills
+  ['4814 4813 4821', 'RENT_AND_UTILITIES_TELEPHONE'],
+  ['4816 4899', 'RENT_AND_UTILITIES_INTERNET_AND_CABLE'],
+  ['4900', 'RENT_AND_UTILITIES_GAS_AND_ELECTRICITY'],
+  ['6513', 'RENT_AND_UTILITIES_RENT'],
+  // Entertainment
+  ['7832 7841 7829', 'ENTERTAINMENT_TV_AND_MOVIES'],
+  ['7922 7929 7941 7991 7996 7998', 'ENTERTAINMENT_SPORTING_EVENTS_AMUSEMENT_PARKS_AND_MUSEUMS'],
+  ['7995 7800 7801 7802', 'ENTERTAINMENT_CASINOS_AND_GAMBLING'],
+  ['7994 5816', 'ENTERTAINMENT_VIDEO_GAMES'],
+  ['5735', 'ENTERTAINMENT_MUSIC_AND_AUDIO'],
+  ['7932 7933 7911 7999 5815 5817 5818', 'ENTERTAINMENT_OTHER_ENTERTAINMENT'],
+  // Money movement
+  ['6010 6011', 'TRANSFER_OUT_WITHDRAWAL'],
+  ['4829 6540 6012', 'TRANSFER_OUT_ACCOUNT_TRANSFER'],
+  ['6211 6051', 'TRANSFER_OUT_INVESTMENT_AND_RETIREMENT_FUNDS'],
+];
+
+/** Catch-all codes, where a descriptor keyword outranks the code. */
+const WEAK = new Set([
+  '5399', '5999', '5499', '5964', '5965', '5969', '7299', '7399', '8999', '7999', '5815', '5817', '5818',
+  '6012', '4789', '7372', '5311', '4899',
+]);
+
+/** Codes that name a range rather than one business: airlines, car rental and hotel chains. */
+const RANGES: readonly [from: number, to: number, category: DetailedCategory][] = [
+  [3000, 3350, 'TRAVEL_FLIGHTS'],
+  [3351, 3500, 'TRAVEL_RENTAL_CARS'],
+  [3501, 3999, 'TRAVEL_LODGING'],
+];
+
+const byCode = new Map<string, DetailedCategory>();
+for (const [codes, category] of ROWS) for (const code of codes.split(' ')) byCode.set(code, category);
+
+/** Every code the table knows, for tests and documentation. */
+export const KNOWN_MCCS: ReadonlySet<string> = new Set(byCode.keys());
+
+/** The category a four-digit merchant category code points to, or null for an unknown or malformed code. */
+export function categoryForMcc(mcc: string | null | undefined): MccCategory | null {
+  if (!mcc || !/^\d{4}$/.test(mcc)) return null;
+  const category = byCode.get(mcc);
+  if (category) return { category, weak: WEAK.has(mcc) };
+  const code = Number(mcc);
+  const range = RANGES.find(([from, to]) => code >= from && code <= to);
+  return range ? { category: range[2], weak: false } : null;
+}

@@ -1,0 +1,192 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  closeDataSource,
+  createAccessTokenVerifier,
+  createLogger,
+  createServiceClient,
+  createServiceTokenIssuer,
+  createSubgraphServer,
+  initializeDataSource,
+  loadServiceSigningKeys,
+  openEventBus,
+  remoteKeyResolver,
+  type AccessTokenVerifierOptions,
+  type EventBus,
+  type EventHandler,
+  type Logger,
+  type MeridianServer,
+  type ServerMetrics,
+  type ServiceTokenIssuer,
+  type Subscription,
+} from '@meridian/platform';
+import { parse } from 'graphql';
+import { Gauge } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { LedgerReader } from './clients/ledger-reader';
+import type { InsightsConfig } from './config';
+import { createInsightsDataSource } from './data/data-source';
+import { EXPORT_ROUTE, exportRoute } from './http/export-route';
+import { createResolvers } from './resolvers';
+import { AccountDirectory } from './services/accounts';
+import { AlertRules } from './services/alert-rules';
+import { AlertStore } from './services/alert-store';
+import { CashForecaster } from './services/cash-forecaster';
+import { CategoryRules } from './services/category-rules';
+import { Enrichment } from './services/enrichment';
+import { InsightsService } from './services/insights-service';
+import { LEDGER_STREAM, LedgerProjection } from './services/ledger-projection';
+import { PAYMENTS_STREAM, PaymentsProjection } from './services/payments-projection';
+
+/** What the insights server is built from; tests replace what they need to watch. */
+export interface InsightsServerDeps {
+  /** PostgreSQL URL (real or embedded). */
+  databaseUrl: string;
+  logger?: Logger;
+  /** Where user access token keys come from; default identity's JWKS at IDENTITY_JWKS_URL. */
+  accessTokenKeys?: AccessTokenVerifierOptions['keys'];
+  /** Signs insights' service tokens (for banking's ledger API); default its own keys. */
+  serviceToken?: ServiceTokenIssuer;
+  /** How calls reach banking; tests pass an in-process one. */
+  fetch?: typeof fetch;
+  eventBus?: EventBus;
+  /** How often the alert rules run, in ms; default 15 s. */
+  alertIntervalMs?: number;
+  /** The clock the dashboard's "today" comes from; default the system clock. */
+  clock?: () => Date;
+  /** Connection pool size; default 10. */
+  poolSize?: number;
+}
+
+/** The insights server and what the embedded starter, the rebuild and tests reach into. */
+export interface InsightsServer extends MeridianServer {
+  dataSource: DataSource;
+  projection: LedgerProjection;
+  payments: PaymentsProjection;
+  ledger: LedgerReader;
+  insights: InsightsService;
+  alertRules: AlertRules;
+}
+
+/** The SDL, read once; it is the source of truth for codegen and composition too. */
+export const insightsTypeDefs = parse(fs.readFileSync(path.join(__dirname, '..', 'schema.graphql'), 'utf8'));
+
+/** Insights' consumer group on each stream it reads. */
+export const INSIGHTS_GROUP = 'insights';
+
+/**
+ * Builds insights: the read model kept from `ledger.events` and
+ * `payments.events` (consumer group `insights`, at least once, idempotent,
+ * poison events parked in `<stream>.dlq`), the dashboard's aggregates at
+ * /graphql, the alert rules, and the CSV export for the BFFs.
+ */
+export async function createInsightsServer(config: InsightsConfig, deps: InsightsServerDeps): Promise<InsightsServer> {
+  const logger = deps.logger ?? createLogger({ service: 'insights', level: config.LOG_LEVEL });
+  const dataSource = createInsightsDataSource(deps.databaseUrl, deps.poolSize);
+  await initializeDataSource(dataSource, config.MIGRATE_ON_START ?? !config.DATABASE_URL);
+
+  const serviceToken = deps.serviceToken ?? createServiceTokenIssuer({ service: 'insights', keys: await loadServiceSigningKeys(config, 'insights') });
+  const ledger = new LedgerReader(createServiceClient({ baseUrl: config.BANKING_INTERNAL_URL, audience: 'banking', serviceToken, fetch: deps.fetch }));
+  const accounts = new AccountDirectory(ledger);
+  const enrichment = new Enrichment();
+  const projection = new LedgerProjection(dataSource, accounts, enrichment, config.INSIGHTS_TIME_ZONE);
+  const payments = new PaymentsProjection(dataSource);
+  const insights = new InsightsService(dataSource, accounts, config.INSIGHTS_TIME_ZONE, deps.clock);
+  const forecaster = new CashForecaster(dataSource, insights);
+  const alerts = new AlertStore();
+  const alertRules = new AlertRules(dataSource, insights, forecaster, alerts);
+  const rules = new CategoryRules(dataSource, enrichment);
+  const accessTokens = createAccessTokenVerifier({
+    issuer: config.ACCESS_TOKEN_ISSUER,
+    audience: config.ACCESS_TOKEN_AUDIENCE,
+    keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
+  });
+
+  const bus = config.INSIGHTS_WORKERS ? (deps.eventBus ?? (await openEventBus(config, { logger }))) : undefined;
+  const consumers: [string, EventHandler][] = [
+    [LEDGER_STREAM, (event) => projection.handle(event)],
+    [PAYMENTS_STREAM, (event) => payments.handle(event)],
+  ];
+  const subscriptions: Subscription[] = [];
+
+  const server = await createSubgraphServer(config, {
+    name: 'insights',
+    logger,
+    typeDefs: insightsTypeDefs,
+    resolvers: createResolvers({ db: dataSource, insights, rules, alerts, accounts, forecaster }),
+    accessTokens,
+    readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
+    routes: (app) => exportRoute(app, { db: dataSource, accessTokens, callers: config.INSIGHTS_API_CALLERS, logger }),
+    workers: (metrics) => {
+      if (!bus) return [];
+      registerConsumerMetrics(metrics, bus, consumers.map(([stream]) => stream));
+      return [
+        {
+          // Every replica joins the one group per stream: each event is applied once, and again harmlessly if redelivered.
+          start: () => {
+            for (const [stream, handler] of consumers) {
+              void bus
+                .subscribe(stream, INSIGHTS_GROUP, `${os.hostname()}-${process.pid}`, handler, { maxAttempts: config.INSIGHTS_MAX_ATTEMPTS })
+                .then((subscription) => subscriptions.push(subscription))
+                .catch((err: unknown) => logger.error({ err, stream }, 'could not follow the stream'));
+            }
+          },
+          stop: async () => {
+            await Promise.all(subscriptions.map((s) => s.close()));
+          },
+        },
+        alertRules.worker({ intervalMs: deps.alertIntervalMs ?? 15_000, logger, metrics }),
+      ];
+    },
+    async close() {
+      if (bus && !deps.eventBus) await bus.close();
+      await closeDataSource(dataSource);
+    },
+  });
+  return { ...server, dataSource, projection, payments, ledger, insights, alertRules };
+}
+
+/**
+ * Consumer lag as Prometheus gauges, read from the bus when scraped: entries
+ * never delivered to insights' group, entries delivered and not yet handled,
+ * and entries parked in each stream's dead-letter stream.
+ */
+function registerConsumerMetrics(metrics: ServerMetrics, bus: EventBus, streams: string[]): void {
+  const read = async (gauge: Gauge<'stream' | 'group'>, pick: (s: { lag: number | null; pending: number; deadLetters: number }) => number | null) => {
+    for (const stream of streams) {
+      const stats = await bus.groupStats(stream, INSIGHTS_GROUP).catch(() => null);
+      const value = stats ? pick(stats) : null;
+      if (value !== null) gauge.set({ stream, group: INSIGHTS_GROUP }, value);
+    }
+  };
+  new Gauge({
+    name: 'event_consumer_lag_entries',
+    help: 'Stream entries not yet delivered to the consumer group',
+    labelNames: ['stream', 'group'],
+    registers: [metrics.registry],
+    async collect() {
+      await read(this, (s) => s.lag);
+    },
+  });
+  new Gauge({
+    name: 'event_consumer_pending_entries',
+    help: 'Stream entries delivered to the consumer group and not yet acknowledged',
+    labelNames: ['stream', 'group'],
+    registers: [metrics.registry],
+    async collect() {
+      await read(this, (s) => s.pending);
+    },
+  });
+  new Gauge({
+    name: 'event_dead_letter_entries',
+    help: "Entries parked in the stream's dead-letter stream",
+    labelNames: ['stream', 'group'],
+    registers: [metrics.registry],
+    async collect() {
+      await read(this, (s) => s.deadLetters);
+    },
+  });
+}
+
+export { EXPORT_ROUTE };
