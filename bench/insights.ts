@@ -13,7 +13,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { closeDataSource, initializeDataSource, type CurrencyCode } from '@meridian/platform';
 import { createInsightsDataSource } from '@meridian/insights';
 import type { DataSource } from 'typeorm';
@@ -23,6 +22,7 @@ import { AlertStore } from '../subgraphs/insights/src/services/alert-store';
 import { CashForecaster } from '../subgraphs/insights/src/services/cash-forecaster';
 import { InsightsService } from '../subgraphs/insights/src/services/insights-service';
 import { percentile, revision, round, writeAtomically } from './ledger-report';
+import { withAdmin } from './admin';
 
 /** p95 per aggregate the issue asks for. */
 const AIM_P95_MS = 50;
@@ -42,15 +42,6 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-async function withAdmin<T>(url: string, run: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, application_name: 'meridian-bench' });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * Fills the read model in one statement per customer: a salary and rent each month, ten

@@ -23,11 +23,11 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { closeDataSource, initializeDataSource, uuidv7 } from '@meridian/platform';
 import { AccountService, createBankingDataSource, LedgerService, LedgerVerifier, type LedgerServiceOptions, type PostingInput } from '@meridian/banking';
 import { AIMS, aimOf, logResult, markdown, measured, percentile, revision, round, unitOf, writeAtomically, type ScenarioResult } from './ledger-report';
+import { withAdmin } from './admin';
 
 interface Options {
   seconds: number;
@@ -69,15 +69,6 @@ function distinct(n: number, max: number): number[] {
   return [...picked];
 }
 
-async function withAdmin<T>(url: string, run: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, application_name: 'meridian-bench' });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Opens the accounts and funds them from the clearing account, 63 per deposit. */
 async function openAccounts(accounts: AccountService, ledger: LedgerService, n: number): Promise<string[]> {

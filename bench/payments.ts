@@ -39,6 +39,7 @@ import { pidsNamed, postgresProcesses, sampleActivity, takeSnapshot } from './pa
 import { AIM_PAYMENTS_PER_SECOND, logScenario, markdown, scenarioResult, type PaymentsCheck, type PaymentsReport, type ScenarioResult } from './payments-report';
 import type { Role } from './payments-server';
 import { startStack, type PaymentsStack, type StackSettings } from './payments-stack';
+import { withAdmin } from './admin';
 
 interface Options {
   seconds: number;
@@ -82,15 +83,6 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-async function withAdmin<T>(url: string, run: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, application_name: 'meridian-bench' });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The server and its settings, refusing an embedded PGlite served over the wire. */
 async function inspectPostgres(base: string) {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { errorBody, ErrorCode, SERVICE_TOKEN_HEADER, type Logger, type ServiceTokenIssuer } from '@meridian/platform';
+import { codeForStatus, errorBody, ErrorCode, SERVICE_TOKEN_HEADER, type Logger, type ServiceTokenIssuer } from '@meridian/platform';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** How a BFF's downloads act for the user: the same for every download route. */
@@ -37,22 +37,6 @@ export interface StreamedDownloadOptions extends DownloadCaller {
 /** Headers of the service's answer passed on to the client; `cache-control` is always `no-store`. */
 const PASSED_ON = ['content-type', 'content-length', 'content-disposition', 'x-content-type-options'];
 
-/** The error code for a refusal that came without one. */
-function codeOfStatus(status: number): ErrorCode {
-  switch (status) {
-    case 401:
-      return ErrorCode.UNAUTHENTICATED;
-    case 403:
-      return ErrorCode.FORBIDDEN;
-    case 404:
-      return ErrorCode.NOT_FOUND;
-    case 429:
-      return ErrorCode.RATE_LIMITED;
-    default:
-      return ErrorCode.BAD_USER_INPUT;
-  }
-}
-
 /** A service's 4xx body in the API's error shape: as sent when it is one, else made from the status. */
 function refusalBody(status: number, text: string): unknown {
   try {
@@ -61,7 +45,7 @@ function refusalBody(status: number, text: string): unknown {
   } catch {
     // Not JSON: described by its status below.
   }
-  return errorBody(codeOfStatus(status), 'The request was refused.');
+  return errorBody(codeForStatus(status), 'The request was refused.');
 }
 
 /**

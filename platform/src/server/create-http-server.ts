@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { errorBody } from '../errors/error-body';
+import { codeForStatus, errorBody } from '../errors/error-body';
 import { ErrorCode } from '../errors/error-code';
 import type { Logger } from '../logger';
 import { createServerMetrics, type ServerMetrics } from './metrics';
@@ -9,24 +9,6 @@ import { useOriginFormOnly, useServiceAccess, type ServiceAccessOptions } from '
 /** Routes every server answers without credentials: its health, and its metrics where they are served. */
 export const HEALTH_ROUTES = ['/health/live', '/health/ready'] as const;
 export const METRICS_ROUTE = '/metrics';
-
-/** The code a refusal by HTTP status carries. */
-function codeForStatus(status: number): ErrorCode {
-  switch (status) {
-    case 401:
-      return ErrorCode.UNAUTHENTICATED;
-    case 403:
-      return ErrorCode.FORBIDDEN;
-    case 404:
-      return ErrorCode.NOT_FOUND;
-    case 413:
-      return ErrorCode.REQUEST_TOO_LARGE;
-    case 429:
-      return ErrorCode.RATE_LIMITED;
-    default:
-      return ErrorCode.BAD_USER_INPUT;
-  }
-}
 
 /** A named dependency that `/health/ready` checks. */
 export interface ReadinessCheck {
