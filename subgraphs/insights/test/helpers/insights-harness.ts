@@ -1,9 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createBankingServer, loadBankingConfig, type BankingServer } from '@meridian/banking';
 import {
   createKeySet,
   createMemoryEventBus,
   createOutboxRelay,
+  connectRedis,
+  createRedisEventBus,
   generatePrivateJwk,
   issueAccessToken,
   localKeyResolver,
@@ -37,7 +39,7 @@ export interface InsightsHarness {
   insights: InsightsServer;
   banking: BankingServer;
   dbs: TestDatabase[];
-  /** The in-process bus banking publishes ledger events to and insights reads. */
+  /** The bus banking publishes ledger events to and insights reads: Redis Streams when REDIS_URL is set (under a key prefix of the test's own), else in process. */
   eventBus: EventBus;
   serviceKeys: TestServiceKeys;
   customer(): Promise<Customer>;
@@ -59,7 +61,8 @@ export async function startInsights(options: { today?: Date; workers?: boolean }
   const serviceKeys = await createTestServiceKeys();
   const userKeys: KeySet = await createKeySet([await generatePrivateJwk()]);
   const base = { ...process.env, MIGRATE_ON_START: 'true', ...serviceKeys.env() };
-  const eventBus = createMemoryEventBus();
+  const redisPrefix = `test:insights:${randomBytes(6).toString('hex')}:`;
+  const eventBus = process.env.REDIS_URL ? await createRedisEventBus({ url: process.env.REDIS_URL, keyPrefix: redisPrefix, commandTimeoutMs: 5_000 }) : createMemoryEventBus();
   const banking = await createBankingServer(loadBankingConfig({ ...base, LEDGER_WORKERS: 'false' }), {
     databaseUrl: bankingDb.url,
     accessTokenKeys: localKeyResolver(userKeys.jwks()),
@@ -145,7 +148,21 @@ export async function startInsights(options: { today?: Date; workers?: boolean }
       await insights.close();
       await banking.close();
       await eventBus.close();
+      if (process.env.REDIS_URL) await deleteKeys(process.env.REDIS_URL, redisPrefix);
       await Promise.all(dbs.map((db) => db.drop()));
     },
   };
+}
+
+/** Removes the test's streams and handled-event keys from Redis. */
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const { client } = await connectRedis({ url, commandTimeoutMs: 5_000 });
+  try {
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+      const batch = ([] as string[]).concat(keys);
+      if (batch.length > 0) await client.unlink(batch);
+    }
+  } finally {
+    await client.quit().catch(() => undefined);
+  }
 }
