@@ -198,6 +198,33 @@ describe('the transactions export through the BFFs', () => {
   });
 });
 
+describe('the export limit', () => {
+  it('lets each customer export 30 times an hour, then answers 429 with retryAfter without calling insights; others are not held back', async () => {
+    mode = 'insights';
+    // Registered with identity itself: the BFF allows five registrations an hour from one address, and this file makes more customers.
+    const signedIn = async (displayName: string) => {
+      const email = `export.${randomUUID()}@example.com`;
+      const password = 'a long and unusual passphrase';
+      await stack.identity.accounts.register({ email, password, displayName }, { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' });
+      // Signed in with identity itself too: the BFF allows five sign-ins a minute from one address.
+      const origin = { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' };
+      return { accessToken: (await stack.identity.sessions.login(email, password, `phone-${randomUUID().slice(0, 8)}`, origin)).accessToken };
+    };
+    const dan = await signedIn('Dan Export');
+    const eve = await signedIn('Eve Export');
+    const range = aroundToday();
+    const get = (who: { accessToken: string }) => stack.mobile.app.inject({ method: 'GET', url: exportUrl(range), headers: { authorization: `Bearer ${who.accessToken}` } });
+    for (let i = 0; i < 30; i += 1) expect((await get(dan)).statusCode).toBe(200);
+    seen.length = 0;
+    const refused = await get(dan);
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.json().errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 30 });
+    expect(seen).toEqual([]);
+    expect((await get(eve)).statusCode).toBe(200);
+  });
+});
+
 describe('insights through the mobile BFF (trusted documents)', () => {
   it('shows a transaction’s category and merchant beside banking’s fields, and the customer can change the category', async () => {
     const dan = await customer('Dan Dashboard');

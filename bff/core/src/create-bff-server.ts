@@ -184,19 +184,25 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     deps.objectStore ??
     createFileObjectStore({ dir: config.OBJECT_STORE_DIR ?? path.join(config.DATA_DIR, 'objects'), envelope: loadDataProtection(config).envelope });
   const uploadSweeper = createUploadSweeper({ store: objectStore, logger, metrics });
+  // Whose an Authorization is, for the limits: the same user the GraphQL request would run as.
+  const userOfAuthorization = async (authorization: string) => {
+    const token = bearerToken(authorization);
+    return token ? verifyAccessToken(token).then((claims) => claims.userId, () => undefined) : undefined;
+  };
   await registerUploads(app, {
     store: objectStore,
     limiter: sharedLimiter,
     logger,
-    // The same user the GraphQL request would run as: the bearer token, or on the web the session's.
-    userOf: async (request) => {
-      const token = bearerToken((await context(request)).authorization ?? '');
-      if (!token) return undefined;
-      return verifyAccessToken(token).then((claims) => claims.userId, () => undefined);
-    },
+    // The bearer token, or on the web the session's.
+    userOf: async (request) => userOfAuthorization((await context(request)).authorization ?? ''),
   });
   // Files streamed from a subgraph, as the same user the GraphQL request would run as.
-  const downloadCaller = { issueServiceToken, logger, authorizationOf: async (request: FastifyRequest) => (await context(request)).authorization };
+  const downloadCaller = {
+    issueServiceToken,
+    logger,
+    authorizationOf: async (request: FastifyRequest) => (await context(request)).authorization,
+    limits: { limiter: sharedLimiter, userOf: userOfAuthorization },
+  };
   registerDocumentDownloads(app, { ...downloadCaller, kycUrl: config.KYC_URL });
   registerTransactionExports(app, { ...downloadCaller, insightsUrl: config.INSIGHTS_URL });
   // In this order: each step reads what the steps before it wrote into the request's state.

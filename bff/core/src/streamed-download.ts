@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { codeForStatus, errorBody, ErrorCode, SERVICE_TOKEN_HEADER, type Logger, type ServiceTokenIssuer } from '@meridian/platform';
+import { codeForStatus, errorBody, ErrorCode, SERVICE_TOKEN_HEADER, type Logger, type RateLimiter, type RateLimitPolicy, type ServiceTokenIssuer } from '@meridian/platform';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** How a BFF's downloads act for the user: the same for every download route. */
@@ -11,6 +11,8 @@ export interface DownloadCaller {
   logger: Logger;
   /** Longest the service may take to start answering (its status and headers); default 10 s. The body then takes as long as it takes. */
   timeoutMs?: number;
+  /** The shared limiter and whose the Authorization is: each download route allows each user `perHour` downloads. */
+  limits: { limiter: RateLimiter; userOf: (authorization: string) => Promise<string | undefined> };
 }
 
 /** An answer the BFF gives itself, without calling the service (a malformed id, say). */
@@ -32,6 +34,8 @@ export interface StreamedDownloadOptions extends DownloadCaller {
   target: (request: FastifyRequest) => string | DownloadRefusal;
   /** What the client reads when nobody is signed in (401) and when the service does not answer (503). */
   messages: { unauthenticated: string; unavailable: string };
+  /** Downloads each user may make an hour on this route (the key names the route). */
+  perHour: number;
 }
 
 /** Headers of the service's answer passed on to the client; `cache-control` is always `no-store`. */
@@ -52,13 +56,15 @@ function refusalBody(status: number, text: string): unknown {
  * A `GET` route that streams a file from another service for the signed-in
  * user: the BFF's service token for `audience` and the user's own
  * Authorization go with it, and the service decides what the user may read;
- * the BFF only carries the bytes, never cached. No user is 401; a service that
+ * the BFF only carries the bytes, never cached. No user is 401; past the
+ * route's hourly downloads per user, 429 RATE_LIMITED with `retryAfter`; a service that
  * does not answer (or fails with a 5xx) is 503 SERVICE_UNAVAILABLE; its own
  * refusals (4xx) reach the client with their status, in the error shape.
  */
 export function registerStreamedDownload(app: FastifyInstance, options: StreamedDownloadOptions): void {
   const base = new URL(options.baseUrl);
   const { logger, messages } = options;
+  const policy: RateLimitPolicy = { requestsPerWindow: options.perHour, windowMs: 3_600_000, costCapacity: 1_000_000, costRestoreRate: 1_000_000 };
   app.get(options.route, async (request, reply) => {
     reply.header('cache-control', 'no-store');
     const authorization = await options.authorizationOf(request);
@@ -66,6 +72,21 @@ export function registerStreamedDownload(app: FastifyInstance, options: Streamed
     const target = options.target(request);
     if (typeof target !== 'string') return reply.code(target.status).send(errorBody(target.code, target.message));
     const unavailable = () => reply.code(503).send(errorBody(ErrorCode.SERVICE_UNAVAILABLE, messages.unavailable));
+    // Each download may read a year of rows or a whole file: a limit per user and route, refused while the limiter is away.
+    const userId = await options.limits.userOf(authorization);
+    if (!userId) return reply.code(401).send(errorBody(ErrorCode.UNAUTHENTICATED, messages.unauthenticated));
+    let limit;
+    try {
+      limit = await options.limits.limiter.check(`download:${options.route}:${userId}`, 1, policy);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message, route: options.route }, 'download limiter failed; refusing downloads');
+      return unavailable();
+    }
+    if (!limit.allowed) {
+      const retryAfter = Math.max(1, Math.ceil(limit.retryAfterMs / 1000));
+      reply.header('retry-after', String(retryAfter));
+      return reply.code(429).send(errorBody(ErrorCode.RATE_LIMITED, `At most ${options.perHour} downloads an hour here.`, { retryAfter, limit: options.perHour }));
+    }
 
     // Aborted when the head is late, or when the client leaves (which also stops a body being streamed).
     const abort = new AbortController();

@@ -32,5 +32,7 @@ export function registerDocumentDownloads(app: FastifyInstance, options: Documen
       return UUID.test(id) ? `/documents/${id.toLowerCase()}` : { status: 404, code: ErrorCode.NOT_FOUND, message: 'Document not found.' };
     },
     messages: { unauthenticated: 'Sign in to see documents.', unavailable: 'Documents are temporarily unavailable. Try again shortly.' },
+    // Staff reviewing cases read many documents in an hour.
+    perHour: 600,
   });
 }

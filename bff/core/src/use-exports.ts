@@ -35,5 +35,7 @@ export function registerTransactionExports(app: FastifyInstance, options: Transa
       return `${INSIGHTS_EXPORT_PATH}?${query}`;
     },
     messages: { unauthenticated: 'Sign in to export your transactions.', unavailable: 'Exports are temporarily unavailable. Try again shortly.' },
+    // An export reads up to a year of rows: a few an hour serve any customer.
+    perHour: 30,
   });
 }
