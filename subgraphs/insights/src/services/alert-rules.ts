@@ -9,6 +9,8 @@ import type { InsightsService } from './insights-service';
 
 /** Customers looked at per pass. */
 const BATCH = 20;
+/** A customer's recurring streams are detected again at most this often while their transactions keep changing. */
+const REDETECT_SECONDS = 60;
 /** Months of history the unusual-spending rule compares this month with. */
 const NORM_MONTHS = 6;
 
@@ -31,13 +33,17 @@ export class AlertRules {
     private readonly alerts: AlertStore,
   ) {}
 
-  /** The alerts the rules find for one customer now (not yet stored). */
-  async evaluate(userId: string): Promise<AlertCandidate[]> {
+  /**
+   * The alerts the rules find for one customer now (not yet stored), and
+   * whether the recurring streams they used were detected again (at most once
+   * a minute per customer; otherwise the customer is to be looked at again).
+   */
+  async evaluate(userId: string): Promise<{ alerts: AlertCandidate[]; streamsFresh: boolean }> {
     const today = this.insights.today();
     const month = today.slice(0, 7);
     const found: AlertCandidate[] = [];
     // Transactions changed: the streams are detected again (and stored for the dashboard).
-    const streams = await this.insights.refreshRecurring(userId);
+    const { streams, fresh } = await this.insights.recurringAfterChanges(userId, REDETECT_SECONDS);
     for (const s of streams) {
       const alert = newSubscriptionAlert(s, today, { currency: s.currency, categoryLabel: label });
       if (alert) found.push(alert);
@@ -74,7 +80,7 @@ export class AlertRules {
       if (alert) found.push(alert);
     }
     found.push(...(await this.unusualPayments(userId, today)));
-    return found;
+    return { alerts: found, streamsFresh: fresh };
   }
 
   /** Payments of the last week far above the customer's usual in their category over the six months before. */
@@ -113,12 +119,14 @@ export class AlertRules {
     ).map((r) => r.user_id as string);
     for (const userId of users) {
       try {
-        const candidates = await this.evaluate(userId);
+        const { alerts: candidates, streamsFresh } = await this.evaluate(userId);
         await this.alerts.raise(
           this.db,
           userId,
           candidates.map((c) => ({ type: c.type, dedupeKey: c.dedupeKey, severity: c.severity, title: c.title, body: c.body, data: { relatedIds: c.relatedIds, currency: c.currency } })),
         );
+        // Streams detected before the latest changes: looked at again on a later pass.
+        if (!streamsFresh) await this.db.query(`INSERT INTO insights.alert_queue (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING`, [userId]);
       } catch (err) {
         await this.db.query(`INSERT INTO insights.alert_queue (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING`, [userId]);
         throw err;

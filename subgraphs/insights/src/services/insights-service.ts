@@ -149,6 +149,21 @@ export class InsightsService {
     return this.refreshRecurring(userId);
   }
 
+  /**
+   * For the alert rules after new transactions: the streams detected again,
+   * unless they were detected less than `seconds` ago today (then the stored
+   * ones, and `fresh` false: the caller asks again later), so a customer whose
+   * transactions keep coming is not re-detected on every pass.
+   */
+  async recurringAfterChanges(userId: string, seconds: number): Promise<{ streams: Stream[]; fresh: boolean }> {
+    const [stored]: { streams: unknown; recent: boolean }[] = await this.db.query(
+      `SELECT streams, computed_on = $2::date AND computed_at > now() - make_interval(secs => $3) AS recent FROM insights.recurring_streams WHERE user_id = $1`,
+      [userId, this.today(), seconds],
+    );
+    if (stored?.recent) return { streams: reviveStreams(stored.streams), fresh: false };
+    return { streams: await this.refreshRecurring(userId), fresh: true };
+  }
+
   /** Detects the customer's recurring streams from their transactions now and stores them. */
   async refreshRecurring(userId: string): Promise<Stream[]> {
     const today = this.today();

@@ -58,15 +58,24 @@ describe('insights on the demo year', () => {
   it('runs the alert rules for the customer once their transactions changed, and raises each alert once', async () => {
     await h.gql(`mutation { setBudget(input: { category: "FOOD_AND_DRINK", amount: "50.00" }) { overBudget } }`, {}, demo);
     await h.insights.dataSource.query(`INSERT INTO insights.alert_queue (user_id) VALUES ($1) ON CONFLICT DO NOTHING`, [demo.id]);
+    // The streams the dashboard read were detected minutes ago, so the rules detect them again.
+    await h.insights.dataSource.query(`UPDATE insights.recurring_streams SET computed_at = now() - interval '5 minutes' WHERE user_id = $1`, [demo.id]);
     expect(await h.insights.alertRules.runOnce()).toBe(1);
     const first = await insightsOf(`alerts(first: 50) { unreadCount edges { node { id type severity title body } } }`);
     expect(first.alerts.edges.map((e: any) => e.node.type)).toContain('BUDGET_EXCEEDED');
     // Nothing new to look at: the queue is empty. Queued again: the same alerts are not raised twice.
     expect(await h.insights.alertRules.runOnce()).toBe(0);
+    const [{ computed }] = await h.insights.dataSource.query(`SELECT computed_at::text AS computed FROM insights.recurring_streams WHERE user_id = $1`, [demo.id]);
     await h.insights.dataSource.query(`INSERT INTO insights.alert_queue (user_id) VALUES ($1)`, [demo.id]);
     await h.insights.alertRules.runOnce();
     const again = await insightsOf(`alerts(first: 50) { unreadCount edges { node { id } } }`);
     expect(again.alerts.edges).toHaveLength(first.alerts.edges.length);
+    // Streams detected less than a minute ago are not detected again: the customer stays queued for a later pass.
+    const [{ queued }] = await h.insights.dataSource.query(`SELECT count(*)::int AS queued FROM insights.alert_queue WHERE user_id = $1`, [demo.id]);
+    expect(queued).toBe(1);
+    const [{ after }] = await h.insights.dataSource.query(`SELECT computed_at::text AS after FROM insights.recurring_streams WHERE user_id = $1`, [demo.id]);
+    expect(after).toBe(computed);
+    await h.insights.dataSource.query(`DELETE FROM insights.alert_queue WHERE user_id = $1`, [demo.id]);
     const read = await h.gql(`mutation ($ids: [ID!]!) { markAlertsRead(ids: $ids) }`, { ids: first.alerts.edges.map((e: any) => e.node.id) }, demo);
     expect(read.data!.markAlertsRead).toBe(first.alerts.unreadCount);
     expect((await insightsOf(`alerts { unreadCount }`)).alerts.unreadCount).toBe(0);
