@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { errors } from '@meridian/platform';
+import { zxcvbn, zxcvbnOptions } from '@zxcvbn-ts/core';
+import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
+import * as zxcvbnEn from '@zxcvbn-ts/language-en';
 
 /** Argon2id with OWASP's recommended minimum: 19 MiB, 2 passes, 1 lane. */
 // `2` is Algorithm.Argon2id; the package's const enum cannot be imported under isolatedModules.
@@ -9,29 +12,38 @@ const argon2Options = { algorithm: 2, memoryCost: 19_456, timeCost: 2, paralleli
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 128;
 
-// The most common passwords of at least 12 characters in public breach lists; NIST 800-63B asks for a blocklist.
-const common = new Set([
-  'password1234', 'password12345', 'password123456', '123456789012', '1234567890123', 'qwertyuiop12',
-  'qwerty123456', '111111111111', '000000000000', 'iloveyou1234', 'passwordpassword', 'abc123456789',
-  'administrator', 'letmein12345', 'welcome12345', 'football1234', 'baseball1234', 'princess1234',
-  'sunshine1234', 'trustno1trustno1', 'qwertyuiopasdf', '1q2w3e4r5t6y', 'zaq12wsxcde3', 'changeme1234',
-  'p@ssw0rd1234', 'password!234', 'monkey123456', 'dragon123456', 'mypassword12', 'mypassword123',
-]);
+/** The lowest zxcvbn score accepted (0–4): 3 is "safely unguessable: moderate protection from offline slow-hash attacks". */
+export const MIN_PASSWORD_SCORE = 3;
+
+// zxcvbn-ts with its common-password, name and English word lists: strength by how a cracker guesses, not character classes.
+zxcvbnOptions.setOptions({
+  dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEn.dictionary },
+  graphs: zxcvbnCommon.adjacencyGraphs,
+  translations: zxcvbnEn.translations,
+});
 
 /**
- * Refuses passwords that are too short or long, common, made of one repeated
- * character, or containing the email's name part. Errors: BAD_USER_INPUT.
+ * Refuses passwords that are too short or long, or that a guesser would find
+ * quickly (zxcvbn score below {@link MIN_PASSWORD_SCORE}: common and breached
+ * passwords, keyboard runs, repeats, dates, words with predictable changes, or
+ * the user's own email or name), as NIST 800-63B asks: length and a check
+ * against known-bad passwords, no character-class rules. The message says why
+ * and what would help. Errors: BAD_USER_INPUT (`field: password`).
  */
-export function assertStrongPassword(password: string, email: string): void {
+export function assertStrongPassword(password: string, email: string, displayName?: string): void {
   const weak = (why: string) => errors.badInput(`The password is too weak: ${why}`, { field: 'password' });
   const length = [...password].length;
   if (length < MIN_PASSWORD_LENGTH) throw weak(`use at least ${MIN_PASSWORD_LENGTH} characters.`);
   if (length > MAX_PASSWORD_LENGTH) throw errors.badInput(`The password must be at most ${MAX_PASSWORD_LENGTH} characters.`, { field: 'password' });
-  const lower = password.toLowerCase();
-  if (common.has(lower)) throw weak('it is one of the most common passwords.');
-  if (new Set(lower).size < 4) throw weak('use more different characters.');
   const name = email.split('@')[0];
-  if (name.length >= 4 && lower.includes(name)) throw weak('it must not contain your email address.');
+  if (name.length >= 4 && password.toLowerCase().includes(name.toLowerCase())) throw weak('it must not contain your email address.');
+  const userInputs = [email, name, ...(displayName ? [displayName, ...displayName.split(/\s+/)] : []), 'meridian'];
+  const { score, feedback } = zxcvbn(password, userInputs);
+  if (score < MIN_PASSWORD_SCORE) {
+    const why = feedback.warning ? feedback.warning.replace(/\.?$/, '.') : 'it would be guessed quickly.';
+    const help = feedback.suggestions.length > 0 ? ` ${feedback.suggestions.join(' ')}` : ' A few uncommon words together make a strong password.';
+    throw weak(`${why.charAt(0).toLowerCase()}${why.slice(1)}${help}`);
+  }
 }
 
 /** Hashes a password with Argon2id (PHC string with salt and parameters). */

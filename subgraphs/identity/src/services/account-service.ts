@@ -37,7 +37,7 @@ export class AccountService {
     const email = normaliseEmail(input.email);
     const displayName = normaliseDisplayName(input.displayName);
     const phone = input.phone ? normalisePhone(input.phone) : null;
-    assertStrongPassword(input.password, email);
+    assertStrongPassword(input.password, email, displayName);
     const passwordHash = await hashPassword(input.password);
     const now = new Date();
     const row = {

@@ -31,6 +31,11 @@ describe('register', () => {
     ['common password', { password: 'password1234' }, 'password'],
     ['password of one repeated character', { password: 'aaaaaaaaaaaaaaaa' }, 'password'],
     ['password over 128 characters', { password: 'x1y2'.repeat(40) }, 'password'],
+    ['keyboard run', { password: 'qwertyuiopasdfgh' }, 'password'],
+    ['common password with a capital and digits', { password: 'Password123456' }, 'password'],
+    ['keyboard pattern over two rows', { password: '1qaz2wsx3edc4rfv' }, 'password'],
+    ['repeated word', { password: 'monkeymonkey12' }, 'password'],
+    ['common word and a year', { password: 'football2026' }, 'password'],
     ['empty display name', { displayName: '   ' }, 'displayName'],
     ['display name with a bidi override', { displayName: 'Eve\u202Eevil' }, 'displayName'],
     ['phone not in E.164', { phone: '07700 900123' }, 'phone'],
@@ -42,6 +47,17 @@ describe('register', () => {
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     expect(await h.count('users')).toBe(users);
     expect(await h.count('audit_events')).toBe(audits);
+  });
+
+  it('judges a password by how quickly it would be guessed: says why and what would help, and accepts a long passphrase of ordinary words', async () => {
+    const weak = await h.gql(REGISTER, { input: newUser({ password: 'iloveyou1234567' }) });
+    expect(weak.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'password' });
+    expect(weak.errors?.[0].message).toMatch(/^The password is too weak: .+\. .+/);
+    // The customer's own name does not make a password.
+    const named = await h.gql(REGISTER, { input: newUser({ displayName: 'Bartholomew Quince', password: 'bartholomewquince' }) });
+    expect(named.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'password' });
+    // No character classes are asked for: lower-case words with spaces pass.
+    expect((await h.gql(REGISTER, { input: newUser({ password: 'lantern orchard velvet pickle' }) })).errors).toBeUndefined();
   });
 
   it('refuses a password that contains the email name', async () => {
