@@ -41,7 +41,8 @@ export function exportRoute(app: FastifyInstance, options: { db: DataSource; acc
     reply.header('cache-control', 'no-store');
     const token = bearerToken(request.headers.authorization);
     const viewer = token ? await options.accessTokens(token).catch(() => null) : null;
-    if (!viewer) return reply.code(401).send(errorBody(ErrorCode.UNAUTHENTICATED, 'Sign in to export your transactions.'));
+    // RFC 6750: the customer's bearer token is what is missing or refused.
+    if (!viewer) return reply.code(401).header('www-authenticate', 'Bearer realm="meridian"').send(errorBody(ErrorCode.UNAUTHENTICATED, 'Sign in to export your transactions.'));
     let range: { from: string; to: string };
     try {
       range = dateRange({ from: request.query.from ?? '', to: request.query.to ?? '' }, 'range');
