@@ -1,4 +1,4 @@
-import { errors, isUuid, returnedRows, uuidv7, type Queryable } from '@meridian/platform';
+import { decodeKeysetCursor, encodeKeysetCursor, errors, isUuid, returnedRows, uuidv7, type Queryable } from '@meridian/platform';
 
 /** An alert as stored. */
 export interface AlertRecord {
@@ -31,15 +31,7 @@ export interface NewAlert {
 
 /** The opaque cursor of an alert in the feed. */
 export function encodeAlertCursor(a: Pick<AlertRecord, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${a.createdAt.toISOString()}|${a.id}`).toString('base64url');
-}
-
-/** Reads a cursor. Errors: BAD_USER_INPUT. */
-function decodeAlertCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (Number.isNaN(createdAt.getTime()) || !isUuid(id ?? '')) throw errors.badInput('The cursor is not valid.', { field: 'after' });
-  return { createdAt, id };
+  return encodeKeysetCursor(a.createdAt, a.id);
 }
 
 /** The alerts feed. */
@@ -63,13 +55,13 @@ export class AlertStore {
   /** A page of the customer's alerts, newest first. Errors: BAD_USER_INPUT (`first`, `after`). */
   async page(q: Queryable, userId: string, first: number, after: string | null | undefined): Promise<AlertPage> {
     if (!Number.isInteger(first) || first < 1 || first > 100) throw errors.badInput('first must be between 1 and 100.', { field: 'first' });
-    const cursor = after ? decodeAlertCursor(after) : null;
+    const cursor = after ? decodeKeysetCursor(after) : null;
     const rows: { id: string; type: AlertRecord['type']; severity: AlertRecord['severity']; title: string; body: string; created_at: Date; read_at: Date | null }[] =
       await q.query(
         `SELECT id, type, severity, title, body, created_at, read_at FROM insights.alerts
          WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
          ORDER BY created_at DESC, id DESC LIMIT $4`,
-        [userId, cursor?.createdAt ?? null, cursor?.id ?? null, first + 1],
+        [userId, cursor?.at ?? null, cursor?.id ?? null, first + 1],
       );
     const [{ n }] = await q.query(`SELECT count(*)::int AS n FROM insights.alerts WHERE user_id = $1 AND read_at IS NULL`, [userId]);
     return {

@@ -1,4 +1,4 @@
-import { errors, type AccessTokenClaims, type Logger, type ObjectStore, type StoredObject } from '@meridian/platform';
+import { decodeKeysetCursor, encodeKeysetCursor, errors, type AccessTokenClaims, type Logger, type ObjectStore, type StoredObject } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import type { AuditLog } from '../data/audit-log';
 import type { Actor, CaseStore } from '../data/case-store';
@@ -29,14 +29,7 @@ export interface SubjectView {
   profile: ProfileView;
 }
 
-const encodeCursor = (c: CaseRecord) => Buffer.from(`${c.updatedAt.toISOString()}|${c.id}`).toString('base64url');
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const date = new Date(at ?? '');
-  if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw errors.badInput('The cursor is not valid.', { field: 'after' });
-  return { at: date, id };
-}
+const encodeCursor = (c: CaseRecord) => encodeKeysetCursor(c.updatedAt, c.id);
 
 /**
  * The staff side of KYC. Compliance and support staff see the queue and cases
@@ -58,7 +51,7 @@ export class ReviewService {
   async queue(viewer: AccessTokenClaims, first: number, after?: string | null): Promise<QueuePage> {
     if (!isKycStaff(viewer)) throw errors.forbidden('Only compliance and support staff see the review queue.');
     if (!Number.isInteger(first) || first < 1 || first > 100) throw errors.badInput('first must be 1 to 100.', { field: 'first' });
-    const from = after ? decodeCursor(after) : undefined;
+    const from = after ? decodeKeysetCursor(after) : undefined;
     const rows: Row[] = await this.db.query(
       `SELECT id FROM kyc.cases WHERE state = 'NEEDS_REVIEW' ${from ? 'AND (updated_at, id) > ($2, $3)' : ''}
        ORDER BY updated_at, id LIMIT $1`,

@@ -1,4 +1,4 @@
-import { errors, isUuid } from '@meridian/platform';
+import { decodeKeysetCursor, encodeKeysetCursor, errors } from '@meridian/platform';
 import type { PaymentRecord } from '../domain/payment';
 
 /** A page of payments and whether more follow. */
@@ -16,16 +16,14 @@ export interface PaymentCursor {
 
 /** The opaque cursor of a payment in a list. */
 export function encodeCursor(p: Pick<PaymentRecord, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${p.createdAt.toISOString()}|${p.id}`).toString('base64url');
+  return encodeKeysetCursor(p.createdAt, p.id);
 }
 
 /** Reads a cursor. Errors: BAD_USER_INPUT. */
 export function decodeCursor(cursor: string | null | undefined): PaymentCursor | undefined {
   if (cursor === null || cursor === undefined) return undefined;
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (Number.isNaN(createdAt.getTime()) || !isUuid(id ?? '')) throw errors.badInput('The cursor is not valid.', { field: 'after' });
-  return { createdAt, id };
+  const { at, id } = decodeKeysetCursor(cursor);
+  return { createdAt: at, id };
 }
 
 /** Checks a page size. Errors: BAD_USER_INPUT. */
