@@ -55,10 +55,6 @@ export class Enrichment {
     return rows.map(toRule);
   }
 
-  /** Enriches one transaction of `userId` with their current rules. */
-  async categorise(q: Queryable, userId: string, tx: TransactionFacts): Promise<Categorization> {
-    return categoriseWith(await this.rules(q, userId), tx);
-  }
 }
 
 /** Enriches one transaction with the given rules (for re-applying rules to many transactions at once). */

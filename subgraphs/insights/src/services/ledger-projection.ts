@@ -3,7 +3,8 @@ import { DateTime } from 'luxon';
 import type { DataSource } from 'typeorm';
 import type { LedgerHistoryTransfer, LedgerPosting } from '../clients/ledger-reader';
 import type { AccountDirectory } from './accounts';
-import type { Enrichment } from './enrichment';
+import type { CategoryRule } from '../domain/categorize';
+import { categoriseWith, type Enrichment } from './enrichment';
 import { inheritRefundCategory } from './payments-projection';
 
 /**
@@ -140,6 +141,9 @@ export class LedgerProjection {
     return this.db.transaction(async (m) => {
       if (change.kind === 'ENDED') return this.end(m, change.holdId, 'VOIDED', null);
       const users: string[] = [];
+      // Each customer's rules are read once per change, however many of their accounts it touches.
+      const rules = new Map<string, Promise<CategoryRule[]>>();
+      const rulesOf = (userId: string) => rules.get(userId) ?? rules.set(userId, this.enrichment.rules(m, userId)).get(userId)!;
       const moved = [...perAccount(change.postings)].filter(([accountId, { amount }]) => known.get(accountId)?.userId && amount !== 0n);
       for (const [accountId, { amount, currency }] of moved) {
         const account = known.get(accountId)!;
@@ -147,8 +151,9 @@ export class LedgerProjection {
         // The customer's other account on the other side of it, if the money stayed with them.
         const other = moved.find(([id, leg]) => id !== accountId && known.get(id)!.userId === account.userId && leg.amount < 0n !== amount < 0n);
         const facts = { code: change.code, description: change.description, at: change.at, ownTransfer: other ? { otherAccountType: known.get(other[0])!.type } : null };
-        if (change.kind === 'NEW') await this.write(m, change.transferId, null, account.userId!, accountId, amount, currency, change.status, facts, change.metadata);
-        else await this.write(m, change.holdId, change.transferId, account.userId!, accountId, amount, currency, 'POSTED', facts, {});
+        const own = await rulesOf(account.userId!);
+        if (change.kind === 'NEW') await this.write(m, change.transferId, null, account.userId!, accountId, amount, currency, change.status, facts, change.metadata, own);
+        else await this.write(m, change.holdId, change.transferId, account.userId!, accountId, amount, currency, 'POSTED', facts, {}, own);
       }
       if (change.kind === 'SETTLED') await this.end(m, change.holdId, 'POSTED', change.transferId);
       // A refund whose payment event came first takes the refunded transaction's category.
@@ -175,10 +180,11 @@ export class LedgerProjection {
     status: 'PENDING' | 'POSTED',
     change: { code: string; description: string; at: Date; ownTransfer: { otherAccountType: string } | null },
     metadata: Record<string, unknown>,
+    rules: readonly CategoryRule[],
   ): Promise<void> {
     const at = transactedAt(metadata, change.at);
     const mcc = mccOf(metadata);
-    const enriched = await this.enrichment.categorise(m, userId, { description: change.description, amount, mcc, code: change.code, ownTransfer: change.ownTransfer });
+    const enriched = categoriseWith(rules, { description: change.description, amount, mcc, code: change.code, ownTransfer: change.ownTransfer });
     // A hold whose end arrived first starts as that end says.
     const [outcome] = await m.query(`SELECT status, settled_by FROM insights.hold_outcomes WHERE transfer_id = $1`, [transferId]);
     const finalStatus = outcome && status === 'PENDING' ? (outcome.status as string) : status;
