@@ -28,7 +28,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { closeDataSource, connectRedis } from '@meridian/platform';
+import { closeDataSource, connectRedis, removeRedisKeys } from '@meridian/platform';
 import { createBankingDataSource, LedgerVerifier } from '@meridian/banking';
 import { generateKeyEnv } from '../deploy/key-env';
 import { revision, round, writeAtomically } from './ledger-report';
@@ -106,19 +106,6 @@ async function inspectRedis(url: string): Promise<string> {
   });
   try {
     return /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown';
-  } finally {
-    await client.quit().catch(() => undefined);
-  }
-}
-
-/** Removes every Redis key of the run (rate-limit windows, event streams, handled event ids). */
-async function removeRedisKeys(url: string, prefix: string): Promise<void> {
-  const { client } = await connectRedis({ url, commandTimeoutMs: 5_000 });
-  try {
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-      const batch = ([] as string[]).concat(keys);
-      if (batch.length) await client.unlink(batch);
-    }
   } finally {
     await client.quit().catch(() => undefined);
   }

@@ -52,3 +52,16 @@ export async function connectRedis(options: RedisConnectionOptions) {
 
   return { client, run };
 }
+
+/** Removes every key under `prefix` (a test's or a benchmark's own), scanning in batches. */
+export async function removeRedisKeys(url: string, prefix: string): Promise<void> {
+  const { client } = await connectRedis({ url, commandTimeoutMs: 5_000 });
+  try {
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+      const batch = ([] as string[]).concat(keys);
+      if (batch.length > 0) await client.unlink(batch);
+    }
+  } finally {
+    await client.quit().catch(() => undefined);
+  }
+}

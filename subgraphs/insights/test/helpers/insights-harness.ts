@@ -4,11 +4,11 @@ import {
   createKeySet,
   createMemoryEventBus,
   createOutboxRelay,
-  connectRedis,
   createRedisEventBus,
   generatePrivateJwk,
   issueAccessToken,
   localKeyResolver,
+  removeRedisKeys,
   SERVICE_TOKEN_HEADER,
   type CurrencyCode,
   type EventBus,
@@ -148,21 +148,9 @@ export async function startInsights(options: { today?: Date; workers?: boolean }
       await insights.close();
       await banking.close();
       await eventBus.close();
-      if (process.env.REDIS_URL) await deleteKeys(process.env.REDIS_URL, redisPrefix);
+      if (process.env.REDIS_URL) await removeRedisKeys(process.env.REDIS_URL, redisPrefix);
       await Promise.all(dbs.map((db) => db.drop()));
     },
   };
 }
 
-/** Removes the test's streams and handled-event keys from Redis. */
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const { client } = await connectRedis({ url, commandTimeoutMs: 5_000 });
-  try {
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-      const batch = ([] as string[]).concat(keys);
-      if (batch.length > 0) await client.unlink(batch);
-    }
-  } finally {
-    await client.quit().catch(() => undefined);
-  }
-}
