@@ -1,4 +1,4 @@
-import { ErrorCode } from '@meridian/platform';
+import { ErrorCode, isUuid } from '@meridian/platform';
 import type { FastifyInstance } from 'fastify';
 import { registerStreamedDownload, type DownloadCaller } from './streamed-download';
 
@@ -11,7 +11,6 @@ export interface DocumentDownloadsOptions extends DownloadCaller {
 /** Where clients fetch a KYC document's content. */
 export const DOCUMENT_DOWNLOAD_ROUTE = '/kyc/documents/:id';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `GET /kyc/documents/:id`: a KYC document's content for the signed-in user,
@@ -29,7 +28,7 @@ export function registerDocumentDownloads(app: FastifyInstance, options: Documen
     target: (request) => {
       // The route's own `:id`, so always a string.
       const { id } = request.params as { id: string };
-      return UUID.test(id) ? `/documents/${id.toLowerCase()}` : { status: 404, code: ErrorCode.NOT_FOUND, message: 'Document not found.' };
+      return isUuid(id) ? `/documents/${id.toLowerCase()}` : { status: 404, code: ErrorCode.NOT_FOUND, message: 'Document not found.' };
     },
     messages: { unauthenticated: 'Sign in to see documents.', unavailable: 'Documents are temporarily unavailable. Try again shortly.' },
     // Staff reviewing cases read many documents in an hour.
