@@ -32,3 +32,17 @@ export async function revokeFamily(manager: EntityManager, sessionId: string, us
   await revokeLockedSession(manager, session);
   return true;
 }
+
+/**
+ * Revokes every live session of a user and their tokens (a password reset, a
+ * staff lock). Returns the ids of the sessions it ended.
+ */
+export async function revokeAllSessions(manager: EntityManager, userId: string): Promise<string[]> {
+  const live = await manager.getRepository(SessionEntity).find({
+    where: { userId, revokedAt: IsNull() },
+    order: { id: 'ASC' },
+    lock: { mode: 'pessimistic_write' },
+  });
+  for (const session of live) await revokeLockedSession(manager, session);
+  return live.map((session) => session.id);
+}
