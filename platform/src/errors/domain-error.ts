@@ -29,4 +29,6 @@ export const errors = {
   conflict: (message: string, details?: ErrorDetails) => new DomainError(ErrorCode.CONFLICT, message, details),
   unavailable: (message = 'The service is temporarily unavailable. Try again shortly.') =>
     new DomainError(ErrorCode.SERVICE_UNAVAILABLE, message),
+  invalidCode: (message = 'The code or link is not valid: it is wrong, already used or expired.', details?: ErrorDetails) =>
+    new DomainError(ErrorCode.INVALID_CODE, message, details),
 };

@@ -21,6 +21,12 @@ export const ErrorCode = {
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** A one-time code or link (email verification, password reset, MFA) that is wrong, used, expired or unknown. */
+  INVALID_CODE: 'INVALID_CODE',
+  /** The password was right and a second factor is needed to finish signing in (`extensions.mfaToken`, `methods`). */
+  MFA_REQUIRED: 'MFA_REQUIRED',
+  /** The operation needs a recent second factor: call `stepUp` and retry (`extensions.maxAgeSeconds`, `methods`). */
+  STEP_UP_REQUIRED: 'STEP_UP_REQUIRED',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -44,6 +50,9 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   REQUEST_TOO_LARGE: 413,
   GRAPHQL_PARSE_FAILED: 400,
   GRAPHQL_VALIDATION_FAILED: 400,
+  INVALID_CODE: 400,
+  MFA_REQUIRED: 401,
+  STEP_UP_REQUIRED: 403,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 };
