@@ -47,10 +47,14 @@ async function main(): Promise<void> {
     if (!fs.existsSync(file)) fail(`${file} does not exist; generate keys first.`);
     const env = parseEnvFile(fs.readFileSync(file, 'utf8'));
     write(file, formatKeyEnv(command === 'rotate' ? await rotateKeys(env, owner) : retireKeys(env, owner)));
+    const rotated =
+      owner === 'identity'
+        ? `Added a new access-token key in ${file}. Deploy identity: every replica publishes it at once and signs with it IDENTITY_KEY_ACTIVATION_SECONDS (default 600) after the first one did. Retire the old key any time after that; identity keeps publishing it until its last token has expired.\n`
+        : `Added a new key for ${owner} in ${file}. Deploy the verifiers first, then ${owner}; retire the old key once its tokens have expired.\n`;
     process.stdout.write(
       command === 'rotate'
-        ? `Added a new key for ${owner} in ${file}. Deploy the verifiers first, then ${owner}; retire the old key once its tokens have expired.\n`
-        : `Kept only the active key of ${owner} in ${file}. Deploy the verifiers${owner === 'identity' ? ' and identity' : ''}.\n`,
+        ? rotated
+        : `Kept only the active key of ${owner} in ${file}. Deploy ${owner === 'identity' ? 'identity' : 'the verifiers'}.\n`,
     );
     return;
   }

@@ -67,8 +67,11 @@ export function rotateDataKeys(env: KeyEnv): KeyEnv {
  * Step one of a rotation: a new key goes first in `owner`'s signing set (so it
  * signs from the next deploy of that service) and, for a service, into the
  * trusted set next to the old one, so tokens signed with either verify during
- * the overlap. Identity keeps its old key in its set, and so in its JWKS, until
- * {@link retireKeys}. Deploy the verifiers before the service itself.
+ * the overlap. Deploy the verifiers before the service itself. Identity
+ * publishes its new key in its JWKS at once but signs with it only
+ * IDENTITY_KEY_ACTIVATION_SECONDS after its first replica published it, so
+ * every verifier can fetch it first; its old key stays in the set until
+ * {@link retireKeys}, and in the JWKS until its last token has expired.
  * A signing service added since the file was made (it has no keys there yet)
  * gets its first key the same way.
  */
@@ -85,8 +88,9 @@ export async function rotateKeys(env: KeyEnv, owner: KeyOwner): Promise<KeyEnv> 
 
 /**
  * Step two, once every replica of `owner` signs with the new key and its old
- * tokens have aged out (service tokens: 5 minutes; access tokens: their
- * lifetime): only the active key stays in its set and in the trusted set.
+ * tokens have aged out (service tokens: 5 minutes; access tokens: identity
+ * keeps publishing a retired key until they have, so as soon as the new key
+ * signs): only the active key stays in its set and in the trusted set.
  */
 export function retireKeys(env: KeyEnv, owner: KeyOwner): KeyEnv {
   const variable = variableOf(owner);

@@ -3,7 +3,7 @@
 import { createMobileBffServer, loadMobileBffConfig } from '@meridian/bff-mobile';
 import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
 import { createBankingServer, loadBankingConfig, seedDemoBanking } from '@meridian/banking';
-import { createIdentityServer, DEMO_USER, loadIdentityConfig, seedDemoUser } from '@meridian/identity';
+import { createIdentityServer, DEMO_USER, loadIdentityConfig, seedDemoUser, seedVerifiedUser } from '@meridian/identity';
 import { createKycServer, loadKycConfig, seedDemoKyc } from '@meridian/kyc';
 import { createInsightsServer, loadInsightsConfig, rebuildReadModel, seedDemoInsights } from '@meridian/insights';
 import { createPaymentsServer, DEMO_FRIEND, loadPaymentsConfig, seedDemoPayments } from '@meridian/payments';
@@ -14,6 +14,7 @@ import {
   loadBaseConfig,
   openDatabase,
   openEventBus,
+  openSessionRevocations,
   startTelemetry,
   type MeridianServer,
 } from '@meridian/platform';
@@ -37,9 +38,12 @@ async function main(): Promise<void> {
   const database = await openDatabase(base);
   // One bus for every server of the process: in embedded mode the in-process bus is the only way KYC's tier changes reach payments.
   const eventBus = await openEventBus(base, { logger });
+  // One list of ended sessions for every server: in embedded mode the only way a sign-out in identity reaches the others.
+  const revocations = await openSessionRevocations(base, { logger });
   const servers: MeridianServer[] = [];
   const stopAll = async () => {
     for (const server of servers.reverse()) await server.close();
+    await revocations.close();
     await eventBus.close();
     await database.stop();
     await stopTelemetry();
@@ -47,7 +51,7 @@ async function main(): Promise<void> {
 
   try {
     const identityConfig = loadIdentityConfig({ ...process.env, MIGRATE_ON_START: process.env.MIGRATE_ON_START ?? (base.DATABASE_URL ? 'false' : 'true') });
-    const identity = await createIdentityServer(identityConfig, { databaseUrl: database.url });
+    const identity = await createIdentityServer(identityConfig, { databaseUrl: database.url, revocations });
     servers.push(identity);
     await identity.app.listen({ port: identityConfig.IDENTITY_PORT, host: base.HOST });
     const identityUrl = `http://127.0.0.1:${identityConfig.IDENTITY_PORT}`;
@@ -59,13 +63,13 @@ async function main(): Promise<void> {
     };
 
     const bankingConfig = loadBankingConfig(subgraphEnv);
-    const banking = await createBankingServer(bankingConfig, { databaseUrl: database.url, eventBus });
+    const banking = await createBankingServer(bankingConfig, { databaseUrl: database.url, eventBus, revocations });
     servers.push(banking);
     await banking.app.listen({ port: bankingConfig.BANKING_PORT, host: base.HOST });
     const bankingUrl = `http://127.0.0.1:${bankingConfig.BANKING_PORT}/graphql`;
 
     const kycConfig = loadKycConfig(subgraphEnv);
-    const kyc = await createKycServer(kycConfig, { databaseUrl: database.url, eventBus });
+    const kyc = await createKycServer(kycConfig, { databaseUrl: database.url, eventBus, revocations });
     servers.push(kyc);
     await kyc.app.listen({ port: kycConfig.KYC_PORT, host: base.HOST });
     const kycUrl = `http://127.0.0.1:${kycConfig.KYC_PORT}/graphql`;
@@ -82,7 +86,7 @@ async function main(): Promise<void> {
         'payments',
       ),
     );
-    const payments = await createPaymentsServer(paymentsConfig, { databaseUrl: database.url, eventBus });
+    const payments = await createPaymentsServer(paymentsConfig, { databaseUrl: database.url, eventBus, revocations });
     servers.push(payments);
     await payments.app.listen({ port: paymentsConfig.PAYMENTS_PORT, host: base.HOST });
     const paymentsUrl = `http://127.0.0.1:${paymentsConfig.PAYMENTS_PORT}/graphql`;
@@ -91,7 +95,7 @@ async function main(): Promise<void> {
     const insightsConfig = loadInsightsConfig(
       withOwnSigningKeys({ ...subgraphEnv, BANKING_INTERNAL_URL: process.env.BANKING_INTERNAL_URL ?? `http://127.0.0.1:${bankingConfig.BANKING_PORT}` }, 'insights'),
     );
-    const insights = await createInsightsServer(insightsConfig, { databaseUrl: database.url, eventBus });
+    const insights = await createInsightsServer(insightsConfig, { databaseUrl: database.url, eventBus, revocations });
     servers.push(insights);
     await insights.app.listen({ port: insightsConfig.INSIGHTS_PORT, host: base.HOST });
     const insightsUrl = `http://127.0.0.1:${insightsConfig.INSIGHTS_PORT}/graphql`;
@@ -115,12 +119,12 @@ async function main(): Promise<void> {
     await gateway.app.listen({ port: gatewayConfig.GATEWAY_PORT, host: base.HOST });
 
     const webConfig = loadWebBffConfig(withOwnSigningKeys(env, 'bff-web'));
-    const web = await createWebBffServer(webConfig);
+    const web = await createWebBffServer(webConfig, { revocations });
     servers.push(web);
     await listenServer(web, { host: base.HOST, port: webConfig.WEB_BFF_PORT, metricsPort: webConfig.WEB_BFF_METRICS_PORT });
 
     const mobileConfig = loadMobileBffConfig(withOwnSigningKeys(env, 'bff-mobile'));
-    const mobile = await createMobileBffServer(mobileConfig);
+    const mobile = await createMobileBffServer(mobileConfig, { revocations });
     servers.push(mobile);
     await listenServer(mobile, { host: base.HOST, port: mobileConfig.MOBILE_BFF_PORT, metricsPort: mobileConfig.MOBILE_BFF_METRICS_PORT });
 
@@ -133,7 +137,7 @@ async function main(): Promise<void> {
     let demoPayments: number | undefined;
     if (demo) {
       // A friend to pay: a second customer with a GBP account, verified to tier 1.
-      const friend = (await identity.accounts.findByEmail(DEMO_FRIEND.email)) ?? (await identity.accounts.register(DEMO_FRIEND, { ip: '127.0.0.1', userAgent: 'meridian-seed', requestId: 'seed' }));
+      const friend = { id: (await seedVerifiedUser(identity.accounts, DEMO_FRIEND)).userId };
       const [friendAccounts, demoAccounts] = await banking.accounts.findByOwners([friend.id, demo.userId]);
       if (!friendAccounts.some((a) => a.currency === 'GBP')) await banking.accounts.openAccount({ ownerId: friend.id, type: 'CURRENT', currency: 'GBP' });
       const gbp = demoAccounts.find((a) => a.currency === 'GBP' && a.type === 'CURRENT') ?? demoAccounts.find((a) => a.currency === 'GBP');
@@ -156,7 +160,7 @@ async function main(): Promise<void> {
       `  mobile BFF  http://${host}:${mobileConfig.MOBILE_BFF_PORT}/graphql`,
       `  metrics     web BFF http://${host}:${webConfig.WEB_BFF_METRICS_PORT}/metrics, mobile BFF http://${host}:${mobileConfig.MOBILE_BFF_METRICS_PORT}/metrics, the others on their own port`,
       `  gateway     http://${host}:${gatewayConfig.GATEWAY_PORT}/graphql   (internal: service token required)`,
-      `  identity    http://${host}:${identityConfig.IDENTITY_PORT}/graphql   (internal: service token required)`,
+      `  identity    http://${host}:${identityConfig.IDENTITY_PORT}/graphql   (internal: service token required)${base.NODE_ENV === 'development' ? `; emails sent (verification links, reset codes): http://${host}:${identityConfig.IDENTITY_PORT}/dev/mailbox?to=<email>` : ''}`,
       `  banking     http://${host}:${bankingConfig.BANKING_PORT}/graphql   (internal: service token required)`,
       `  kyc         http://${host}:${kycConfig.KYC_PORT}/graphql   (internal: service token required)${base.NODE_ENV === 'development' ? `; phone codes sent: http://${host}:${kycConfig.KYC_PORT}/dev/mailbox?to=<number>` : ''}`,
       `  payments    http://${host}:${paymentsConfig.PAYMENTS_PORT}/graphql   (internal: service token required)`,

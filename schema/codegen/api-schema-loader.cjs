@@ -3,10 +3,12 @@
 // Plain CommonJS so `graphql-codegen` can require it without a TypeScript loader.
 const fs = require('node:fs');
 const path = require('node:path');
-const { Supergraph } = require('@apollo/federation-internals');
+const { Supergraph, ROUTER_SUPPORTED_SUPERGRAPH_FEATURES } = require('@apollo/federation-internals');
 
 /** @param {string} pointer path of the supergraph SDL, relative to the codegen cwd */
 module.exports = function loadApiSchema(pointer, options) {
   const file = path.resolve(options.cwd ?? process.cwd(), pointer);
-  return Supergraph.build(fs.readFileSync(file, 'utf8')).apiSchema().toGraphQLJSSchema();
+  // The Router's feature list: it knows @authenticated and @requiresScopes, which the API schema leaves out anyway.
+  const supergraph = Supergraph.build(fs.readFileSync(file, 'utf8'), { supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES });
+  return supergraph.apiSchema().toGraphQLJSSchema();
 };

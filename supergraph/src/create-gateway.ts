@@ -2,6 +2,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import type { Logger, ServiceTokenIssuer } from '@meridian/platform';
 import { loadSupergraphSdl } from './compose';
 import { MeridianDataSource } from './meridian-data-source';
+import { supergraphForGateway } from './security-features';
 
 /** Options for {@link createGateway}. */
 export interface GatewayOptions {
@@ -23,7 +24,8 @@ export interface GatewayOptions {
  */
 export function createGateway(options: GatewayOptions): ApolloGateway {
   return new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? loadSupergraphSdl(),
+    // @authenticated/@requiresScopes are enforced by the BFFs and the subgraphs, not by the gateway.
+    supergraphSdl: supergraphForGateway(options.supergraphSdl ?? loadSupergraphSdl()),
     logger: options.logger,
     buildService: ({ name, url }) => {
       const target = options.subgraphUrls?.[name] ?? url;

@@ -1,5 +1,6 @@
 export * from './supergraph-config';
 export * from './compose';
+export * from './security-features';
 export * from './subgraph-config';
 export * from './config';
 export * from './gateway-context';

@@ -33,8 +33,11 @@ const signingVar = (service: string) => `${service.toUpperCase().replace(/-/g, '
 /** The servers that keep files in the shared, encrypted object store (uploads, KYC documents). */
 const fileServers = ['kyc', 'bff-web', 'bff-mobile'];
 const OBJECTS = '/var/lib/meridian/objects';
-/** The servers that seal personal data or files with DATA_PROTECTION_KEYS: those that keep files, and payments (payee account numbers, card tokens). */
-const sealers = [...fileServers, 'payments'];
+/**
+ * The servers that seal personal data or files with DATA_PROTECTION_KEYS: those that keep files, payments (payee
+ * account numbers, card tokens) and identity (authenticator secrets, the keyed hashes of one-time and recovery codes).
+ */
+const sealers = [...fileServers, 'payments', 'identity'];
 
 /** The Secret holding one server's private key on Kubernetes. */
 const keySecret = (server: string) => `meridian-${server}-keys`;

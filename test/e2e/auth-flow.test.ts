@@ -4,7 +4,7 @@ import { loadIdentityConfig } from '@meridian/identity';
 import { forgeTokens } from '../helpers/forged-tokens';
 import { startStack, WEB_HOST, WEB_ORIGIN, type Stack } from '../helpers/stack';
 
-const REGISTER = `mutation R($input: RegisterInput!) { register(input: $input) { id email displayName } }`;
+const REGISTER = `mutation R($input: RegisterInput!) { register(input: $input) { email verificationSent } }`;
 const LOGIN = `mutation L($input: LoginInput!) { login(input: $input) { accessToken refreshToken expiresAt user { id email } } }`;
 const REFRESH = `mutation F($t: String!, $d: String) { refreshSession(refreshToken: $t, deviceId: $d) { accessToken refreshToken } }`;
 const LOGOUT = `mutation O($t: String) { logout(refreshToken: $t) }`;
@@ -24,7 +24,8 @@ describe.each(['web', 'mobile'] as const)('through the %s BFF', (bff) => {
     it('register → login → me → refresh → reuse revokes the family → logout', async () => {
       const registered = await stack.call(bff, REGISTER, { input: { email, password, displayName: `${bff} user` } });
       expect(registered.errors).toBeUndefined();
-      const userId = registered.data!.register.id;
+      expect(registered.data!.register).toEqual({ email, verificationSent: true });
+      const userId = await stack.userIdOf(email);
 
       // The session is bound to the device it signs in on: its refreshes present the same device id.
       const device = `${bff}-device`;
@@ -56,6 +57,7 @@ describe.each(['web', 'mobile'] as const)('through the %s BFF', (bff) => {
       );
       expect(audit.map((a) => a.type)).toEqual([
         'REGISTERED',
+        'EMAIL_VERIFICATION_SENT',
         'LOGIN_SUCCEEDED',
         'SESSION_REFRESHED',
         'REFRESH_TOKEN_REUSED',
@@ -67,7 +69,7 @@ describe.each(['web', 'mobile'] as const)('through the %s BFF', (bff) => {
     it('register → sign in with the session cookie → me → sign out; the graph never hands the browser tokens', async () => {
       const registered = await stack.call(bff, REGISTER, { input: { email, password, displayName: `${bff} user` } });
       expect(registered.errors).toBeUndefined();
-      const userId = registered.data!.register.id;
+      const userId = await stack.userIdOf(email);
 
       const tokens = await stack.call(bff, LOGIN, { input: { email, password } });
       expect(tokens.status).toBe(403);
@@ -86,7 +88,7 @@ describe.each(['web', 'mobile'] as const)('through the %s BFF', (bff) => {
         `SELECT type FROM identity.audit_events WHERE user_id = $1 ORDER BY id`,
         [userId],
       );
-      expect(audit.map((a) => a.type)).toEqual(['REGISTERED', 'LOGIN_SUCCEEDED', 'LOGGED_OUT']);
+      expect(audit.map((a) => a.type)).toEqual(['REGISTERED', 'EMAIL_VERIFICATION_SENT', 'LOGIN_SUCCEEDED', 'LOGGED_OUT']);
     });
   }
 
@@ -101,9 +103,11 @@ describe.each(['web', 'mobile'] as const)('through the %s BFF', (bff) => {
     expect(after).toBe(before);
   });
 
-  it('refuses a duplicate email with CONFLICT and a wrong password with UNAUTHENTICATED', async () => {
+  it('answers a registered email as a new one (telling its owner by email) and refuses a wrong password with UNAUTHENTICATED', async () => {
     const dup = await stack.call(bff, REGISTER, { input: { email: email.toUpperCase(), password, displayName: 'Again' } });
-    expect(dup.errors?.[0].extensions?.code).toBe('CONFLICT');
+    expect(dup.errors).toBeUndefined();
+    expect(dup.data!.register).toEqual({ email, verificationSent: true });
+    expect(await stack.latestMail(email, 'identity.registration_duplicate')).toBeDefined();
     if (bff === 'mobile') {
       const wrong = await stack.call(bff, LOGIN, { input: { email, password: 'definitely not it', deviceId: 'mobile-device-3' } });
       expect(wrong.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
@@ -132,7 +136,8 @@ describe('the mobile app’s device', () => {
     const password = 'a long and unusual passphrase';
     // An address of its own: sign-in attempts are limited per address.
     const remoteAddress = '10.77.0.1';
-    const userId = (await stack.call('mobile', REGISTER, { input: { email, password, displayName: 'Phone user' } }, { remoteAddress })).data!.register.id;
+    expect((await stack.call('mobile', REGISTER, { input: { email, password, displayName: 'Phone user' } }, { remoteAddress })).errors).toBeUndefined();
+    const userId = await stack.userIdOf(email);
     for (const input of [{ email, password }, { email, password, deviceId: 'short' }, { email, password, deviceId: 'has spaces in it' }]) {
       const res = await stack.call('mobile', LOGIN, { input }, { remoteAddress });
       expect(res.status).toBe(400);
@@ -142,7 +147,7 @@ describe('the mobile app’s device', () => {
     const bare = await stack.call('mobile', `mutation F($t: String!) { refreshSession(refreshToken: $t) { accessToken } }`, { t: session.refreshToken }, { remoteAddress });
     expect(bare.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'deviceId' });
     const audit: { type: string }[] = await stack.identity.dataSource.query(`SELECT type FROM identity.audit_events WHERE user_id = $1 ORDER BY id`, [userId]);
-    expect(audit.map((a) => a.type)).toEqual(['REGISTERED', 'LOGIN_SUCCEEDED']);
+    expect(audit.map((a) => a.type)).toEqual(['REGISTERED', 'EMAIL_VERIFICATION_SENT', 'LOGIN_SUCCEEDED']);
     // The refused refresh never reached identity, so the token is still good on its own device.
     const ok = await stack.call('mobile', REFRESH, { t: session.refreshToken, d: 'pixel-9-install-1' }, { remoteAddress });
     expect(ok.errors).toBeUndefined();

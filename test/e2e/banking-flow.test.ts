@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startStack, type Stack } from '../helpers/stack';
 
-const REGISTER = `mutation R($input: RegisterInput!) { register(input: $input) { id } }`;
+const REGISTER = `mutation R($input: RegisterInput!) { register(input: $input) { email } }`;
 const LOGIN = `mutation L($input: LoginInput!) { login(input: $input) { accessToken } }`;
 const OPEN = `mutation O($input: OpenAccountInput!) { openAccount(input: $input) { id number type currency name status balance { posted { amount currency } } } }`;
 const ME_ACCOUNTS = `query { me { id displayName accounts { id type balance { posted { amount currency } available { amount } } owner { id email } } } }`;
@@ -27,7 +27,7 @@ describe.each(['web', 'mobile'] as const)('banking through the %s BFF', (bff) =>
     const password = 'a long and unusual passphrase';
     const registered = await stack.call(bff, REGISTER, { input: { email, password, displayName: `${bff} saver` } });
     expect(registered.errors).toBeUndefined();
-    const userId = registered.data!.register.id;
+    const userId = await stack.userIdOf(email);
     const auth = await signIn(bff, email, password);
 
     const current = await stack.call(bff, OPEN, { input: { type: 'CURRENT', currency: 'GBP' } }, auth);

@@ -1,7 +1,7 @@
 import { startStack, WEB_HOST, WEB_ORIGIN, type GqlResult, type Stack } from '../helpers/stack';
 
 // The operations the apps send (the mobile app's MySessions, RevokeSession and RefreshSession).
-const REGISTER = `mutation R($input: RegisterInput!) { register(input: $input) { id } }`;
+const REGISTER = `mutation R($input: RegisterInput!) { register(input: $input) { email } }`;
 const LOGIN = `mutation L($input: LoginInput!) { login(input: $input) { accessToken refreshToken user { id } } }`;
 const REFRESH = `mutation RefreshSession($refreshToken: String!, $deviceId: String) {
   refreshSession(refreshToken: $refreshToken, deviceId: $deviceId) { accessToken refreshToken }
@@ -100,6 +100,7 @@ describe('device sessions through the BFFs', () => {
     );
     expect(audit.map((a) => a.type)).toEqual([
       'REGISTERED',
+      'EMAIL_VERIFICATION_SENT',
       'LOGIN_SUCCEEDED',
       'LOGIN_SUCCEEDED',
       'LOGIN_SUCCEEDED',

@@ -159,19 +159,26 @@ describe('embedded mode (npm start)', () => {
     expect(planned.data?.me.insights.goals).toEqual([{ name: 'Lisbon in the spring' }]);
 
     const input = { email: 'newcomer@example.com', password: 'my first meridian passphrase', displayName: 'Newcomer' };
-    const reg = await gql(ports.web, `mutation R($i: RegisterInput!) { register(input: $i) { id } }`, { i: input });
+    const reg = await gql(ports.web, `mutation R($i: RegisterInput!) { register(input: $i) { email verificationSent } }`, { i: input });
     expect(reg.errors).toBeUndefined();
-    const login = await gql(ports.mobile, `mutation L($i: LoginInput!) { login(input: $i) { accessToken } }`, {
+    expect(reg.data.register).toEqual({ email: input.email, verificationSent: true });
+    const login = await gql(ports.mobile, `mutation L($i: LoginInput!) { login(input: $i) { accessToken user { id } } }`, {
       i: { email: input.email, password: input.password, deviceId: 'embedded-test-phone' },
     });
     const me = await gql(ports.web, `{ me { id email accounts { id } } }`, {}, login.data.login.accessToken);
     expect(me.errors).toBeUndefined();
-    expect(me.data.me).toEqual({ id: reg.data.register.id, email: input.email, accounts: [] });
+    expect(me.data.me).toEqual({ id: login.data.login.user.id, email: input.email, accounts: [] });
     // A phone code goes to the development mailbox, which a developer reads on KYC's port.
     const sent = await gql(ports.mobile, `mutation { requestPhoneCode(phone: "+447911123456") { phone } }`, {}, login.data.login.accessToken);
     expect(sent.errors).toBeUndefined();
     const mailbox = (await (await fetch(`http://127.0.0.1:${ports.kyc}/dev/mailbox?to=+447911123456`)).json()) as { messages: { data: { code: string } }[] };
     expect(mailbox.messages[0].data.code).toMatch(/^\d{6}$/);
+    // The verification email of the registration, on identity's port; the seeded demo user's address is verified already.
+    const emails = (await (await fetch(`http://127.0.0.1:${ports.identity}/dev/mailbox?to=${encodeURIComponent(input.email)}`)).json()) as { messages: { template: string; data: { token: string } }[] };
+    expect(emails.messages.map((m) => m.template)).toEqual(['identity.email_verification']);
+    const verified = await gql(ports.mobile, `mutation V($t: String!) { verifyEmail(token: $t) }`, { t: emails.messages[0].data.token });
+    expect(verified.data?.verifyEmail).toBe(true);
+    expect((await gql(ports.mobile, `{ me { emailVerified } }`, {}, token)).data?.me.emailVerified).toBe(true);
 
     // Internal servers refuse callers without a service token.
     const direct = await gql(ports.identity, `{ _service { sdl } }`);

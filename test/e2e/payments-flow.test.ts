@@ -33,11 +33,12 @@ async function customer(displayName: string, verified: boolean) {
   const deviceId = `phone-${randomUUID().slice(0, 8)}`;
   let accessToken = '';
   const api = createMeridianClient({ url: `${base}/graphql`, client: 'mobile', deviceId, getAccessToken: () => accessToken || null });
-  const { register } = await api.request(RegisterDocument, { input: { email, password, displayName } });
-  ({ accessToken } = (await api.request(LoginDocument, { input: { email, password, deviceId } })).login);
-  if (verified) await seedDemoKyc(stack.kyc, register.id);
+  await api.request(RegisterDocument, { input: { email, password, displayName } });
+  const { login } = await api.request(LoginDocument, { input: { email, password, deviceId } });
+  accessToken = login.accessToken;
+  if (verified) await seedDemoKyc(stack.kyc, login.user.id);
   const account = (await api.request(OpenAccountDocument, { input: { type: 'CURRENT', currency: 'GBP' } })).openAccount;
-  return { api, email, userId: register.id, accountId: account.id };
+  return { api, email, userId: login.user.id, accountId: account.id };
 }
 
 async function fund(accountId: string, minor: bigint) {

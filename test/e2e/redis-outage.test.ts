@@ -8,7 +8,7 @@ const REDIS_URL = process.env.REDIS_URL;
 const describeRedis = REDIS_URL ? describe : describe.skip;
 
 const LOGIN = `mutation L($input: LoginInput!) { login(input: $input) { accessToken } }`;
-const REGISTER = `mutation R($input: RegisterInput!) { register(input: $input) { id } }`;
+const REGISTER = `mutation R($input: RegisterInput!) { register(input: $input) { email } }`;
 const READ = `{ __typename }`;
 const user = { email: 'outage@example.com', password: 'a long and unusual passphrase', displayName: 'Outage' };
 

@@ -9,7 +9,7 @@ import { startStack, WEB_HOST, WEB_ORIGIN, type Stack } from '../helpers/stack';
 // cookie flags, rotation, CSRF, refresh, sign-out and a failing session store.
 
 const PARTNER = 'https://dashboard.partner.example';
-const REGISTER = `mutation R($input: RegisterInput!) { register(input: $input) { id } }`;
+const REGISTER = `mutation R($input: RegisterInput!) { register(input: $input) { email } }`;
 const ME = `query { me { id email } }`;
 const OPEN = `mutation O($input: OpenAccountInput!) { openAccount(input: $input) { id } }`;
 const ACCOUNTS = `query { me { accounts { id } } }`;
@@ -68,7 +68,8 @@ async function newUser(): Promise<{ email: string; id: string }> {
     payload: { query: REGISTER, variables: { input: { email, password, displayName: 'Web user' } } },
     remoteAddress: address(),
   });
-  return { email, id: res.json().data.register.id };
+  expect(res.json().errors).toBeUndefined();
+  return { email, id: await stack.userIdOf(email) };
 }
 
 function login(email: string, headers: Record<string, string> = {}) {
@@ -311,7 +312,7 @@ describe('web sessions', () => {
     expect(after.accessToken).not.toBe(raw.accessToken);
     expect(after.refreshToken).not.toBe(raw.refreshToken);
     const audit: { type: string }[] = await stack.identity.dataSource.query(`SELECT type FROM identity.audit_events WHERE user_id = $1 ORDER BY id`, [user.id]);
-    expect(audit.map((a) => a.type)).toEqual(['REGISTERED', 'LOGIN_SUCCEEDED', 'SESSION_REFRESHED']);
+    expect(audit.map((a) => a.type)).toEqual(['REGISTERED', 'EMAIL_VERIFICATION_SENT', 'LOGIN_SUCCEEDED', 'SESSION_REFRESHED']);
   });
 
   it('signs out server-side: the cookie is cleared, replaying it gets nothing, and identity ended the session', async () => {

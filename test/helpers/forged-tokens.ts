@@ -14,10 +14,10 @@ function decode(token: string): { header: Record<string, unknown>; payload: Reco
  * only the one property under test is wrong.
  */
 export async function forgeTokens(keys: KeySet, aud: TokenAudience, userId: string) {
-  const genuine = (await issueAccessToken(keys, aud, { userId, sessionId: 'sess-1', roles: ['CUSTOMER'], scopes: ['profile'], ttlSeconds: 600 })).token;
+  const genuine = (await issueAccessToken(keys, aud, { userId, sessionId: 'sess-1', roles: ['CUSTOMER'], scopes: ['profile:read'], ttlSeconds: 600 })).token;
   const { header, payload } = decode(genuine);
   const signWith = async (ks: KeySet, a: TokenAudience, ttlSeconds = 600) =>
-    (await issueAccessToken(ks, a, { userId, sessionId: 'sess-1', roles: ['CUSTOMER'], scopes: ['profile'], ttlSeconds })).token;
+    (await issueAccessToken(ks, a, { userId, sessionId: 'sess-1', roles: ['CUSTOMER'], scopes: ['profile:read'], ttlSeconds })).token;
 
   // HS256 keyed with the public key's PEM: the key-confusion attack on verifiers that trust `alg`.
   const pem = createPublicKey({ key: keys.active.publicJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' });

@@ -7,7 +7,16 @@ import path from 'node:path';
 import { createIdentityServer, loadIdentityConfig, type IdentityServer } from '@meridian/identity';
 import { createKycServer, loadKycConfig, PROVIDER_WEBHOOK_ROUTE, type KycServer } from '@meridian/kyc';
 import { createPaymentsServer, createSimulatedPaymentProvider, loadPaymentsConfig, type PaymentsServer } from '@meridian/payments';
-import { createDevMailbox, createMemoryKeyValueStore, generateWebhookSecret, type DevMailbox, type MeridianServer } from '@meridian/platform';
+import {
+  createDevMailbox,
+  createMemoryKeyValueStore,
+  createMemorySessionRevocations,
+  generateWebhookSecret,
+  type DevMailbox,
+  type MeridianServer,
+  type SessionRevocations,
+  type SentNotification,
+} from '@meridian/platform';
 import { createTestDatabase, type TestDatabase } from '@meridian/platform/testing';
 
 /** A GraphQL response as the tests read it. */
@@ -24,10 +33,22 @@ export interface Stack {
   banking: BankingServer;
   kyc: KycServer;
   payments: PaymentsServer;
-  /** What KYC sent (phone codes), as the development mailbox keeps it. */
+  /** What identity (emails) and KYC (phone codes) sent, as the development mailbox keeps it. */
   mailbox: DevMailbox;
+  /**
+   * The newest message of `template` sent to `to` after identity's queued emails went out
+   * (identity sends them after answering); undefined when there is none.
+   */
+  latestMail(to: string, template: string): Promise<SentNotification | undefined>;
+  /** The id of the user registered with `email` (`register` answers the same for every address, without an id). */
+  userIdOf(email: string): Promise<string>;
   web: MeridianServer;
   mobile: MeridianServer;
+  /**
+   * The list of ended sessions every server shares without Redis, as `npm start` does; undefined with
+   * REDIS_URL, where each server reads Redis on its own, as separate processes would.
+   */
+  revocations?: SessionRevocations;
   db: TestDatabase;
   /** POSTs a GraphQL request to a BFF the way an app would. */
   call(
@@ -38,9 +59,17 @@ export interface Stack {
   ): Promise<GqlResult>;
   /**
    * Signs in to the web BFF as the dashboard does (POST /auth/login from its own
-   * origin) and returns the `name=value` of the session cookie to send back.
+   * origin; when a second factor is asked for, as for staff, the code identity
+   * emails through POST /auth/mfa) and returns the `name=value` of the session cookie to send back.
    */
   webLogin(email: string, password: string): Promise<string>;
+  /**
+   * Steps a mobile session up as the app does when an operation answers STEP_UP_REQUIRED: an emailed
+   * code (`requestStepUpCode`, read from the dev mailbox), then `stepUp`. Answers the new token pair.
+   */
+  stepUp(accessToken: string, email: string): Promise<{ accessToken: string; refreshToken: string }>;
+  /** Steps the web session of `cookie` up with an emailed code (`requestStepUpCode`, then POST /auth/step-up). */
+  webStepUp(cookie: string, email: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,26 +85,31 @@ export const WEB_ORIGIN = `https://${WEB_HOST}`;
 /** Starts the stack for one test file; env overrides apply to every server. */
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const db = await createTestDatabase();
+  // One development mailbox for every server that sends: identity's emails and KYC's phone codes.
+  const mailbox = createDevMailbox({ kv: createMemoryKeyValueStore() });
+  const revocations = (env.REDIS_URL ?? process.env.REDIS_URL) ? undefined : createMemorySessionRevocations();
   const identity = await createIdentityServer(loadIdentityConfig({ ...process.env, MIGRATE_ON_START: 'true', ...env }), {
     databaseUrl: db.url,
+    notifier: mailbox,
+    revocations,
   });
   await identity.app.listen({ port: 0, host: '127.0.0.1' });
   const identityBase = `http://127.0.0.1:${portOf(identity)}`;
   // Banking verifies user tokens against the identity this stack started, as it would in a deployment.
   const banking = await createBankingServer(
     loadBankingConfig({ ...process.env, MIGRATE_ON_START: 'true', IDENTITY_JWKS_URL: `${identityBase}/.well-known/jwks.json`, ...env }),
-    { databaseUrl: db.url },
+    { databaseUrl: db.url, revocations },
   );
   await banking.app.listen({ port: 0, host: '127.0.0.1' });
   // Uploads from the BFFs and KYC's documents share one encrypted object store, as in a deployment.
   const objectDir = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-stack-objects-'));
-  const mailbox = createDevMailbox({ kv: createMemoryKeyValueStore() });
   let kycPort = 0;
   const kyc = await createKycServer(
     loadKycConfig({ ...process.env, MIGRATE_ON_START: 'true', IDENTITY_JWKS_URL: `${identityBase}/.well-known/jwks.json`, OBJECT_STORE_DIR: objectDir, ...env }),
     {
       databaseUrl: db.url,
       notifier: mailbox,
+      revocations,
       providerDelayMs: 20,
       // The simulated provider calls KYC back over HTTP, as a provider would.
       deliverWebhook: async ({ headers, body }) => {
@@ -102,6 +136,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     }),
     {
       databaseUrl: db.url,
+      revocations,
       // The simulated provider keeps its state in memory here, as KYC's mailbox does: the stack's Redis may be down on purpose.
       provider: createSimulatedPaymentProvider({
         store: createMemoryKeyValueStore(),
@@ -127,8 +162,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     IDENTITY_JWKS_URL: `${identityBase}/.well-known/jwks.json`,
     ...env,
   };
-  const web = await createWebBffServer(loadWebBffConfig(bffEnv));
-  const mobile = await createMobileBffServer(loadMobileBffConfig(bffEnv));
+  const web = await createWebBffServer(loadWebBffConfig(bffEnv), { revocations });
+  const mobile = await createMobileBffServer(loadMobileBffConfig(bffEnv), { revocations });
   const servers = { web, mobile };
   return {
     identity,
@@ -136,8 +171,18 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     kyc,
     payments,
     mailbox,
+    async latestMail(to, template) {
+      await identity.mail.settled();
+      return mailbox.latest(to, template);
+    },
+    async userIdOf(email) {
+      const user = await identity.accounts.findByEmail(email);
+      if (!user) throw new Error(`no user has the email ${email}`);
+      return user.id;
+    },
     web,
     mobile,
+    revocations,
     db,
     async call(bff, query, variables, options = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
@@ -146,17 +191,51 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       const res = await servers[bff].app.inject({ method: 'POST', url: '/graphql', headers, payload: { query, variables }, remoteAddress: options.remoteAddress });
       return { status: res.statusCode, headers: res.headers, ...(JSON.parse(res.body) as object) };
     },
-    async webLogin(email, password) {
+    async webLogin(this: Stack, email, password) {
       const res = await web.app.inject({
         method: 'POST',
         url: '/auth/login',
         headers: { 'content-type': 'application/json', host: WEB_HOST, origin: WEB_ORIGIN },
         payload: { email, password },
       });
-      if (res.statusCode !== 200) throw new Error(`web sign-in failed: ${res.statusCode} ${res.body}`);
-      const cookie = res.cookies.find((c) => c.name.endsWith('meridian-session'));
+      let signedIn = res;
+      // Staff (and users with an authenticator app) finish with a second factor: here the code identity emails.
+      const challenge = res.statusCode === 401 ? (res.json().errors?.[0]?.extensions as { code?: string; mfaToken?: string } | undefined) : undefined;
+      if (challenge?.code === 'MFA_REQUIRED') {
+        const sent = await this.call('web', `mutation S($t: String!) { sendSignInCode(mfaToken: $t, channel: EMAIL) { channel } }`, { t: challenge.mfaToken });
+        if (sent.errors) throw new Error(`sending a sign-in code failed: ${JSON.stringify(sent.errors)}`);
+        const code = (await mailbox.latest(email, 'identity.sign_in_code'))!.data!.code;
+        signedIn = await web.app.inject({
+          method: 'POST',
+          url: '/auth/mfa',
+          headers: { 'content-type': 'application/json', host: WEB_HOST, origin: WEB_ORIGIN },
+          payload: { mfaToken: challenge.mfaToken, method: 'EMAIL', code },
+        });
+      }
+      if (signedIn.statusCode !== 200) throw new Error(`web sign-in failed: ${signedIn.statusCode} ${signedIn.body}`);
+      const cookie = signedIn.cookies.find((c) => c.name.endsWith('meridian-session'));
       if (!cookie) throw new Error('web sign-in set no session cookie');
       return `${cookie.name}=${cookie.value}`;
+    },
+    async stepUp(this: Stack, accessToken, email) {
+      const sent = await this.call('mobile', `mutation { requestStepUpCode(channel: EMAIL) { channel } }`, {}, { accessToken });
+      if (sent.errors) throw new Error(`asking for a step-up code failed: ${JSON.stringify(sent.errors)}`);
+      const code = (await mailbox.latest(email, 'identity.step_up_code'))!.data!.code;
+      const done = await this.call('mobile', `mutation U($c: String!) { stepUp(method: EMAIL, code: $c) { accessToken refreshToken } }`, { c: code }, { accessToken });
+      if (!done.data?.stepUp) throw new Error(`stepping up failed: ${JSON.stringify(done.errors)}`);
+      return done.data.stepUp as { accessToken: string; refreshToken: string };
+    },
+    async webStepUp(this: Stack, cookie, email) {
+      const sent = await this.call('web', `mutation { requestStepUpCode(channel: EMAIL) { channel } }`, {}, { cookie });
+      if (sent.errors) throw new Error(`asking for a step-up code failed: ${JSON.stringify(sent.errors)}`);
+      const code = (await mailbox.latest(email, 'identity.step_up_code'))!.data!.code;
+      const res = await web.app.inject({
+        method: 'POST',
+        url: '/auth/step-up',
+        headers: { 'content-type': 'application/json', host: WEB_HOST, origin: WEB_ORIGIN, cookie },
+        payload: { method: 'EMAIL', code },
+      });
+      if (res.statusCode !== 200) throw new Error(`web step-up failed: ${res.statusCode} ${res.body}`);
     },
     async close() {
       await mobile.close();
@@ -165,6 +244,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       await kyc.close();
       await banking.close();
       await identity.close();
+      await revocations?.close();
       await db.drop();
       fs.rmSync(objectDir, { recursive: true, force: true });
     },

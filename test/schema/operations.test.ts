@@ -1,4 +1,4 @@
-import { Supergraph } from '@apollo/federation-internals';
+import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
 import type { Client } from '@meridian/schema';
 import { loadOperations } from '../helpers/operations';
 import { loadSupergraphSdl } from '@meridian/supergraph';
@@ -9,7 +9,7 @@ import { createMobileBffServer, loadMobileBffConfig } from '@meridian/bff-mobile
 // every operation the apps ship must validate against it.
 let api: GraphQLSchema;
 beforeAll(() => {
-  api = Supergraph.build(loadSupergraphSdl()).apiSchema().toGraphQLJSSchema();
+  api = Supergraph.build(loadSupergraphSdl(), { supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES }).apiSchema().toGraphQLJSSchema();
 });
 
 describe.each(['web', 'mobile'] as Client[])('%s operations', (client) => {

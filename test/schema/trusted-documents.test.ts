@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Supergraph } from '@apollo/federation-internals';
+import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
 import { createTrustedDocumentStore } from '@meridian/bff-core';
 import * as mobileDocuments from '@meridian/client/mobile';
 import * as webDocuments from '@meridian/client/web';
@@ -13,7 +13,7 @@ import { Kind, parse, validate, visit, type GraphQLSchema } from 'graphql';
 
 let api: GraphQLSchema;
 beforeAll(() => {
-  api = Supergraph.build(loadSupergraphSdl()).apiSchema().toGraphQLJSSchema();
+  api = Supergraph.build(loadSupergraphSdl(), { supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES }).apiSchema().toGraphQLJSSchema();
 });
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');

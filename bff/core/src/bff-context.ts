@@ -1,4 +1,4 @@
-import type { AccessTokenVerifier, RateLimitResult } from '@meridian/platform';
+import type { AccessTokenClaims, AccessTokenVerifier, RateLimitResult } from '@meridian/platform';
 import { gatewayContextFromRequest, type GatewayContext } from '@meridian/supergraph';
 import type { FastifyRequest } from 'fastify';
 
@@ -20,6 +20,8 @@ export interface BffRequestState {
   requestedCost?: number;
   /** Who is calling: the first step that needs it works it out ({@link callerOf}), the others reuse it. */
   caller?: Caller;
+  /** The request's access token as verified once ({@link verifiedUser}): its claims, or why it was refused. */
+  user?: { claims?: AccessTokenClaims; error?: unknown };
   /** The request window and cost budget after this request: written by the rate limits, reported on the response. */
   rateLimit?: RateLimitResult;
 }
@@ -54,15 +56,31 @@ const STAFF = new Set(['SUPPORT', 'COMPLIANCE', 'ADMIN']);
 export async function callerOf(context: BffContext, verify?: AccessTokenVerifier): Promise<Caller> {
   if (context.state.caller) return context.state.caller;
   let caller: Caller = { key: `ip:${context.clientIp}`, class: 'anonymous' };
-  const token = context.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  if (token && verify) {
-    try {
-      const claims = await verify(token);
-      caller = { key: `user:${claims.userId}`, class: claims.roles.some((r) => STAFF.has(r)) ? 'staff' : 'customer' };
-    } catch {
-      // An invalid token is refused by the subgraph; for limits the caller is anonymous.
-    }
-  }
+  // An invalid token is refused by the subgraph; for limits the caller is anonymous.
+  const { claims } = verify ? await verifiedUser(context, verify) : {};
+  if (claims) caller = { key: `user:${claims.userId}`, class: claims.roles.some((r) => STAFF.has(r)) ? 'staff' : 'customer' };
   context.state.caller = caller;
   return caller;
+}
+
+/**
+ * The request's bearer token, verified once per request and shared by the
+ * steps that need it: its claims, or the error that refused it (none when no
+ * token came).
+ */
+export async function verifiedUser(context: BffContext, verify: AccessTokenVerifier): Promise<{ claims?: AccessTokenClaims; error?: unknown }> {
+  if (context.state.user) return context.state.user;
+  const token = context.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  let user: { claims?: AccessTokenClaims; error?: unknown } = {};
+  if (token) {
+    try {
+      user = { claims: await verify(token) };
+    } catch (error) {
+      user = { error };
+    }
+  } else if (context.authorization) {
+    user = { error: new Error('malformed Authorization header') };
+  }
+  context.state.user = user;
+  return user;
 }

@@ -13,8 +13,11 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   loadServiceSigningKeys,
   mountApollo,
+  openSessionRevocations,
+  registerSessionRevocationMetrics,
   remoteKeyResolver,
   type AccessTokenVerifier,
+  type SessionRevocations,
   type Logger,
   type MeridianServer,
   type RateLimiter,
@@ -31,8 +34,10 @@ import { useGuards, type BffPlugin } from './bff-plugin';
 import type { QueryLimits } from './query-limits-config';
 import { useCostLimit } from './use-cost-limit';
 import { useDepthLimit } from './use-depth-limit';
+import { useEndedSessions } from './use-ended-sessions';
 import { useQueryLimits } from './use-query-limits';
 import { useRateLimits } from './use-rate-limits';
+import { useRequiredScopes } from './use-required-scopes';
 import { SENSITIVE_FIELD_LIMITS, useFieldRateLimits } from './use-field-rate-limits';
 import { createResilientRedisRateLimiter } from './resilient-redis';
 import { useTrustedDocuments, type TrustedDocumentsOptions } from './use-trusted-documents';
@@ -52,8 +57,10 @@ export interface BffDeps {
   issueServiceToken?: ServiceTokenIssuer;
   /** The shared rate limiter; default Redis when REDIS_URL is set, else one in memory. Not closed by the BFF. */
   rateLimiter?: RateLimiter;
-  /** Verifies user access tokens for rate limits; default identity's JWKS at IDENTITY_JWKS_URL. */
+  /** Verifies user access tokens for rate limits and the schema's scopes; default identity's JWKS at IDENTITY_JWKS_URL, checked against `revocations`. */
   verifyAccessToken?: AccessTokenVerifier;
+  /** The list of ended sessions whose tokens are refused; default Redis when REDIS_URL is set, else one in memory. Not closed by the BFF when given. */
+  revocations?: SessionRevocations;
   /** Where uploads are kept; default the encrypted filesystem store at OBJECT_STORE_DIR. */
   objectStore?: ObjectStore;
 }
@@ -176,10 +183,13 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
   if (ownLimiter && 'firstAttempt' in ownLimiter) await ownLimiter.firstAttempt;
   const sharedLimiter = deps.rateLimiter ?? ownLimiter!;
   const fallbackLimiter = createMemoryRateLimiter();
-  // The BFF verifies bearer tokens only to tell users apart for limits; the subgraphs decide access.
+  // The BFF verifies bearer tokens to tell users apart for limits and to check the schema's scopes; the subgraphs check again.
+  const ownRevocations = deps.revocations ? undefined : await openSessionRevocations(config, { logger });
+  const revocations = deps.revocations ?? ownRevocations!;
+  registerSessionRevocationMetrics(metrics.registry, revocations);
   const verifyAccessToken =
     deps.verifyAccessToken ??
-    createAccessTokenVerifier({ issuer: config.ACCESS_TOKEN_ISSUER, audience: config.ACCESS_TOKEN_AUDIENCE, keys: remoteKeyResolver(config.IDENTITY_JWKS_URL) });
+    createAccessTokenVerifier({ issuer: config.ACCESS_TOKEN_ISSUER, audience: config.ACCESS_TOKEN_AUDIENCE, keys: remoteKeyResolver(config.IDENTITY_JWKS_URL), revocations });
   const objectStore =
     deps.objectStore ??
     createFileObjectStore({ dir: config.OBJECT_STORE_DIR ?? path.join(config.DATA_DIR, 'objects'), envelope: loadDataProtection(config).envelope });
@@ -218,6 +228,10 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
       verifyAccessToken,
       logger,
     }),
+    // A token of an ended session is refused whatever the operation (401, SESSION_ENDED), counted by the limits above.
+    useEndedSessions({ verifyAccessToken }),
+    // @authenticated/@requiresScopes on every field that will execute, before any subgraph is called (refusals still count above).
+    useRequiredScopes({ supergraphSdl, verifyAccessToken }),
     useFieldRateLimits({ limiter: sharedLimiter, limits: SENSITIVE_FIELD_LIMITS, logger, verifyAccessToken }),
     ...(options.plugins ?? []),
   ];
@@ -250,6 +264,7 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
       await metricsApp.close();
       await apollo.stop();
       await ownLimiter?.close();
+      await ownRevocations?.close();
       await fallbackLimiter.close();
     },
   };

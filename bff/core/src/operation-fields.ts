@@ -1,14 +1,18 @@
 import {
   getArgumentValues,
+  getNamedType,
   GraphQLError,
+  isAbstractType,
+  isObjectType,
   Kind,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLObjectType,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { collectFields } from 'graphql/execution/collectFields';
+import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
 import { getVariableValues } from 'graphql/execution/values';
 import { ErrorCode } from '@meridian/platform';
 
@@ -45,17 +49,11 @@ function badInput(message: string): GraphQLError {
  * none of them can see a different operation from the one that runs.
  * Variables that do not coerce are `BAD_USER_INPUT`, as execution would say.
  */
-export function collectRootFields({ schema, document, operation, request }: OperationRequest): RootField[] {
-  if (!operation) return [];
-  const root = schema.getRootType(operation.operation);
-  if (!root) return [];
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 1 });
-  if (coerced.errors) throw badInput(coerced.errors[0].message);
-  const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-  }
-  const fields = collectFields(schema, fragments, coerced.coerced, root, operation.selectionSet);
+export function collectRootFields(request: OperationRequest): RootField[] {
+  const walk = prepareWalk(request);
+  if (!walk) return [];
+  const { schema, fragments, variables, root, operation } = walk;
+  const fields = collectFields(schema, fragments, variables, root, operation.selectionSet);
   const rootFields = root.getFields();
   const out: RootField[] = [];
   for (const [responseKey, nodes] of fields) {
@@ -64,7 +62,7 @@ export function collectRootFields({ schema, document, operation, request }: Oper
     let args: Record<string, unknown> = {};
     if (definition) {
       try {
-        args = getArgumentValues(definition, nodes[0], coerced.coerced);
+        args = getArgumentValues(definition, nodes[0], variables);
       } catch (err) {
         throw badInput((err as Error).message);
       }
@@ -72,4 +70,76 @@ export function collectRootFields({ schema, document, operation, request }: Oper
     out.push({ responseKey, name, args, nodes });
   }
   return out;
+}
+
+/** A field the operation will execute, at any depth, on the object type it will execute on. */
+export interface ExecutedField {
+  /** The object type the field is resolved on (each possible type, below an interface or union). */
+  parentType: GraphQLObjectType;
+  /** The field's name, e.g. `accounts`. */
+  name: string;
+  /** Response keys from the root to this field, e.g. `['me', 'accounts']`; the first path it was met on. */
+  path: string[];
+}
+
+interface Walk {
+  schema: GraphQLSchema;
+  operation: OperationDefinitionNode;
+  root: GraphQLObjectType;
+  fragments: Record<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+}
+
+/** The pieces `collectFields` needs, variables coerced as execution would (BAD_USER_INPUT when they do not). */
+function prepareWalk({ schema, document, operation, request }: OperationRequest): Walk | undefined {
+  if (!operation) return undefined;
+  const root = schema.getRootType(operation.operation);
+  if (!root) return undefined;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 1 });
+  if (coerced.errors) throw badInput(coerced.errors[0].message);
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  return { schema, operation, root, fragments, variables: coerced.coerced };
+}
+
+/**
+ * Every field an operation will execute, at every depth, collected the way
+ * GraphQL executes it (graphql-js's `collectFields`/`collectSubfields`, as
+ * {@link collectRootFields}): named and inline fragments looked through,
+ * `@skip`/`@include` applied, and below a field of an interface or union
+ * type, the fields each possible object type would get — so a field reached
+ * only through a fragment on one member is met on that member. Each
+ * (type, field) is listed once; a selection met again on the same type is
+ * not walked twice. Introspection fields are left out.
+ */
+export function collectExecutedFields(request: OperationRequest): ExecutedField[] {
+  const walk = prepareWalk(request);
+  if (!walk) return [];
+  const { schema, fragments, variables } = walk;
+  const found = new Map<string, ExecutedField>();
+  const walked = new Set<string>();
+  const visit = (type: GraphQLObjectType, fields: Map<string, readonly FieldNode[]>, path: string[]) => {
+    for (const [responseKey, nodes] of fields) {
+      const name = nodes[0].name.value;
+      if (name.startsWith('__')) continue;
+      const here = [...path, responseKey];
+      const coordinate = `${type.name}.${name}`;
+      if (!found.has(coordinate)) found.set(coordinate, { parentType: type, name, path: here });
+      const definition = type.getFields()[name];
+      if (!definition) continue;
+      const returned = getNamedType(definition.type);
+      const runtimeTypes = isAbstractType(returned) ? schema.getPossibleTypes(returned) : isObjectType(returned) ? [returned] : [];
+      for (const runtime of runtimeTypes) {
+        // The same selection on the same type adds nothing new: walk it once (fragments repeated under aliases).
+        const key = `${runtime.name}|${nodes.map((n) => n.loc?.start ?? '?').join(',')}`;
+        if (nodes.every((n) => n.loc) && walked.has(key)) continue;
+        walked.add(key);
+        visit(runtime, collectSubfields(schema, fragments, variables, runtime, nodes), here);
+      }
+    }
+  };
+  visit(walk.root, collectFields(schema, fragments, variables, walk.root, walk.operation.selectionSet), []);
+  return [...found.values()];
 }

@@ -42,9 +42,40 @@ export const SENSITIVE_FIELD_LIMITS: Record<string, FieldLimit[]> = {
     { max: 20, window: '15m', identityArgs: ['input.email'], keyOf: { 'input.email': emailKey }, scope: 'everyone' },
   ],
   register: [{ max: 5, window: '1h' }],
+  // Account recovery: links are 256-bit tokens, codes are void after 5 wrong tries in identity; these
+  // keep scripts from mailing people (per address and per email across callers) and from guessing.
+  requestPasswordReset: [
+    { max: 5, window: '1h' },
+    { max: 3, window: '1h', identityArgs: ['email'], keyOf: { email: emailKey }, scope: 'everyone' },
+  ],
+  resetPassword: [{ max: 10, window: '15m' }],
+  resetPasswordWithCode: [
+    { max: 10, window: '15m' },
+    { max: 10, window: '1h', identityArgs: ['email'], keyOf: { email: emailKey }, scope: 'everyone' },
+  ],
+  verifyEmail: [{ max: 10, window: '15m' }],
+  // Each one sends an email: per user.
+  resendEmailVerification: [{ max: 3, window: '1h' }],
+  changeEmail: [{ max: 5, window: '1h' }],
+  changePassword: [{ max: 5, window: '15m' }],
+  // Second factors: identity refuses a sign-in after 5 wrong codes and a user after 5 within 15 minutes;
+  // these keep scripts from spraying codes across sign-ins and from sending mail and SMS (which cost money).
+  completeSignIn: [{ max: 10, window: '1m' }],
+  sendSignInCode: [{ max: 5, window: '15m' }],
+  stepUp: [{ max: 10, window: '15m' }],
+  requestStepUpCode: [{ max: 5, window: '15m' }],
+  enrolTotp: [{ max: 10, window: '1h' }],
+  confirmTotp: [{ max: 10, window: '15m' }],
+  regenerateRecoveryCodes: [{ max: 5, window: '1h' }],
+  disableTotp: [{ max: 5, window: '1h' }],
   refreshSession: [{ max: 30, window: '1m' }],
   logout: [{ max: 30, window: '1m' }],
   unlockSignIn: [{ max: 30, window: '1m' }],
+  // Staff management and locks (staff only, by scope): each ends sessions or changes who may do what.
+  createStaff: [{ max: 20, window: '1h' }],
+  setRoles: [{ max: 30, window: '1h' }],
+  lockUser: [{ max: 30, window: '1m' }],
+  unlockUser: [{ max: 30, window: '1m' }],
   openAccount: [{ max: 10, window: '1h' }],
   closeAccount: [{ max: 10, window: '1h' }],
   transferBetweenOwnAccounts: [{ max: 30, window: '1m' }],

@@ -1,4 +1,4 @@
-import { Supergraph } from '@apollo/federation-internals';
+import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
 import { buildSchema, parse } from 'graphql';
 import { loadSupergraphSdl } from '@meridian/supergraph';
 import { actualCost, createCostEstimator, estimateCost, readCostDirectives } from '../src';
@@ -99,7 +99,7 @@ describe('actual cost', () => {
 describe("the supergraph's own declarations", () => {
   const supergraphSdl = loadSupergraphSdl();
   // The API schema the gateway serves, as the BFF prices operations against it.
-  const api = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
+  const api = Supergraph.build(supergraphSdl, { supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES }).apiSchema().toGraphQLJSSchema();
   const declared = readCostDirectives(supergraphSdl);
   const priced = createCostEstimator({ directives: declared, defaultListSize: 10 });
   const unpriced = createCostEstimator({ directives: new Map(), defaultListSize: 10 });

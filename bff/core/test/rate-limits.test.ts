@@ -22,7 +22,7 @@ const limits: QueryLimits = { maxDepth: 50, maxAliases: 100, maxDirectives: 100,
 async function fakeVerify(token: string): Promise<AccessTokenClaims> {
   const [role, id] = token.split('-');
   if (!id) throw errors.unauthenticated();
-  return { userId: id, sessionId: 's', roles: [role === 'staff' ? 'SUPPORT' : 'CUSTOMER'], scopes: [], tokenId: 't', expiresAt: new Date(Date.now() + 60_000) };
+  return { userId: id, sessionId: 's', roles: [role === 'staff' ? 'SUPPORT' : 'CUSTOMER'], scopes: [], tokenId: 't', expiresAt: new Date(Date.now() + 60_000), amr: ['pwd'], authTime: new Date() };
 }
 
 async function withBff(env: Record<string, string>, rateLimiter: RateLimiter, run: (gql: (query: string, token?: string) => Promise<{ status: number; headers: Record<string, unknown>; body: any }>) => Promise<void>) {

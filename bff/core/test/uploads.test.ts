@@ -43,7 +43,7 @@ function multipartBody(file: Buffer, filename: string, contentType: string) {
 async function fakeVerify(token: string): Promise<AccessTokenClaims> {
   const [, id] = token.split('-');
   if (!id) throw errors.unauthenticated();
-  return { userId: id, sessionId: 's', roles: ['CUSTOMER'], scopes: [], tokenId: 't', expiresAt: new Date(Date.now() + 60_000) };
+  return { userId: id, sessionId: 's', roles: ['CUSTOMER'], scopes: [], tokenId: 't', expiresAt: new Date(Date.now() + 60_000), amr: ['pwd'], authTime: new Date() };
 }
 
 /** Every file under `dir`. */

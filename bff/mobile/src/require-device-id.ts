@@ -6,14 +6,15 @@ import { GraphQLError } from 'graphql';
 const DEVICE_ID_PATHS: Record<string, (args: Record<string, unknown>) => unknown> = {
   login: (args) => (args.input as Record<string, unknown> | undefined)?.deviceId,
   refreshSession: (args) => args.deviceId,
+  completeSignIn: (args) => args.deviceId,
 };
 
 /** A device id: what the app generated once and keeps in secure storage. */
 const DEVICE_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**
- * The app's sessions are bound to its device: `login` must send `input.deviceId`
- * and `refreshSession` the same `deviceId`, so every phone appears in the user's
+ * The app's sessions are bound to its device: `login` must send `input.deviceId`,
+ * and `completeSignIn` and `refreshSession` the same `deviceId`, so every phone appears in the user's
  * sessions list and a refresh token taken to another device is refused (and ends
  * the session). Refused with BAD_USER_INPUT before anything runs.
  */

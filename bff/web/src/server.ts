@@ -7,7 +7,7 @@ import {
   type BffDeps,
   type TrustedDocumentStore,
 } from '@meridian/bff-core';
-import { createLogger, createMemoryKeyValueStore, type KeyValueStore, type MeridianServer } from '@meridian/platform';
+import { createLogger, createMemoryKeyValueStore, openSessionRevocations, type KeyValueStore, type MeridianServer } from '@meridian/platform';
 import { loadTrustedDocumentsManifest } from '@meridian/schema';
 import type { WebBffConfig } from './config';
 import { graphiqlCacheDir, useGraphiql } from './graphiql/use-graphiql';
@@ -49,12 +49,15 @@ export async function createWebBffServer(config: WebBffConfig, deps: WebBffDeps 
     idleMs: config.WEB_SESSION_IDLE_MINUTES * 60_000,
     absoluteMs: config.WEB_SESSION_ABSOLUTE_HOURS * 3_600_000,
   });
-  const sessions = createWebSessions({ store, nodeEnv: config.NODE_ENV, allowedOrigins: config.CORS_ALLOWED_ORIGINS });
+  // One list for the cookie sessions and the BFF's token checks.
+  const ownRevocations = deps.revocations ? undefined : await openSessionRevocations(config, { logger });
+  const revocations = deps.revocations ?? ownRevocations!;
+  const sessions = createWebSessions({ store, nodeEnv: config.NODE_ENV, allowedOrigins: config.CORS_ALLOWED_ORIGINS, revocations });
   const server = await createBffServer({
     name: WEB_BFF_NAME,
     config,
     limits: queryLimitsFrom('WEB', config),
-    deps: { ...deps, logger },
+    deps: { ...deps, logger, revocations },
     plugins: [sessions.plugin],
     context: sessions.context,
     trustedDocuments: {
@@ -73,6 +76,7 @@ export async function createWebBffServer(config: WebBffConfig, deps: WebBffDeps 
     async close() {
       await server.close();
       await ownStore?.close();
+      await ownRevocations?.close();
     },
   };
 }

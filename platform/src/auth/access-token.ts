@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose';
-import { errors } from '../errors';
+import { DomainError, ErrorCode, errors } from '../errors';
 import type { KeySet } from './key-set';
+import type { SessionRevocations } from './session-revocations';
 import { createVerifiedTokenCache } from './verified-tokens';
 
 /** Roles a user can hold. */
@@ -15,6 +16,13 @@ export interface AccessTokenClaims {
   scopes: string[];
   tokenId: string;
   expiresAt: Date;
+  /**
+   * How the user authenticated (RFC 8176 `amr`: `pwd`, `otp`, `sms`, `mfa`, …). A token
+   * issued before the claim existed reads as `['pwd']`.
+   */
+  amr: string[];
+  /** When the user last authenticated with the strongest factor in `amr` (`auth_time`); `iat` for older tokens. */
+  authTime: Date;
 }
 
 /** Issuer and audience of user access tokens. */
@@ -29,11 +37,28 @@ const ACCESS_TYP = 'at+jwt';
 export async function issueAccessToken(
   keys: KeySet,
   aud: TokenAudience,
-  claims: { userId: string; sessionId: string; roles: Role[]; scopes: string[]; ttlSeconds: number },
+  claims: {
+    userId: string;
+    sessionId: string;
+    roles: Role[];
+    scopes: string[];
+    ttlSeconds: number;
+    /** RFC 8176 methods; default `['pwd']`. */
+    amr?: readonly string[];
+    /** When the user last authenticated with the strongest of them; default now. */
+    authTime?: Date;
+  },
 ): Promise<{ token: string; expiresAt: Date }> {
   const iat = Math.floor(Date.now() / 1000);
   const exp = iat + claims.ttlSeconds;
-  const token = await new SignJWT({ scope: claims.scopes.join(' '), roles: claims.roles, sid: claims.sessionId })
+  const authTime = claims.authTime ? Math.floor(claims.authTime.getTime() / 1000) : iat;
+  const token = await new SignJWT({
+    scope: claims.scopes.join(' '),
+    roles: claims.roles,
+    sid: claims.sessionId,
+    amr: [...(claims.amr ?? ['pwd'])],
+    auth_time: authTime,
+  })
     .setProtectedHeader({ alg: 'ES256', kid: keys.active.kid, typ: ACCESS_TYP })
     .setIssuer(aud.issuer)
     .setAudience(aud.audience)
@@ -49,6 +74,8 @@ export async function issueAccessToken(
 export interface AccessTokenVerifierOptions extends TokenAudience {
   /** Key lookup: `createLocalJWKSet` or `createRemoteJWKSet` from jose. */
   keys: JWTVerifyGetKey;
+  /** The list of ended sessions: a token of a session on it is refused however valid its signature (see session-revocations.ts). */
+  revocations: Pick<SessionRevocations, 'isRevoked'>;
   /** Allowed clock skew in seconds; default 5. */
   clockToleranceSeconds?: number;
 }
@@ -59,14 +86,13 @@ const validRoles = new Set<Role>(['CUSTOMER', 'SUPPORT', 'COMPLIANCE', 'ADMIN'])
  * Verifies access tokens with the algorithm, issuer, audience, type and
  * required claims pinned. Any failure is UNAUTHENTICATED without saying why.
  * A token verified once is believed until it expires, for at most a minute
- * (see createVerifiedTokenCache).
+ * (see createVerifiedTokenCache), unless its session has ended: that is
+ * checked on every call, and refused as {@link sessionEnded}.
  */
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions) {
   const tolerance = options.clockToleranceSeconds ?? 5;
   const verified = createVerifiedTokenCache<AccessTokenClaims>();
-  return async function verifyAccessToken(token: string): Promise<AccessTokenClaims> {
-    const known = verified.get(token);
-    if (known) return known;
+  const checkSignature = async (token: string): Promise<AccessTokenClaims> => {
     try {
       const { payload } = await jwtVerify(token, options.keys, {
         algorithms: ['ES256'],
@@ -78,6 +104,9 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions) {
       });
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => validRoles.has(r as Role)) : [];
       if (typeof payload.scope !== 'string' || typeof payload.sid !== 'string') throw new Error('malformed claims');
+      // Tokens issued before `amr` and `auth_time` existed were password sign-ins, authenticated when issued.
+      const amr = Array.isArray(payload.amr) ? payload.amr.filter((m): m is string => typeof m === 'string') : ['pwd'];
+      const authTime = typeof payload.auth_time === 'number' ? payload.auth_time : (payload.iat as number);
       // Shared by every request that carries this token: nobody may change it.
       const claims: AccessTokenClaims = Object.freeze({
         userId: payload.sub as string,
@@ -86,6 +115,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions) {
         scopes: Object.freeze(payload.scope.split(' ').filter(Boolean)) as string[],
         tokenId: payload.jti as string,
         expiresAt: new Date((payload.exp as number) * 1000),
+        amr: Object.freeze(amr) as string[],
+        authTime: new Date(authTime * 1000),
       });
       verified.set(token, claims, ((payload.exp as number) + tolerance) * 1000);
       return claims;
@@ -94,6 +125,25 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions) {
       throw errors.unauthenticated('The access token is not valid.');
     }
   };
+  return async function verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+    const claims = verified.get(token) ?? (await checkSignature(token));
+    // Cached or not: a session ended anywhere stops its tokens here as soon as this process has read the list.
+    if (options.revocations.isRevoked(claims.sessionId)) throw sessionEnded();
+    return claims;
+  };
+}
+
+/** Why a token of an ended session is refused: UNAUTHENTICATED with `reason: SESSION_ENDED`, so the app knows to sign in again. */
+export function sessionEnded(): DomainError {
+  return new DomainError(ErrorCode.UNAUTHENTICATED, 'This session has ended. Sign in again.', { reason: SESSION_ENDED });
+}
+
+/** The `reason` of {@link sessionEnded}. */
+export const SESSION_ENDED = 'SESSION_ENDED';
+
+/** Whether an error is a verifier's refusal of a token whose session has ended. */
+export function isSessionEnded(err: unknown): boolean {
+  return err instanceof DomainError && err.extensions.reason === SESSION_ENDED;
 }
 
 export type AccessTokenVerifier = ReturnType<typeof createAccessTokenVerifier>;
@@ -110,9 +160,13 @@ export function localKeyResolver(jwks: { keys: JWK[] }): JWTVerifyGetKey {
   return createLocalJWKSet(jwks);
 }
 
-/** Key lookup from identity's published JWKS, cached and refetched on an unknown `kid` at most every 30 s. */
-export function remoteKeyResolver(url: string): JWTVerifyGetKey {
-  return createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, timeoutDuration: 2_000 });
+/**
+ * Key lookup from identity's published JWKS, cached and refetched on an unknown
+ * `kid` at most every `cooldownMs` (default 30 s). Identity signs with a new key
+ * only once it has been published for longer than that (IDENTITY_KEY_ACTIVATION_SECONDS).
+ */
+export function remoteKeyResolver(url: string, options: { cooldownMs?: number } = {}): JWTVerifyGetKey {
+  return createRemoteJWKSet(new URL(url), { cooldownDuration: options.cooldownMs ?? 30_000, timeoutDuration: 2_000 });
 }
 
 /** Whether the token's user holds `role`. */

@@ -60,6 +60,12 @@ export const GATEWAY_SERVICES: readonly string[] = ['gateway', 'bff-web', 'bff-m
 export const subgraphBaseConfigSchema = baseConfigSchema.extend({
   /** Services whose service tokens may call this subgraph's `/graphql`; default the gateway and both BFFs. */
   GRAPH_CALLERS: serviceNames(GATEWAY_SERVICES),
+  /**
+   * How recent a second factor must be (the access token's `auth_time`) for operations that ask for a
+   * step-up: adding a payee, large payments, contact and password changes, revealing personal data.
+   * Seconds; default 300 (5 minutes).
+   */
+  STEP_UP_MAX_AGE_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
 });
 
 export type SubgraphBaseConfig = z.infer<typeof subgraphBaseConfigSchema>;

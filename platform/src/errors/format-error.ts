@@ -22,7 +22,25 @@ const apolloCodes: Record<string, ErrorCode> = {
 };
 
 /** Extension keys that may reach a client; everything else (serviceName, stacktrace, exception) is dropped. */
-const publicExtensionKeys = new Set(['code', 'retryAfter', 'limit', 'field', 'fields', 'reason', 'attemptsRemaining', 'missing', 'state', 'caseId', 'tier']);
+const publicExtensionKeys = new Set([
+  'code',
+  'retryAfter',
+  'limit',
+  'field',
+  'fields',
+  'reason',
+  'attemptsRemaining',
+  'missing',
+  'state',
+  'caseId',
+  'tier',
+  // MFA_REQUIRED: the sign-in's token and the methods that finish it; STEP_UP_REQUIRED: the window, methods and action.
+  'mfaToken',
+  'methods',
+  'expiresAt',
+  'maxAgeSeconds',
+  'action',
+]);
 
 // Apollo Server's validation rule for introspection tags its error this way.
 const INTROSPECTION_DISABLED = 'INTROSPECTION_DISABLED';

@@ -3,7 +3,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { FastifyInstance } from 'fastify';
 import type { DocumentNode } from 'graphql';
-import { createServiceTokenVerifier, loadServiceTrustedKeys, type AccessTokenVerifier } from '../auth';
+import { createServiceTokenVerifier, loadServiceTrustedKeys, registerSessionRevocationMetrics, type AccessTokenVerifier, type SessionRevocations } from '../auth';
 import type { SubgraphBaseConfig } from '../config';
 import { createErrorFormatter } from '../errors';
 import type { Logger } from '../logger';
@@ -12,6 +12,8 @@ import { createHttpServer, type ReadinessCheck } from '../server/create-http-ser
 import type { ServerMetrics } from '../server/metrics';
 import type { PeriodicWorker } from '../workers';
 import { mountApollo } from './mount-apollo';
+import { useFailClosedMutations } from './use-fail-closed-mutations';
+import { enforceScopeDirectives } from './scope-enforcement';
 import { buildSubgraphContext, type SubgraphContext } from './subgraph-context';
 
 /** What a subgraph is built from; {@link createSubgraphServer} does the rest the same way for every one. */
@@ -23,8 +25,15 @@ export interface SubgraphServerOptions {
   typeDefs: DocumentNode;
   /** The subgraph's resolvers, typed by its generated `Resolvers` where they are written. */
   resolvers: object;
-  /** Verifies the users' access tokens (identity's JWKS, or identity's own keys). */
+  /** Verifies the users' access tokens (identity's JWKS, or identity's own keys), refusing those of ended sessions. */
   accessTokens: AccessTokenVerifier;
+  /** The list of ended sessions `accessTokens` reads: its age is on `/metrics`, and it guards mutations (below). */
+  revocations: SessionRevocations;
+  /**
+   * Refuse every mutation with SERVICE_UNAVAILABLE while `revocations` is not current (banking and payments,
+   * whose mutations move money: a signed-out token must never do that); default false.
+   */
+  failClosedMutations?: boolean;
   /** Dependencies `/health/ready` checks (its database, say). */
   readiness: ReadinessCheck[];
   /** Routes besides `/graphql`, registered before it; each needs a service token unless on `publicRoutes`. */
@@ -59,12 +68,16 @@ export async function createSubgraphServer(config: SubgraphBaseConfig, options: 
     serviceAccess: { verify: verifyServiceToken, publicRoutes: options.publicRoutes },
   });
   await options.routes?.(app, metrics);
+  registerSessionRevocationMetrics(metrics.registry, options.revocations);
 
+  // Generated resolver types and Apollo's resolver map differ only in how they spell optional fields.
+  const schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as never });
+  // The schema's own @authenticated/@requiresScopes, enforced here again whoever called (the BFF checked them on the plan).
+  enforceScopeDirectives(schema, options.typeDefs);
   const apollo = new ApolloServer<SubgraphContext>({
     // Shutdown is closeOnSignals' job: Apollo's own handler re-raises the signal before our closers run.
     stopOnTerminationSignals: false,
-    // Generated resolver types and Apollo's resolver map differ only in how they spell optional fields.
-    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as never }),
+    schema,
     formatError: createErrorFormatter({
       exposeDetails: config.NODE_ENV === 'development',
       onMasked: (err) => logger.error({ err }, `unexpected error in ${name}`),
@@ -72,7 +85,11 @@ export async function createSubgraphServer(config: SubgraphBaseConfig, options: 
     introspection: config.NODE_ENV !== 'production',
     includeStacktraceInErrorResponses: false,
     // Inline traces (ftv1) would hand resolver timings to any caller that asks; Meridian uses OpenTelemetry instead.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(options.failClosedMutations ? [useFailClosedMutations<SubgraphContext>({ revocations: options.revocations, logger, registry: metrics.registry })] : []),
+    ],
   });
   await apollo.start();
   mountApollo(app, apollo, {

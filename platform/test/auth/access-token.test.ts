@@ -6,6 +6,7 @@ import { createLocalJWKSet, SignJWT, type JWTPayload } from 'jose';
 import {
   createAccessTokenVerifier,
   createKeySet,
+  createMemorySessionRevocations,
   DomainError,
   generatePrivateJwk,
   issueAccessToken,
@@ -23,7 +24,7 @@ const part = (token: string, index: 0 | 1) => JSON.parse(Buffer.from(token.split
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 function verifierFor(keys: KeySet, options: { clockToleranceSeconds?: number } = {}): AccessTokenVerifier {
-  return createAccessTokenVerifier({ ...aud, keys: createLocalJWKSet(keys.jwks()), ...options });
+  return createAccessTokenVerifier({ ...aud, keys: createLocalJWKSet(keys.jwks()), revocations: createMemorySessionRevocations(), ...options });
 }
 
 /** Signs `payload` with the key set's active key, with the header and claims chosen by the test. */
@@ -84,8 +85,32 @@ describe('issueAccessToken and the verifier', () => {
       scopes: ['profile', 'payments:read'],
       tokenId: expect.any(String),
       expiresAt: issued.expiresAt,
+      amr: ['pwd'],
+      authTime: expect.any(Date),
     });
     expect(verified.expiresAt.getTime() - Date.now()).toBeGreaterThan(590_000);
+    expect(Math.abs(verified.authTime.getTime() - Date.now())).toBeLessThan(2_000);
+  });
+
+  it('carries amr and auth_time as given, and reads a token without them as a password sign-in at iat', async () => {
+    const authTime = new Date(Math.floor(Date.now() / 1000) * 1000 - 120_000);
+    const stepped = await verify((await issueAccessToken(keys, aud, { ...user, ttlSeconds: 600, amr: ['pwd', 'otp', 'mfa'], authTime })).token);
+    expect(stepped).toMatchObject({ amr: ['pwd', 'otp', 'mfa'], authTime });
+    expect(part((await issueAccessToken(keys, aud, { ...user, ttlSeconds: 600, amr: ['pwd', 'mfa'], authTime })).token, 1)).toMatchObject({
+      amr: ['pwd', 'mfa'],
+      auth_time: authTime.getTime() / 1000,
+    });
+    const iat = Math.floor(Date.now() / 1000) - 30;
+    const old = await new SignJWT({ scope: 'profile', roles: ['CUSTOMER'], sid: 'sess-1' })
+      .setProtectedHeader({ alg: 'ES256', kid: keys.active.kid, typ: 'at+jwt' })
+      .setIssuer(aud.issuer)
+      .setAudience(aud.audience)
+      .setSubject('user-1')
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 600)
+      .setJti('old-token')
+      .sign(keys.active.privateKey);
+    expect(await verify(old)).toMatchObject({ amr: ['pwd'], authTime: new Date(iat * 1000) });
   });
 
   it('signs with ES256, the active kid and the at+jwt type', () => {

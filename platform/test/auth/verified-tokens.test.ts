@@ -1,5 +1,5 @@
 import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
-import { createAccessTokenVerifier, createKeySet, createVerifiedTokenCache, DomainError, generatePrivateJwk, issueAccessToken, VERIFIED_TOKEN_TTL_MS } from '@meridian/platform';
+import { createAccessTokenVerifier, createKeySet, createMemorySessionRevocations, createVerifiedTokenCache, DomainError, generatePrivateJwk, issueAccessToken, VERIFIED_TOKEN_TTL_MS } from '@meridian/platform';
 
 const aud = { issuer: 'https://identity.test', audience: 'meridian-api' };
 const user = { userId: 'user-1', sessionId: 'sess-1', roles: ['CUSTOMER' as const], scopes: ['profile'] };
@@ -39,7 +39,7 @@ describe('the access token verifier with its cache', () => {
       lookups += 1;
       return jwks(header, token);
     };
-    const verify = createAccessTokenVerifier({ ...aud, keys: counting });
+    const verify = createAccessTokenVerifier({ ...aud, keys: counting, revocations: createMemorySessionRevocations() });
     const { token } = await issueAccessToken(keys, aud, { ...user, ttlSeconds: 600 });
     const first = await verify(token);
     const again = await verify(token);
@@ -54,7 +54,7 @@ describe('the access token verifier with its cache', () => {
 
   it('stops believing a cached token once it expires', async () => {
     const keys = await createKeySet([await generatePrivateJwk()]);
-    const verify = createAccessTokenVerifier({ ...aud, keys: createLocalJWKSet(keys.jwks()), clockToleranceSeconds: 0 });
+    const verify = createAccessTokenVerifier({ ...aud, keys: createLocalJWKSet(keys.jwks()), clockToleranceSeconds: 0, revocations: createMemorySessionRevocations() });
     const { token, expiresAt } = await issueAccessToken(keys, aud, { ...user, ttlSeconds: 1 });
     await expect(verify(token)).resolves.toMatchObject({ userId: 'user-1' });
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt.getTime() - Date.now()) + 50));

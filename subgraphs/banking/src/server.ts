@@ -8,7 +8,9 @@ import {
   createSubgraphServer,
   initializeDataSource,
   openEventBus,
+  openSessionRevocations,
   remoteKeyResolver,
+  type SessionRevocations,
   type AccessTokenVerifierOptions,
   type EventBus,
   type Logger,
@@ -36,6 +38,8 @@ export interface BankingServerDeps {
   /** PostgreSQL URL (real or embedded). */
   databaseUrl: string;
   logger?: Logger;
+  /** The list of ended sessions whose tokens are refused; default Redis when REDIS_URL is set, else one in memory. Not closed by banking when given. */
+  revocations?: SessionRevocations;
   /** Where user access token keys come from; default identity's JWKS at IDENTITY_JWKS_URL. Tests pass a local key set. */
   accessTokenKeys?: AccessTokenVerifierOptions['keys'];
   /** Connection pool size; default 10. */
@@ -84,6 +88,7 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
   // Background work: publish the outbox and release timed-out holds. Every process may run
   // them; both lock what they take (SKIP LOCKED / row locks), so nothing is done twice.
   const bus = config.LEDGER_WORKERS ? (deps.eventBus ?? (await openEventBus(config, { logger }))) : undefined;
+  const revocations = deps.revocations ?? (await openSessionRevocations(config, { logger }));
   const server = await createSubgraphServer(config, {
     name: 'banking',
     logger,
@@ -93,7 +98,11 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
       issuer: config.ACCESS_TOKEN_ISSUER,
       audience: config.ACCESS_TOKEN_AUDIENCE,
       keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
+      revocations,
     }),
+    revocations,
+    // Every banking mutation moves or commits money: none runs while signed-out tokens cannot be told apart.
+    failClosedMutations: true,
     readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
     // The internal ledger API, open only to LEDGER_API_CALLERS (its GET routes also to LEDGER_READ_CALLERS).
     routes: async (app) => {
@@ -105,6 +114,7 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
     ],
     async close() {
       if (bus && !deps.eventBus) await bus.close();
+      if (!deps.revocations) await revocations.close();
       await closeDataSource(dataSource);
     },
   });

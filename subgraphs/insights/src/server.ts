@@ -11,7 +11,9 @@ import {
   initializeDataSource,
   loadServiceSigningKeys,
   openEventBus,
+  openSessionRevocations,
   remoteKeyResolver,
+  type SessionRevocations,
   type AccessTokenVerifierOptions,
   type EventBus,
   type EventHandler,
@@ -44,6 +46,8 @@ export interface InsightsServerDeps {
   /** PostgreSQL URL (real or embedded). */
   databaseUrl: string;
   logger?: Logger;
+  /** The list of ended sessions whose tokens are refused; default Redis when REDIS_URL is set, else one in memory. Not closed by insights when given. */
+  revocations?: SessionRevocations;
   /** Where user access token keys come from; default identity's JWKS at IDENTITY_JWKS_URL. */
   accessTokenKeys?: AccessTokenVerifierOptions['keys'];
   /** Signs insights' service tokens (for banking's ledger API); default its own keys. */
@@ -97,10 +101,12 @@ export async function createInsightsServer(config: InsightsConfig, deps: Insight
   const alerts = new AlertStore();
   const alertRules = new AlertRules(dataSource, insights, forecaster, alerts);
   const rules = new CategoryRules(dataSource, enrichment);
+  const revocations = deps.revocations ?? (await openSessionRevocations(config, { logger }));
   const accessTokens = createAccessTokenVerifier({
     issuer: config.ACCESS_TOKEN_ISSUER,
     audience: config.ACCESS_TOKEN_AUDIENCE,
     keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
+    revocations,
   });
 
   const bus = config.INSIGHTS_WORKERS ? (deps.eventBus ?? (await openEventBus(config, { logger }))) : undefined;
@@ -116,6 +122,7 @@ export async function createInsightsServer(config: InsightsConfig, deps: Insight
     typeDefs: insightsTypeDefs,
     resolvers: createResolvers({ db: dataSource, insights, rules, alerts, accounts, forecaster }),
     accessTokens,
+    revocations,
     readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
     routes: (app) => exportRoute(app, { db: dataSource, accessTokens, callers: config.INSIGHTS_API_CALLERS, logger }),
     workers: (metrics) => {
@@ -141,6 +148,7 @@ export async function createInsightsServer(config: InsightsConfig, deps: Insight
     },
     async close() {
       if (bus && !deps.eventBus) await bus.close();
+      if (!deps.revocations) await revocations.close();
       await closeDataSource(dataSource);
     },
   });

@@ -12,11 +12,13 @@ import {
   postWebhook,
   createSubgraphServer,
   initializeDataSource,
-  isDevMailbox,
+  devMailboxToServe,
   loadDataProtection,
   openEventBus,
   openNotifier,
+  openSessionRevocations,
   remoteKeyResolver,
+  type SessionRevocations,
   type AccessTokenVerifierOptions,
   type DataProtection,
   type EventBus,
@@ -50,6 +52,8 @@ export interface KycServerDeps {
   /** PostgreSQL URL (real or embedded). */
   databaseUrl: string;
   logger?: Logger;
+  /** The list of ended sessions whose tokens are refused; default Redis when REDIS_URL is set, else one in memory. Not closed by kyc when given. */
+  revocations?: SessionRevocations;
   /** Where user access token keys come from; default identity's JWKS at IDENTITY_JWKS_URL. */
   accessTokenKeys?: AccessTokenVerifierOptions['keys'];
   /** Where phone codes are sent; default per NOTIFICATIONS (the dev mailbox outside production). */
@@ -144,20 +148,23 @@ export async function createKycServer(config: KycConfig, deps: KycServerDeps): P
   const review = new ReviewService(dataSource, profiles, cases, new AuditLog(), objectStore, logger);
   const verification = new VerificationService(dataSource, profiles, cases, objectStore, logger);
   const phone = new PhoneVerification(dataSource, profiles, protection, notifier, deps.phoneCodePolicy);
+  const revocations = deps.revocations ?? (await openSessionRevocations(config, { logger }));
   const accessTokens = createAccessTokenVerifier({
     issuer: config.ACCESS_TOKEN_ISSUER,
     audience: config.ACCESS_TOKEN_AUDIENCE,
     keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
+    revocations,
   });
-  const devMailbox = config.NODE_ENV === 'development' && isDevMailbox(notifier) ? notifier : undefined;
+  const devMailbox = devMailboxToServe(config, notifier);
   const bus = config.KYC_WORKERS ? (deps.eventBus ?? (await openEventBus(config, { logger }))) : undefined;
 
   const server = await createSubgraphServer(config, {
     name: 'kyc',
     logger,
     typeDefs: kycTypeDefs,
-    resolvers: createResolvers({ db: dataSource, cases, verification, phone, processor, review }),
+    resolvers: createResolvers({ db: dataSource, cases, verification, phone, processor, review, stepUpMaxAgeSeconds: config.STEP_UP_MAX_AGE_SECONDS }),
     accessTokens,
+    revocations,
     readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
     // The webhook is signed by the provider, which has no service token; the mailbox exists only in development.
     publicRoutes: [PROVIDER_WEBHOOK_ROUTE, ...(devMailbox ? [DEV_MAILBOX_ROUTE] : [])],
@@ -184,6 +191,7 @@ export async function createKycServer(config: KycConfig, deps: KycServerDeps): P
     async close() {
       await simulated?.stop();
       if (bus && !deps.eventBus) await bus.close();
+      if (!deps.revocations) await revocations.close();
       await kv?.close();
       await closeDataSource(dataSource);
     },

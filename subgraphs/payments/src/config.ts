@@ -12,6 +12,11 @@ export const paymentsConfigSchema = subgraphBaseConfigSchema.extend({
   KYC_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4203'),
   /** The time zone days and months of the spending limits are counted in; default Europe/London. */
   PAYMENTS_LIMITS_TIME_ZONE: z.string().default('Europe/London'),
+  /**
+   * Payments leaving a customer (P2P, payouts, bills) of this many minor units or more need a second factor from the
+   * last STEP_UP_MAX_AGE_SECONDS when the customer confirms them (or schedules them); default 100000 (1,000.00).
+   */
+  PAYMENTS_STEP_UP_THRESHOLD_MINOR: z.coerce.number().int().min(0).default(100_000),
   /** Run migrations at start-up; default: only in embedded mode (no DATABASE_URL). */
   MIGRATE_ON_START: flag(false).optional(),
   /** Run the background work (outbox, tier projection) here; default true. */

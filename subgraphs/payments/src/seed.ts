@@ -23,7 +23,7 @@ export interface DemoPaymentParties {
  * fixed idempotency key, so a second start finds them instead of paying again.
  */
 export async function seedDemoPayments(server: Pick<PaymentsServer, 'payments'>, parties: DemoPaymentParties): Promise<number> {
-  const viewer = { userId: parties.payerId, sessionId: 'seed', roles: ['CUSTOMER' as const], scopes: ['payments'], tokenId: 'seed', expiresAt: new Date(Date.now() + 60_000) };
+  const viewer = { userId: parties.payerId, sessionId: 'seed', roles: ['CUSTOMER' as const], scopes: ['payments'], tokenId: 'seed', expiresAt: new Date(Date.now() + 60_000), amr: ['pwd'], authTime: new Date() };
   const demo = [
     { key: 'demo-seed-dinner', amount: '42.50', description: 'Dinner at Dishoom' },
     { key: 'demo-seed-tickets', amount: '18.00', description: 'Concert tickets' },

@@ -16,7 +16,9 @@ import {
   loadDataProtection,
   loadServiceSigningKeys,
   openEventBus,
+  openSessionRevocations,
   remoteKeyResolver,
+  type SessionRevocations,
   type AccessTokenVerifierOptions,
   type DataProtection,
   type EventBus,
@@ -53,6 +55,8 @@ export interface PaymentsServerDeps {
   /** PostgreSQL URL (real or embedded). */
   databaseUrl: string;
   logger?: Logger;
+  /** The list of ended sessions whose tokens are refused; default Redis when REDIS_URL is set, else one in memory. Not closed by payments when given. */
+  revocations?: SessionRevocations;
   /** Where user access token keys come from; default identity's JWKS at IDENTITY_JWKS_URL. */
   accessTokenKeys?: AccessTokenVerifierOptions['keys'];
   /** Mints payments' service tokens; default signed with payments' own key. */
@@ -164,6 +168,7 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
     payouts,
     logger,
     fraudRules: deps.fraudRules,
+    stepUp: { thresholdMinor: BigInt(config.PAYMENTS_STEP_UP_THRESHOLD_MINOR), maxAgeSeconds: config.STEP_UP_MAX_AGE_SECONDS },
     scheduleRefundCheck: async (refundId) => void (await jobs.send(FINISH_REFUND, { refundId }, { startAfter: 5, singletonKey: refundId })),
   });
   const scheduled = new ScheduledPayments(
@@ -194,6 +199,7 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
   const destinations = new SavedDestinations({ db: dataSource, protection, provider, audit });
 
   const bus = config.PAYMENTS_WORKERS ? (deps.eventBus ?? (await openEventBus(config, { logger }))) : undefined;
+  const revocations = deps.revocations ?? (await openSessionRevocations(config, { logger }));
   let tierSubscription: Subscription | undefined;
 
   const server = await createSubgraphServer(config, {
@@ -205,7 +211,11 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
       issuer: config.ACCESS_TOKEN_ISSUER,
       audience: config.ACCESS_TOKEN_AUDIENCE,
       keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
+      revocations,
     }),
+    revocations,
+    // Payments' mutations move money or set up what moves it: none runs while signed-out tokens cannot be told apart.
+    failClosedMutations: true,
     readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
     // The provider's webhook is signed, and has no service token.
     publicRoutes: [PAYMENTS_WEBHOOK_PATH],
@@ -232,6 +242,7 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
       await jobs.stop();
       await simulated?.close();
       if (bus && !deps.eventBus) await bus.close();
+      if (!deps.revocations) await revocations.close();
       await closeDataSource(dataSource);
     },
   });

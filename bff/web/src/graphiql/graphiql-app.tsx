@@ -40,8 +40,20 @@ function SessionBar() {
   async function signIn(event: FormEvent) {
     event.preventDefault();
     setError('');
-    const res = await postJson('/auth/login', { email, password });
-    const body = await res.json();
+    let res = await postJson('/auth/login', { email, password });
+    let body = await res.json();
+    const challenge = body.errors?.[0]?.extensions;
+    if (challenge?.code === 'MFA_REQUIRED') {
+      // A second factor: the authenticator app's code when there is one, else a code by email (in development, on identity's /dev/mailbox).
+      const method = (challenge.methods as string[]).includes('TOTP') ? 'TOTP' : 'EMAIL';
+      if (method === 'EMAIL') {
+        await postJson('/graphql', { query: 'mutation ($t: String!) { sendSignInCode(mfaToken: $t, channel: EMAIL) { sentTo } }', variables: { t: challenge.mfaToken } });
+      }
+      const code = window.prompt(method === 'TOTP' ? 'The code in your authenticator app' : 'The code sent to your email address');
+      if (!code) return;
+      res = await postJson('/auth/mfa', { mfaToken: challenge.mfaToken, method, code });
+      body = await res.json();
+    }
     if (!res.ok) {
       setError(`${body.errors?.[0]?.extensions?.code ?? res.status}: ${body.errors?.[0]?.message ?? 'sign-in failed'}`);
       return;

@@ -9,6 +9,14 @@ const REFRESH = /* GraphQL */ `
   mutation WebRefresh($refreshToken: String!) {
     refreshSession(refreshToken: $refreshToken) { accessToken expiresAt refreshToken refreshExpiresAt }
   }`;
+const COMPLETE_SIGN_IN = /* GraphQL */ `
+  mutation WebCompleteSignIn($mfaToken: String!, $method: MfaMethod!, $code: String!) {
+    completeSignIn(mfaToken: $mfaToken, method: $method, code: $code) { accessToken expiresAt refreshToken refreshExpiresAt user { id email displayName roles } }
+  }`;
+const STEP_UP = /* GraphQL */ `
+  mutation WebStepUp($method: MfaMethod!, $code: String!) {
+    stepUp(method: $method, code: $code) { accessToken expiresAt refreshToken refreshExpiresAt amr authTime }
+  }`;
 const LOGOUT = /* GraphQL */ `
   mutation WebLogout($refreshToken: String) { logout(refreshToken: $refreshToken) }`;
 
@@ -19,6 +27,16 @@ export interface WebLogin {
   refreshToken: string;
   refreshExpiresAt: string;
   user: { id: string; email: string; displayName: string; roles: string[] };
+}
+
+/** What identity answers a step-up with: a new pair for the same session, and how it is now authenticated. */
+export interface WebStepUp {
+  accessToken: string;
+  expiresAt: string;
+  refreshToken: string;
+  refreshExpiresAt: string;
+  amr: string[];
+  authTime: string;
 }
 
 /** A new token pair. */
@@ -39,6 +57,10 @@ export interface IdentityCalls {
   attach(handle: BffHandle): void;
   login(request: FastifyRequest, input: { email: string; password: string }): Promise<BffOperationResult>;
   refresh(request: FastifyRequest, refreshToken: string): Promise<BffOperationResult>;
+  /** Finishes a sign-in that answered MFA_REQUIRED; answers like `login`. */
+  completeSignIn(request: FastifyRequest, input: { mfaToken: string; method: string; code: string }): Promise<BffOperationResult>;
+  /** Steps the session of `accessToken` up with a second factor. */
+  stepUp(request: FastifyRequest, input: { method: string; code: string }, accessToken: string): Promise<BffOperationResult>;
   logout(request: FastifyRequest, refreshToken: string, accessToken: string): Promise<BffOperationResult>;
 }
 
@@ -61,6 +83,8 @@ export function createIdentityCalls(): IdentityCalls {
     },
     login: (request, input) => run(LOGIN, { input }, internalContext(request)),
     refresh: (request, refreshToken) => run(REFRESH, { refreshToken }, internalContext(request)),
+    completeSignIn: (request, input) => run(COMPLETE_SIGN_IN, input, internalContext(request)),
+    stepUp: (request, input, accessToken) => run(STEP_UP, input, internalContext(request, accessToken)),
     logout: (request, refreshToken, accessToken) => run(LOGOUT, { refreshToken }, internalContext(request, accessToken)),
   };
 }

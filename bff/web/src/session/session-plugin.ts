@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
 import type { WebSessionStore } from './web-session-store';
 
 /** Root fields that hand out or end tokens: on the web only the BFF's own /auth routes run them. */
-const TOKEN_FIELDS = new Set(['login', 'refreshSession', 'logout']);
+const TOKEN_FIELDS = new Set(['login', 'refreshSession', 'logout', 'completeSignIn', 'stepUp']);
 
 /**
  * The web sessions' step of the BFF pipeline: refuses token operations sent
@@ -20,7 +20,7 @@ export function useWebSessionGuard(store: WebSessionStore, log: () => Logger | u
       const refused = [...new Set(collectRootFields(request).map((f) => f.name).filter((name) => TOKEN_FIELDS.has(name)))];
       if (refused.length) {
         throw new GraphQLError(
-          `On the web, sign in and out with POST /auth/login and POST /auth/logout; the session refreshes itself. Tokens never reach the browser (${refused.join(', ')}).`,
+          `On the web, sign in and out with POST /auth/login (then POST /auth/mfa when a second factor is asked for) and POST /auth/logout, and step up with POST /auth/step-up; the session refreshes itself. Tokens never reach the browser (${refused.join(', ')}).`,
           { extensions: { code: ErrorCode.FORBIDDEN, reason: 'WEB_SESSION_ONLY', http: { status: 403 } } },
         );
       }

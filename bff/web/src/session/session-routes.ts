@@ -2,6 +2,7 @@ import { errorBody, ErrorCode, httpStatusFor, isErrorCode, type Logger } from '@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
 import { z } from 'zod';
+import type { BffOperationResult } from '@meridian/bff-core';
 import type { IdentityCalls, WebLogin } from './identity-calls';
 import type { SessionCookie } from './session-cookie';
 import type { LoadedWebSession, WebSessionStore } from './web-session-store';
@@ -16,6 +17,20 @@ export function sendRefusal(reply: FastifyReply, code: ErrorCode, message: strin
   return reply.code(httpStatusFor[code]).type('application/json; charset=utf-8').send(errorBody(code, message, extra));
 }
 
+/**
+ * Why identity's answer to a sign-out is not one: null when the session has
+ * ended (`logout` answered, or the tokens were already refused), else the
+ * status and errors to pass on (SERVICE_UNAVAILABLE when the revocation list
+ * could not be written, RATE_LIMITED, …).
+ */
+function logoutRefusal(result: BffOperationResult): { status: number; errors: unknown } | null {
+  if (typeof result.body.data?.logout === 'boolean') return null;
+  const code = result.body.errors?.[0]?.extensions?.code;
+  if (code === ErrorCode.UNAUTHENTICATED) return null;
+  const status = result.status >= 400 ? result.status : isErrorCode(code) ? httpStatusFor[code] : httpStatusFor[ErrorCode.SERVICE_UNAVAILABLE];
+  return { status, errors: result.body.errors };
+}
+
 /** What the /auth routes work with. */
 export interface SessionRoutesOptions {
   store: WebSessionStore;
@@ -27,7 +42,7 @@ export interface SessionRoutesOptions {
 /**
  * POST /auth/login (signs in with identity, stores the tokens, sets the
  * cookie; the browser's previous session ends first), POST /auth/logout (ends
- * the session here and in identity, clears the cookie) and GET /auth/session.
+ * the session in identity, then here, and clears the cookie) and GET /auth/session.
  */
 export function registerSessionRoutes(app: FastifyInstance, options: SessionRoutesOptions): void {
   const { store, cookie, identity, log } = options;
@@ -79,7 +94,18 @@ export function registerSessionRoutes(app: FastifyInstance, options: SessionRout
 
   app.post('/auth/logout', async (request, reply) => {
     const session = request.webSession;
-    if (session) await endSession(request, session);
+    if (session) {
+      // Identity first: sign-out is answered only once identity has ended the session, and with it its access
+      // token everywhere. If it could not, the browser stays signed in and may try again (the refusal says why).
+      const refusal = await identity
+        .logout(request, session.session.refreshToken, session.session.accessToken)
+        .then(logoutRefusal, (err: Error) => {
+          log.warn({ err: err.message }, 'identity sign-out failed');
+          return { status: httpStatusFor[ErrorCode.SERVICE_UNAVAILABLE], errors: errorBody(ErrorCode.SERVICE_UNAVAILABLE, 'Signing out could not be completed. Try again shortly.').errors };
+        });
+      if (refusal) return reply.code(refusal.status).send({ errors: refusal.errors });
+      await store.destroy(session);
+    }
     cookie.clear(request, reply);
     return reply.send({ loggedOut: session !== null });
   });

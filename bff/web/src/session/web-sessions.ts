@@ -1,12 +1,13 @@
 import cookie from '@fastify/cookie';
 import { bffContextFromRequest, DOCUMENT_DOWNLOAD_ROUTE, TRANSACTION_EXPORT_ROUTE, type BffContext, type BffHandle } from '@meridian/bff-core';
-import { addRouteHook, ErrorCode, type Logger } from '@meridian/platform';
+import { addRouteHook, ErrorCode, type Logger, type SessionRevocations } from '@meridian/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { csrfRefusal } from './csrf';
 import { createIdentityCalls } from './identity-calls';
 import { createSessionCookie } from './session-cookie';
 import { useWebSessionGuard } from './session-plugin';
 import { createSessionRefresher } from './session-refresh';
+import { registerMfaRoutes } from './mfa-routes';
 import { registerSessionRoutes, sendRefusal } from './session-routes';
 import type { LoadedWebSession, WebSessionStore } from './web-session-store';
 
@@ -20,6 +21,8 @@ export interface WebSessionsOptions {
   allowedOrigins: readonly string[];
   /** Refresh the access token when it has less than this left; default 60 s. */
   refreshMarginMs?: number;
+  /** The list of ended sessions: a browser session whose identity session is on it ends at its next request. */
+  revocations: Pick<SessionRevocations, 'isRevoked'>;
 }
 
 declare module 'fastify' {
@@ -36,7 +39,8 @@ declare module 'fastify' {
  * (session-cookie.ts). Every request with the cookie runs with the session's
  * access token, refreshed shortly before it expires (session-refresh.ts);
  * state-changing requests must come from an allowed origin (csrf.ts). Routes:
- * POST /auth/login, POST /auth/logout, GET /auth/session (session-routes.ts).
+ * POST /auth/login, POST /auth/logout, GET /auth/session (session-routes.ts),
+ * POST /auth/mfa and POST /auth/step-up (mfa-routes.ts).
  */
 export function createWebSessions(options: WebSessionsOptions) {
   const { store } = options;
@@ -56,6 +60,11 @@ export function createWebSessions(options: WebSessionsOptions) {
     let loaded: LoadedWebSession | null;
     try {
       loaded = await store.load(secret);
+      // Ended elsewhere (signed out on the phone, revoked, a password reset): this browser is signed out too, at once.
+      if (loaded && options.revocations.isRevoked(loaded.session.id)) {
+        await store.destroy(loaded);
+        loaded = null;
+      }
       if (loaded) loaded = await refresher.fresh(loaded, request);
       if (loaded) await store.touch(loaded);
     } catch (err) {
@@ -86,6 +95,7 @@ export function createWebSessions(options: WebSessionsOptions) {
       if (own) addRouteHook(route, 'preHandler', resolve);
     });
     registerSessionRoutes(app, { store, cookie: sessionCookie, identity, log: logger });
+    registerMfaRoutes(app, { store, cookie: sessionCookie, identity, log: logger });
   }
 
   return { plugin: useWebSessionGuard(store, () => log), context, register };

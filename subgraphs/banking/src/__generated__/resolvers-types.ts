@@ -32,7 +32,7 @@ export type Scalars = {
   _FieldSet: { input: any; output: any; }
 };
 
-/** A customer's account at Meridian, in one currency. Only its owner (and, audited, support staff) can see it. */
+/** A customer's account at Meridian, in one currency. Only its owner (and, audited, staff with `customers:read`) can see it. */
 export type Account = {
   __typename?: 'Account';
   /** Posted, pending and available balances now. */
@@ -53,7 +53,7 @@ export type Account = {
   openedAt: Scalars['DateTime']['output'];
   /** How far below zero the balance may go; zero unless the bank set a limit (for a loan it is the principal). */
   overdraftLimit: Money;
-  /** The person who owns the account. */
+  /** The person who owns the account: for the owner (`accounts:read`); staff start from the customer, with `customer(id, reason)`. */
   owner: User;
   /** Whether the account can move money. */
   status: AccountStatus;
@@ -68,13 +68,13 @@ export type Account = {
 };
 
 
-/** A customer's account at Meridian, in one currency. Only its owner (and, audited, support staff) can see it. */
+/** A customer's account at Meridian, in one currency. Only its owner (and, audited, staff with `customers:read`) can see it. */
 export type AccountBalanceAtArgs = {
   time: Scalars['DateTime']['input'];
 };
 
 
-/** A customer's account at Meridian, in one currency. Only its owner (and, audited, support staff) can see it. */
+/** A customer's account at Meridian, in one currency. Only its owner (and, audited, staff with `customers:read`) can see it. */
 export type AccountTransactionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -212,7 +212,7 @@ export type PageInfo = {
 
 export type Query = {
   __typename?: 'Query';
-  /** An account of the signed-in user; support staff may read any customer account, and each such read is audited. Errors: `UNAUTHENTICATED`, `NOT_FOUND` (no such account, or not yours). */
+  /** An account of the signed-in customer (scope `accounts:read`; staff read a customer's accounts through `customer(id, reason)`). Errors: `UNAUTHENTICATED`, `FORBIDDEN` (scope), `NOT_FOUND` (no such account, or not yours). */
   account?: Maybe<Account>;
 };
 
@@ -312,7 +312,7 @@ export type TransferStatus =
 /** A person who can sign in to Meridian. */
 export type User = {
   __typename?: 'User';
-  /** The user's accounts, oldest first. Visible to the user and, audited, to support staff. Errors: `FORBIDDEN` for anyone else. */
+  /** The user's accounts, oldest first. Visible to the user and, audited, to staff who looked the customer up with `customer(id, reason)` (scope `customers:read`). Errors: `FORBIDDEN` for anyone else. */
   accounts: Array<Account>;
   /** Stable identifier of the user. */
   id: Scalars['ID']['output'];

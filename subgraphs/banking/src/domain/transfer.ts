@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { errors, isUuid } from '@meridian/platform';
+import { canonicalJson, errors, isUuid } from '@meridian/platform';
 import type { CurrencyCode } from './currency';
 import { MAX_MINOR_UNITS } from './money';
-import { canonicalJson } from './canonical-json';
 import { FX_CONVERSION_CODE, FX_QUOTE_CAUSE_PREFIX, fxTransferIdFor } from './fx';
 
 /** Which side of an account a posting moves. Every account is credit-normal: balance = credits - debits. */

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../domain/canonical-json';
+import { canonicalJson, GENESIS_HASH, hashChainLink } from '@meridian/platform';
 
 /** Hash before the first transfer. */
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH };
 
 /** The immutable content of a transfer that its chain hash covers. */
 export interface ChainedContent {
@@ -24,7 +23,7 @@ export interface ChainedContent {
  * removing or reordering any transfer breaks every hash after it.
  */
 export function chainHash(previousHash: string, content: ChainedContent): string {
-  return createHash('sha256').update(previousHash).update('\n').update(chainedJson(content)).digest('hex');
+  return hashChainLink(previousHash, chainedJson(content));
 }
 
 /**

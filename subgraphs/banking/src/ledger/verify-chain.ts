@@ -1,3 +1,4 @@
+import { checkChainLink, type ChainBreakKind } from '@meridian/platform';
 import type { EntityManager } from 'typeorm';
 import { chainHash, GENESIS_HASH } from './hash-chain';
 import type { LedgerVerificationReport } from './verifier';
@@ -68,53 +69,33 @@ function checkTransfer(row: Row, postings: Row[], previous: string, expectedSeq:
   const id = row.id as string;
   const seq = big(row.seq);
   const at = { transferId: id, seq };
-  if (seq !== expectedSeq) {
-    throw new MismatchFound({
-      ...at,
-      kind: 'CHAIN_SEQUENCE',
-      field: 'seq',
-      expected: expectedSeq.toString(),
-      found: seq.toString(),
-      message: `Transfer ${id} has seq ${seq} where ${expectedSeq} comes next: a transfer is missing from the chain.`,
-    });
-  }
-  if (row.prev_hash !== previous) {
-    throw new MismatchFound({
-      ...at,
-      kind: 'CHAIN_LINK',
-      field: 'prev_hash',
-      expected: previous,
-      found: String(row.prev_hash),
-      message: `Transfer ${id} (seq ${seq}) does not link to the hash of transfer ${seq - 1n}.`,
-    });
-  }
-  const hash = chainHash(previous, {
-    seq,
-    id,
-    code: row.code as string,
-    description: row.description as string,
-    metadata: (row.metadata as Record<string, unknown>) ?? {},
-    causedBy: (row.caused_by as string | null) ?? null,
-    phase: row.phase as string,
-    pendingId: (row.pending_id as string | null) ?? null,
-    createdAt: row.created_at as Date,
-    postings: postings.map((p) => ({
-      accountId: p.account_id as string,
-      direction: p.direction as string,
-      amount: big(p.amount),
-      currency: p.currency as string,
-      pending: p.pending as boolean,
-    })),
-  });
-  if (hash !== row.hash) {
-    throw new MismatchFound({
-      ...at,
-      kind: 'CHAIN_HASH',
-      field: 'hash',
-      expected: hash,
-      found: String(row.hash),
-      message: `Transfer ${id} (seq ${seq}) or one of its postings was changed after it was chained.`,
-    });
+  const broken = checkChainLink({ seq, prevHash: row.prev_hash as string, hash: row.hash as string }, { expectedSeq, previousHash: previous }, () =>
+    chainHash(previous, {
+      seq,
+      id,
+      code: row.code as string,
+      description: row.description as string,
+      metadata: (row.metadata as Record<string, unknown>) ?? {},
+      causedBy: (row.caused_by as string | null) ?? null,
+      phase: row.phase as string,
+      pendingId: (row.pending_id as string | null) ?? null,
+      createdAt: row.created_at as Date,
+      postings: postings.map((p) => ({
+        accountId: p.account_id as string,
+        direction: p.direction as string,
+        amount: big(p.amount),
+        currency: p.currency as string,
+        pending: p.pending as boolean,
+      })),
+    }),
+  );
+  if (broken) {
+    const messages: Record<ChainBreakKind, string> = {
+      SEQUENCE: `Transfer ${id} has seq ${seq} where ${expectedSeq} comes next: a transfer is missing from the chain.`,
+      LINK: `Transfer ${id} (seq ${seq}) does not link to the hash of transfer ${seq - 1n}.`,
+      HASH: `Transfer ${id} (seq ${seq}) or one of its postings was changed after it was chained.`,
+    };
+    throw new MismatchFound({ ...at, ...broken, kind: `CHAIN_${broken.kind}`, message: messages[broken.kind] });
   }
   const phasePending = row.phase === 'PENDING';
   const sums = new Map<string, bigint>();

@@ -95,7 +95,7 @@ export function createResolvers(services: BankingServices): Resolvers {
       balanceAfter: (t) => (t.balanceAfter === null ? null : money(t.balanceAfter, t.currency)),
     },
     Transfer: {
-      // Visible to whoever may read one of its accounts (support reads audited); to anyone else it does not exist.
+      // Visible to whoever may read one of its accounts (staff reads audited); to anyone else it does not exist.
       __resolveReference: async (reference, ctx) => {
         const transfer = await loaders(ctx).transferById.load(reference.id);
         if (!transfer) return null;

@@ -22,7 +22,7 @@ export interface BankingLoaders {
   accountById: DataLoader<string, AccountRecord | null>;
   /** Every account of each owner, oldest first. */
   accountsByOwner: DataLoader<string, AccountRecord[]>;
-  /** Accounts by id as the viewer may read them (null otherwise), support reads audited under `operation`. */
+  /** Accounts by id as the viewer may read them (null otherwise), staff reads audited under `operation`. */
   readableAccount(operation: string): DataLoader<string, AccountRecord | null>;
   /** Transfers by id, whoever's they are (the caller checks access). */
   transferById: DataLoader<string, TransferRecord | null>;

@@ -1,6 +1,5 @@
 import { errors, type AccessTokenClaims } from '@meridian/platform';
 import type { AccountRecord, CustomerAccountType } from '../domain/account';
-import { assertAccountsScope } from '../domain/account-access';
 import type { CurrencyCode } from '../domain/currency';
 import type { AccountAccess } from './account-access';
 import type { AccountService } from './account-service';
@@ -22,16 +21,15 @@ export class CustomerAccountService {
     private readonly access: AccountAccess,
   ) {}
 
-  /** Opens an account owned by the viewer. Errors: FORBIDDEN (LOAN, scope), BAD_USER_INPUT (name). */
+  /** Opens an account owned by the viewer. Errors: FORBIDDEN (LOAN), BAD_USER_INPUT (name). */
   async open(viewer: AccessTokenClaims, input: CustomerOpenAccountInput): Promise<AccountRecord> {
-    assertAccountsScope(viewer);
     if (!SELF_SERVICE_TYPES.has(input.type)) throw errors.forbidden('Loan accounts are opened by the bank.');
     return this.accounts.openAccount({ ownerId: viewer.userId, type: input.type, currency: input.currency, name: input.name ?? undefined });
   }
 
   /**
    * Closes one of the viewer's accounts at a zero balance.
-   * Errors: NOT_FOUND (missing or not the viewer's), CONFLICT (already closed, money or holds left), FORBIDDEN (scope).
+   * Errors: NOT_FOUND (missing or not the viewer's), CONFLICT (already closed, money or holds left).
    */
   async close(viewer: AccessTokenClaims, accountId: string): Promise<AccountRecord> {
     const [account] = await this.accounts.findByIds([accountId]);

@@ -34,7 +34,7 @@ export class OwnTransferService {
    * transfer. Replaying the same request returns the original transfer.
    * Errors: BAD_USER_INPUT (ids, same account, currency mismatch, amount zero,
    * negative, too many decimals or beyond 64 bits, description), NOT_FOUND
-   * (missing or not the viewer's), FORBIDDEN (scope), CONFLICT (closed or
+   * (missing or not the viewer's), CONFLICT (closed or
    * frozen account), INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED.
    */
   async transfer(viewer: AccessTokenClaims, request: OwnTransferRequest): Promise<TransferRecord> {

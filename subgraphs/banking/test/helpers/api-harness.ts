@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { scopesFor } from '@meridian/identity';
 import {
   createKeySet,
   generatePrivateJwk,
@@ -61,11 +62,7 @@ export interface BankingHarness {
 }
 
 /** Scopes identity gives a user with these roles. */
-export function scopesFor(roles: Role[]): string[] {
-  const scopes = ['profile', 'accounts', 'payments', 'kyc', 'insights'];
-  if (roles.some((r) => r !== 'CUSTOMER')) scopes.push('staff');
-  return scopes;
-}
+export { scopesFor } from '@meridian/identity';
 
 /** Starts banking for one test file. */
 export async function startBanking(env: Record<string, string> = {}): Promise<BankingHarness> {

@@ -16,6 +16,8 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const userRef = (id: string) => [{ __typename: 'User', id }];
+/** What staff read of a customer's accounts (not the owner: they came from the customer). */
+const STAFF_VIEW = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { accounts { id number balance { available { amount } } } } } }`;
 
 describe('opening, listing and closing accounts', () => {
   let alice: TestUser;
@@ -75,10 +77,12 @@ describe('opening, listing and closing accounts', () => {
     expect(await h.count('accounts')).toBe(before);
   });
 
-  it('refuses a token without the accounts scope', async () => {
-    const narrow = await h.user(['CUSTOMER'], ['profile']);
-    const res = await h.gql(OPEN_ACCOUNT, { input: { type: 'CURRENT', currency: 'EUR' } }, { user: narrow });
-    expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  it('refuses a token without accounts:write, naming the field, and opens nothing', async () => {
+    const before = await h.count('accounts');
+    const readOnly = await h.user(['CUSTOMER'], ['profile:read', 'accounts:read']);
+    const res = await h.gql(OPEN_ACCOUNT, { input: { type: 'CURRENT', currency: 'EUR' } }, { user: readOnly });
+    expect(res.errors?.[0].extensions).toEqual({ code: 'FORBIDDEN', fields: ['Mutation.openAccount'] });
+    expect(await h.count('accounts')).toBe(before);
   });
 
   it('closes an account only at a zero balance, and lists closed accounts only when asked', async () => {
@@ -147,54 +151,59 @@ describe('who may see an account', () => {
     expect((await h.gql(query, { r }, { user: stranger })).data!._entities).toEqual([null]);
   });
 
-  it('lets SUPPORT read any customer account and audits every read with staff, account, operation and request id', async () => {
+  it('lets staff who looked the customer up (customers:read) read their accounts, auditing every read with staff, account, operation and request id', async () => {
     const support = await h.user(['SUPPORT']);
     const before = await h.count('access_audit');
     const requestId = `req-${randomUUID()}`;
-    const res = await h.gql(ACCOUNT, { id: accountId }, { user: support, headers: { 'x-request-id': requestId } });
-    expect(res.errors).toBeUndefined();
-    expect(res.data!.account.id).toBe(accountId);
-    const list = await h.gql(USER_ACCOUNTS, { r: userRef(owner.id) }, { user: support });
+    const list = await h.gql(STAFF_VIEW, { r: userRef(owner.id) }, { user: support, headers: { 'x-request-id': requestId } });
+    expect(list.errors).toBeUndefined();
     expect(list.data!._entities[0].accounts.map((a: { id: string }) => a.id)).toEqual([accountId]);
-
-    expect(await h.count('access_audit')).toBe(before + 2);
+    expect(await h.count('access_audit')).toBe(before + 1);
     const rows: Record<string, unknown>[] = await h.server.dataSource.query(
       `SELECT staff_user_id, account_id, operation, request_id FROM banking.access_audit WHERE staff_user_id = $1 ORDER BY id`,
       [support.id],
     );
-    expect(rows).toEqual([
-      { staff_user_id: support.id, account_id: accountId, operation: 'Query.account', request_id: expect.any(String) },
-      { staff_user_id: support.id, account_id: accountId, operation: 'User.accounts', request_id: expect.any(String) },
-    ]);
-    expect(rows[0].request_id).not.toBe(rows[1].request_id);
+    expect(rows).toEqual([{ staff_user_id: support.id, account_id: accountId, operation: 'User.accounts', request_id: requestId }]);
+    // Every staff role holds customers:read.
+    for (const role of ['COMPLIANCE', 'ADMIN'] as const) {
+      const staff = await h.user([role]);
+      expect((await h.gql(STAFF_VIEW, { r: userRef(owner.id) }, { user: staff })).data!._entities[0].accounts).toHaveLength(1);
+    }
+    // From an account staff never go on to its owner: a customer is reached only through identity's audited lookup.
+    const onward = await h.gql(USER_ACCOUNTS, { r: userRef(owner.id) }, { user: support });
+    expect(onward.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', fields: ['Account.owner'] }]);
   });
 
-  it('does not audit an owner reading their own account, even when they are staff', async () => {
-    const staff = await h.user(['SUPPORT']);
-    const own = await h.account(staff.id, 'EUR');
+  it('keeps account(id) for customers: staff are refused by the schema’s scopes before anything is read or audited', async () => {
     const before = await h.count('access_audit');
-    expect((await h.gql(ACCOUNT, { id: own.id }, { user: staff })).errors).toBeUndefined();
+    for (const role of ['SUPPORT', 'COMPLIANCE', 'ADMIN'] as const) {
+      const res = await h.gql(ACCOUNT, { id: accountId }, { user: await h.user([role]) });
+      expect(res.errors?.[0].extensions).toEqual({ code: 'FORBIDDEN', fields: ['Query.account'] });
+      expect(res.data?.account ?? null).toBeNull();
+    }
     expect(await h.count('access_audit')).toBe(before);
   });
 
-  it.each([['COMPLIANCE'], ['ADMIN']] as const)('refuses %s staff, writing no audit row', async (role) => {
-    const staff = await h.user([role]);
+  it('refuses a token without the customer scopes or customers:read, writing no audit row', async () => {
+    const narrow = await h.user(['CUSTOMER'], ['profile:read']);
     const before = await h.count('access_audit');
-    expect((await h.gql(ACCOUNT, { id: accountId }, { user: staff })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    expect((await h.gql(USER_ACCOUNTS, { r: userRef(owner.id) }, { user: staff })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await h.gql(ACCOUNT, { id: accountId }, { user: narrow })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await h.gql(USER_ACCOUNTS, { r: userRef(owner.id) }, { user: narrow })).errors?.[0].extensions).toEqual({ code: 'FORBIDDEN', fields: ['User.accounts'] });
     expect(await h.count('access_audit')).toBe(before);
   });
 
-  it('refuses SUPPORT a write on someone else’s account', async () => {
+  it('refuses staff every write: the schema asks for accounts:write, which no staff role holds', async () => {
     const support = await h.user(['SUPPORT']);
     const res = await h.gql(CLOSE_ACCOUNT, { id: accountId }, { user: support });
-    expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(res.errors?.[0].extensions).toEqual({ code: 'FORBIDDEN', fields: ['Mutation.closeAccount'] });
+    expect((await h.server.accounts.findByIds([accountId]))[0]!.status).toBe('ACTIVE');
   });
 
-  it('never shows a system account, even to SUPPORT', async () => {
+  it('never shows a system account, even to staff', async () => {
     const clearing = await h.server.accounts.systemAccount('CLEARING', 'EUR');
     const support = await h.user(['SUPPORT']);
-    expect((await h.gql(ACCOUNT, { id: clearing.id }, { user: support })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Account { id } } }`;
+    expect((await h.gql(query, { r: [{ __typename: 'Account', id: clearing.id }] }, { user: support })).data!._entities).toEqual([null]);
   });
 });
 

@@ -104,7 +104,7 @@ describe('SQL statements per request', () => {
     expect(five).toHaveLength(2);
   });
 
-  it('adds one audit statement, not one per account, when support staff read 50 accounts', async () => {
+  it('adds one audit statement, not one per account, when staff read 50 accounts', async () => {
     const support = await h.user(['SUPPORT']);
     const before = await h.count('access_audit');
     const statements = await statementsDuring(() =>

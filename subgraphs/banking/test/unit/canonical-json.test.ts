@@ -1,4 +1,4 @@
-import { canonicalJson } from '../../src/domain/canonical-json';
+import { canonicalJson } from '@meridian/platform';
 import { chainedJson, chainHash, type ChainedContent } from '../../src/ledger/hash-chain';
 
 // The definition every stored fingerprint and chain hash was made with: sort the

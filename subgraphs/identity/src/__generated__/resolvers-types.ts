@@ -29,8 +29,18 @@ export type Scalars = {
  */
 export type AuthSession = {
   __typename?: 'AuthSession';
-  /** ES256 JWT access token; valid until `expiresAt` (about 10 minutes). */
+  /**
+   * ES256 JWT access token; valid until `expiresAt` (about 10 minutes), or until its session ends, whichever comes
+   * first: a token of an ended session is refused with `UNAUTHENTICATED` and `reason: SESSION_ENDED`.
+   */
   accessToken: Scalars['String']['output'];
+  /**
+   * How the user authenticated in this session (RFC 8176 values, also the access token's `amr` claim): `pwd`
+   * (password), `otp` (authenticator app), `sms`, `mfa` (a second factor of any kind).
+   */
+  amr: Array<Scalars['String']['output']>;
+  /** When the user last gave the strongest factor in `amr` (the `auth_time` claim); step-up windows count from it. */
+  authTime: Scalars['DateTime']['output'];
   /** When the access token expires. */
   expiresAt: Scalars['DateTime']['output'];
   /** When the refresh token expires. */
@@ -39,6 +49,16 @@ export type AuthSession = {
   refreshToken: Scalars['String']['output'];
   /** The signed-in user. */
   user: User;
+};
+
+/** A new staff member. */
+export type CreateStaffInput = {
+  /** Name shown in the dashboard, 1 to 100 characters. */
+  displayName: Scalars['String']['input'];
+  /** Their work email address; it is trimmed and lower-cased. */
+  email: Scalars['String']['input'];
+  /** One or more staff roles (`SUPPORT`, `COMPLIANCE`, `ADMIN`). */
+  roles: Array<Role>;
 };
 
 /** Credentials for signing in. */
@@ -51,17 +71,133 @@ export type LoginInput = {
   password: Scalars['String']['input'];
 };
 
+/**
+ * A user as staff management shows them: who they are, their roles and whether they may sign in, and nothing a
+ * customer keeps elsewhere (accounts, payments). Staff read that only through `customer(id, reason)`, which is audited.
+ */
+export type ManagedUser = {
+  __typename?: 'ManagedUser';
+  /** When the user registered or was added. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The name shown in the apps. */
+  displayName: Scalars['String']['output'];
+  /** Email address. */
+  email: Scalars['String']['output'];
+  /** The user's id (the same as `User.id`). */
+  id: Scalars['ID']['output'];
+  /** Roles held by the user. */
+  roles: Array<Role>;
+  /** Whether the user may sign in. */
+  status: UserStatus;
+};
+
+/** Where a one-time code is sent. */
+export type MfaChannel =
+  /** To the account's email address. */
+  | 'EMAIL'
+  /** To the account's phone number. */
+  | 'SMS';
+
+/** A one-time code on its way. */
+export type MfaCodeSent = {
+  __typename?: 'MfaCodeSent';
+  /** Where it was sent. */
+  channel: MfaChannel;
+  /** When the code stops working (5 minutes). */
+  expiresAt: Scalars['DateTime']['output'];
+  /** When another code may be asked for. */
+  resendAfter: Scalars['DateTime']['output'];
+  /** The recipient, masked, e.g. `j***@example.com` or `+44*******123`. */
+  sentTo: Scalars['String']['output'];
+};
+
+/** A second factor, given after the password at sign-in (`completeSignIn`) or again for a sensitive operation (`stepUp`). */
+export type MfaMethod =
+  /** A 6-digit code sent by email (`sendSignInCode` or `requestStepUpCode` with `EMAIL`). */
+  | 'EMAIL'
+  /** One of the ten single-use recovery codes shown when the authenticator app was confirmed. */
+  | 'RECOVERY_CODE'
+  /** A 6-digit code sent by SMS to the account's phone number (`sendSignInCode` or `requestStepUpCode` with `SMS`). */
+  | 'SMS'
+  /** A 6-digit code from an authenticator app (TOTP), set up with `enrolTotp` and `confirmTotp`. */
+  | 'TOTP';
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Asks to change the signed-in user's email address. A verification link goes to the new address and a notice to the
+   * current one; the address changes only when the link is used (`verifyEmail`), and the old address is told then.
+   * When the new address already belongs to another account the answer is the same, so it reveals nothing: its owner is
+   * told instead, and the change simply cannot complete. Needs a second factor from the last 5 minutes (`stepUp`).
+   * Returns true. Errors: `UNAUTHENTICATED`, `STEP_UP_REQUIRED`, `FORBIDDEN` (`reason` `WRONG_PASSWORD`, `field`
+   * `currentPassword`; nothing changed),
+   * `BAD_USER_INPUT` (`field` `newEmail`: not an email address, or already the user's), `RATE_LIMITED` (wrong passwords
+   * are counted like failed sign-ins).
+   */
+  changeEmail: Scalars['Boolean']['output'];
+  /**
+   * Changes the signed-in user's password. Every other session of the user ends; the current one stays signed in. An
+   * email tells the user. Needs a second factor from the last 5 minutes (`stepUp`). Returns true. Errors (nothing
+   * changes on any): `UNAUTHENTICATED`, `STEP_UP_REQUIRED`, `FORBIDDEN` (`reason`
+   * `WRONG_PASSWORD`, `field` `currentPassword`), `BAD_USER_INPUT` (`field` `newPassword`: too weak, with the reason,
+   * or the same as the current one), `RATE_LIMITED` (wrong passwords are counted like failed sign-ins).
+   */
+  changePassword: Scalars['Boolean']['output'];
+  /**
+   * Finishes a sign-in that `login` answered with `MFA_REQUIRED`, with a second factor, and opens the session.
+   * A sign-in started with a `deviceId` must finish with the same one. Five wrong codes end the sign-in (start again
+   * with `login`); five wrong codes for a user within 15 minutes, across sign-ins and step-ups, refuse further codes
+   * for the rest of those 15 minutes. Errors: `INVALID_CODE` (`reason` `MFA_TOKEN_INVALID`: unknown, expired, finished
+   * or ended sign-in; `CODE_INVALID`, `CODE_REUSED`, `CODE_EXPIRED`, `CODE_NOT_REQUESTED`, `CODE_ATTEMPTS_EXCEEDED`,
+   * with `attemptsRemaining` when counted), `RATE_LIMITED` (`reason` `MFA_LOCKED`, `retryAfter`), `BAD_USER_INPUT`
+   * (`reason` `METHOD_NOT_AVAILABLE`).
+   */
+  completeSignIn: AuthSession;
+  /**
+   * Confirms the authenticator app with a first code from it: from now on every sign-in asks for a second factor.
+   * Answers the ten recovery codes, shown only this once. Audited (`MFA_ENROLLED`).
+   * Errors: `UNAUTHENTICATED`, `INVALID_CODE`, `CONFLICT` (`reason` `MFA_ALREADY_ENABLED` or `MFA_NOT_ENROLLING`).
+   */
+  confirmTotp: RecoveryCodes;
+  /**
+   * Adds a staff member, for administrators (scope `staff:manage`): a user with staff roles only and no usable password,
+   * who is sent an email to choose one. Audited (`STAFF_CREATED`, with the administrator). Errors: `UNAUTHENTICATED`,
+   * `FORBIDDEN` (scope), `BAD_USER_INPUT` (email, name, no roles, or `CUSTOMER` among them), `CONFLICT` (email taken).
+   */
+  createStaff: ManagedUser;
+  /**
+   * Removes the authenticator app and its recovery codes. Needs a recent step-up. Returns true.
+   * Errors: `UNAUTHENTICATED`, `STEP_UP_REQUIRED`, `CONFLICT` (`reason` `MFA_NOT_ENABLED`).
+   */
+  disableTotp: Scalars['Boolean']['output'];
+  /**
+   * Starts setting up an authenticator app: a new secret, inactive until `confirmTotp`. Asking again replaces a
+   * secret not confirmed yet. Errors: `UNAUTHENTICATED`, `CONFLICT` (`reason` `MFA_ALREADY_ENABLED`).
+   */
+  enrolTotp: TotpEnrolment;
+  /**
+   * Locks a user out, for support staff (scope `customers:unlock`): status `LOCKED`, every session ended at once, sign-in
+   * refused until `unlockUser`. Audited (`USER_LOCKED`, with the reason). Locking a locked user changes nothing.
+   * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (scope, or locking yourself), `NOT_FOUND`, `BAD_USER_INPUT` (`reason`),
+   * `CONFLICT` (the account is closed).
+   */
+  lockUser: ManagedUser;
   /**
    * Signs in with email and password. Failed attempts are counted per email address: after 5 in a row each further
    * attempt must wait (1 s, doubling), and after 10 sign-in is locked for 15 minutes (longer each time), whether or not
    * the address is registered; support can end a lock with `unlockSignIn`. Errors: `UNAUTHENTICATED` (the same for an
    * unknown email, a wrong password, and an account that may not sign in), `RATE_LIMITED` (with `retryAfter` seconds and
-   * `reason` `SIGN_IN_BACKOFF` or `SIGN_IN_LOCKED`; the password was not checked).
+   * `reason` `SIGN_IN_BACKOFF` or `SIGN_IN_LOCKED`; the password was not checked), `MFA_REQUIRED` (the password was
+   * right and the user has an authenticator app or a staff role that needs a second factor: no session yet;
+   * `extensions.mfaToken` names this sign-in for `completeSignIn` for 5 minutes, `extensions.methods` lists the methods).
    */
   login: AuthSession;
-  /** Ends the session of the given refresh token, or of the current access token. Returns true when a session was ended. */
+  /**
+   * Ends the session of the given refresh token, or of the current access token: its refresh token stops working at
+   * once, and its access tokens are refused everywhere within a second. Returns true when a session was ended.
+   * Errors: `UNAUTHENTICATED` (neither was sent), `SERVICE_UNAVAILABLE` (the sign-out could not be recorded; nothing
+   * changed, try again).
+   */
   logout: Scalars['Boolean']['output'];
   /**
    * Exchanges a refresh token for a new session pair (the token rotates). A session opened with a `deviceId` must
@@ -69,20 +205,136 @@ export type Mutation = {
    * different device id; reuse and a device mismatch end the session).
    */
   refreshSession: AuthSession;
-  /** Creates a customer account. Errors: `BAD_USER_INPUT` (invalid email, phone, name or weak password), `CONFLICT` (email or phone already registered). */
-  register: User;
+  /**
+   * Replaces every recovery code with ten new ones, shown only in this answer. Needs a recent step-up.
+   * Errors: `UNAUTHENTICATED`, `STEP_UP_REQUIRED`, `CONFLICT` (`reason` `MFA_NOT_ENABLED`).
+   */
+  regenerateRecoveryCodes: RecoveryCodes;
+  /**
+   * Creates a customer account and emails a link to verify the address (valid 24 hours; `verifyEmail`). The answer is
+   * the same when the address or phone number is already registered — no account is created then, and the address is
+   * emailed instead — so sign in with `login` afterwards. Errors: `BAD_USER_INPUT` (invalid email, phone, name or weak
+   * password; nothing is stored or sent).
+   */
+  register: RegistrationResult;
+  /**
+   * Starts a password reset. If the address belongs to an active account, an email goes to it with a link
+   * (`/reset-password?token=…`, for `resetPassword`) and an 8-digit code (for `resetPasswordWithCode`); both work once,
+   * for 30 minutes, and a newer request replaces them. Always returns true, after the same work, whether or not the
+   * address has an account. Errors: `BAD_USER_INPUT` (not an email address).
+   */
+  requestPasswordReset: Scalars['Boolean']['output'];
+  /**
+   * Sends a 6-digit step-up code by email or SMS for the current session; then call `stepUp` with method `EMAIL` or
+   * `SMS`. Errors: `UNAUTHENTICATED`, `BAD_USER_INPUT` (`reason` `METHOD_NOT_AVAILABLE`), `RATE_LIMITED` (`reason`
+   * `CODE_RESEND_TOO_SOON`), `SERVICE_UNAVAILABLE`.
+   */
+  requestStepUpCode: MfaCodeSent;
+  /**
+   * Sends the signed-in user a new link to verify their email address, replacing earlier ones. Returns false, sending
+   * nothing, when the address is already verified. Errors: `UNAUTHENTICATED`.
+   */
+  resendEmailVerification: Scalars['Boolean']['output'];
+  /**
+   * Sets a new password with the token from the reset link. No sign-in needed. Every session of the user ends (sign in
+   * again with the new password) and failed sign-in counts for the address are cleared; the address counts as verified.
+   * Returns true. Errors: `INVALID_CODE` (wrong, used, replaced or expired, all alike), `BAD_USER_INPUT` (`field`
+   * `newPassword`: too weak; nothing changed and the link still works).
+   */
+  resetPassword: Scalars['Boolean']['output'];
+  /**
+   * Sets a new password with the address and the 8-digit code from the reset email, as `resetPassword` does with the
+   * link. After 5 wrong codes the reset is void and a new one must be asked for. Returns true. Errors: `INVALID_CODE`
+   * (wrong, used, replaced, void or expired code, or an address without a reset, all alike), `BAD_USER_INPUT`
+   * (not an email address; `field` `newPassword`: too weak, with nothing changed and the code still good).
+   */
+  resetPasswordWithCode: Scalars['Boolean']['output'];
   /**
    * Ends one of the caller's own sessions (see `User.sessions`), possibly the current one: its refresh token stops
-   * working at once; access tokens already issued to it stay valid until they expire (10 minutes by default).
-   * Returns true. Errors: `UNAUTHENTICATED` (no access token), `NOT_FOUND` (unknown, ended, or someone else's session, all alike).
+   * working at once, and access tokens already issued to it are refused everywhere within a second.
+   * Returns true. Errors: `UNAUTHENTICATED` (no access token), `NOT_FOUND` (unknown, ended, or someone else's session,
+   * all alike), `SERVICE_UNAVAILABLE` (the revocation could not be recorded; nothing changed, try again).
    */
   revokeSession: Scalars['Boolean']['output'];
   /**
+   * Sends a 6-digit sign-in code by email or SMS for a sign-in that `login` answered with `MFA_REQUIRED`; finish with
+   * `completeSignIn` and method `EMAIL` or `SMS`. A new code replaces the last one.
+   * Errors: `INVALID_CODE` (`reason` `MFA_TOKEN_INVALID`), `BAD_USER_INPUT` (`reason` `METHOD_NOT_AVAILABLE`: no phone
+   * number), `RATE_LIMITED` (`reason` `CODE_RESEND_TOO_SOON`, `retryAfter`), `SERVICE_UNAVAILABLE` (not sent).
+   */
+  sendSignInCode: MfaCodeSent;
+  /**
+   * Replaces a user's roles, for administrators (scope `staff:manage`). Every session of the user ends at once, so the
+   * new permissions apply from their next sign-in. Audited (`ROLES_CHANGED`, with the roles before and after).
+   * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (scope), `NOT_FOUND`, `BAD_USER_INPUT` (no roles, or `CUSTOMER` with a staff
+   * role), `CONFLICT` with `reason` `LAST_ADMIN` (the last administrator would lose `ADMIN`).
+   */
+  setRoles: ManagedUser;
+  /**
+   * Confirms it is still the user with a second factor, for operations that answer `STEP_UP_REQUIRED`: the current
+   * session records it (`amr` gains the method and `mfa`, `authTime` becomes now) and a new access and refresh token
+   * for the same session are answered; the refresh token held before stops working. Send the new access token with
+   * the operation again. Wrong codes count as at `completeSignIn`.
+   * Errors: `UNAUTHENTICATED`, `INVALID_CODE`, `RATE_LIMITED` (`reason` `MFA_LOCKED`), `BAD_USER_INPUT`.
+   */
+  stepUp: AuthSession;
+  /**
    * Ends the temporary sign-in lock (and the count of failed attempts) on a user's email address, so they can sign in
-   * again at once. Support staff only (`SUPPORT` or `ADMIN`); audited. Returns true.
+   * again at once. Support staff only (scope `customers:unlock`: `SUPPORT` or `ADMIN`); audited. Returns true.
    * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (not support staff), `NOT_FOUND` (no such user).
    */
   unlockSignIn: Scalars['Boolean']['output'];
+  /**
+   * Ends a staff lock (`lockUser`): the user may sign in again. Support staff only (scope `customers:unlock`); audited
+   * (`USER_UNLOCKED`). Unlocking an active user changes nothing.
+   * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (scope), `NOT_FOUND`, `BAD_USER_INPUT` (`reason`), `CONFLICT` (the account is closed).
+   */
+  unlockUser: ManagedUser;
+  /**
+   * Proves an email address with the token from the link sent to it (the `token` query parameter of
+   * `/verify-email?token=…`, also shown in the email to paste into an app). No sign-in needed. For the user's own
+   * address, `User.emailVerified` becomes true; for a new address asked for with `changeEmail`, the account's email
+   * changes to it and the old address is told. Each link works once, for 24 hours, and a newer link replaces older ones.
+   * Returns true. Errors: `INVALID_CODE` (wrong, used, replaced or expired, all alike; also when the new address
+   * became another account's meanwhile).
+   */
+  verifyEmail: Scalars['Boolean']['output'];
+};
+
+
+export type MutationChangeEmailArgs = {
+  currentPassword: Scalars['String']['input'];
+  newEmail: Scalars['String']['input'];
+};
+
+
+export type MutationChangePasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+};
+
+
+export type MutationCompleteSignInArgs = {
+  code: Scalars['String']['input'];
+  deviceId?: InputMaybe<Scalars['String']['input']>;
+  method: MfaMethod;
+  mfaToken: Scalars['String']['input'];
+};
+
+
+export type MutationConfirmTotpArgs = {
+  code: Scalars['String']['input'];
+};
+
+
+export type MutationCreateStaffArgs = {
+  input: CreateStaffInput;
+};
+
+
+export type MutationLockUserArgs = {
+  reason: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -107,8 +359,49 @@ export type MutationRegisterArgs = {
 };
 
 
+export type MutationRequestPasswordResetArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type MutationRequestStepUpCodeArgs = {
+  channel: MfaChannel;
+};
+
+
+export type MutationResetPasswordArgs = {
+  newPassword: Scalars['String']['input'];
+  token: Scalars['String']['input'];
+};
+
+
+export type MutationResetPasswordWithCodeArgs = {
+  code: Scalars['String']['input'];
+  email: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+};
+
+
 export type MutationRevokeSessionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationSendSignInCodeArgs = {
+  channel: MfaChannel;
+  mfaToken: Scalars['String']['input'];
+};
+
+
+export type MutationSetRolesArgs = {
+  roles: Array<Role>;
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationStepUpArgs = {
+  code: Scalars['String']['input'];
+  method: MfaMethod;
 };
 
 
@@ -116,10 +409,55 @@ export type MutationUnlockSignInArgs = {
   userId: Scalars['ID']['input'];
 };
 
+
+export type MutationUnlockUserArgs = {
+  reason: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationVerifyEmailArgs = {
+  token: Scalars['String']['input'];
+};
+
 export type Query = {
   __typename?: 'Query';
+  /**
+   * A customer looked up by staff (scope `customers:read`), with the reason for looking. Every lookup is audited
+   * (`STAFF_READ`: staff id, customer id, reason, request id, fields read), and what other subgraphs add to the user
+   * (accounts, payees…) is readable to staff only from here. Null when there is no such user.
+   * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (scope), `BAD_USER_INPUT` (`reason` blank or longer than 500 characters).
+   */
+  customer?: Maybe<User>;
+  /**
+   * A customer found by email address (compared as at sign-in), for staff (scope `customers:read`); audited like
+   * `customer`, the lookup recorded even when nobody has the address. Null when nobody does.
+   * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (scope), `BAD_USER_INPUT` (`reason`).
+   */
+  customerByEmail?: Maybe<User>;
   /** The signed-in user. Fails with `UNAUTHENTICATED` without a valid access token. */
   me: User;
+  /** Everyone who holds a staff role, for administrators (scope `staff:manage`), oldest first. */
+  staffMembers: Array<ManagedUser>;
+};
+
+
+export type QueryCustomerArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type QueryCustomerByEmailArgs = {
+  email: Scalars['String']['input'];
+  reason: Scalars['String']['input'];
+};
+
+/** Single-use recovery codes, shown only in this answer; each signs in or steps up once when the authenticator app is lost. */
+export type RecoveryCodes = {
+  __typename?: 'RecoveryCodes';
+  /** Ten codes like `abcde-fgh23`; case, spaces and the dash do not matter when one is typed. */
+  codes: Array<Scalars['String']['output']>;
 };
 
 /** Details for a new account. */
@@ -134,6 +472,22 @@ export type RegisterInput = {
   phone?: InputMaybe<Scalars['String']['input']>;
 };
 
+/**
+ * What `register` answers. It is the same whether or not the email address (or phone number) already belongs to an
+ * account, so it never tells who is a customer; what happened is told only to the address, by email.
+ */
+export type RegistrationResult = {
+  __typename?: 'RegistrationResult';
+  /** The email address as identity keeps it (trimmed, lower-cased). */
+  email: Scalars['String']['output'];
+  /**
+   * Always true: an email is on its way to `email` — for a new account, a link to verify the address (see
+   * `verifyEmail`); when the address already has an account, a notice to its owner to sign in or reset their password;
+   * when the phone number belongs to another account, a note that the account could not be created.
+   */
+  verificationSent: Scalars['Boolean']['output'];
+};
+
 /** What a user is allowed to do. Customers see only their own data; staff roles are granted by an administrator. */
 export type Role =
   /** Administrators: manage staff roles. */
@@ -145,6 +499,17 @@ export type Role =
   /** Customer support staff: may read customers' data, and every such read is audited. */
   | 'SUPPORT';
 
+/** A new authenticator app to set up: scan `qrCode` (or open `uri`, or type `secret`), then send a code to `confirmTotp`. */
+export type TotpEnrolment = {
+  __typename?: 'TotpEnrolment';
+  /** The URI as a QR code: a `data:image/png;base64,…` URL. */
+  qrCode: Scalars['String']['output'];
+  /** The shared secret in base32, for typing into the app. Shown only now. */
+  secret: Scalars['String']['output'];
+  /** The `otpauth://totp/…` URI (issuer `Meridian`, labelled with the user's email address). */
+  uri: Scalars['String']['output'];
+};
+
 /** A person who can sign in to Meridian. */
 export type User = {
   __typename?: 'User';
@@ -154,8 +519,19 @@ export type User = {
   displayName: Scalars['String']['output'];
   /** Email address, lower-cased; unique. Visible to the user and to staff. */
   email: Scalars['String']['output'];
+  /**
+   * Whether the user proved they receive mail at `email`, with the link sent by `register`, `resendEmailVerification`
+   * or `changeEmail` (or by completing a password reset). Visible to the user and to staff.
+   */
+  emailVerified: Scalars['Boolean']['output'];
   /** Stable identifier of the user. */
   id: Scalars['ID']['output'];
+  /**
+   * The user's second factors: whether an authenticator app is set up, recovery codes left, and the methods sign-in
+   * and step-up accept. Only the user may read it, with their own access token; anyone else, staff included, gets
+   * `FORBIDDEN`.
+   */
+  mfa: UserMfa;
   /** Mobile phone number in E.164 form (e.g. `+447700900123`); unique when set. Visible to the user and to staff. */
   phone?: Maybe<Scalars['String']['output']>;
   /** Roles held by the user. */
@@ -170,7 +546,25 @@ export type User = {
   status: UserStatus;
 };
 
-/** A place where the user is signed in: a phone or a browser session. */
+/** The user's second factors, as the user sees them. */
+export type UserMfa = {
+  __typename?: 'UserMfa';
+  /** What sign-in and step-up accept from this user now, strongest first. */
+  methods: Array<MfaMethod>;
+  /** Recovery codes not used yet (0 to 10); `regenerateRecoveryCodes` issues ten new ones. */
+  recoveryCodesLeft: Scalars['Int']['output'];
+  /** Whether every sign-in asks for a second factor (an authenticator app is set up, or the user's staff role needs one). */
+  required: Scalars['Boolean']['output'];
+  /** Whether an authenticator app is set up and confirmed; if so, every sign-in asks for a second factor. */
+  totpEnabled: Scalars['Boolean']['output'];
+  /** When the authenticator app was confirmed, if it is set up. */
+  totpEnabledAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/**
+ * A place where the user is signed in: a phone or a browser session. Ending it (`logout`, `revokeSession`, a
+ * password reset) stops its refresh token at once and its access tokens everywhere within a second.
+ */
 export type UserSession = {
   __typename?: 'UserSession';
   /** When the user signed in. */
@@ -283,15 +677,25 @@ export type DirectiveResolverFn<TResult = {}, TParent = {}, TContext = {}, TArgs
 export type ResolversTypes = ResolversObject<{
   AuthSession: ResolverTypeWrapper<IssuedSession>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  CreateStaffInput: CreateStaffInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   LoginInput: LoginInput;
+  ManagedUser: ResolverTypeWrapper<ManagedUser>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  MfaChannel: MfaChannel;
+  MfaCodeSent: ResolverTypeWrapper<MfaCodeSent>;
+  MfaMethod: MfaMethod;
   Mutation: ResolverTypeWrapper<{}>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Query: ResolverTypeWrapper<{}>;
+  RecoveryCodes: ResolverTypeWrapper<RecoveryCodes>;
   RegisterInput: RegisterInput;
+  RegistrationResult: ResolverTypeWrapper<RegistrationResult>;
   Role: Role;
+  TotpEnrolment: ResolverTypeWrapper<TotpEnrolment>;
   User: ResolverTypeWrapper<UserRecord>;
+  UserMfa: ResolverTypeWrapper<UserMfa>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   UserSession: ResolverTypeWrapper<UserSession>;
   UserStatus: UserStatus;
 }>;
@@ -300,19 +704,29 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   AuthSession: IssuedSession;
   String: Scalars['String']['output'];
+  CreateStaffInput: CreateStaffInput;
   DateTime: Scalars['DateTime']['output'];
   LoginInput: LoginInput;
+  ManagedUser: ManagedUser;
+  ID: Scalars['ID']['output'];
+  MfaCodeSent: MfaCodeSent;
   Mutation: {};
   Boolean: Scalars['Boolean']['output'];
-  ID: Scalars['ID']['output'];
   Query: {};
+  RecoveryCodes: RecoveryCodes;
   RegisterInput: RegisterInput;
+  RegistrationResult: RegistrationResult;
+  TotpEnrolment: TotpEnrolment;
   User: UserRecord;
+  UserMfa: UserMfa;
+  Int: Scalars['Int']['output'];
   UserSession: UserSession;
 }>;
 
 export type AuthSessionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['AuthSession'] = ResolversParentTypes['AuthSession']> = ResolversObject<{
   accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  amr?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  authTime?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   refreshExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -324,17 +738,75 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type ManagedUserResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ManagedUser'] = ResolversParentTypes['ManagedUser']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type MfaCodeSentResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['MfaCodeSent'] = ResolversParentTypes['MfaCodeSent']> = ResolversObject<{
+  channel?: Resolver<ResolversTypes['MfaChannel'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  resendAfter?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  sentTo?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  changeEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangeEmailArgs, 'currentPassword' | 'newEmail'>>;
+  changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
+  completeSignIn?: Resolver<ResolversTypes['AuthSession'], ParentType, ContextType, RequireFields<MutationCompleteSignInArgs, 'code' | 'method' | 'mfaToken'>>;
+  confirmTotp?: Resolver<ResolversTypes['RecoveryCodes'], ParentType, ContextType, RequireFields<MutationConfirmTotpArgs, 'code'>>;
+  createStaff?: Resolver<ResolversTypes['ManagedUser'], ParentType, ContextType, RequireFields<MutationCreateStaffArgs, 'input'>>;
+  disableTotp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  enrolTotp?: Resolver<ResolversTypes['TotpEnrolment'], ParentType, ContextType>;
+  lockUser?: Resolver<ResolversTypes['ManagedUser'], ParentType, ContextType, RequireFields<MutationLockUserArgs, 'reason' | 'userId'>>;
   login?: Resolver<ResolversTypes['AuthSession'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<MutationLogoutArgs>>;
   refreshSession?: Resolver<ResolversTypes['AuthSession'], ParentType, ContextType, RequireFields<MutationRefreshSessionArgs, 'refreshToken'>>;
-  register?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
+  regenerateRecoveryCodes?: Resolver<ResolversTypes['RecoveryCodes'], ParentType, ContextType>;
+  register?: Resolver<ResolversTypes['RegistrationResult'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
+  requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
+  requestStepUpCode?: Resolver<ResolversTypes['MfaCodeSent'], ParentType, ContextType, RequireFields<MutationRequestStepUpCodeArgs, 'channel'>>;
+  resendEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
+  resetPasswordWithCode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordWithCodeArgs, 'code' | 'email' | 'newPassword'>>;
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
+  sendSignInCode?: Resolver<ResolversTypes['MfaCodeSent'], ParentType, ContextType, RequireFields<MutationSendSignInCodeArgs, 'channel' | 'mfaToken'>>;
+  setRoles?: Resolver<ResolversTypes['ManagedUser'], ParentType, ContextType, RequireFields<MutationSetRolesArgs, 'roles' | 'userId'>>;
+  stepUp?: Resolver<ResolversTypes['AuthSession'], ParentType, ContextType, RequireFields<MutationStepUpArgs, 'code' | 'method'>>;
   unlockSignIn?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationUnlockSignInArgs, 'userId'>>;
+  unlockUser?: Resolver<ResolversTypes['ManagedUser'], ParentType, ContextType, RequireFields<MutationUnlockUserArgs, 'reason' | 'userId'>>;
+  verifyEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
 }>;
 
 export type QueryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  customer?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'id' | 'reason'>>;
+  customerByEmail?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryCustomerByEmailArgs, 'email' | 'reason'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  staffMembers?: Resolver<Array<ResolversTypes['ManagedUser']>, ParentType, ContextType>;
+}>;
+
+export type RecoveryCodesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['RecoveryCodes'] = ResolversParentTypes['RecoveryCodes']> = ResolversObject<{
+  codes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type RegistrationResultResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['RegistrationResult'] = ResolversParentTypes['RegistrationResult']> = ResolversObject<{
+  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  verificationSent?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type TotpEnrolmentResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['TotpEnrolment'] = ResolversParentTypes['TotpEnrolment']> = ResolversObject<{
+  qrCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  uri?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type UserResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
@@ -342,11 +814,22 @@ export type UserResolvers<ContextType = SubgraphContext, ParentType extends Reso
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  mfa?: Resolver<ResolversTypes['UserMfa'], ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
   sessions?: Resolver<Array<ResolversTypes['UserSession']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type UserMfaResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['UserMfa'] = ResolversParentTypes['UserMfa']> = ResolversObject<{
+  methods?: Resolver<Array<ResolversTypes['MfaMethod']>, ParentType, ContextType>;
+  recoveryCodesLeft?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  required?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  totpEnabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  totpEnabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -364,9 +847,15 @@ export type UserSessionResolvers<ContextType = SubgraphContext, ParentType exten
 export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   AuthSession?: AuthSessionResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  ManagedUser?: ManagedUserResolvers<ContextType>;
+  MfaCodeSent?: MfaCodeSentResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RecoveryCodes?: RecoveryCodesResolvers<ContextType>;
+  RegistrationResult?: RegistrationResultResolvers<ContextType>;
+  TotpEnrolment?: TotpEnrolmentResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserMfa?: UserMfaResolvers<ContextType>;
   UserSession?: UserSessionResolvers<ContextType>;
 }>;
 

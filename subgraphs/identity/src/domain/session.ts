@@ -9,6 +9,16 @@ export interface IssuedSession {
   refreshToken: string;
   refreshExpiresAt: Date;
   user: UserRecord;
+  /** How the user authenticated in this session (RFC 8176 `amr`). */
+  amr: string[];
+  /** When the user last gave the strongest factor in `amr`. */
+  authTime: Date;
+}
+
+/** How a session's user authenticated: what its access tokens say in `amr` and `auth_time`. */
+export interface SessionAuthentication {
+  amr: string[];
+  authTime: Date;
 }
 
 /** A live session as its user sees it in the list of signed-in devices. */

@@ -13,16 +13,10 @@ export interface UserRecord {
   displayName: string;
   roles: Role[];
   status: UserStatus;
+  /** When the user proved they receive mail at `email`; null until then. */
+  emailVerifiedAt: Date | null;
   createdAt: Date;
 }
 
-/** Roles that may read other users' profiles. */
-export const STAFF_ROLES: readonly Role[] = ['SUPPORT', 'COMPLIANCE', 'ADMIN'];
-
-/** Scopes granted to a token, derived from the user's roles. */
-export function scopesFor(roles: readonly Role[]): string[] {
-  const scopes = new Set(['profile', 'accounts', 'payments', 'kyc', 'insights']);
-  if (roles.some((r) => STAFF_ROLES.includes(r))) scopes.add('staff');
-  if (roles.includes('ADMIN')) scopes.add('admin');
-  return [...scopes];
-}
+// Roles become scopes in one place: domain/permissions.ts.
+export { scopesFor, STAFF_ROLES } from './permissions';

@@ -1,24 +1,24 @@
-import { DateTimeScalar, errors, requireUser, type SubgraphContext } from '@meridian/platform';
+import { DateTimeScalar, errors, hasScope, requireUser, type SubgraphContext } from '@meridian/platform';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import type { IssuedSession } from '../domain/session';
-import { STAFF_ROLES, type UserRecord } from '../domain/user';
+import type { UserRecord } from '../domain/user';
 import type { RequestOrigin } from '../services/audit-log';
 import type { AccountService } from '../services/account-service';
 import type { DeviceSessionService } from '../services/device-session-service';
 import type { SessionCaller, SessionService } from '../services/session-service';
 import type { SignInThrottle } from '../services/sign-in-throttle';
+import { accountMutations, type AccountFlowServices } from './account-resolvers';
+import { mfaResolvers, type MfaServices } from './mfa';
+import { staffResolvers, type StaffServices } from './staff';
 import { userLoader } from './user-loader';
 
 /** Services the resolvers call. */
-export interface IdentityServices {
+export interface IdentityServices extends AccountFlowServices, MfaServices, StaffServices {
   accounts: AccountService;
   sessions: SessionService;
   deviceSessions: DeviceSessionService;
   signIns: SignInThrottle;
 }
-
-/** Staff who may end a customer's sign-in lock. */
-const UNLOCKING_ROLES = new Set(['SUPPORT', 'ADMIN']);
 
 const origin = (ctx: SubgraphContext): RequestOrigin => ({
   ip: ctx.clientIp,
@@ -52,6 +52,8 @@ function sessionViewer(user: UserRecord, ctx: SubgraphContext): SessionCaller {
 
 /** Thin resolvers: arguments in, one service call, result out. */
 export function createResolvers(services: IdentityServices): Resolvers {
+  const mfa = mfaResolvers(services, { origin, opened });
+  const staff = staffResolvers(services);
   return {
     DateTime: DateTimeScalar,
     Query: {
@@ -61,9 +63,12 @@ export function createResolvers(services: IdentityServices): Resolvers {
         if (!user || user.status === 'DISABLED') throw errors.unauthenticated('This account no longer exists.');
         return user;
       },
+      ...staff.Query,
     },
     Mutation: {
-      register: (_parent, { input }, ctx) => services.accounts.register(input, origin(ctx)),
+      ...accountMutations(services),
+      ...mfa.Mutation,
+      ...staff.Mutation,
       login: async (_parent, { input }, ctx) =>
         opened(await services.sessions.login(input.email, input.password, input.deviceId ?? null, origin(ctx))),
       refreshSession: async (_parent, { refreshToken, deviceId }, ctx) =>
@@ -74,29 +79,31 @@ export function createResolvers(services: IdentityServices): Resolvers {
         return services.sessions.logout(refreshToken, caller, origin(ctx));
       },
       revokeSession: (_parent, { id }, ctx) => services.deviceSessions.revoke(requireUser(ctx), id, origin(ctx)),
+      // Who may (`customers:unlock`) is declared on the schema and enforced before this runs.
       unlockSignIn: async (_parent, { userId }, ctx) => {
-        const staff = requireUser(ctx);
-        if (!staff.scopes.includes('staff') || !staff.roles.some((r) => UNLOCKING_ROLES.has(r))) {
-          throw errors.forbidden('Only support staff may unlock sign-in.');
-        }
         const [user] = await services.accounts.findByIds([userId]);
-        return services.signIns.unlock(user ?? null, staff.userId, origin(ctx));
+        return services.signIns.unlock(user ?? null, requireUser(ctx).userId, origin(ctx));
       },
     },
     User: {
+      ...mfa.User,
       __resolveReference: async (reference, ctx) => {
         const found = await userLoader(ctx, services.accounts).load(reference.id);
         if (!found) return null;
         // A copy per reference: the restriction below belongs to this viewer only.
         const user = { ...found };
         const viewer = ctx.user;
-        const privileged = viewer && (viewer.userId === user.id || viewer.roles.some((r) => STAFF_ROLES.includes(r)));
+        const privileged = viewer && (viewer.userId === user.id || hasScope(viewer, 'customers:read'));
         if (!privileged) restricted.add(user);
         return user;
       },
       email: (user) => {
         assertMayReadContact(user);
         return user.email;
+      },
+      emailVerified: (user) => {
+        assertMayReadContact(user);
+        return user.emailVerifiedAt !== null;
       },
       phone: (user) => {
         assertMayReadContact(user);

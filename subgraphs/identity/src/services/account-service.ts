@@ -30,10 +30,17 @@ export class AccountService {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Creates a customer (or, for seeding, a user with other roles).
+   * Creates a customer (or, for seeding, a user with other roles) directly, sending
+   * nothing: seeds, tests and staff tools. The public `register` is
+   * {@link RegistrationService}. `emailVerified` marks the address as proved (seeded users).
    * Errors: BAD_USER_INPUT (email, phone, name, weak password), CONFLICT (email or phone taken).
    */
-  async register(input: RegistrationInput, origin: RequestOrigin, roles: Role[] = ['CUSTOMER']): Promise<UserRecord> {
+  async register(
+    input: RegistrationInput,
+    origin: RequestOrigin,
+    roles: Role[] = ['CUSTOMER'],
+    options: { emailVerified?: boolean } = {},
+  ): Promise<UserRecord> {
     const email = normaliseEmail(input.email);
     const displayName = normaliseDisplayName(input.displayName);
     const phone = input.phone ? normalisePhone(input.phone) : null;
@@ -48,6 +55,7 @@ export class AccountService {
       passwordHash,
       roles,
       status: 'ACTIVE' as const,
+      emailVerifiedAt: options.emailVerified ? now : null,
       createdAt: now,
       updatedAt: now,
     };
@@ -60,6 +68,11 @@ export class AccountService {
       throw mapPostgresError(err, USER_MEANINGS) ?? err;
     }
     return toUserRecord(row);
+  }
+
+  /** Marks a user's current address as proved, if it is not yet (seeded users). */
+  async markEmailVerified(userId: string): Promise<void> {
+    await this.db.query(`UPDATE identity.users SET email_verified_at = now() WHERE id = $1 AND email_verified_at IS NULL`, [userId]);
   }
 
   /** The user with this (normalised) email, or null. */

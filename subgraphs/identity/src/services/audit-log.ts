@@ -9,7 +9,11 @@ export interface RequestOrigin {
   requestId: string;
 }
 
-/** Appends one event to identity.audit_events inside the caller's transaction. */
+/**
+ * Appends one event to identity.audit_events inside the caller's transaction.
+ * It only inserts, taking no lock; once committed, the audit sealer gives the
+ * entry its place in the hash chain (services/audit-chain.ts).
+ */
 export async function recordAuditEvent(
   manager: EntityManager,
   type: AuditEventType,

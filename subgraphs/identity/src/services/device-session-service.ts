@@ -11,9 +11,8 @@ const noSuchSession = () => errors.notFound('There is no such session.');
 
 /**
  * A user's signed-in devices and browsers: listing them and ending one.
- * Ending a session stops its refresh token at once; its access tokens stay
- * valid until they expire (at most ACCESS_TOKEN_TTL_SECONDS), since every
- * subgraph verifies them without asking identity.
+ * Ending a session stops its refresh token at once, and its access tokens
+ * within a second everywhere (the revocation list, session-family.ts).
  */
 export class DeviceSessionService {
   constructor(private readonly db: DataSource) {}
@@ -42,7 +41,8 @@ export class DeviceSessionService {
   /**
    * Ends one of the caller's live sessions (possibly the current one) and
    * records SESSION_REVOKED with the session and the session that asked.
-   * Errors: NOT_FOUND (unknown, someone else's, already ended or expired; all alike).
+   * Errors: NOT_FOUND (unknown, someone else's, already ended or expired; all alike),
+   * SERVICE_UNAVAILABLE (the revocation list cannot be written; nothing ended).
    */
   async revoke(caller: SessionCaller, sessionId: string, origin: RequestOrigin): Promise<true> {
     // A session id that is not a UUID cannot exist; checking here keeps PostgreSQL's cast error out.

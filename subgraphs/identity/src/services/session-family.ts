@@ -1,6 +1,13 @@
 import { IsNull, type EntityManager } from 'typeorm';
 import { RefreshTokenEntity } from '../data/entities/refresh-token.entity';
 import { SessionEntity, type SessionRow } from '../data/entities/session.entity';
+import { publishRevokedSessions } from './session-revocation';
+
+// Every function here that ends a session also puts it on the revocation list
+// (publishRevokedSessions, inside the caller's transaction), so its access tokens
+// stop working everywhere within a second, not when they expire. Each can
+// therefore throw SERVICE_UNAVAILABLE when the list cannot be written; the
+// caller's transaction then rolls back and nothing has ended.
 
 /**
  * Reads a session under a row lock (restricted to `userId` when given). Every
@@ -15,16 +22,27 @@ export function lockSession(manager: EntityManager, sessionId: string, userId?: 
   });
 }
 
-/** Revokes a session the caller has locked with {@link lockSession}, and every token of its family not revoked yet. */
-export async function revokeLockedSession(manager: EntityManager, session: SessionRow): Promise<void> {
-  const now = new Date();
+/** Marks a locked session and its live refresh tokens revoked (the database half of ending it). */
+async function endLockedSession(manager: EntityManager, session: SessionRow, now: Date): Promise<void> {
   await manager.update(SessionEntity, { id: session.id }, { revokedAt: now });
   await manager.update(RefreshTokenEntity, { familyId: session.id, revokedAt: IsNull() }, { revokedAt: now });
 }
 
 /**
- * Locks and revokes a session and its tokens. Returns false when there was no
- * such session (for `userId`, when given) or it was already revoked.
+ * Revokes a session the caller has locked with {@link lockSession}, and every
+ * token of its family not revoked yet; its access tokens are refused from now on.
+ * Errors: SERVICE_UNAVAILABLE (the revocation list cannot be written; nothing ended).
+ */
+export async function revokeLockedSession(manager: EntityManager, session: SessionRow): Promise<void> {
+  await endLockedSession(manager, session, new Date());
+  await publishRevokedSessions(manager, [session.id]);
+}
+
+/**
+ * Locks and revokes a session and its tokens, access tokens included. Returns
+ * false when there was no such session (for `userId`, when given) or it was
+ * already revoked.
+ * Errors: SERVICE_UNAVAILABLE (as {@link revokeLockedSession}).
  */
 export async function revokeFamily(manager: EntityManager, sessionId: string, userId?: string): Promise<boolean> {
   const session = await lockSession(manager, sessionId, userId);
@@ -34,8 +52,9 @@ export async function revokeFamily(manager: EntityManager, sessionId: string, us
 }
 
 /**
- * Revokes every live session of a user and their tokens (a password reset, a
- * staff lock). Returns the ids of the sessions it ended.
+ * Revokes every live session of a user and their tokens, access tokens
+ * included (a password reset, a staff lock). Returns the ids of the sessions it ended.
+ * Errors: SERVICE_UNAVAILABLE (as {@link revokeLockedSession}).
  */
 export async function revokeAllSessions(manager: EntityManager, userId: string): Promise<string[]> {
   const live = await manager.getRepository(SessionEntity).find({
@@ -43,6 +62,9 @@ export async function revokeAllSessions(manager: EntityManager, userId: string):
     order: { id: 'ASC' },
     lock: { mode: 'pessimistic_write' },
   });
-  for (const session of live) await revokeLockedSession(manager, session);
-  return live.map((session) => session.id);
+  const now = new Date();
+  for (const session of live) await endLockedSession(manager, session, now);
+  const ids = live.map((session) => session.id);
+  await publishRevokedSessions(manager, ids);
+  return ids;
 }

@@ -1,12 +1,12 @@
-import { errors, issueAccessToken, uuidv7, type KeySet, type TokenAudience } from '@meridian/platform';
-import type { DataSource, EntityManager } from 'typeorm';
+import { DomainError, ErrorCode, errors, issueAccessToken, uuidv7, type KeySet, type TokenAudience } from '@meridian/platform';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { RefreshTokenEntity, type RefreshTokenRow } from '../data/entities/refresh-token.entity';
 import { SessionEntity, type SessionRow } from '../data/entities/session.entity';
 import { UserEntity, type UserRow } from '../data/entities/user.entity';
 import { normaliseEmail } from '../domain/email';
 import { createDecoyHash, MAX_PASSWORD_LENGTH, verifyPassword } from '../domain/password';
 import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from '../domain/refresh-token';
-import { deviceMatches, normaliseDeviceId, type IssuedSession } from '../domain/session';
+import { deviceMatches, normaliseDeviceId, type IssuedSession, type SessionAuthentication } from '../domain/session';
 import { scopesFor } from '../domain/user';
 import { recordAuditEvent, type RequestOrigin } from './audit-log';
 import { SignInThrottle } from './sign-in-throttle';
@@ -21,6 +21,21 @@ export interface SessionServiceOptions {
   accessTokenTtlSeconds: number;
   /** Refresh token lifetime; default 30 days. */
   refreshTokenTtlDays: number;
+}
+
+/** A sign-in whose password was right and whose second factor is awaited (see MFA_REQUIRED). */
+export interface SecondFactorChallenge {
+  /** Opaque, single-use, short-lived: it names this sign-in attempt to `completeSignIn`. */
+  mfaToken: string;
+  /** The methods this user can finish with, strongest first. */
+  methods: string[];
+  expiresAt: Date;
+}
+
+/** Decides, in the sign-in's transaction once the password was right, whether a second factor is needed. */
+export interface SignInGate {
+  /** A challenge to answer when the user must give a second factor, else null (a session opens at once). */
+  challenge(manager: EntityManager, user: UserRow, deviceId: string | null, origin: RequestOrigin): Promise<SecondFactorChallenge | null>;
 }
 
 /** Who is asking, from a verified access token. */
@@ -39,6 +54,8 @@ const invalidRefreshToken = () => errors.unauthenticated('The refresh token is n
  */
 export class SessionService {
   private decoyHash: Promise<string>;
+  /** Asks for a second factor after the password when the user has one or their role needs one; none means never. */
+  secondFactor?: SignInGate;
 
   constructor(
     private readonly db: DataSource,
@@ -54,8 +71,9 @@ export class SessionService {
    * not sign in (locked or disabled, whatever the password) fail alike, after
    * the same amount of hashing work. Every attempt is counted per email address
    * before the password is looked at ({@link SignInThrottle}); a success clears
-   * the count.
-   * Errors: UNAUTHENTICATED, RATE_LIMITED (backoff or temporary lock).
+   * the count. When {@link secondFactor} asks for one, no session opens: the
+   * answer is MFA_REQUIRED with the challenge (`mfaToken`, `methods`).
+   * Errors: UNAUTHENTICATED, RATE_LIMITED (backoff or temporary lock), MFA_REQUIRED.
    */
   async login(email: string, password: string, deviceId: string | null, origin: RequestOrigin): Promise<IssuedSession> {
     const device = normaliseDeviceId(deviceId);
@@ -74,24 +92,62 @@ export class SessionService {
       await this.db.transaction((m) => recordAuditEvent(m, 'LOGIN_FAILED', user?.id ?? null, origin, details));
       throw invalidCredentials();
     }
-    return this.db.transaction(async (manager) => {
+    const outcome = await this.db.transaction(async (manager): Promise<{ challenge: SecondFactorChallenge } | { session: IssuedSession }> => {
       await this.throttle.clear(manager, user.email);
-      const now = new Date();
-      const session: SessionRow = {
-        id: uuidv7(),
-        userId: user.id,
-        deviceId: device,
-        userAgent: origin.userAgent || null,
-        createdAt: now,
-        lastActiveAt: now,
-        expiresAt: this.refreshExpiry(now),
-        revokedAt: null,
-      };
-      await manager.insert(SessionEntity, session);
-      const refresh = await this.insertRefreshToken(manager, session, now);
-      await recordAuditEvent(manager, 'LOGIN_SUCCEEDED', user.id, origin, { sessionId: session.id, deviceId: device });
-      return this.issue(user, session.id, refresh);
+      const challenge = (await this.secondFactor?.challenge(manager, user, device, origin)) ?? null;
+      if (challenge) return { challenge };
+      const session = await this.open(manager, user, device, origin, { amr: ['pwd'], authTime: new Date() });
+      await recordAuditEvent(manager, 'LOGIN_SUCCEEDED', user.id, origin, { sessionId: session.sessionId, deviceId: device });
+      return { session };
     });
+    if ('challenge' in outcome) {
+      const { mfaToken, methods, expiresAt } = outcome.challenge;
+      throw new DomainError(ErrorCode.MFA_REQUIRED, 'The password is right; a second factor is needed to finish signing in. Send it with completeSignIn.', {
+        mfaToken,
+        methods,
+        expiresAt: expiresAt.toISOString(),
+      });
+    }
+    return outcome.session;
+  }
+
+  /**
+   * Opens a session for `user` in the caller's transaction, authenticated as
+   * `auth` says (its access tokens carry `amr` and `auth_time`, and so do those
+   * of every refresh). The caller audits the sign-in.
+   */
+  async open(manager: EntityManager, user: UserRow, deviceId: string | null, origin: RequestOrigin, auth: SessionAuthentication): Promise<IssuedSession> {
+    const now = new Date();
+    const session: SessionRow = {
+      id: uuidv7(),
+      userId: user.id,
+      deviceId,
+      userAgent: origin.userAgent || null,
+      createdAt: now,
+      lastActiveAt: now,
+      expiresAt: this.refreshExpiry(now),
+      revokedAt: null,
+      amr: auth.amr,
+      authTime: auth.authTime,
+    };
+    await manager.insert(SessionEntity, session);
+    const refresh = await this.insertRefreshToken(manager, session, now);
+    return this.issue(user, session.id, refresh, auth);
+  }
+
+  /**
+   * Records a fresh second factor on a live session the caller has locked
+   * (lockSession): its `amr` and `auth_time` change, its refresh tokens not
+   * yet used are retired, and a new pair is issued for the same session.
+   * Errors: UNAUTHENTICATED (the session is over).
+   */
+  async upgrade(manager: EntityManager, session: SessionRow, user: UserRow, auth: SessionAuthentication): Promise<IssuedSession> {
+    const now = new Date();
+    if (session.revokedAt || session.expiresAt.getTime() <= now.getTime()) throw errors.unauthenticated('This session has ended. Sign in again.');
+    await manager.update(RefreshTokenEntity, { familyId: session.id, revokedAt: IsNull(), usedAt: IsNull() }, { revokedAt: now });
+    const refresh = await this.insertRefreshToken(manager, session, now);
+    await manager.update(SessionEntity, { id: session.id }, { amr: auth.amr, authTime: auth.authTime, lastActiveAt: now, expiresAt: refresh.expiresAt });
+    return this.issue(user, session.id, refresh, auth);
   }
 
   /**
@@ -99,7 +155,8 @@ export class SessionService {
    * revokes its whole family (it was stolen, or the client is replaying), and
    * so does a token of a family bound to a device presented without that
    * device's id (a token used from another device).
-   * Errors: UNAUTHENTICATED, FORBIDDEN (account no longer active).
+   * Errors: UNAUTHENTICATED, FORBIDDEN (account no longer active), SERVICE_UNAVAILABLE (a family to
+   * end could not be put on the revocation list; nothing changed).
    */
   async refresh(refreshToken: string, deviceId: string | null | undefined, origin: RequestOrigin): Promise<IssuedSession> {
     if (!looksLikeRefreshToken(refreshToken)) throw invalidRefreshToken();
@@ -138,7 +195,7 @@ export class SessionService {
       const refresh = await this.insertRefreshToken(manager, session, now);
       await manager.update(SessionEntity, { id: session.id }, { lastActiveAt: now, expiresAt: refresh.expiresAt });
       await recordAuditEvent(manager, 'SESSION_REFRESHED', user.id, origin, { sessionId: session.id });
-      return { kind: 'ok' as const, session: await this.issue(user, session.id, refresh) };
+      return { kind: 'ok' as const, session: await this.issue(user, session.id, refresh, { amr: session.amr, authTime: session.authTime }) };
     });
     switch (outcome.kind) {
       case 'ok':
@@ -155,7 +212,9 @@ export class SessionService {
   /**
    * Ends the session a refresh token belongs to, or else the session of the
    * caller's access token. Returns false when there was no live session.
-   * Errors: UNAUTHENTICATED (neither was given).
+   * The session's access tokens are refused everywhere from then on (session-family.ts).
+   * Errors: UNAUTHENTICATED (neither was given), SERVICE_UNAVAILABLE (the revocation list
+   * cannot be written; the session is not ended).
    */
   async logout(refreshToken: string | null | undefined, caller: SessionCaller | undefined, origin: RequestOrigin): Promise<boolean> {
     return this.db.transaction(async (manager) => {
@@ -203,13 +262,15 @@ export class SessionService {
     return { token, expiresAt: row.expiresAt };
   }
 
-  private async issue(user: UserRow, sessionId: string, refresh: { token: string; expiresAt: Date }): Promise<IssuedSession> {
+  private async issue(user: UserRow, sessionId: string, refresh: { token: string; expiresAt: Date }, auth: SessionAuthentication): Promise<IssuedSession> {
     const access = await issueAccessToken(this.options.keys, this.options.audience, {
       userId: user.id,
       sessionId,
       roles: user.roles,
       scopes: scopesFor(user.roles),
       ttlSeconds: this.options.accessTokenTtlSeconds,
+      amr: auth.amr,
+      authTime: auth.authTime,
     });
     return {
       sessionId,
@@ -218,6 +279,8 @@ export class SessionService {
       refreshToken: refresh.token,
       refreshExpiresAt: refresh.expiresAt,
       user: toUserRecord(user),
+      amr: auth.amr,
+      authTime: auth.authTime,
     };
   }
 }

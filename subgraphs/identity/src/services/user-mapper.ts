@@ -10,6 +10,7 @@ export function toUserRecord(row: UserRow): UserRecord {
     displayName: row.displayName,
     roles: row.roles,
     status: row.status,
+    emailVerifiedAt: row.emailVerifiedAt ?? null,
     createdAt: row.createdAt,
   };
 }

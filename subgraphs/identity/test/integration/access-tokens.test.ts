@@ -10,8 +10,9 @@ let userId: string;
 
 beforeAll(async () => {
   h = await startIdentity();
-  const reg = await h.gql(REGISTER, { input: newUser() });
-  userId = reg.data!.register.id;
+  const user = newUser();
+  expect((await h.gql(REGISTER, { input: user })).errors).toBeUndefined();
+  userId = await h.idOf(user.email);
   const keys = await loadKeySet({
     file: path.join(h.config.DATA_DIR, 'keys', 'identity-signing.json'),
     allowGenerate: false,
@@ -58,7 +59,8 @@ describe('signing key rotation', () => {
     const first = await startIdentity({ IDENTITY_SIGNING_KEYS: original.IDENTITY_SIGNING_KEYS });
     const rotatedEnv = await rotateKeys(original, 'identity');
     const newKid = JSON.parse(rotatedEnv.IDENTITY_SIGNING_KEYS).keys[0].kid as string;
-    const rotated = await startIdentity({ IDENTITY_SIGNING_KEYS: rotatedEnv.IDENTITY_SIGNING_KEYS });
+    // No activation delay here, so the new key signs at once; the delay itself is tested in signing-keys.test.ts.
+    const rotated = await startIdentity({ IDENTITY_SIGNING_KEYS: rotatedEnv.IDENTITY_SIGNING_KEYS, IDENTITY_KEY_ACTIVATION_SECONDS: '0' });
     try {
       const input = newUser();
       await first.gql(REGISTER, { input });

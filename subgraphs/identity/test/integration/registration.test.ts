@@ -7,21 +7,21 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe('register', () => {
-  it('creates a customer with a normalised email', async () => {
+  it('creates a customer with a normalised email, unverified, and emails a verification link', async () => {
     const input = newUser({ email: '  Ada.Lovelace@Example.COM ', phone: '+44 7700 900456' });
     const res = await h.gql(REGISTER, { input });
     expect(res.errors).toBeUndefined();
-    expect(res.data?.register).toMatchObject({
-      email: 'ada.lovelace@example.com',
-      phone: '+447700900456',
-      roles: ['CUSTOMER'],
-      status: 'ACTIVE',
-    });
-    expect(new Date(res.data?.register.createdAt).getTime()).toBeGreaterThan(0);
+    expect(res.data?.register).toEqual({ email: 'ada.lovelace@example.com', verificationSent: true });
+    const user = await h.server.accounts.findByEmail('ada.lovelace@example.com');
+    expect(user).toMatchObject({ phone: '+447700900456', roles: ['CUSTOMER'], status: 'ACTIVE', emailVerifiedAt: null });
+    expect(user!.createdAt.getTime()).toBeGreaterThan(0);
     const [row] = await h.server.dataSource.query(`SELECT password_hash FROM identity.users WHERE email = $1`, [
       'ada.lovelace@example.com',
     ]);
     expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const mail = await h.latestMail('ada.lovelace@example.com', 'identity.email_verification');
+    expect(mail?.data?.token).toMatch(/^mev_[A-Za-z0-9_-]{43}$/);
+    expect(mail?.data?.link).toBe(`http://localhost:4000/verify-email?token=${mail?.data?.token}`);
   });
 
   it.each([
@@ -39,14 +39,17 @@ describe('register', () => {
     ['empty display name', { displayName: '   ' }, 'displayName'],
     ['display name with a bidi override', { displayName: 'Eve\u202Eevil' }, 'displayName'],
     ['phone not in E.164', { phone: '07700 900123' }, 'phone'],
-  ])('refuses a %s with BAD_USER_INPUT and writes nothing', async (_name, override, field) => {
+  ])('refuses a %s with BAD_USER_INPUT, writes nothing and sends nothing', async (_name, override, field) => {
     const users = await h.count('users');
     const audits = await h.count('audit_events');
-    const res = await h.gql(REGISTER, { input: newUser(override) });
+    const input = newUser(override);
+    const res = await h.gql(REGISTER, { input });
     expect(res.data ?? null).toBeNull();
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     expect(await h.count('users')).toBe(users);
     expect(await h.count('audit_events')).toBe(audits);
+    await h.server.mail.settled();
+    if (typeof input.email === 'string') expect(await h.mailbox.list(input.email)).toEqual([]);
   });
 
   it('judges a password by how quickly it would be guessed: says why and what would help, and accepts a long passphrase of ordinary words', async () => {
@@ -65,21 +68,45 @@ describe('register', () => {
     expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('refuses a duplicate email (whatever its case) with CONFLICT and writes nothing', async () => {
-    const input = newUser();
-    expect((await h.gql(REGISTER, { input })).errors).toBeUndefined();
+  it('answers a registered email (whatever its case) exactly as a new one, creates nothing, and tells the owner', async () => {
+    const owner = newUser();
+    const first = await h.gql(REGISTER, { input: owner });
     const users = await h.count('users');
-    const audits = await h.count('audit_events');
-    const res = await h.gql(REGISTER, { input: { ...newUser(), email: input.email.toUpperCase() } });
-    expect(res.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'email' });
+    const again = await h.gql(REGISTER, { input: { ...newUser(), email: `  ${owner.email.toUpperCase()}` } });
+    expect(again).toEqual(first);
+    expect(again.data?.register).toEqual({ email: owner.email, verificationSent: true });
     expect(await h.count('users')).toBe(users);
-    expect(await h.count('audit_events')).toBe(audits);
+    const notice = await h.latestMail(owner.email, 'identity.registration_duplicate');
+    expect(notice?.text).toMatch(/already has one.*reset your password/);
+    // The owner's account is unchanged: still their password and name.
+    expect((await h.server.accounts.findByEmail(owner.email))?.displayName).toBe(owner.displayName);
+    const [audit] = await h.server.dataSource.query(
+      `SELECT user_id, details FROM identity.audit_events WHERE type = 'REGISTRATION_DUPLICATE' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(audit).toEqual({ user_id: await h.idOf(owner.email), details: { field: 'email' } });
   });
 
-  it('refuses a duplicate phone number with CONFLICT', async () => {
+  it('answers a registered phone number as a free one, creates nothing, and tells the address given', async () => {
     expect((await h.gql(REGISTER, { input: newUser({ phone: '+14155550100' }) })).errors).toBeUndefined();
-    const res = await h.gql(REGISTER, { input: newUser({ phone: '+1 415 555 0100' }) });
-    expect(res.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'phone' });
+    const users = await h.count('users');
+    const second = newUser({ phone: '+1 415 555 0100' });
+    const res = await h.gql(REGISTER, { input: second });
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.register).toEqual({ email: second.email, verificationSent: true });
+    expect(await h.count('users')).toBe(users);
+    expect(await h.latestMail(second.email, 'identity.registration_incomplete')).toBeDefined();
+    expect(await h.mailbox.latest(second.email, 'identity.email_verification')).toBeUndefined();
+  });
+
+  it('creates one account when the same address registers twice at once, and answers both alike', async () => {
+    const input = newUser();
+    const [a, b] = await Promise.all([h.gql(REGISTER, { input }), h.gql(REGISTER, { input: { ...input, displayName: 'Twin' } })]);
+    expect(a).toEqual(b);
+    const [{ n }] = await h.server.dataSource.query(`SELECT count(*)::int AS n FROM identity.users WHERE email = $1`, [input.email]);
+    expect(n).toBe(1);
+    await h.server.mail.settled();
+    const templates = (await h.mailbox.list(input.email)).map((m) => m.template).sort();
+    expect(templates).toEqual(['identity.email_verification', 'identity.registration_duplicate']);
   });
 
   it('refuses wrongly typed input with a GraphQL validation code', async () => {

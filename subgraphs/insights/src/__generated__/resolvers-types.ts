@@ -28,7 +28,7 @@ export type Scalars = {
   _FieldSet: { input: any; output: any; }
 };
 
-/** A customer's account at Meridian, in one currency. Only its owner (and, audited, support staff) can see it. */
+/** A customer's account at Meridian, in one currency. Only its owner (and, audited, staff with `customers:read`) can see it. */
 export type Account = {
   __typename?: 'Account';
   /** Stable identifier of the account. */

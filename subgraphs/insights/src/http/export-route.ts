@@ -1,4 +1,4 @@
-import { bearerToken, errorBody, ErrorCode, formatDecimal, type AccessTokenVerifier, type CurrencyCode, type Logger } from '@meridian/platform';
+import { bearerToken, errorBody, ErrorCode, formatDecimal, hasScope, type AccessTokenVerifier, type CurrencyCode, type Logger } from '@meridian/platform';
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { categoryLabel, isDetailedCategory, isPrimaryCategory } from '../domain/taxonomy';
@@ -34,7 +34,7 @@ export function csvText(value: string): string {
  * customer's transactions in a date range (at most a year), oldest first, as
  * CSV streamed a page at a time (never the whole range in memory). Voided holds
  * are left out. The service token (the BFFs, INSIGHTS_API_CALLERS) is checked
- * by the server; the customer is the one of the bearer token.
+ * by the server; the customer is the one of the bearer token, which needs `insights:read`.
  */
 export function exportRoute(app: FastifyInstance, options: { db: DataSource; accessTokens: AccessTokenVerifier; callers: readonly string[]; logger: Logger }): void {
   app.get<{ Querystring: { from?: string; to?: string } }>(EXPORT_ROUTE, { config: { serviceCallers: [...options.callers] } }, async (request, reply) => {
@@ -43,6 +43,8 @@ export function exportRoute(app: FastifyInstance, options: { db: DataSource; acc
     const viewer = token ? await options.accessTokens(token).catch(() => null) : null;
     // RFC 6750: the customer's bearer token is what is missing or refused.
     if (!viewer) return reply.code(401).header('www-authenticate', 'Bearer realm="meridian"').send(errorBody(ErrorCode.UNAUTHENTICATED, 'Sign in to export your transactions.'));
+    // The same scope as the categories in the graph (`Transaction.category`); staff tokens never hold it.
+    if (!hasScope(viewer, 'insights:read')) return reply.code(403).send(errorBody(ErrorCode.FORBIDDEN, 'This sign-in may not export transactions (it needs insights:read).'));
     let range: { from: string; to: string };
     try {
       range = dateRange({ from: request.query.from ?? '', to: request.query.to ?? '' }, 'range');

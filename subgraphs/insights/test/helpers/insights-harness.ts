@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createBankingServer, loadBankingConfig, type BankingServer } from '@meridian/banking';
+import { scopesFor } from '@meridian/identity';
 import {
   createKeySet,
   createMemoryEventBus,
@@ -42,7 +43,8 @@ export interface InsightsHarness {
   /** The bus banking publishes ledger events to and insights reads: Redis Streams when REDIS_URL is set (under a key prefix of the test's own), else in process. */
   eventBus: EventBus;
   serviceKeys: TestServiceKeys;
-  customer(): Promise<Customer>;
+  /** A new customer and their token (the customer's scopes unless given). */
+  customer(scopes?: string[]): Promise<Customer>;
   account(owner: Customer, currency?: CurrencyCode, type?: 'CURRENT' | 'SAVINGS' | 'WALLET'): Promise<string>;
   /** Moves money on an account against the bank's clearing account, as a card network or a sender would; answers the transfer id. */
   move(accountId: string, m: Movement): Promise<string>;
@@ -91,12 +93,12 @@ export async function startInsights(options: { today?: Date; workers?: boolean }
     dbs,
     eventBus,
     serviceKeys,
-    async customer() {
+    async customer(scopes = scopesFor(['CUSTOMER'])) {
       const id = randomUUID();
       const { token } = await issueAccessToken(
         userKeys,
         { issuer: config.ACCESS_TOKEN_ISSUER, audience: config.ACCESS_TOKEN_AUDIENCE },
-        { userId: id, sessionId: randomUUID(), roles: ['CUSTOMER'], scopes: ['profile', 'accounts', 'insights'], ttlSeconds: 600 },
+        { userId: id, sessionId: randomUUID(), roles: ['CUSTOMER'], scopes, ttlSeconds: 600 },
       );
       return { id, token };
     },

@@ -204,6 +204,10 @@ describe('dashboard aggregates', () => {
     expect((await get('from=2026-11-01&to=2026-11-30')).statusCode).toBe(401);
     expect((await get('from=2026-11-31&to=2026-11-30', ana.token)).statusCode).toBe(400);
     expect((await get('from=2026-11-01&to=2026-11-30', ana.token, 'payments')).statusCode).toBe(403);
+    // The categories are insights: a token without insights:read (a staff token, say) exports nothing.
+    const withoutInsights = await get('from=2026-11-01&to=2026-11-30', (await h.customer(['profile:read', 'accounts:read'])).token);
+    expect(withoutInsights.statusCode).toBe(403);
+    expect(withoutInsights.json()).toMatchObject({ errors: [{ extensions: { code: 'FORBIDDEN' } }] });
     const mallory = await h.customer();
     const theirs = await get('from=2026-01-01&to=2026-11-30', mallory.token);
     expect(theirs.body.trim().split('\r\n')).toHaveLength(1);

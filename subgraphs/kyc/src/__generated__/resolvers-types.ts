@@ -117,8 +117,9 @@ export type KycCase = {
   /** Where it stands. */
   state: KycCaseState;
   /**
-   * The customer and their personal data. Staff only; masked unless `reveal` is true, which only compliance
-   * officers may ask. Every read writes an audit row.
+   * The customer and their personal data. Staff reviewing KYC only (scope `kyc:review`); masked unless `reveal`
+   * is true, which needs a second factor from the last 5 minutes (`STEP_UP_REQUIRED` otherwise: call `stepUp`).
+   * Every read writes an audit row.
    */
   subject: KycSubject;
   /** When it was last submitted. */
@@ -502,10 +503,10 @@ export type PhoneCodeRequest = {
 
 export type Query = {
   __typename?: 'Query';
-  /** A case: the customer's own, or any for compliance and support staff (audited). Errors: `UNAUTHENTICATED`, `NOT_FOUND`. */
+  /** A case: the customer's own, or any for staff reviewing KYC (scope `kyc:review`; audited). Errors: `UNAUTHENTICATED`, `FORBIDDEN` (scope), `NOT_FOUND`. */
   kycCase?: Maybe<KycCase>;
   /**
-   * Cases waiting for a compliance decision, longest waiting first. Compliance and support staff only; names are masked.
+   * Cases waiting for a compliance decision, longest waiting first. Staff reviewing KYC only (scope `kyc:review`); names are masked.
    * Errors: `UNAUTHENTICATED`, `FORBIDDEN`, `BAD_USER_INPUT` (`first` outside 1 to 100, bad cursor).
    */
   kycReviewQueue: KycCaseConnection;

@@ -4,6 +4,7 @@ import {
   ErrorCode,
   errorBody,
   errors,
+  serveDevMailbox,
   type AccessTokenVerifier,
   type DevMailbox,
   type Logger,
@@ -21,8 +22,8 @@ export const KYC_API_PREFIX = '/internal/kyc';
 export const PROVIDER_WEBHOOK_ROUTE = '/webhooks/verification';
 /** A document's content, for the BFFs (with the user's access token). */
 export const DOCUMENT_ROUTE = '/documents/:id';
-/** What was sent, in development only. */
-export const DEV_MAILBOX_ROUTE = '/dev/mailbox';
+/** What was sent, in development only (the platform's mailbox route). */
+export { DEV_MAILBOX_ROUTE } from '@meridian/platform';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -96,7 +97,7 @@ export async function kycRoutes(app: FastifyInstance, options: KycRoutesOptions)
         return reply
           .code(401)
           .header('www-authenticate', 'Bearer realm="meridian-documents"')
-          .send(errorBody(ErrorCode.UNAUTHENTICATED, 'A document is served only with its owner’s or a compliance officer’s access token.'));
+          .send(errorBody(ErrorCode.UNAUTHENTICATED, 'A document is served only with its owner’s or a KYC reviewer’s access token.'));
       }
       const viewer = await options.accessTokens(token);
       const { document, content } = await options.review.document(viewer, request.params.id);
@@ -110,14 +111,5 @@ export async function kycRoutes(app: FastifyInstance, options: KycRoutesOptions)
     });
   });
 
-  if (options.devMailbox) {
-    const mailbox = options.devMailbox;
-    app.get<{ Querystring: { to?: string } }>(DEV_MAILBOX_ROUTE, async (request, reply) => {
-      // An unencoded `+` in a query string arrives as a space: `?to=+4479…` means the number.
-      const raw = request.query.to ?? '';
-      const to = (/^ \d/.test(raw) ? `+${raw.slice(1)}` : raw).trim();
-      if (!to) return reply.code(400).send(errorBody(ErrorCode.BAD_USER_INPUT, 'Give ?to= a phone number (E.164) or an email address.'));
-      return { to, messages: await mailbox.list(to, { limit: 20 }) };
-    });
-  }
+  if (options.devMailbox) serveDevMailbox(app, options.devMailbox);
 }

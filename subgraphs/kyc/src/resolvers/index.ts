@@ -1,4 +1,4 @@
-import { DateTimeScalar, errors, requireUser, type SubgraphContext } from '@meridian/platform';
+import { DateTimeScalar, errors, requireRecentMfa, requireUser, type SubgraphContext } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import type { CaseStore } from '../data/case-store';
@@ -6,7 +6,7 @@ import { formatPence } from '../domain/tier';
 import type { CaseRecord } from '../domain/verification-case';
 import type { CaseProcessor } from '../services/case-processor';
 import type { PhoneVerification } from '../services/phone-verification';
-import { isKycStaff, type ReviewService } from '../services/review-service';
+import { isKycReviewer, type ReviewService } from '../services/review-service';
 import type { VerificationService } from '../services/verification-service';
 import { loadersFor } from './loaders';
 
@@ -18,12 +18,8 @@ export interface KycServices {
   phone: PhoneVerification;
   processor: CaseProcessor;
   review: ReviewService;
-}
-
-/** Staff-only fields of a case: FORBIDDEN to anyone else, the customer included. */
-function staffOnly<T>(ctx: SubgraphContext, value: () => T): T {
-  if (!isKycStaff(requireUser(ctx))) throw errors.forbidden('Only compliance and support staff see this.');
-  return value();
+  /** How recent a second factor must be to reveal personal data unmasked, in seconds. */
+  stepUpMaxAgeSeconds: number;
 }
 
 /** Thin resolvers: arguments in, one service or loader call, result out. */
@@ -60,14 +56,17 @@ export function createResolvers(services: KycServices): Resolvers {
       documents: (kycCase, _args, ctx) => loaders(ctx).documents.load(kycCase.id),
       history: async (kycCase, _args, ctx) => {
         const events = await loaders(ctx).history.load(kycCase.id);
-        const staff = isKycStaff(requireUser(ctx));
+        const staff = isKycReviewer(requireUser(ctx));
         return events.map((event) => (staff ? event : { ...event, actorId: null }));
       },
-      reviewReasons: (kycCase, _args, ctx) => staffOnly(ctx, () => kycCase.reviewReasons),
-      checks: (kycCase, _args, ctx) => staffOnly(ctx, () => kycCase.checkResult?.reports ?? []),
-      screening: (kycCase, _args, ctx) => staffOnly(ctx, () => kycCase.screening),
-      pendingDecision: (kycCase, _args, ctx) => staffOnly(ctx, () => kycCase.pendingDecision),
-      subject: (kycCase: CaseRecord, { reveal }, ctx) => services.review.subject(requireUser(ctx), kycCase, reveal ?? false),
+      // The staff-only fields: `@requiresScopes(kyc:review)` on the schema refuses anyone else before these run.
+      reviewReasons: (kycCase) => kycCase.reviewReasons,
+      checks: (kycCase) => kycCase.checkResult?.reports ?? [],
+      screening: (kycCase) => kycCase.screening,
+      pendingDecision: (kycCase) => kycCase.pendingDecision,
+      // Unmasked personal data is shown only with a second factor from the last few minutes.
+      subject: (kycCase: CaseRecord, { reveal }, ctx) =>
+        services.review.subject(reveal ? requireRecentMfa(ctx, { maxAgeSeconds: services.stepUpMaxAgeSeconds, action: 'revealKycSubject' }) : requireUser(ctx), kycCase, reveal ?? false),
     },
     KycCaseConnection: {
       edges: (page) => page.cases,

@@ -1,4 +1,4 @@
-import { decodeKeysetCursor, encodeKeysetCursor, errors, type AccessTokenClaims, type Logger, type ObjectStore, type StoredObject } from '@meridian/platform';
+import { decodeKeysetCursor, encodeKeysetCursor, errors, hasScope, type AccessTokenClaims, type Logger, type ObjectStore, type StoredObject } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import type { AuditLog } from '../data/audit-log';
 import type { Actor, CaseStore } from '../data/case-store';
@@ -11,9 +11,8 @@ import { approveCase } from './case-processor';
 import { changeTier } from './tier-changes';
 import { caseIdFrom, idOrNotFound } from './verification-service';
 
-/** Whether the user is staff who may see KYC cases. */
-export const isKycStaff = (user: AccessTokenClaims) => user.roles.includes('COMPLIANCE') || user.roles.includes('SUPPORT');
-const isCompliance = (user: AccessTokenClaims) => user.roles.includes('COMPLIANCE');
+/** Whether the user reviews KYC (scope `kyc:review`: compliance officers and administrators). */
+export const isKycReviewer = (user: AccessTokenClaims) => hasScope(user, 'kyc:review');
 
 /** A page of the review queue. */
 export interface QueuePage {
@@ -32,10 +31,11 @@ export interface SubjectView {
 const encodeCursor = (c: CaseRecord) => encodeKeysetCursor(c.updatedAt, c.id);
 
 /**
- * The staff side of KYC. Compliance and support staff see the queue and cases
- * (support to answer customers, never to decide); personal data is masked
- * unless a compliance officer asks to reveal it; every staff read of a case,
- * personal data or a document, and every decision, writes an audit row.
+ * The staff side of KYC, for reviewers (`kyc:review`; which fields need it is
+ * declared on the schema and enforced before these run): the queue, cases,
+ * personal data (masked unless revealed), documents and decisions. Every staff
+ * read of a case, personal data or a document, and every decision, writes an
+ * audit row.
  */
 export class ReviewService {
   constructor(
@@ -47,9 +47,8 @@ export class ReviewService {
     private readonly logger: Logger,
   ) {}
 
-  /** Cases in review, longest waiting first. Errors: FORBIDDEN (not KYC staff), BAD_USER_INPUT. */
+  /** Cases in review, longest waiting first. Errors: BAD_USER_INPUT. */
   async queue(viewer: AccessTokenClaims, first: number, after?: string | null): Promise<QueuePage> {
-    if (!isKycStaff(viewer)) throw errors.forbidden('Only compliance and support staff see the review queue.');
     if (!Number.isInteger(first) || first < 1 || first > 100) throw errors.badInput('first must be 1 to 100.', { field: 'first' });
     const from = after ? decodeKeysetCursor(after) : undefined;
     const rows: Row[] = await this.db.query(
@@ -66,11 +65,11 @@ export class ReviewService {
 
   /**
    * A case: the customer's own (not re-screening reviews, which they are not
-   * told of), or any for KYC staff, audited. Errors: NOT_FOUND.
+   * told of), or any for a reviewer, audited. Errors: NOT_FOUND.
    */
   async caseFor(viewer: AccessTokenClaims, id: string): Promise<CaseRecord> {
     const found = await this.cases.find(this.db, caseIdFrom(id));
-    if (found && isKycStaff(viewer)) {
+    if (found && isKycReviewer(viewer)) {
       await this.audit.record(this.db, { actor: viewer, action: 'CASE_READ', subjectUserId: found.userId, caseId: found.id });
       return found;
     }
@@ -79,13 +78,10 @@ export class ReviewService {
   }
 
   /**
-   * The customer behind a case with their personal data, for staff: masked,
-   * or unmasked for a compliance officer who asks. Audited with the fields shown.
-   * Errors: FORBIDDEN.
+   * The customer behind a case with their personal data, for a reviewer:
+   * masked, or unmasked when asked. Audited with the fields shown.
    */
   async subject(viewer: AccessTokenClaims, kycCase: CaseRecord, reveal: boolean): Promise<SubjectView> {
-    if (!isKycStaff(viewer)) throw errors.forbidden('Only compliance and support staff see a case’s subject.');
-    if (reveal && !isCompliance(viewer)) throw errors.forbidden('Only compliance officers may reveal personal data.');
     const profile = await this.profiles.find(this.db, kycCase.userId);
     const data = profile?.data ?? {};
     await this.audit.record(this.db, {
@@ -103,11 +99,10 @@ export class ReviewService {
    * A compliance officer's decision on a case in review. Rejecting a tier 2
    * case takes two officers: the first proposes, a different one confirms.
    * Rejecting a re-screening case (a confirmed sanctions match) takes the
-   * customer back to TIER_0. Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT,
+   * customer back to TIER_0. Errors: NOT_FOUND, BAD_USER_INPUT,
    * CONFLICT (`reason` NOT_IN_REVIEW, FOUR_EYES_REQUIRED, NOT_APPLICABLE).
    */
   async decide(officer: AccessTokenClaims, input: { caseId: string; decision: Decision; reason: string }): Promise<CaseRecord> {
-    if (!isCompliance(officer)) throw errors.forbidden('Only compliance officers decide KYC cases.');
     const reason = input.reason.trim();
     if (reason.length < 3 || reason.length > 500) throw errors.badInput('reason must be 3 to 500 characters.', { field: 'reason' });
     const caseId = caseIdFrom(input.caseId);
@@ -157,12 +152,12 @@ export class ReviewService {
   }
 
   /**
-   * A document's content for its owner, or for a compliance officer (audited).
+   * A document's content for its owner (with `kyc:read`), or for a reviewer (audited).
    * Errors: NOT_FOUND (no such document, not theirs, or deleted at the end of retention).
    */
   async document(viewer: AccessTokenClaims, id: string): Promise<{ document: DocumentRecord; content: StoredObject }> {
     const document = await this.cases.findDocument(this.db, idOrNotFound(id, 'Document not found.'));
-    const allowed = document && (document.userId === viewer.userId || isCompliance(viewer));
+    const allowed = document && ((document.userId === viewer.userId && hasScope(viewer, 'kyc:read')) || isKycReviewer(viewer));
     if (!document || !allowed || document.deletedAt) throw errors.notFound('Document not found.');
     if (document.userId !== viewer.userId) {
       await this.audit.record(this.db, { actor: viewer, action: 'DOCUMENT_READ', subjectUserId: document.userId, caseId: document.caseId, details: { documentId: id } });

@@ -17,6 +17,7 @@ import {
   type KeySet,
   type Role,
 } from '@meridian/platform';
+import { scopesFor } from '@meridian/identity';
 import { createTestDatabase, createTestServiceKeys, type TestDatabase, type TestServiceKeys } from '@meridian/platform/testing';
 import { createKycServer, loadKycConfig, PROVIDER_WEBHOOK_ROUTE, type KycConfig, type KycServer, type KycServerDeps } from '../../src';
 import { createSimulatedProvider, type SimulatedProvider } from '../../src/providers';
@@ -48,8 +49,11 @@ export interface KycHarness {
   objectDir: string;
   userKeys: KeySet;
   serviceKeys: TestServiceKeys;
-  /** A new user with a valid access token (customer unless roles say otherwise). */
-  user(roles?: Role[]): Promise<TestUser>;
+  /**
+   * A new user with a valid access token (customer unless roles say otherwise); with `mfa`, the token of a
+   * session that gave a second factor just now (as after `stepUp`), which revealing personal data needs.
+   */
+  user(roles?: Role[], options?: { mfa?: boolean }): Promise<TestUser>;
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: { user?: TestUser; serviceToken?: string | null }): Promise<GqlResponse<T>>;
   /** Stores a file as `POST /uploads` would (owner, expiry) and answers its upload id. */
   upload(owner: TestUser, content: Buffer, contentType: string, options?: { expiresAt?: Date }): Promise<string>;
@@ -101,12 +105,12 @@ export async function startKyc(env: Record<string, string> = {}, deps: Partial<K
     objectDir,
     userKeys,
     serviceKeys,
-    async user(roles = ['CUSTOMER']) {
+    async user(roles = ['CUSTOMER'], options = {}) {
       const id = randomUUID();
       const { token } = await issueAccessToken(
         userKeys,
         { issuer: config.ACCESS_TOKEN_ISSUER, audience: config.ACCESS_TOKEN_AUDIENCE },
-        { userId: id, sessionId: randomUUID(), roles, scopes: ['profile', 'kyc'], ttlSeconds: 600 },
+        { userId: id, sessionId: randomUUID(), roles, scopes: scopesFor(roles), ttlSeconds: 600, ...(options.mfa ? { amr: ['pwd', 'otp', 'mfa'] } : {}) },
       );
       return { id, token };
     },

@@ -195,7 +195,10 @@ describe('privacy', () => {
     const caseId = await prepareCase(h, user, 'TIER_2', { legalName: 'Dora Consider' });
     await h.gql(SUBMIT, { id: caseId }, { user });
     await h.waitForCase(caseId, ['NEEDS_REVIEW']);
-    const officer = await h.user(['COMPLIANCE']);
+    // Unmasked personal data needs a second factor from the last few minutes.
+    const unstepped = await h.gql(CASE, { id: caseId, reveal: true }, { user: await h.user(['COMPLIANCE']) });
+    expect(unstepped.errors?.[0].extensions).toMatchObject({ code: 'STEP_UP_REQUIRED', action: 'revealKycSubject', maxAgeSeconds: 300 });
+    const officer = await h.user(['COMPLIANCE'], { mfa: true });
     const revealed = await h.gql(CASE, { id: caseId, reveal: true }, { user: officer });
     expect(revealed.data!.kycCase.subject.profile.legalName.value).toBe('Dora Consider');
     const [document] = await h.server.dataSource.query(`SELECT id FROM kyc.documents WHERE case_id = $1 LIMIT 1`, [caseId]);

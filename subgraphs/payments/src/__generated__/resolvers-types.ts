@@ -36,7 +36,7 @@ export type Scalars = {
   _FieldSet: { input: any; output: any; }
 };
 
-/** A customer's account at Meridian, in one currency. Only its owner (and, audited, support staff) can see it. */
+/** A customer's account at Meridian, in one currency. Only its owner (and, audited, staff with `customers:read`) can see it. */
 export type Account = {
   __typename?: 'Account';
   /** Stable identifier of the account. */
@@ -216,6 +216,8 @@ export type Mutation = {
    * payment as it then stands: `SUCCEEDED`, `REQUIRES_REVIEW`, or `FAILED` with `failureCode` (e.g. `INSUFFICIENT_FUNDS`).
    * Errors: `UNAUTHENTICATED`; `NOT_FOUND`; `CONFLICT` with `state` (not confirmable); `FORBIDDEN` (`TIER_TOO_LOW`);
    * `LIMIT_EXCEEDED` with `reason` (`PER_PAYMENT`, `DAILY`, `MONTHLY`) and `limit`; `IDEMPOTENCY_KEY_REUSED`;
+   * `STEP_UP_REQUIRED` (a `P2P`, `PAYOUT` or `BILL` payment of 1,000.00 or more by default needs a second factor from the
+   * last 5 minutes: call `stepUp`, then confirm again with the new access token and the same key);
    * `SERVICE_UNAVAILABLE` (the payment is processing: confirm again with the same key).
    */
   confirmPayment: Payment;
@@ -226,8 +228,9 @@ export type Mutation = {
    */
   createBiller: Biller;
   /**
-   * Saves a payee (an external bank account) to pay out to; you may keep 50.
-   * Errors: `UNAUTHENTICATED`; `BAD_USER_INPUT` with `field` (`name`, `iban`, `bic`, `sortCode`, `accountNumber`), or
+   * Saves a payee (an external bank account) to pay out to; you may keep 50. Needs a second factor from the last
+   * 5 minutes (`stepUp`): a new payee is where a stolen session would send money.
+   * Errors: `UNAUTHENTICATED`; `STEP_UP_REQUIRED` (`maxAgeSeconds`, `methods`); `BAD_USER_INPUT` with `field` (`name`, `iban`, `bic`, `sortCode`, `accountNumber`), or
    * with `fields` when both an IBAN and a UK account are given or neither; `CONFLICT` with `reason` `TOO_MANY` and `limit`.
    */
   createPayee: Payee;
@@ -237,7 +240,8 @@ export type Mutation = {
    * Errors: `UNAUTHENTICATED`; `BAD_USER_INPUT` with `field` (amount zero, negative or with too many decimals,
    * unsupported currency, account in another currency, recipient given twice or not at all, paying yourself, a recipient
    * without an account in the currency, description too long); `NOT_FOUND` with `field` (your account, the recipient, or the payee);
-   * `FORBIDDEN` with `reason` `TIER_TOO_LOW` (verify your identity first); `IDEMPOTENCY_KEY_REUSED`.
+   * `FORBIDDEN` with `reason` `TIER_TOO_LOW` (verify your identity first); `IDEMPOTENCY_KEY_REUSED`; with `input.confirm`,
+   * those of `confirmPayment`.
    */
   createPayment: Payment;
   /**
@@ -246,11 +250,12 @@ export type Mutation = {
    * that cannot pay is recorded in `lastOutcome` while the schedule goes on.
    * Errors: `UNAUTHENTICATED`; those of `createPayment`; `BAD_USER_INPUT` with `field` for the schedule (`date` in the
    * past, `timeZone`, `timeOfDay`, `dayOfWeek`, `dayOfMonth`, `startDate`, `endDate`, `count`); `CONFLICT` with `reason`
-   * `TOO_MANY` (50 active).
+   * `TOO_MANY` (50 active); `STEP_UP_REQUIRED` (an amount that needs a recent second factor, as `confirmPayment`).
    */
   createScheduledPayment: ScheduledPayment;
   /**
-   * Approves or rejects a payment held for review. Compliance staff only.
+   * Approves or rejects a payment held for review (the customer's own confirmed payment goes on, or its hold is released).
+   * Staff reviewing payments only (scope `payments:review`).
    * Errors: `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`, `CONFLICT` with `state`, `BAD_USER_INPUT` (`reason`).
    */
   decidePayment: Payment;
@@ -260,8 +265,8 @@ export type Mutation = {
   deletePayee: Payee;
   /**
    * Pays (part of) a succeeded payment back. A `P2P` payment is sent back by its recipient (to its payer); a `CARD`
-   * top-up is refunded to its card by the customer who topped up (the money leaves the account it reached); compliance
-   * staff may do either. A `PAYOUT` or `BILL` payment left for a bank outside Meridian and cannot be pulled back: it comes
+   * top-up is refunded to its card by the customer who topped up (the money leaves the account it reached). Staff never
+   * move money, so refunds need the customer scope `payments:write`. A `PAYOUT` or `BILL` payment left for a bank outside Meridian and cannot be pulled back: it comes
    * back, as a refund by the provider, only when the receiving bank returns it. The amount defaults to what is left;
    * refunds never add up to more than was paid, however many run at once. Idempotent like the others.
    * Errors: `UNAUTHENTICATED`; `NOT_FOUND`; `FORBIDDEN` (you made the `P2P` payment: only its recipient sends it back);
@@ -586,10 +591,10 @@ export type PaymentStatus =
 
 export type Query = {
   __typename?: 'Query';
-  /** A payment you made or received; compliance and support staff read any (audited). Errors: `UNAUTHENTICATED`, `NOT_FOUND`. */
+  /** A payment you made or received; staff reviewing payments (scope `payments:review`) read any (audited). Errors: `UNAUTHENTICATED`, `FORBIDDEN` (scope), `NOT_FOUND`. */
   payment?: Maybe<Payment>;
   /**
-   * Payments held for review, longest waiting first. Compliance and support staff only.
+   * Payments held for review, longest waiting first. Staff reviewing payments only (scope `payments:review`); every read is audited.
    * Errors: `UNAUTHENTICATED`, `FORBIDDEN`, `BAD_USER_INPUT`.
    */
   paymentReviewQueue: PaymentConnection;
@@ -725,20 +730,20 @@ export type Transfer = {
 export type User = {
   __typename?: 'User';
   /**
-   * The user's saved billers, oldest first; deleted ones are gone. Visible to the user and, audited, to compliance and
-   * support staff. Errors: `FORBIDDEN` for anyone else.
+   * The user's saved billers, oldest first; deleted ones are gone. Visible to the user and, audited, to staff who
+   * looked the customer up with `customer(id, reason)` (scope `customers:read`). Errors: `FORBIDDEN` for anyone else.
    */
   billers: Array<Biller>;
   /**
-   * The user's saved cards, oldest first; removed ones are gone. Visible to the user and, audited, to compliance and
-   * support staff. Errors: `FORBIDDEN` for anyone else.
+   * The user's saved cards, oldest first; removed ones are gone. Visible to the user and, audited, to staff who
+   * looked the customer up with `customer(id, reason)` (scope `customers:read`). Errors: `FORBIDDEN` for anyone else.
    */
   cards: Array<PaymentCard>;
   /** Stable identifier of the user. */
   id: Scalars['ID']['output'];
   /**
-   * The user's saved payees, oldest first; deleted ones are gone. Visible to the user and, audited, to compliance and
-   * support staff. Errors: `FORBIDDEN` for anyone else.
+   * The user's saved payees, oldest first; deleted ones are gone. Visible to the user and, audited, to staff who
+   * looked the customer up with `customer(id, reason)` (scope `customers:read`). Errors: `FORBIDDEN` for anyone else.
    */
   payees: Array<Payee>;
   /** What the user may still pay others in a currency. Only the user may read it. Errors: `FORBIDDEN` for anyone else. */

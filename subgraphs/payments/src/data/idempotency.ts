@@ -124,9 +124,17 @@ export class IdempotencyKeys {
   }
 }
 
-/** Errors that are the request's answer; SERVICE_UNAVAILABLE and RATE_LIMITED say "try again" instead. */
+/**
+ * Errors that are the request's answer; SERVICE_UNAVAILABLE and RATE_LIMITED say "try again" instead, and
+ * STEP_UP_REQUIRED "try again once you have stepped up", with the same key.
+ */
 function isFinal(err: DomainError): boolean {
-  return err.code !== ErrorCode.SERVICE_UNAVAILABLE && err.code !== ErrorCode.RATE_LIMITED && err.code !== ErrorCode.INTERNAL_SERVER_ERROR;
+  return (
+    err.code !== ErrorCode.SERVICE_UNAVAILABLE &&
+    err.code !== ErrorCode.RATE_LIMITED &&
+    err.code !== ErrorCode.STEP_UP_REQUIRED &&
+    err.code !== ErrorCode.INTERNAL_SERVER_ERROR
+  );
 }
 
 function detailsOf(err: DomainError): Record<string, unknown> {

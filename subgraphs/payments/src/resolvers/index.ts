@@ -1,4 +1,4 @@
-import { DateTimeScalar, errors, formatDecimal, hasRole, requireUser, type AccessTokenClaims, type CurrencyCode, type SubgraphContext } from '@meridian/platform';
+import { DateTimeScalar, errors, formatDecimal, hasScope, requireUser, type AccessTokenClaims, type CurrencyCode, type SubgraphContext } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import type { Resolvers, ScheduleInput as ScheduleInputArgument } from '../__generated__/resolvers-types';
 import type { ScheduleInput, Weekday } from '../domain/schedule';
@@ -26,7 +26,8 @@ export interface PaymentsServices {
 }
 
 const money = (amount: bigint, currency: CurrencyCode) => ({ amount, currency });
-const isStaff = (viewer: AccessTokenClaims) => hasRole(viewer, 'COMPLIANCE') || hasRole(viewer, 'SUPPORT');
+/** Staff reviewing payments (`payments:review`) see whose a payment is. */
+const isReviewer = (viewer: AccessTokenClaims) => hasScope(viewer, 'payments:review');
 
 /** The request as the payment service needs it: the user, the key (argument first, then the header). */
 function requestOf(ctx: SubgraphContext, idempotencyKey?: string | null): RequestContext {
@@ -71,8 +72,8 @@ export function createResolvers(services: PaymentsServices): Resolvers {
         return payment;
       },
       paymentReviewQueue: async (_parent, { first, after }, ctx) => {
+        // Who may (`payments:review`) is declared on the schema and enforced before this runs.
         const viewer = viewerOf(ctx);
-        if (!isStaff(viewer)) throw errors.forbidden('Only compliance and support staff see the review queue.');
         const size = pageSize(first);
         const cursor = decodeCursor(after);
         const page = toPage(await services.payments.store.reviewQueue(services.db, { first: size, after: cursor }), size, cursor);
@@ -133,8 +134,8 @@ export function createResolvers(services: PaymentsServices): Resolvers {
       },
       amount: (p) => money(p.amount, p.currency),
       refundedAmount: (p) => money(p.refundedAmount, p.currency),
-      account: (p, _args, ctx) => (p.userId === viewerOf(ctx).userId || isStaff(viewerOf(ctx)) ? { id: p.accountId } : null),
-      counterparty: (p, _args, ctx) => ({ name: p.userId === viewerOf(ctx).userId || isStaff(viewerOf(ctx)) ? p.counterpartyName : 'Meridian customer' }),
+      account: (p, _args, ctx) => (p.userId === viewerOf(ctx).userId || isReviewer(viewerOf(ctx)) ? { id: p.accountId } : null),
+      counterparty: (p, _args, ctx) => ({ name: p.userId === viewerOf(ctx).userId || isReviewer(viewerOf(ctx)) ? p.counterpartyName : 'Meridian customer' }),
       received: (p, _args, ctx) => p.userId !== viewerOf(ctx).userId && p.counterpartyUserId === viewerOf(ctx).userId,
       reviewReasons: (p) => p.reviewReasons,
       // Banking decides who may see the transfer; before confirmation there is none.
@@ -191,7 +192,7 @@ export function createResolvers(services: PaymentsServices): Resolvers {
       },
     },
   };
-  return mergeResolvers(resolvers, savedDestinationResolvers(services.destinations));
+  return mergeResolvers(resolvers, savedDestinationResolvers(services.destinations, services.payments.stepUp.maxAgeSeconds));
 }
 
 export type { PaymentRecord };

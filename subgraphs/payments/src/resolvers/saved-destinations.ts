@@ -1,4 +1,4 @@
-import { requireUser, type SubgraphContext } from '@meridian/platform';
+import { requireRecentMfa, requireUser, type SubgraphContext } from '@meridian/platform';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import type { ReadRequest, SavedDestinations } from '../services/saved-destinations';
 
@@ -6,7 +6,7 @@ import type { ReadRequest, SavedDestinations } from '../services/saved-destinati
 const readRequest = (ctx: SubgraphContext): ReadRequest => ({ viewer: requireUser(ctx), requestId: ctx.requestId });
 
 /** Saved payees, billers and cards: on User for reading, mutations for the viewer's own. Thin: arguments in, one service call, result out. */
-export function savedDestinationResolvers(destinations: SavedDestinations): Resolvers {
+export function savedDestinationResolvers(destinations: SavedDestinations, stepUpMaxAgeSeconds: number): Resolvers {
   return {
     User: {
       payees: (user, _args, ctx) => destinations.payees(readRequest(ctx), user.id),
@@ -14,7 +14,8 @@ export function savedDestinationResolvers(destinations: SavedDestinations): Reso
       cards: (user, _args, ctx) => destinations.cards(readRequest(ctx), user.id),
     },
     Mutation: {
-      createPayee: (_parent, { input }, ctx) => destinations.createPayee(requireUser(ctx), input),
+      // A new payee is where a stolen session would send money: it needs a recent second factor.
+      createPayee: (_parent, { input }, ctx) => destinations.createPayee(requireRecentMfa(ctx, { maxAgeSeconds: stepUpMaxAgeSeconds, action: 'createPayee' }), input),
       deletePayee: (_parent, { id }, ctx) => destinations.deletePayee(requireUser(ctx), id),
       createBiller: (_parent, { input }, ctx) => destinations.createBiller(requireUser(ctx), input),
       deleteBiller: (_parent, { id }, ctx) => destinations.deleteBiller(requireUser(ctx), id),

@@ -4,7 +4,7 @@ import {
   ErrorCode,
   errors,
   formatDecimal,
-  hasRole,
+  hasScope,
   isUuid,
   parsePositiveAmount,
   returnedRows,
@@ -22,6 +22,7 @@ import { derivedId } from '../domain/ids';
 import { assertTierMayPay, type KycTier } from '../domain/limits';
 import type { PaymentRecord } from '../domain/payment';
 import { assertTransition, type PaymentStatus } from '../domain/payment-state';
+import { assertStepUpForPayment, DEFAULT_STEP_UP_POLICY, type StepUpPolicy } from '../domain/step-up';
 import { IdempotencyKeys, parseIdempotencyKey, requestFingerprint } from '../data/idempotency';
 import { PaymentStore, type NewPayment } from '../data/payment-store';
 import { RefundStore, type RefundRecord } from '../data/refund-store';
@@ -71,6 +72,8 @@ export interface PaymentServiceDeps {
   scheduleRefundCheck?: (refundId: string) => Promise<void>;
   logger: Logger;
   fraudRules?: Partial<FraudRuleOptions>;
+  /** Which payments a customer must have stepped up for; default {@link DEFAULT_STEP_UP_POLICY}. */
+  stepUp?: StepUpPolicy;
 }
 
 /** A top-up of the customer's own account by charging one of their saved cards. */
@@ -119,8 +122,12 @@ export class PaymentService {
   readonly refunds = new RefundStore();
   private readonly keys: IdempotencyKeys;
 
+  /** Which payments need a recent second factor. */
+  readonly stepUp: StepUpPolicy;
+
   constructor(private readonly deps: PaymentServiceDeps) {
     this.keys = new IdempotencyKeys(deps.db);
+    this.stepUp = deps.stepUp ?? DEFAULT_STEP_UP_POLICY;
   }
 
   /**
@@ -274,7 +281,9 @@ export class PaymentService {
    * Confirms a payment: tier, limits and fraud rules, then the ledger hold,
    * then (unless held for review) the money moves. Answers the payment as it
    * then stands: SUCCEEDED, REQUIRES_REVIEW, or FAILED with a failure code
-   * (e.g. INSUFFICIENT_FUNDS). Errors: NOT_FOUND, CONFLICT (not confirmable),
+   * (e.g. INSUFFICIENT_FUNDS). A large payment needs a recent second factor
+   * (STEP_UP_REQUIRED, not kept under the idempotency key, so the same key
+   * works once stepped up). Errors: NOT_FOUND, CONFLICT (not confirmable), STEP_UP_REQUIRED,
    * FORBIDDEN (TIER_TOO_LOW), LIMIT_EXCEEDED, IDEMPOTENCY_KEY_REUSED,
    * SERVICE_UNAVAILABLE (the ledger could not be reached: the payment stays
    * PROCESSING, and confirming again with the same key finishes it).
@@ -284,6 +293,7 @@ export class PaymentService {
       const payment = await this.owned(ctx.viewer, id);
       if (payment.status === 'PROCESSING') return this.advance(payment);
       if (payment.status !== 'REQUIRES_CONFIRMATION') assertTransition(payment.status, 'PROCESSING');
+      assertStepUpForPayment(ctx.viewer, payment, this.stepUp, 'confirmPayment');
       // Read before the transaction: it may ask KYC, and no call leaves this service while a transaction is held.
       const tier = await this.deps.tiers.tierOf(this.deps.db, payment.userId);
       const started = await this.deps.db.transaction(async (m) => this.start(m, (await this.store.get(m, id, true))!, tier, `user:${ctx.viewer.userId}`));
@@ -337,11 +347,11 @@ export class PaymentService {
 
   /**
    * Staff decision on a payment held for review: approve (it proceeds) or
-   * reject (its hold is released, it fails with the reason).
-   * Errors: FORBIDDEN (not compliance staff), NOT_FOUND, CONFLICT, BAD_USER_INPUT (reason).
+   * reject (its hold is released, it fails with the reason). Who may
+   * (`payments:review`) is declared on the schema and enforced before this runs.
+   * Errors: NOT_FOUND, CONFLICT, BAD_USER_INPUT (reason).
    */
   async decide(ctx: RequestContext, id: string, decision: 'APPROVE' | 'REJECT', reason: string): Promise<PaymentRecord> {
-    if (!hasRole(ctx.viewer, 'COMPLIANCE')) throw errors.forbidden('Only compliance staff may decide payments held for review.');
     const why = reason.trim();
     if (why.length < 3 || why.length > 500) throw errors.badInput('Give a reason of 3 to 500 characters.', { field: 'reason' });
     return this.idempotent(ctx, 'decidePayment', { id, decision, reason: why }, async () => {
@@ -376,9 +386,10 @@ export class PaymentService {
 
   /**
    * Pays (part of) a successful payment back. A peer-to-peer payment is sent
-   * back by its recipient (their money goes back) or compliance staff; a card
-   * top-up is refunded to its card by its payer or compliance staff (the money
-   * leaves the customer's account and the provider refunds the charge).
+   * back by its recipient (their money goes back); a card top-up is refunded
+   * to its card by its payer (the money leaves the customer's account and the
+   * provider refunds the charge). Staff never move money: refunds need the
+   * customer scope `payments:write`, declared on the schema.
    * Payouts and bill payments left for a bank outside Meridian: they come back
    * only when the receiving bank returns them (see providerWebhook). The
    * amount is reserved on the payment first, so concurrent refunds never pay
@@ -397,10 +408,9 @@ export class PaymentService {
       if (started) return this.answerRefund(started);
       const { viewer } = ctx;
       const payment = isUuid(id) ? await this.store.get(this.deps.db, id) : null;
-      const staff = hasRole(viewer, 'COMPLIANCE');
       const payer = payment?.userId === viewer.userId;
       const recipient = payment?.kind === 'P2P' && payment.counterpartyUserId === viewer.userId && isReceived(payment);
-      if (!payment || !(recipient || staff || payer)) throw errors.notFound('Payment not found.');
+      if (!payment || !(recipient || payer)) throw errors.notFound('Payment not found.');
       if (payment.kind === 'PAYOUT' || payment.kind === 'BILL') {
         const what = payment.kind === 'BILL' ? 'A bill payment' : 'A payout';
         throw errors.badInput(`${what} left for a bank outside Meridian and cannot be pulled back: it comes back only when the receiving bank returns it.`, {
@@ -408,14 +418,14 @@ export class PaymentService {
           reason: 'RETURNED_BY_BANK_ONLY',
         });
       }
-      if (payment.kind === 'P2P' && !recipient && !staff) throw errors.forbidden('Only the recipient can send a payment back.');
+      if (payment.kind === 'P2P' && !recipient) throw errors.forbidden('Only the recipient can send a payment back.');
       if (payment.status !== 'SUCCEEDED' && payment.status !== 'PARTIALLY_REFUNDED') assertTransition(payment.status, 'REFUNDED');
       const reason = (input.reason ?? '').trim() || (payment.kind === 'CARD' ? 'refunded to the card' : 'sent back');
       if (reason.length > 200) throw errors.badInput('reason is at most 200 characters.', { field: 'reason' });
       const left = payment.amount - payment.refundedAmount;
       const amount = input.amount ? parsePositiveAmount(input.amount, payment.currency) : left;
-      // The one who gives the money back acts as a customer; compliance staff acting for them as staff.
-      const actor = (payment.kind === 'CARD' ? payer : recipient) ? `user:${viewer.userId}` : `staff:${viewer.userId}`;
+      // The customer who gives the money back.
+      const actor = `user:${viewer.userId}`;
       const refund = await this.deps.db.transaction((m) =>
         this.refunds.reserve(m, { id: refundId, paymentId: payment.id, amount, transferId: derivedId(refundId, 'refund'), actor, reason }),
       );
@@ -479,11 +489,11 @@ export class PaymentService {
     return new ProviderRefunds({ db, ledger, payouts, store: this.store, refunds: this.refunds, scheduleRefundCheck, logger });
   }
 
-  /** A payment the viewer made or received, or compliance and support staff (audited by the caller). Errors: NOT_FOUND. */
+  /** A payment the viewer made or received, or any for a payments reviewer (`payments:review`; audited by the caller). Errors: NOT_FOUND. */
   async visible(viewer: AccessTokenClaims, id: string): Promise<PaymentRecord> {
     const payment = await this.store.get(this.deps.db, id);
     const mine = payment && (payment.userId === viewer.userId || (payment.counterpartyUserId === viewer.userId && isReceived(payment)));
-    if (!payment || !(mine || hasRole(viewer, 'COMPLIANCE') || hasRole(viewer, 'SUPPORT'))) throw errors.notFound('Payment not found.');
+    if (!payment || !(mine || hasScope(viewer, 'payments:review'))) throw errors.notFound('Payment not found.');
     return payment;
   }
 
@@ -694,6 +704,9 @@ export class PaymentService {
    * With `confirm` the payment is created and started in one transaction and
    * then moved on as confirmPayment does: a payment the limits refuse is not
    * created either, and the answer is the payment as confirming it left it.
+   * Confirming a large payment at once needs the customer's recent second
+   * factor, as confirmPayment does; a scheduled run does not (the customer
+   * stepped up when scheduling it).
    */
   private createPrepared<I extends CreateOptions>(
     ctx: RequestContext,
@@ -704,6 +717,7 @@ export class PaymentService {
     // `confirm: false` asks what no `confirm` asks.
     return this.idempotent(ctx, 'createPayment', { ...fingerprint, confirm: fingerprint.confirm === true || undefined }, async (paymentId) => {
       const { tier, ...prepared } = await prepare();
+      if (fingerprint.confirm && !scheduledPaymentId) assertStepUpForPayment(ctx.viewer, prepared, this.stepUp, 'createPayment');
       const payment: NewPayment = { ...prepared, id: paymentId, holdTransferId: derivedId(paymentId, 'hold'), scheduledPaymentId };
       const actor = scheduledPaymentId ? 'system' : `user:${ctx.viewer.userId}`;
       if (!fingerprint.confirm) return this.store.create(this.deps.db, payment, actor);

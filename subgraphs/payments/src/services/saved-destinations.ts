@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, errors, hasRole, isUuid, uuidv7, type AccessTokenClaims, type DataProtection, type Queryable } from '@meridian/platform';
+import { DomainError, ErrorCode, errors, hasScope, isUuid, uuidv7, type AccessTokenClaims, type DataProtection, type Queryable } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import { BillerStore } from '../data/biller-store';
 import { CardStore } from '../data/card-store';
@@ -33,14 +33,15 @@ const LIMITS: Record<Kind, number> = { payees: MAX_PAYEES, billers: MAX_BILLERS,
 // The provider's field names for what the customer typed into ours.
 const CARD_FIELDS: Record<string, string> = { pan: 'number', expMonth: 'expiry', expYear: 'expiry', cvc: 'cvc' };
 
-const isStaff = (viewer: AccessTokenClaims) => hasRole(viewer, 'COMPLIANCE') || hasRole(viewer, 'SUPPORT');
+/** Staff who looked the customer up (identity's audited `customer(id, reason)`). */
+const isStaffReader = (viewer: AccessTokenClaims) => hasScope(viewer, 'customers:read');
 
 /**
  * Where a customer's payments may go besides other customers: payees
  * (external bank accounts), billers and cards. Account numbers, references
  * and card tokens are sealed at rest; card numbers and security codes go only
- * to the provider. A customer reads and changes their own; compliance and
- * support staff may read anyone's, each read audited before it is answered.
+ * to the provider. A customer reads and changes their own; staff with
+ * `customers:read` may read anyone's, each read audited before it is answered.
  */
 export class SavedDestinations {
   readonly payeeStore: PayeeStore;
@@ -55,7 +56,7 @@ export class SavedDestinations {
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** The customer's payees, oldest first. Errors: FORBIDDEN (not the customer, nor staff). */
+  /** The customer's payees, oldest first. Errors: FORBIDDEN (not the customer, nor staff with `customers:read`). */
   payees(request: ReadRequest, userId: string): Promise<PayeeRecord[]> {
     return this.read(request, userId, 'User.payees', () => this.payeeStore.list(this.deps.db, userId));
   }
@@ -80,7 +81,7 @@ export class SavedDestinations {
     return deleted;
   }
 
-  /** The customer's billers, oldest first. Errors: FORBIDDEN (not the customer, nor staff). */
+  /** The customer's billers, oldest first. Errors: FORBIDDEN (not the customer, nor staff with `customers:read`). */
   billers(request: ReadRequest, userId: string): Promise<BillerRecord[]> {
     return this.read(request, userId, 'User.billers', () => this.billerStore.list(this.deps.db, userId));
   }
@@ -101,7 +102,7 @@ export class SavedDestinations {
     return deleted;
   }
 
-  /** The customer's cards, oldest first. Errors: FORBIDDEN (not the customer, nor staff). */
+  /** The customer's cards, oldest first. Errors: FORBIDDEN (not the customer, nor staff with `customers:read`). */
   cards(request: ReadRequest, userId: string): Promise<CardRecord[]> {
     return this.read(request, userId, 'User.cards', () => this.cardStore.list(this.deps.db, userId));
   }
@@ -148,7 +149,7 @@ export class SavedDestinations {
   /** A customer's list for them, or for staff once the read is audited. Errors: FORBIDDEN. */
   private async read<T>({ viewer, requestId }: ReadRequest, userId: string, operation: string, list: () => Promise<T[]>): Promise<T[]> {
     if (viewer.userId === userId) return list();
-    if (!isStaff(viewer)) throw errors.forbidden('Only the customer, and compliance or support staff, may see their saved payees, billers and cards.');
+    if (!isStaffReader(viewer)) throw errors.forbidden('Only the customer, and staff who looked them up, may see their saved payees, billers and cards.');
     // No customer has an id that is not a UUID: nothing to read, nothing to audit.
     if (!isUuid(userId)) return [];
     await this.deps.audit.record([{ staffUserId: viewer.userId, subjectUserId: userId, operation, requestId }]);

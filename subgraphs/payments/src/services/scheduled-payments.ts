@@ -1,6 +1,7 @@
 import { DomainError, ErrorCode, errors, isUuid, returnedRows, toDate, toDateOrNull, uuidv7, type AccessTokenClaims, type CurrencyCode, type JobTransaction, type Logger, type Row } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import { firstRun, nextRunAfter, parseSchedule, type Schedule, type ScheduleInput } from '../domain/schedule';
+import { assertStepUpForPayment } from '../domain/step-up';
 import type { P2PPaymentInput, PaymentService, PayoutPaymentInput } from './payment-service';
 
 /** What a scheduled payment pays each time: a P2P or PAYOUT payment as `createPayment` takes it. */
@@ -66,11 +67,14 @@ export class ScheduledPayments {
   /**
    * Schedules a payment after checking it as it would be made now.
    * Errors: those of createPayment; BAD_USER_INPUT for the schedule (`date`,
-   * `timeZone`, `dayOfWeek`, `dayOfMonth`, …); CONFLICT (`reason` TOO_MANY) past 50 active.
+   * `timeZone`, `dayOfWeek`, `dayOfMonth`, …); CONFLICT (`reason` TOO_MANY) past 50 active;
+   * STEP_UP_REQUIRED for an amount that needs a recent second factor.
    */
   async create(viewer: AccessTokenClaims, template: PaymentTemplate, scheduleInput: ScheduleInput, now = new Date()): Promise<ScheduledPaymentRecord> {
     const schedule = parseSchedule(scheduleInput, now);
     const prepared = template.kind === 'P2P' ? await this.payments.prepareP2P(viewer.userId, template) : await this.payments.preparePayout(viewer.userId, template);
+    // Each run pays without the customer: a large one is agreed to now, with a recent second factor.
+    assertStepUpForPayment(viewer, prepared, this.payments.stepUp, 'createScheduledPayment');
     const runAt = firstRun(schedule, now)!;
     const id = uuidv7();
     await this.db.transaction(async (m) => {
@@ -119,7 +123,7 @@ export class ScheduledPayments {
     const scheduled = await this.get(scheduleId);
     if (!scheduled || scheduled.status !== 'ACTIVE' || scheduled.nextRunAt?.getTime() !== runAt.getTime()) return;
     const key = `scheduled:${scheduleId}:${runAt.toISOString()}`;
-    const viewer: AccessTokenClaims = { userId: scheduled.userId, sessionId: 'scheduler', roles: ['CUSTOMER'], scopes: ['payments'], tokenId: key, expiresAt: new Date(Date.now() + 60_000) };
+    const viewer: AccessTokenClaims = { userId: scheduled.userId, sessionId: 'scheduler', roles: ['CUSTOMER'], scopes: ['payments'], tokenId: key, expiresAt: new Date(Date.now() + 60_000), amr: [], authTime: new Date(0) };
     let outcome: string;
     let paymentId: string | null = null;
     try {

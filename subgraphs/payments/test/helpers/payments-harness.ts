@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createBankingServer, loadBankingConfig, type BankingServer } from '@meridian/banking';
-import { createIdentityServer, loadIdentityConfig, type IdentityServer } from '@meridian/identity';
+import { createIdentityServer, loadIdentityConfig, scopesFor, type IdentityServer } from '@meridian/identity';
 import {
   createKeySet,
   createMemoryEventBus,
@@ -40,8 +40,14 @@ export interface PaymentsHarness {
   eventBus: EventBus;
   /** The service keys every server trusts: one per calling service. */
   serviceKeys: TestServiceKeys;
-  /** A registered customer with a token, at `tier` in payments' projection of KYC. */
-  customer(options?: { tier?: KycTier; roles?: Role[] }): Promise<Customer>;
+  /**
+   * A registered customer with a token, at `tier` in payments' projection of KYC. The token is a password
+   * sign-in's; with `mfa` it is a session that gave a second factor just now (amr `pwd otp mfa`), as after
+   * `stepUp`, for adding payees and large payments.
+   */
+  customer(options?: { tier?: KycTier; roles?: Role[]; mfa?: boolean }): Promise<Customer>;
+  /** The same customer with a token whose second factor is `ageSeconds` old (0: just stepped up). */
+  steppedUp(customer: Customer, ageSeconds?: number): Promise<Customer>;
   /** Opens an account in banking for the customer, funded with `minor` units. */
   account(owner: Customer, currency?: CurrencyCode, minor?: bigint): Promise<string>;
   /** The posted and available balance of an account, in minor units. */
@@ -122,7 +128,22 @@ export async function startPayments(
   });
   payments = await createPaymentsServer(config, serverDeps());
 
-  const scopes = ['profile', 'accounts', 'payments', 'kyc', 'insights'];
+  /** A token as identity signs it: after a password only (`mfaAgeSeconds` null), or a second factor that many seconds ago. */
+  const tokenFor = async (userId: string, roles: Role[], mfaAgeSeconds: number | null) =>
+    (
+      await issueAccessToken(
+        userKeys,
+        { issuer: config.ACCESS_TOKEN_ISSUER, audience: config.ACCESS_TOKEN_AUDIENCE },
+        {
+          userId,
+          sessionId: randomUUID(),
+          roles,
+          scopes: scopesFor(roles),
+          ttlSeconds: 600,
+          ...(mfaAgeSeconds === null ? {} : { amr: ['pwd', 'otp', 'mfa'], authTime: new Date(Date.now() - mfaAgeSeconds * 1000) }),
+        },
+      )
+    ).token;
   return {
     payments,
     banking,
@@ -134,7 +155,7 @@ export async function startPayments(
     provider,
     webhookSecret,
     deliveries,
-    async customer({ tier = 'TIER_1', roles = ['CUSTOMER'] as Role[] } = {}) {
+    async customer({ tier = 'TIER_1', roles = ['CUSTOMER'] as Role[], mfa = false } = {}) {
       const email = `customer-${randomUUID()}@example.com`;
       const user = await identity.accounts.register(
         { email, password: 'a long and unusual passphrase 7', displayName: `Customer ${email.slice(9, 13)}` },
@@ -142,12 +163,11 @@ export async function startPayments(
         roles,
       );
       await payments.tiers.apply(payments.dataSource, user.id, tier, new Date());
-      const { token } = await issueAccessToken(
-        userKeys,
-        { issuer: config.ACCESS_TOKEN_ISSUER, audience: config.ACCESS_TOKEN_AUDIENCE },
-        { userId: user.id, sessionId: randomUUID(), roles, scopes: roles.some((r) => r !== 'CUSTOMER') ? [...scopes, 'staff'] : scopes, ttlSeconds: 600 },
-      );
+      const token = await tokenFor(user.id, roles, mfa ? 0 : null);
       return { id: user.id, email, token, roles };
+    },
+    async steppedUp(customer, ageSeconds = 0) {
+      return { ...customer, token: await tokenFor(customer.id, customer.roles, ageSeconds) };
     },
     async account(owner, currency = 'GBP', minor = 0n) {
       const account = await banking.accounts.openAccount({ ownerId: owner.id, type: 'CURRENT', currency });

@@ -5,6 +5,7 @@ import { startPayments, type Customer, type PaymentsHarness } from '../helpers/p
 // included, however many copies arrive at once; the same key with other input is refused; a
 // payment whose ledger call lost its answer is finished by the retry, never paid twice.
 
+// Payers here act as after a recent step-up (`mfa`): payments of 1,000.00 or more need a second factor from the last 5 minutes.
 let h: PaymentsHarness;
 beforeAll(async () => {
   h = await startPayments();
@@ -19,7 +20,7 @@ const CREATE = `mutation ($input: CreatePaymentInput!, $key: String) { createPay
 const CONFIRM = `mutation ($id: ID!, $key: String) { confirmPayment(id: $id, idempotencyKey: $key) { id status failureCode } }`;
 
 async function pair(funds = 1_000_00n) {
-  const payer = await h.customer();
+  const payer = await h.customer({ mfa: true });
   const payee = await h.customer();
   const from = await h.account(payer, 'GBP', funds);
   const to = await h.account(payee, 'GBP');

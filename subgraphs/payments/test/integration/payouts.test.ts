@@ -7,6 +7,7 @@ import { startPayments, type Customer, type PaymentsHarness } from '../helpers/p
 // and its answer — now, by signed webhook, or found by asking again after a timeout — posts or
 // releases the hold. One attempt id per payment, so a payout is never made twice.
 
+// Customers here act as after a recent step-up (`mfa`): a new payee needs a second factor from the last 5 minutes.
 let h: PaymentsHarness;
 beforeAll(async () => {
   h = await startPayments({ workers: true, providerDelayMs: 200 });
@@ -16,7 +17,7 @@ afterAll(() => h.close());
 const PAYMENT = `id status failureCode failureMessage`;
 
 async function payout(amount: string, accountNumber = '31926819') {
-  const payer = await h.customer({ tier: 'TIER_2' });
+  const payer = await h.customer({ tier: 'TIER_2', mfa: true });
   const from = await h.account(payer, 'GBP', 1_000_00n);
   const payee = await h.gql(`mutation ($input: CreatePayeeInput!) { createPayee(input: $input) { id } }`, { input: { name: 'Landlord Ltd', sortCode: '60-16-13', accountNumber } }, payer);
   expect(payee.errors).toBeUndefined();
@@ -136,7 +137,7 @@ describe('the provider webhook', () => {
 
 describe('card payments (top-ups from a saved card)', () => {
   async function topUp(number: string, amount = '60.00') {
-    const me = await h.customer();
+    const me = await h.customer({ mfa: true });
     const account = await h.account(me, 'GBP', 0n);
     const card = await h.gql(
       `mutation ($input: AddCardInput!) { addCard(input: $input) { id brand last4 } }`,
@@ -189,7 +190,7 @@ describe('card payments (top-ups from a saved card)', () => {
 
 describe('bill payments to saved billers', () => {
   async function bill(reference: string, amount = '75.40') {
-    const me = await h.customer();
+    const me = await h.customer({ mfa: true });
     const from = await h.account(me, 'GBP', 200_00n);
     const biller = await h.gql(
       `mutation ($input: CreateBillerInput!) { createBiller(input: $input) { id name } }`,
@@ -225,8 +226,8 @@ describe('bill payments to saved billers', () => {
 
 describe('bad input to payments through the provider', () => {
   it('refuses an unknown or someone else\'s payee, biller or card, and a kind without its destination, writing nothing', async () => {
-    const me = await h.customer();
-    const other = await h.customer();
+    const me = await h.customer({ mfa: true });
+    const other = await h.customer({ mfa: true });
     const from = await h.account(me, 'GBP', 100_00n);
     const theirs = await h.gql(`mutation ($input: CreatePayeeInput!) { createPayee(input: $input) { id } }`, { input: { name: 'Not Mine', iban: 'GB82WEST12345698765432' } }, other);
     const create = async (input: Record<string, unknown>) =>
@@ -245,8 +246,8 @@ describe('bad input to payments through the provider', () => {
 
 describe('refunds left pending', () => {
   it('finishes a refund whose ledger answer was lost even when nobody asks again: the job queue looks later', async () => {
-    const payer = await h.customer();
-    const payee = await h.customer();
+    const payer = await h.customer({ mfa: true });
+    const payee = await h.customer({ mfa: true });
     const from = await h.account(payer, 'GBP', 100_00n);
     const to = await h.account(payee, 'GBP');
     const id = (await h.gql(`mutation ($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, { input: { kind: 'P2P', accountId: from, amount: '40.00', currency: 'GBP', recipient: { email: payee.email } } }, payer)).data!.createPayment.id;

@@ -5,6 +5,7 @@ import { startPayments, type PaymentsHarness } from '../helpers/payments-harness
 // by a limit): every copy of a request gets the first answer, errors included, and the money
 // moved is exactly what the successful answers say.
 
+// Payers here act as after a recent step-up (`mfa`): payments of 1,000.00 or more need a second factor from the last 5 minutes.
 let h: PaymentsHarness;
 beforeAll(async () => {
   // Twelve payments in a minute from one payer are the point here, not a fraud signal.
@@ -17,7 +18,7 @@ const CONFIRM = `mutation ($id: ID!, $key: String) { confirmPayment(id: $id, ide
 
 describe('replays under concurrency with refusals', () => {
   it('answers every replay of a confirmation as first answered while others succeed, fail for funds or exceed a limit', async () => {
-    const payer = await h.customer({ tier: 'TIER_1' });
+    const payer = await h.customer({ tier: 'TIER_1', mfa: true });
     const payee = await h.customer();
     const from = await h.account(payer, 'GBP', 1_500_00n);
     const to = await h.account(payee, 'GBP');
@@ -59,7 +60,7 @@ describe('replays under concurrency with refusals', () => {
 
   it('answers every replay of a one-request payment (confirm: true) as first answered while others succeed, fail for funds or exceed a limit', async () => {
     const PAY = `mutation ($input: CreatePaymentInput!, $key: String) { createPayment(input: $input, idempotencyKey: $key) { id status failureCode } }`;
-    const payer = await h.customer({ tier: 'TIER_1' });
+    const payer = await h.customer({ tier: 'TIER_1', mfa: true });
     const payee = await h.customer();
     const from = await h.account(payer, 'GBP', 1_500_00n);
     const to = await h.account(payee, 'GBP');

@@ -1,7 +1,7 @@
 import { startPayments, type Customer, type PaymentsHarness } from '../helpers/payments-harness';
 
 // The fraud rules hold a large first payment to someone new for review: the money is reserved,
-// compliance staff approve or reject it with a reason, support staff may look but not decide,
+// compliance staff approve or reject it with a reason, support staff neither look nor decide,
 // and the customer may still cancel while it waits.
 
 let h: PaymentsHarness;
@@ -76,15 +76,19 @@ describe('payments held for review', () => {
     expect(limits.data!._entities[0].paymentLimits.usedToday.amount).toBe('0.00');
   });
 
-  it('lets support staff see the queue and a payment (audited) but not decide, and customers neither', async () => {
+  it('keeps the queue, other customers’ payments and decisions to payments reviewers: support staff and customers are refused, nothing audited', async () => {
     const { payer, id } = await heldPayment();
-    expect((await h.gql(QUEUE, {}, support)).errors).toBeUndefined();
+    const before = (await auditRows(id)).length;
+    expect((await h.gql(QUEUE, {}, support)).errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN', fields: ['Query.paymentReviewQueue'] });
     const read = await h.gql(`query ($id: ID!) { payment(id: $id) { id status } }`, { id }, support);
-    expect(read.data!.payment).toEqual({ id, status: 'REQUIRES_REVIEW' });
-    expect((await auditRows(id)).some((r) => r.staff_user_id === support.id && r.operation === 'Query.payment')).toBe(true);
-    expect((await h.gql(DECIDE, { id, decision: 'APPROVE', reason: 'looks fine' }, support)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(read.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN', fields: ['Query.payment'] });
+    expect((await h.gql(DECIDE, { id, decision: 'APPROVE', reason: 'looks fine' }, support)).errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN', fields: ['Mutation.decidePayment'] });
     expect((await h.gql(DECIDE, { id, decision: 'APPROVE', reason: 'my own payment' }, payer)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await h.gql(QUEUE, {}, payer)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await auditRows(id)).length).toBe(before);
+    // A reviewer reads any payment, audited.
+    expect((await h.gql(`query ($id: ID!) { payment(id: $id) { id status } }`, { id }, officer)).data!.payment).toEqual({ id, status: 'REQUIRES_REVIEW' });
+    expect((await auditRows(id)).some((r) => r.staff_user_id === officer.id && r.operation === 'Query.payment')).toBe(true);
     expect((await h.gql(DECIDE, { id, decision: 'APPROVE', reason: 'x' }, officer)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
   });
 

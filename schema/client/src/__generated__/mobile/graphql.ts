@@ -219,6 +219,16 @@ export type CreateScheduledPaymentInput = {
   schedule: ScheduleInput;
 };
 
+/** A new staff member. */
+export type CreateStaffInput = {
+  /** Name shown in the dashboard, 1 to 100 characters. */
+  displayName: Scalars['String']['input'];
+  /** Their work email address; it is trimmed and lower-cased. */
+  email: Scalars['String']['input'];
+  /** One or more staff roles (`SUPPORT`, `COMPLIANCE`, `ADMIN`). */
+  roles: Array<Role>;
+};
+
 /** An ISO 4217 currency that Meridian holds. The number of decimal places follows ISO 4217. */
 export type CurrencyCode =
   /** Euro, 2 decimal places. */
@@ -378,6 +388,24 @@ export type LoginInput = {
   /** The password. */
   password: Scalars['String']['input'];
 };
+
+/** Where a one-time code is sent. */
+export type MfaChannel =
+  /** To the account's email address. */
+  | 'EMAIL'
+  /** To the account's phone number. */
+  | 'SMS';
+
+/** A second factor, given after the password at sign-in (`completeSignIn`) or again for a sensitive operation (`stepUp`). */
+export type MfaMethod =
+  /** A 6-digit code sent by email (`sendSignInCode` or `requestStepUpCode` with `EMAIL`). */
+  | 'EMAIL'
+  /** One of the ten single-use recovery codes shown when the authenticator app was confirmed. */
+  | 'RECOVERY_CODE'
+  /** A 6-digit code sent by SMS to the account's phone number (`sendSignInCode` or `requestStepUpCode` with `SMS`). */
+  | 'SMS'
+  /** A 6-digit code from an authenticator app (TOTP), set up with `enrolTotp` and `confirmTotp`. */
+  | 'TOTP';
 
 /** A new account for the signed-in user. */
 export type OpenAccountInput = {
@@ -656,6 +684,58 @@ export type Weekday =
   /** Wednesday. */
   | 'WEDNESDAY';
 
+export type VerifyEmailMutationVariables = Exact<{
+  token: Scalars['String']['input'];
+}>;
+
+
+export type VerifyEmailMutation = { __typename?: 'Mutation', verifyEmail: boolean };
+
+export type ResendEmailVerificationMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ResendEmailVerificationMutation = { __typename?: 'Mutation', resendEmailVerification: boolean };
+
+export type ChangeEmailMutationVariables = Exact<{
+  newEmail: Scalars['String']['input'];
+  currentPassword: Scalars['String']['input'];
+}>;
+
+
+export type ChangeEmailMutation = { __typename?: 'Mutation', changeEmail: boolean };
+
+export type ChangePasswordMutationVariables = Exact<{
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+}>;
+
+
+export type ChangePasswordMutation = { __typename?: 'Mutation', changePassword: boolean };
+
+export type RequestPasswordResetMutationVariables = Exact<{
+  email: Scalars['String']['input'];
+}>;
+
+
+export type RequestPasswordResetMutation = { __typename?: 'Mutation', requestPasswordReset: boolean };
+
+export type ResetPasswordWithCodeMutationVariables = Exact<{
+  email: Scalars['String']['input'];
+  code: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+}>;
+
+
+export type ResetPasswordWithCodeMutation = { __typename?: 'Mutation', resetPasswordWithCode: boolean };
+
+export type ResetPasswordMutationVariables = Exact<{
+  token: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+}>;
+
+
+export type ResetPasswordMutation = { __typename?: 'Mutation', resetPassword: boolean };
+
 export type MoneyFieldsFragment = { __typename?: 'Money', amount: string, currency: CurrencyCode };
 
 export type AccountSummaryFragment = { __typename?: 'Account', id: string, number: string, type: AccountType, currency: CurrencyCode, name: string, status: AccountStatus, openedAt: string, balance: { __typename?: 'Balance', posted: { __typename?: 'Money', amount: string, currency: CurrencyCode }, pending: { __typename?: 'Money', amount: string, currency: CurrencyCode }, available: { __typename?: 'Money', amount: string, currency: CurrencyCode } } };
@@ -909,7 +989,67 @@ export type SubmitVerificationMutation = { __typename?: 'Mutation', submitVerifi
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, email: string, phone?: string | null, displayName: string, roles: Array<Role>, status: UserStatus, createdAt: string } };
+export type MeQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, email: string, emailVerified: boolean, phone?: string | null, displayName: string, roles: Array<Role>, status: UserStatus, createdAt: string } };
+
+export type CompleteSignInMutationVariables = Exact<{
+  mfaToken: Scalars['String']['input'];
+  method: MfaMethod;
+  code: Scalars['String']['input'];
+  deviceId: Scalars['String']['input'];
+}>;
+
+
+export type CompleteSignInMutation = { __typename?: 'Mutation', completeSignIn: { __typename?: 'AuthSession', accessToken: string, expiresAt: string, refreshToken: string, refreshExpiresAt: string, amr: Array<string>, authTime: string, user: { __typename?: 'User', id: string, displayName: string } } };
+
+export type SendSignInCodeMutationVariables = Exact<{
+  mfaToken: Scalars['String']['input'];
+  channel: MfaChannel;
+}>;
+
+
+export type SendSignInCodeMutation = { __typename?: 'Mutation', sendSignInCode: { __typename?: 'MfaCodeSent', channel: MfaChannel, sentTo: string, expiresAt: string, resendAfter: string } };
+
+export type RequestStepUpCodeMutationVariables = Exact<{
+  channel: MfaChannel;
+}>;
+
+
+export type RequestStepUpCodeMutation = { __typename?: 'Mutation', requestStepUpCode: { __typename?: 'MfaCodeSent', channel: MfaChannel, sentTo: string, expiresAt: string, resendAfter: string } };
+
+export type StepUpMutationVariables = Exact<{
+  method: MfaMethod;
+  code: Scalars['String']['input'];
+}>;
+
+
+export type StepUpMutation = { __typename?: 'Mutation', stepUp: { __typename?: 'AuthSession', accessToken: string, expiresAt: string, refreshToken: string, refreshExpiresAt: string, amr: Array<string>, authTime: string } };
+
+export type MfaStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MfaStatusQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, mfa: { __typename?: 'UserMfa', totpEnabled: boolean, totpEnabledAt?: string | null, recoveryCodesLeft: number, methods: Array<MfaMethod>, required: boolean } } };
+
+export type EnrolTotpMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type EnrolTotpMutation = { __typename?: 'Mutation', enrolTotp: { __typename?: 'TotpEnrolment', secret: string, uri: string, qrCode: string } };
+
+export type ConfirmTotpMutationVariables = Exact<{
+  code: Scalars['String']['input'];
+}>;
+
+
+export type ConfirmTotpMutation = { __typename?: 'Mutation', confirmTotp: { __typename?: 'RecoveryCodes', codes: Array<string> } };
+
+export type RegenerateRecoveryCodesMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RegenerateRecoveryCodesMutation = { __typename?: 'Mutation', regenerateRecoveryCodes: { __typename?: 'RecoveryCodes', codes: Array<string> } };
+
+export type DisableTotpMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DisableTotpMutation = { __typename?: 'Mutation', disableTotp: boolean };
 
 export type PayeePartsFragment = { __typename?: 'Payee', id: string, name: string, scheme: PayeeScheme, maskedAccount: string, country: string, createdAt: string };
 
@@ -1050,7 +1190,7 @@ export type RegisterMutationVariables = Exact<{
 }>;
 
 
-export type RegisterMutation = { __typename?: 'Mutation', register: { __typename?: 'User', id: string, email: string, displayName: string } };
+export type RegisterMutation = { __typename?: 'Mutation', register: { __typename?: 'RegistrationResult', email: string, verificationSent: boolean } };
 
 export type LoginMutationVariables = Exact<{
   input: LoginInput;
@@ -1359,6 +1499,13 @@ export const ScheduledPaymentPartsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"ScheduledPaymentParts"}) as unknown as TypedDocumentString<ScheduledPaymentPartsFragment, unknown>;
+export const VerifyEmailDocument = {"__meta__":{"hash":"e181c0252bb83738f80e73ba6d552f4d74094330efb9de5c162ff275473d84d9"}} as unknown as TypedDocumentString<VerifyEmailMutation, VerifyEmailMutationVariables>;
+export const ResendEmailVerificationDocument = {"__meta__":{"hash":"604bd51058f04c500d7dd8d1c1e43e1115b0c591d30aa1ed8d535e4527a76f23"}} as unknown as TypedDocumentString<ResendEmailVerificationMutation, ResendEmailVerificationMutationVariables>;
+export const ChangeEmailDocument = {"__meta__":{"hash":"b67f789e27ab3e301e95357e35e7144e1d6d24304ddbb37eeb157d34453d5047"}} as unknown as TypedDocumentString<ChangeEmailMutation, ChangeEmailMutationVariables>;
+export const ChangePasswordDocument = {"__meta__":{"hash":"e7c1262b932d16bc95f5388cb8b5adf0068267fa408f325eef91fb269e82857c"}} as unknown as TypedDocumentString<ChangePasswordMutation, ChangePasswordMutationVariables>;
+export const RequestPasswordResetDocument = {"__meta__":{"hash":"5ac89982dc149995bab85b93caab9976bbc3fd5994fbf4173153f8686dba9d72"}} as unknown as TypedDocumentString<RequestPasswordResetMutation, RequestPasswordResetMutationVariables>;
+export const ResetPasswordWithCodeDocument = {"__meta__":{"hash":"78ab8f8766dc250722312ac39b9c558a956f1d8580b1f6e00b18c7336266d6a9"}} as unknown as TypedDocumentString<ResetPasswordWithCodeMutation, ResetPasswordWithCodeMutationVariables>;
+export const ResetPasswordDocument = {"__meta__":{"hash":"fe56b8aec7a3b8e3dff83ca568801466f6c64e0c19b90c04e75ad25dd3d65c57"}} as unknown as TypedDocumentString<ResetPasswordMutation, ResetPasswordMutationVariables>;
 export const AccountsDocument = {"__meta__":{"hash":"e8513de81325d98831ab6f1af858e55cc9c191e01b35d62cb1db1f95194c6cab"}} as unknown as TypedDocumentString<AccountsQuery, AccountsQueryVariables>;
 export const AccountTransactionsDocument = {"__meta__":{"hash":"8fc345e5416777d1156f058afc1d21d6b06fa78797efbb85c2c5a98204535e1b"}} as unknown as TypedDocumentString<AccountTransactionsQuery, AccountTransactionsQueryVariables>;
 export const OpenAccountDocument = {"__meta__":{"hash":"06a480b1cc2061bb63d46745d263e65a30ff285a1153e3c37cb065365dce74bc"}} as unknown as TypedDocumentString<OpenAccountMutation, OpenAccountMutationVariables>;
@@ -1391,7 +1538,16 @@ export const RequestPhoneCodeDocument = {"__meta__":{"hash":"1825196d9be02a89e51
 export const VerifyPhoneCodeDocument = {"__meta__":{"hash":"a668dec1b2f785e44adb52a39bdf7e4989b3ce77ca491dabb6d98b170a7ba250"}} as unknown as TypedDocumentString<VerifyPhoneCodeMutation, VerifyPhoneCodeMutationVariables>;
 export const UploadKycDocumentDocument = {"__meta__":{"hash":"59500937d5d1a798a6d4a47ce62bc0de075c0a7478db1de0592f6feafc262176"}} as unknown as TypedDocumentString<UploadKycDocumentMutation, UploadKycDocumentMutationVariables>;
 export const SubmitVerificationDocument = {"__meta__":{"hash":"18c802ea0f01384b00acca9976376ccd3fa3691319dd68563c12a642c0047bea"}} as unknown as TypedDocumentString<SubmitVerificationMutation, SubmitVerificationMutationVariables>;
-export const MeDocument = {"__meta__":{"hash":"b18afb934f55335a756205896a4f8cedec01f6d113aab7848400046a65163bb9"}} as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const MeDocument = {"__meta__":{"hash":"b2ab1a17634e8d68d83b2cd8859e8ecc0a3f3db7f5a94193e9930dd360f82ef9"}} as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const CompleteSignInDocument = {"__meta__":{"hash":"a9340113bcafd9ae694aa246a8b1ff579226e28b61416bb37f5ddb3d958c43b9"}} as unknown as TypedDocumentString<CompleteSignInMutation, CompleteSignInMutationVariables>;
+export const SendSignInCodeDocument = {"__meta__":{"hash":"ba6808efe5c43bd2bc056cdf7686ccb768cc7594f29dfa17197f00f2336d578d"}} as unknown as TypedDocumentString<SendSignInCodeMutation, SendSignInCodeMutationVariables>;
+export const RequestStepUpCodeDocument = {"__meta__":{"hash":"ad428475c9c9d8f24bcc7071e5f34044662e3bc2fe6d1b4849d64598a584c83e"}} as unknown as TypedDocumentString<RequestStepUpCodeMutation, RequestStepUpCodeMutationVariables>;
+export const StepUpDocument = {"__meta__":{"hash":"7ce223fc2e3cd310e3eafb615163ec0283f180d959f6ff6c6576d6ec7729cf55"}} as unknown as TypedDocumentString<StepUpMutation, StepUpMutationVariables>;
+export const MfaStatusDocument = {"__meta__":{"hash":"81324286765682a2e99b09ceab1e6f48c106985fb214206af4fc03e115c2cd5b"}} as unknown as TypedDocumentString<MfaStatusQuery, MfaStatusQueryVariables>;
+export const EnrolTotpDocument = {"__meta__":{"hash":"dae368d84fa6d0eaf06269a4e7f69485a71ae63f98781b2e5805e70f0e7a3864"}} as unknown as TypedDocumentString<EnrolTotpMutation, EnrolTotpMutationVariables>;
+export const ConfirmTotpDocument = {"__meta__":{"hash":"7451973991573ce4dd2b9cb68581d8ff18fc40b1d73b8c16dab3f1df8e8440cd"}} as unknown as TypedDocumentString<ConfirmTotpMutation, ConfirmTotpMutationVariables>;
+export const RegenerateRecoveryCodesDocument = {"__meta__":{"hash":"39ccee4cfc0ad0c46ae07525d22a52e81c35db9a000e4bcf19f97d11924fe938"}} as unknown as TypedDocumentString<RegenerateRecoveryCodesMutation, RegenerateRecoveryCodesMutationVariables>;
+export const DisableTotpDocument = {"__meta__":{"hash":"08b99e554ce4a8bf13daa7e28b28d96b3d5c882e6c4689ce6d26a36883fa50b2"}} as unknown as TypedDocumentString<DisableTotpMutation, DisableTotpMutationVariables>;
 export const SavedDestinationsDocument = {"__meta__":{"hash":"9d9882cd0a73fd3aea61a9a79f09375156676235355d467184746206f55b0595"}} as unknown as TypedDocumentString<SavedDestinationsQuery, SavedDestinationsQueryVariables>;
 export const CreatePayeeDocument = {"__meta__":{"hash":"65377809ddec74aaf446a81254277ea54a79d53eec41c18d1fabbc3908b6e924"}} as unknown as TypedDocumentString<CreatePayeeMutation, CreatePayeeMutationVariables>;
 export const DeletePayeeDocument = {"__meta__":{"hash":"4cce62df3b32d4e2d85e5e2c41f6d3a5c9664c1f3da3221161c120e9b60ccfc0"}} as unknown as TypedDocumentString<DeletePayeeMutation, DeletePayeeMutationVariables>;
@@ -1409,7 +1565,7 @@ export const RefundPaymentDocument = {"__meta__":{"hash":"ece8b5bd7519d5d0ad25ab
 export const ScheduledPaymentsDocument = {"__meta__":{"hash":"7c744059dafd71e1adf78f32cd6456845f0e1064e9dd376e6a5f05ae38320556"}} as unknown as TypedDocumentString<ScheduledPaymentsQuery, ScheduledPaymentsQueryVariables>;
 export const CreateScheduledPaymentDocument = {"__meta__":{"hash":"a6dedbe98ad1bc4aa68773bccc6e832082306f2a70361cdc2d8a7f5b01e4e43a"}} as unknown as TypedDocumentString<CreateScheduledPaymentMutation, CreateScheduledPaymentMutationVariables>;
 export const CancelScheduledPaymentDocument = {"__meta__":{"hash":"31342c50a46fe85182f1f3a4babd18cb67907f9a05da46be5b1498851b270c35"}} as unknown as TypedDocumentString<CancelScheduledPaymentMutation, CancelScheduledPaymentMutationVariables>;
-export const RegisterDocument = {"__meta__":{"hash":"2f0ca2283330df691aa30a2ce6c9fb6fff1f79a3e4eb6141f3428ecb30e07fe8"}} as unknown as TypedDocumentString<RegisterMutation, RegisterMutationVariables>;
+export const RegisterDocument = {"__meta__":{"hash":"61de41a5b1e7234c4288d6dd74101ad60ec6c97acf0d71458cbd58e35f930de2"}} as unknown as TypedDocumentString<RegisterMutation, RegisterMutationVariables>;
 export const LoginDocument = {"__meta__":{"hash":"01851198a992175b49b3990a42d4ec4e304e9b630c55762e8f1e1494d5b32dee"}} as unknown as TypedDocumentString<LoginMutation, LoginMutationVariables>;
 export const RefreshSessionDocument = {"__meta__":{"hash":"018a49f85173421b1963d3bfa233bcd19c9ecd34814a8aba7ee0d63d64ca7f5c"}} as unknown as TypedDocumentString<RefreshSessionMutation, RefreshSessionMutationVariables>;
 export const LogoutDocument = {"__meta__":{"hash":"77e9e7a495b4745c48e603ca2e3eed10424097ae6933b62f7d8c87ce0bb8cea5"}} as unknown as TypedDocumentString<LogoutMutation, LogoutMutationVariables>;

@@ -219,6 +219,16 @@ export type CreateScheduledPaymentInput = {
   schedule: ScheduleInput;
 };
 
+/** A new staff member. */
+export type CreateStaffInput = {
+  /** Name shown in the dashboard, 1 to 100 characters. */
+  displayName: Scalars['String']['input'];
+  /** Their work email address; it is trimmed and lower-cased. */
+  email: Scalars['String']['input'];
+  /** One or more staff roles (`SUPPORT`, `COMPLIANCE`, `ADMIN`). */
+  roles: Array<Role>;
+};
+
 /** An ISO 4217 currency that Meridian holds. The number of decimal places follows ISO 4217. */
 export type CurrencyCode =
   /** Euro, 2 decimal places. */
@@ -378,6 +388,24 @@ export type LoginInput = {
   /** The password. */
   password: Scalars['String']['input'];
 };
+
+/** Where a one-time code is sent. */
+export type MfaChannel =
+  /** To the account's email address. */
+  | 'EMAIL'
+  /** To the account's phone number. */
+  | 'SMS';
+
+/** A second factor, given after the password at sign-in (`completeSignIn`) or again for a sensitive operation (`stepUp`). */
+export type MfaMethod =
+  /** A 6-digit code sent by email (`sendSignInCode` or `requestStepUpCode` with `EMAIL`). */
+  | 'EMAIL'
+  /** One of the ten single-use recovery codes shown when the authenticator app was confirmed. */
+  | 'RECOVERY_CODE'
+  /** A 6-digit code sent by SMS to the account's phone number (`sendSignInCode` or `requestStepUpCode` with `SMS`). */
+  | 'SMS'
+  /** A 6-digit code from an authenticator app (TOTP), set up with `enrolTotp` and `confirmTotp`. */
+  | 'TOTP';
 
 /** A new account for the signed-in user. */
 export type OpenAccountInput = {
@@ -655,6 +683,58 @@ export type Weekday =
   | 'TUESDAY'
   /** Wednesday. */
   | 'WEDNESDAY';
+
+export type VerifyEmailMutationVariables = Exact<{
+  token: Scalars['String']['input'];
+}>;
+
+
+export type VerifyEmailMutation = { __typename?: 'Mutation', verifyEmail: boolean };
+
+export type ResendEmailVerificationMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ResendEmailVerificationMutation = { __typename?: 'Mutation', resendEmailVerification: boolean };
+
+export type ChangeEmailMutationVariables = Exact<{
+  newEmail: Scalars['String']['input'];
+  currentPassword: Scalars['String']['input'];
+}>;
+
+
+export type ChangeEmailMutation = { __typename?: 'Mutation', changeEmail: boolean };
+
+export type ChangePasswordMutationVariables = Exact<{
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+}>;
+
+
+export type ChangePasswordMutation = { __typename?: 'Mutation', changePassword: boolean };
+
+export type RequestPasswordResetMutationVariables = Exact<{
+  email: Scalars['String']['input'];
+}>;
+
+
+export type RequestPasswordResetMutation = { __typename?: 'Mutation', requestPasswordReset: boolean };
+
+export type ResetPasswordMutationVariables = Exact<{
+  token: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+}>;
+
+
+export type ResetPasswordMutation = { __typename?: 'Mutation', resetPassword: boolean };
+
+export type ResetPasswordWithCodeMutationVariables = Exact<{
+  email: Scalars['String']['input'];
+  code: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+}>;
+
+
+export type ResetPasswordWithCodeMutation = { __typename?: 'Mutation', resetPasswordWithCode: boolean };
 
 export type MoneyFieldsFragment = { __typename?: 'Money', amount: string, currency: CurrencyCode };
 
@@ -934,7 +1014,49 @@ export type SubmitVerificationMutation = { __typename?: 'Mutation', submitVerifi
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, email: string, phone?: string | null, displayName: string, roles: Array<Role>, status: UserStatus, createdAt: string } };
+export type MeQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, email: string, emailVerified: boolean, phone?: string | null, displayName: string, roles: Array<Role>, status: UserStatus, createdAt: string } };
+
+export type SendSignInCodeMutationVariables = Exact<{
+  mfaToken: Scalars['String']['input'];
+  channel: MfaChannel;
+}>;
+
+
+export type SendSignInCodeMutation = { __typename?: 'Mutation', sendSignInCode: { __typename?: 'MfaCodeSent', channel: MfaChannel, sentTo: string, expiresAt: string, resendAfter: string } };
+
+export type RequestStepUpCodeMutationVariables = Exact<{
+  channel: MfaChannel;
+}>;
+
+
+export type RequestStepUpCodeMutation = { __typename?: 'Mutation', requestStepUpCode: { __typename?: 'MfaCodeSent', channel: MfaChannel, sentTo: string, expiresAt: string, resendAfter: string } };
+
+export type MfaStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MfaStatusQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, mfa: { __typename?: 'UserMfa', totpEnabled: boolean, totpEnabledAt?: string | null, recoveryCodesLeft: number, methods: Array<MfaMethod>, required: boolean } } };
+
+export type EnrolTotpMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type EnrolTotpMutation = { __typename?: 'Mutation', enrolTotp: { __typename?: 'TotpEnrolment', secret: string, uri: string, qrCode: string } };
+
+export type ConfirmTotpMutationVariables = Exact<{
+  code: Scalars['String']['input'];
+}>;
+
+
+export type ConfirmTotpMutation = { __typename?: 'Mutation', confirmTotp: { __typename?: 'RecoveryCodes', codes: Array<string> } };
+
+export type RegenerateRecoveryCodesMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RegenerateRecoveryCodesMutation = { __typename?: 'Mutation', regenerateRecoveryCodes: { __typename?: 'RecoveryCodes', codes: Array<string> } };
+
+export type DisableTotpMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DisableTotpMutation = { __typename?: 'Mutation', disableTotp: boolean };
 
 export type PayeePartsFragment = { __typename?: 'Payee', id: string, name: string, scheme: PayeeScheme, maskedAccount: string, country: string, createdAt: string };
 
@@ -1095,7 +1217,7 @@ export type RegisterMutationVariables = Exact<{
 }>;
 
 
-export type RegisterMutation = { __typename?: 'Mutation', register: { __typename?: 'User', id: string, email: string, displayName: string } };
+export type RegisterMutation = { __typename?: 'Mutation', register: { __typename?: 'RegistrationResult', email: string, verificationSent: boolean } };
 
 export type SessionsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1108,6 +1230,71 @@ export type RevokeSessionMutationVariables = Exact<{
 
 
 export type RevokeSessionMutation = { __typename?: 'Mutation', revokeSession: boolean };
+
+export type StaffUserPartsFragment = { __typename?: 'User', id: string, email: string, phone?: string | null, displayName: string, roles: Array<Role>, status: UserStatus, createdAt: string };
+
+export type CustomerMoneyFragment = { __typename?: 'Money', amount: string, currency: CurrencyCode };
+
+export type CustomerLookupQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+}>;
+
+
+export type CustomerLookupQuery = { __typename?: 'Query', customer?: { __typename?: 'User', id: string, email: string, phone?: string | null, displayName: string, roles: Array<Role>, status: UserStatus, createdAt: string, accounts: Array<{ __typename?: 'Account', id: string, number: string, type: AccountType, currency: CurrencyCode, name: string, status: AccountStatus, openedAt: string, closedAt?: string | null, balance: { __typename?: 'Balance', posted: { __typename?: 'Money', amount: string, currency: CurrencyCode }, available: { __typename?: 'Money', amount: string, currency: CurrencyCode } } }>, payees: Array<{ __typename?: 'Payee', id: string, name: string, scheme: PayeeScheme, maskedAccount: string, country: string, createdAt: string }>, billers: Array<{ __typename?: 'Biller', id: string, name: string, billerCode: string, maskedReference: string, createdAt: string }>, cards: Array<{ __typename?: 'PaymentCard', id: string, brand: CardBrand, last4: string, expMonth: number, expYear: number, createdAt: string }> } | null };
+
+export type CustomerByEmailQueryVariables = Exact<{
+  email: Scalars['String']['input'];
+  reason: Scalars['String']['input'];
+}>;
+
+
+export type CustomerByEmailQuery = { __typename?: 'Query', customerByEmail?: { __typename?: 'User', id: string, email: string, phone?: string | null, displayName: string, roles: Array<Role>, status: UserStatus, createdAt: string } | null };
+
+export type UnlockSignInMutationVariables = Exact<{
+  userId: Scalars['ID']['input'];
+}>;
+
+
+export type UnlockSignInMutation = { __typename?: 'Mutation', unlockSignIn: boolean };
+
+export type LockUserMutationVariables = Exact<{
+  userId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+}>;
+
+
+export type LockUserMutation = { __typename?: 'Mutation', lockUser: { __typename?: 'ManagedUser', id: string, status: UserStatus } };
+
+export type UnlockUserMutationVariables = Exact<{
+  userId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+}>;
+
+
+export type UnlockUserMutation = { __typename?: 'Mutation', unlockUser: { __typename?: 'ManagedUser', id: string, status: UserStatus } };
+
+export type ManagedUserPartsFragment = { __typename?: 'ManagedUser', id: string, email: string, displayName: string, roles: Array<Role>, status: UserStatus, createdAt: string };
+
+export type StaffMembersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StaffMembersQuery = { __typename?: 'Query', staffMembers: Array<{ __typename?: 'ManagedUser', id: string, email: string, displayName: string, roles: Array<Role>, status: UserStatus, createdAt: string }> };
+
+export type CreateStaffMutationVariables = Exact<{
+  input: CreateStaffInput;
+}>;
+
+
+export type CreateStaffMutation = { __typename?: 'Mutation', createStaff: { __typename?: 'ManagedUser', id: string, email: string, displayName: string, roles: Array<Role>, status: UserStatus, createdAt: string } };
+
+export type SetRolesMutationVariables = Exact<{
+  userId: Scalars['ID']['input'];
+  roles: Array<Role> | Role;
+}>;
+
+
+export type SetRolesMutation = { __typename?: 'Mutation', setRoles: { __typename?: 'ManagedUser', id: string, roles: Array<Role> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -1417,6 +1604,68 @@ export const ScheduledPaymentPartsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"ScheduledPaymentParts"}) as unknown as TypedDocumentString<ScheduledPaymentPartsFragment, unknown>;
+export const StaffUserPartsFragmentDoc = new TypedDocumentString(`
+    fragment StaffUserParts on User {
+  id
+  email
+  phone
+  displayName
+  roles
+  status
+  createdAt
+}
+    `, {"fragmentName":"StaffUserParts"}) as unknown as TypedDocumentString<StaffUserPartsFragment, unknown>;
+export const CustomerMoneyFragmentDoc = new TypedDocumentString(`
+    fragment CustomerMoney on Money {
+  amount
+  currency
+}
+    `, {"fragmentName":"CustomerMoney"}) as unknown as TypedDocumentString<CustomerMoneyFragment, unknown>;
+export const ManagedUserPartsFragmentDoc = new TypedDocumentString(`
+    fragment ManagedUserParts on ManagedUser {
+  id
+  email
+  displayName
+  roles
+  status
+  createdAt
+}
+    `, {"fragmentName":"ManagedUserParts"}) as unknown as TypedDocumentString<ManagedUserPartsFragment, unknown>;
+export const VerifyEmailDocument = new TypedDocumentString(`
+    mutation VerifyEmail($token: String!) {
+  verifyEmail(token: $token)
+}
+    `, {"hash":"e181c0252bb83738f80e73ba6d552f4d74094330efb9de5c162ff275473d84d9"}) as unknown as TypedDocumentString<VerifyEmailMutation, VerifyEmailMutationVariables>;
+export const ResendEmailVerificationDocument = new TypedDocumentString(`
+    mutation ResendEmailVerification {
+  resendEmailVerification
+}
+    `, {"hash":"604bd51058f04c500d7dd8d1c1e43e1115b0c591d30aa1ed8d535e4527a76f23"}) as unknown as TypedDocumentString<ResendEmailVerificationMutation, ResendEmailVerificationMutationVariables>;
+export const ChangeEmailDocument = new TypedDocumentString(`
+    mutation ChangeEmail($newEmail: String!, $currentPassword: String!) {
+  changeEmail(newEmail: $newEmail, currentPassword: $currentPassword)
+}
+    `, {"hash":"b67f789e27ab3e301e95357e35e7144e1d6d24304ddbb37eeb157d34453d5047"}) as unknown as TypedDocumentString<ChangeEmailMutation, ChangeEmailMutationVariables>;
+export const ChangePasswordDocument = new TypedDocumentString(`
+    mutation ChangePassword($currentPassword: String!, $newPassword: String!) {
+  changePassword(currentPassword: $currentPassword, newPassword: $newPassword)
+}
+    `, {"hash":"e7c1262b932d16bc95f5388cb8b5adf0068267fa408f325eef91fb269e82857c"}) as unknown as TypedDocumentString<ChangePasswordMutation, ChangePasswordMutationVariables>;
+export const RequestPasswordResetDocument = new TypedDocumentString(`
+    mutation RequestPasswordReset($email: String!) {
+  requestPasswordReset(email: $email)
+}
+    `, {"hash":"5ac89982dc149995bab85b93caab9976bbc3fd5994fbf4173153f8686dba9d72"}) as unknown as TypedDocumentString<RequestPasswordResetMutation, RequestPasswordResetMutationVariables>;
+export const ResetPasswordDocument = new TypedDocumentString(`
+    mutation ResetPassword($token: String!, $newPassword: String!) {
+  resetPassword(token: $token, newPassword: $newPassword)
+}
+    `, {"hash":"fe56b8aec7a3b8e3dff83ca568801466f6c64e0c19b90c04e75ad25dd3d65c57"}) as unknown as TypedDocumentString<ResetPasswordMutation, ResetPasswordMutationVariables>;
+export const ResetPasswordWithCodeDocument = new TypedDocumentString(`
+    mutation ResetPasswordWithCode($email: String!, $code: String!, $newPassword: String!) {
+  resetPasswordWithCode(email: $email, code: $code, newPassword: $newPassword)
+}
+    `, {"hash":"78ab8f8766dc250722312ac39b9c558a956f1d8580b1f6e00b18c7336266d6a9"}) as unknown as TypedDocumentString<ResetPasswordWithCodeMutation, ResetPasswordWithCodeMutationVariables>;
 export const AccountsDocument = new TypedDocumentString(`
     query Accounts($includeClosed: Boolean = false) {
   me {
@@ -2490,6 +2739,7 @@ export const MeDocument = new TypedDocumentString(`
   me {
     id
     email
+    emailVerified
     phone
     displayName
     roles
@@ -2497,7 +2747,69 @@ export const MeDocument = new TypedDocumentString(`
     createdAt
   }
 }
-    `, {"hash":"b18afb934f55335a756205896a4f8cedec01f6d113aab7848400046a65163bb9"}) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+    `, {"hash":"b2ab1a17634e8d68d83b2cd8859e8ecc0a3f3db7f5a94193e9930dd360f82ef9"}) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const SendSignInCodeDocument = new TypedDocumentString(`
+    mutation SendSignInCode($mfaToken: String!, $channel: MfaChannel!) {
+  sendSignInCode(mfaToken: $mfaToken, channel: $channel) {
+    channel
+    sentTo
+    expiresAt
+    resendAfter
+  }
+}
+    `, {"hash":"ba6808efe5c43bd2bc056cdf7686ccb768cc7594f29dfa17197f00f2336d578d"}) as unknown as TypedDocumentString<SendSignInCodeMutation, SendSignInCodeMutationVariables>;
+export const RequestStepUpCodeDocument = new TypedDocumentString(`
+    mutation RequestStepUpCode($channel: MfaChannel!) {
+  requestStepUpCode(channel: $channel) {
+    channel
+    sentTo
+    expiresAt
+    resendAfter
+  }
+}
+    `, {"hash":"ad428475c9c9d8f24bcc7071e5f34044662e3bc2fe6d1b4849d64598a584c83e"}) as unknown as TypedDocumentString<RequestStepUpCodeMutation, RequestStepUpCodeMutationVariables>;
+export const MfaStatusDocument = new TypedDocumentString(`
+    query MfaStatus {
+  me {
+    id
+    mfa {
+      totpEnabled
+      totpEnabledAt
+      recoveryCodesLeft
+      methods
+      required
+    }
+  }
+}
+    `, {"hash":"81324286765682a2e99b09ceab1e6f48c106985fb214206af4fc03e115c2cd5b"}) as unknown as TypedDocumentString<MfaStatusQuery, MfaStatusQueryVariables>;
+export const EnrolTotpDocument = new TypedDocumentString(`
+    mutation EnrolTotp {
+  enrolTotp {
+    secret
+    uri
+    qrCode
+  }
+}
+    `, {"hash":"dae368d84fa6d0eaf06269a4e7f69485a71ae63f98781b2e5805e70f0e7a3864"}) as unknown as TypedDocumentString<EnrolTotpMutation, EnrolTotpMutationVariables>;
+export const ConfirmTotpDocument = new TypedDocumentString(`
+    mutation ConfirmTotp($code: String!) {
+  confirmTotp(code: $code) {
+    codes
+  }
+}
+    `, {"hash":"7451973991573ce4dd2b9cb68581d8ff18fc40b1d73b8c16dab3f1df8e8440cd"}) as unknown as TypedDocumentString<ConfirmTotpMutation, ConfirmTotpMutationVariables>;
+export const RegenerateRecoveryCodesDocument = new TypedDocumentString(`
+    mutation RegenerateRecoveryCodes {
+  regenerateRecoveryCodes {
+    codes
+  }
+}
+    `, {"hash":"39ccee4cfc0ad0c46ae07525d22a52e81c35db9a000e4bcf19f97d11924fe938"}) as unknown as TypedDocumentString<RegenerateRecoveryCodesMutation, RegenerateRecoveryCodesMutationVariables>;
+export const DisableTotpDocument = new TypedDocumentString(`
+    mutation DisableTotp {
+  disableTotp
+}
+    `, {"hash":"08b99e554ce4a8bf13daa7e28b28d96b3d5c882e6c4689ce6d26a36883fa50b2"}) as unknown as TypedDocumentString<DisableTotpMutation, DisableTotpMutationVariables>;
 export const SavedDestinationsDocument = new TypedDocumentString(`
     query SavedDestinations {
   me {
@@ -3004,12 +3316,11 @@ export const CancelScheduledPaymentDocument = new TypedDocumentString(`
 export const RegisterDocument = new TypedDocumentString(`
     mutation Register($input: RegisterInput!) {
   register(input: $input) {
-    id
     email
-    displayName
+    verificationSent
   }
 }
-    `, {"hash":"2f0ca2283330df691aa30a2ce6c9fb6fff1f79a3e4eb6141f3428ecb30e07fe8"}) as unknown as TypedDocumentString<RegisterMutation, RegisterMutationVariables>;
+    `, {"hash":"61de41a5b1e7234c4288d6dd74101ad60ec6c97acf0d71458cbd58e35f930de2"}) as unknown as TypedDocumentString<RegisterMutation, RegisterMutationVariables>;
 export const SessionsDocument = new TypedDocumentString(`
     query Sessions {
   me {
@@ -3031,3 +3342,135 @@ export const RevokeSessionDocument = new TypedDocumentString(`
   revokeSession(id: $id)
 }
     `, {"hash":"0da1f5ad6ca30b47e1cb2c8f9b833664fb3647a47c585080a1a7fa8bc04c825c"}) as unknown as TypedDocumentString<RevokeSessionMutation, RevokeSessionMutationVariables>;
+export const CustomerLookupDocument = new TypedDocumentString(`
+    query CustomerLookup($id: ID!, $reason: String!) {
+  customer(id: $id, reason: $reason) {
+    ...StaffUserParts
+    accounts(includeClosed: true) {
+      id
+      number
+      type
+      currency
+      name
+      status
+      openedAt
+      closedAt
+      balance {
+        posted {
+          ...CustomerMoney
+        }
+        available {
+          ...CustomerMoney
+        }
+      }
+    }
+    payees {
+      id
+      name
+      scheme
+      maskedAccount
+      country
+      createdAt
+    }
+    billers {
+      id
+      name
+      billerCode
+      maskedReference
+      createdAt
+    }
+    cards {
+      id
+      brand
+      last4
+      expMonth
+      expYear
+      createdAt
+    }
+  }
+}
+    fragment StaffUserParts on User {
+  id
+  email
+  phone
+  displayName
+  roles
+  status
+  createdAt
+}
+fragment CustomerMoney on Money {
+  amount
+  currency
+}`, {"hash":"32d3a122ed900fa96fc5069a535d73de1ff88bc91f2239750e370359817529ad"}) as unknown as TypedDocumentString<CustomerLookupQuery, CustomerLookupQueryVariables>;
+export const CustomerByEmailDocument = new TypedDocumentString(`
+    query CustomerByEmail($email: String!, $reason: String!) {
+  customerByEmail(email: $email, reason: $reason) {
+    ...StaffUserParts
+  }
+}
+    fragment StaffUserParts on User {
+  id
+  email
+  phone
+  displayName
+  roles
+  status
+  createdAt
+}`, {"hash":"5042299e8f3e802188c0f919279c004f7e5ecfd53259f5224d581c75aae95fbf"}) as unknown as TypedDocumentString<CustomerByEmailQuery, CustomerByEmailQueryVariables>;
+export const UnlockSignInDocument = new TypedDocumentString(`
+    mutation UnlockSignIn($userId: ID!) {
+  unlockSignIn(userId: $userId)
+}
+    `, {"hash":"4d4b77a8309b44c1caf16f9eca63ce0446ece269cfbb8b39ccdbf65206fe42d4"}) as unknown as TypedDocumentString<UnlockSignInMutation, UnlockSignInMutationVariables>;
+export const LockUserDocument = new TypedDocumentString(`
+    mutation LockUser($userId: ID!, $reason: String!) {
+  lockUser(userId: $userId, reason: $reason) {
+    id
+    status
+  }
+}
+    `, {"hash":"7b082149aeb4a900fe4fbb7a6b9ab161ef0ae3ac65a2b611b6616d932661f84f"}) as unknown as TypedDocumentString<LockUserMutation, LockUserMutationVariables>;
+export const UnlockUserDocument = new TypedDocumentString(`
+    mutation UnlockUser($userId: ID!, $reason: String!) {
+  unlockUser(userId: $userId, reason: $reason) {
+    id
+    status
+  }
+}
+    `, {"hash":"f127cbc57ad6dc6f0cdc2087e6bab8f126350cbcf863cb71af589566d7f49b20"}) as unknown as TypedDocumentString<UnlockUserMutation, UnlockUserMutationVariables>;
+export const StaffMembersDocument = new TypedDocumentString(`
+    query StaffMembers {
+  staffMembers {
+    ...ManagedUserParts
+  }
+}
+    fragment ManagedUserParts on ManagedUser {
+  id
+  email
+  displayName
+  roles
+  status
+  createdAt
+}`, {"hash":"4e622853bfa0f4cc1971982f47f3c34e0e9a2798728df527603b92b4f9c1f47e"}) as unknown as TypedDocumentString<StaffMembersQuery, StaffMembersQueryVariables>;
+export const CreateStaffDocument = new TypedDocumentString(`
+    mutation CreateStaff($input: CreateStaffInput!) {
+  createStaff(input: $input) {
+    ...ManagedUserParts
+  }
+}
+    fragment ManagedUserParts on ManagedUser {
+  id
+  email
+  displayName
+  roles
+  status
+  createdAt
+}`, {"hash":"30e686760fea0bd2e88a6074a5cce4503247dddac1ee078e8f578076cdfd1947"}) as unknown as TypedDocumentString<CreateStaffMutation, CreateStaffMutationVariables>;
+export const SetRolesDocument = new TypedDocumentString(`
+    mutation SetRoles($userId: ID!, $roles: [Role!]!) {
+  setRoles(userId: $userId, roles: $roles) {
+    id
+    roles
+  }
+}
+    `, {"hash":"59d6e6605b4e4ec7d326a371b6b6a19033eff8a117314f7d31c49afd3923fe98"}) as unknown as TypedDocumentString<SetRolesMutation, SetRolesMutationVariables>;

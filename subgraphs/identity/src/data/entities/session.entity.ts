@@ -17,6 +17,10 @@ export interface SessionRow {
   /** When the family's current refresh token expires. */
   expiresAt: Date;
   revokedAt: Date | null;
+  /** How the user authenticated (RFC 8176 `amr`), carried by every access token of the session. */
+  amr: string[];
+  /** When the user last authenticated with the strongest factor in `amr`; a step-up moves it. */
+  authTime: Date;
 }
 
 export const SessionEntity = new EntitySchema<SessionRow>({
@@ -31,5 +35,7 @@ export const SessionEntity = new EntitySchema<SessionRow>({
     lastActiveAt: { type: 'timestamptz', name: 'last_active_at' },
     expiresAt: { type: 'timestamptz', name: 'expires_at' },
     revokedAt: { type: 'timestamptz', name: 'revoked_at', nullable: true },
+    amr: { type: 'text', array: true },
+    authTime: { type: 'timestamptz', name: 'auth_time' },
   },
 });

@@ -10,6 +10,8 @@ export interface UserRow {
   passwordHash: string;
   roles: Role[];
   status: UserStatus;
+  /** When the user proved they receive mail at `email`; null until then. */
+  emailVerifiedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -25,6 +27,7 @@ export const UserEntity = new EntitySchema<UserRow>({
     passwordHash: { type: 'text', name: 'password_hash' },
     roles: { type: 'text', array: true },
     status: { type: 'text' },
+    emailVerifiedAt: { type: 'timestamptz', name: 'email_verified_at', nullable: true },
     createdAt: { type: 'timestamptz', name: 'created_at' },
     updatedAt: { type: 'timestamptz', name: 'updated_at' },
   },

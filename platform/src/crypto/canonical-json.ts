@@ -2,8 +2,8 @@
  * JSON with object keys sorted and bigints as strings, so equal content always
  * hashes the same whatever order it was built in. Dates are ISO strings; keys
  * whose value is undefined are left out, as JSON.stringify leaves them out.
- * Written straight to a string: it runs for every transfer's fingerprint and
- * chain hash.
+ * Written straight to a string: it runs for every fingerprint and chain hash
+ * (banking's transfers, identity's audit entries).
  */
 export function canonicalJson(value: unknown): string {
   return write(value) ?? 'null';

@@ -1,0 +1,124 @@
+import type { BffOperationResult } from '@meridian/bff-core';
+import { ErrorCode, httpStatusFor, isErrorCode, type Logger } from '@meridian/platform';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeJwt } from 'jose';
+import { z } from 'zod';
+import type { IdentityCalls, WebLogin, WebStepUp } from './identity-calls';
+import type { SessionCookie } from './session-cookie';
+import { sendRefusal } from './session-routes';
+import type { LoadedWebSession, WebSessionStore } from './web-session-store';
+
+const METHODS = ['TOTP', 'RECOVERY_CODE', 'EMAIL', 'SMS'] as const;
+const code = z.string().min(1).max(64);
+const completeBody = z.object({ mfaToken: z.string().min(1).max(256), method: z.enum(METHODS), code });
+const stepUpBody = z.object({ method: z.enum(METHODS), code });
+
+/** What the second-factor routes work with. */
+export interface MfaRoutesOptions {
+  store: WebSessionStore;
+  cookie: SessionCookie;
+  identity: IdentityCalls;
+  log: Logger;
+}
+
+/** How long /auth/step-up waits for a refresh of the same session to land before giving up. */
+const LOCK_WAIT_MS = 5_000;
+
+/** Identity's refusal passed on: the BFF's own HTTP status, else the code's (a 200 with errors from identity). */
+function passRefusal(reply: FastifyReply, result: BffOperationResult, fallback: number) {
+  const extensions = result.body.errors?.[0]?.extensions ?? {};
+  const retryAfter = result.headers.get('retry-after') ?? (typeof extensions.retryAfter === 'number' ? String(extensions.retryAfter) : undefined);
+  if (retryAfter) reply.header('retry-after', retryAfter);
+  const status = result.status >= 400 ? result.status : isErrorCode(extensions.code) ? httpStatusFor[extensions.code] : fallback;
+  return reply.code(status).send({ errors: result.body.errors });
+}
+
+/**
+ * The second factor on the web, in the token-handler pattern like /auth/login:
+ * POST /auth/mfa finishes a sign-in that /auth/login answered with
+ * MFA_REQUIRED (its `mfaToken`, a method and a code) and sets the session
+ * cookie; POST /auth/step-up steps the cookie's session up and keeps the new
+ * tokens in the session record, so the next /graphql request carries the
+ * fresh `auth_time`. Codes by email or SMS are asked for with the GraphQL
+ * mutations `sendSignInCode` and `requestStepUpCode`.
+ */
+export function registerMfaRoutes(app: FastifyInstance, options: MfaRoutesOptions): void {
+  const { store, cookie, identity, log } = options;
+
+  const describe = (session: LoadedWebSession['session']) => ({
+    id: session.id,
+    createdAt: new Date(session.createdAt).toISOString(),
+    expiresAt: new Date(session.absoluteExpiresAt).toISOString(),
+    idleTimeoutSeconds: Math.round(store.timeouts.idleMs / 1000),
+  });
+
+  app.post('/auth/mfa', async (request, reply) => {
+    const parsed = completeBody.safeParse(request.body);
+    if (!parsed.success) {
+      return sendRefusal(reply, ErrorCode.BAD_USER_INPUT, 'Send {"mfaToken": "...", "method": "TOTP" | "RECOVERY_CODE" | "EMAIL" | "SMS", "code": "..."} as JSON.');
+    }
+    // Rotation, as at /auth/login: a session this browser still holds ends before the new one starts.
+    if (request.webSession) await endQuietly(request, request.webSession);
+    const result = await identity.completeSignIn(request, parsed.data);
+    const login = result.body.data?.completeSignIn as WebLogin | undefined;
+    if (!login) return passRefusal(reply, result, 401);
+    const { secret, session } = await store.create({
+      id: String(decodeJwt(login.accessToken).sid),
+      userId: login.user.id,
+      accessToken: login.accessToken,
+      accessExpiresAt: Date.parse(login.expiresAt),
+      refreshToken: login.refreshToken,
+      refreshExpiresAt: Date.parse(login.refreshExpiresAt),
+    });
+    cookie.set(request, reply, secret);
+    return reply.send({ user: login.user, session: describe(session) });
+  });
+
+  app.post('/auth/step-up', async (request, reply) => {
+    const parsed = stepUpBody.safeParse(request.body);
+    if (!parsed.success) return sendRefusal(reply, ErrorCode.BAD_USER_INPUT, 'Send {"method": "TOTP" | "RECOVERY_CODE" | "EMAIL" | "SMS", "code": "..."} as JSON.');
+    const loaded = request.webSession;
+    if (!loaded) return sendRefusal(reply, ErrorCode.UNAUTHENTICATED, 'Not signed in.');
+    // The step-up retires the refresh token the record holds: no refresh of this session may run meanwhile.
+    if (!(await lockWithin(loaded.handle))) return sendRefusal(reply, ErrorCode.SERVICE_UNAVAILABLE, 'The session is busy. Try again shortly.');
+    try {
+      const latest = await store.read(loaded.handle);
+      if (!latest) return sendRefusal(reply, ErrorCode.UNAUTHENTICATED, 'Not signed in.');
+      const result = await identity.stepUp(request, parsed.data, latest.session.accessToken);
+      const stepped = result.body.data?.stepUp as WebStepUp | undefined;
+      if (!stepped) return passRefusal(reply, result, 400);
+      const next: LoadedWebSession = {
+        handle: latest.handle,
+        session: {
+          ...latest.session,
+          accessToken: stepped.accessToken,
+          accessExpiresAt: Date.parse(stepped.expiresAt),
+          refreshToken: stepped.refreshToken,
+          refreshExpiresAt: Date.parse(stepped.refreshExpiresAt),
+        },
+      };
+      await store.save(next);
+      return reply.header('cache-control', 'no-store').send({ session: describe(next.session), amr: stepped.amr, authTime: stepped.authTime });
+    } finally {
+      await store.unlockRefresh(loaded.handle);
+    }
+  });
+
+  /** Takes the session's refresh lock, waiting for a refresh that holds it. */
+  async function lockWithin(handle: string): Promise<boolean> {
+    const until = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      if (await store.lockRefresh(handle, 10_000)) return true;
+      if (Date.now() > until) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Ends a session here and, as far as it can, in identity. */
+  async function endQuietly(request: FastifyRequest, loaded: LoadedWebSession): Promise<void> {
+    await store.destroy(loaded);
+    await identity.logout(request, loaded.session.refreshToken, loaded.session.accessToken).catch((err: Error) => {
+      log.warn({ err: err.message }, 'identity sign-out failed; the web session is ended');
+    });
+  }
+}
