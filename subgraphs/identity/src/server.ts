@@ -4,10 +4,9 @@ import {
   closeDataSource,
   createAccessTokenVerifier,
   createLogger,
-  createMemoryKeyValueStore,
-  createRedisKeyValueStore,
   DEV_MAILBOX_ROUTE,
   devMailboxToServe,
+  openKeyValueStore,
   openNotifier,
   serveDevMailbox,
   type BackgroundSender,
@@ -114,9 +113,7 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
   const notifier =
     deps.notifier ??
     openNotifier(config, {
-      kv: (kv = config.REDIS_URL
-        ? await createRedisKeyValueStore({ url: config.REDIS_URL, keyPrefix: 'meridian:', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS })
-        : createMemoryKeyValueStore()),
+      kv: (kv = await openKeyValueStore(config)),
       logger,
     });
   const { mail, ...accountFlows } = createAccountFlows({ config, db: dataSource, notifier, throttle: signIns, logger, policy: deps.accountTokenPolicy });

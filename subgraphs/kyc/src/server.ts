@@ -5,9 +5,7 @@ import {
   createAccessTokenVerifier,
   createFileObjectStore,
   createLogger,
-  createMemoryKeyValueStore,
   createOutboxRelay,
-  createRedisKeyValueStore,
   loadWebhookSecrets,
   postWebhook,
   createSubgraphServer,
@@ -15,6 +13,7 @@ import {
   devMailboxToServe,
   loadDataProtection,
   openEventBus,
+  openKeyValueStore,
   openNotifier,
   openSessionRevocations,
   remoteKeyResolver,
@@ -118,9 +117,7 @@ export async function createKycServer(config: KycConfig, deps: KycServerDeps): P
   const notifier =
     deps.notifier ??
     openNotifier(config, {
-      kv: (kv = config.REDIS_URL
-        ? await createRedisKeyValueStore({ url: config.REDIS_URL, keyPrefix: 'meridian:', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS })
-        : createMemoryKeyValueStore()),
+      kv: (kv = await openKeyValueStore(config)),
       logger,
     });
 

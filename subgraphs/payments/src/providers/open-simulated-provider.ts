@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createMemoryKeyValueStore, createRedisKeyValueStore, loadWebhookSecrets, postWebhook, type KeyValueStore, type Logger } from '@meridian/platform';
+import { openKeyValueStore, loadWebhookSecrets, postWebhook, type KeyValueStore, type Logger } from '@meridian/platform';
 import type { PaymentsConfig } from '../config';
 import { createSimulatedPaymentProvider, type SimulatedPaymentProvider } from './simulated-provider';
 
@@ -29,9 +29,7 @@ export interface OpenedSimulatedProvider {
  * secret and delivering to PAYMENTS_WEBHOOK_URL (default this server's own route).
  */
 export async function openSimulatedProvider(config: PaymentsConfig, secret: string, logger: Logger): Promise<OpenedSimulatedProvider> {
-  const kv: KeyValueStore = config.REDIS_URL
-    ? await createRedisKeyValueStore({ url: config.REDIS_URL, keyPrefix: 'meridian:', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS })
-    : createMemoryKeyValueStore();
+  const kv: KeyValueStore = await openKeyValueStore(config);
   let provider: SimulatedPaymentProvider;
   try {
     provider = createSimulatedPaymentProvider({
