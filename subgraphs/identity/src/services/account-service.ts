@@ -1,12 +1,11 @@
-import { errors, isUuid, mapPostgresError, uuidv7, type PostgresMeanings } from '@meridian/platform';
+import { errors, isUuid, mapPostgresError, type PostgresMeanings } from '@meridian/platform';
 import { In, type DataSource } from 'typeorm';
 import { UserEntity } from '../data/entities/user.entity';
-import { normaliseDisplayName } from '../domain/display-name';
 import { normaliseEmail } from '../domain/email';
-import { assertStrongPassword, hashPassword } from '../domain/password';
 import { normalisePhone } from '../domain/phone';
 import type { Role, UserRecord } from '../domain/user';
 import { recordAuditEvent, type RequestOrigin } from './audit-log';
+import { newUserRow } from './new-user';
 import { toUserRecord } from './user-mapper';
 
 /** What `register` needs. */
@@ -41,24 +40,7 @@ export class AccountService {
     roles: Role[] = ['CUSTOMER'],
     options: { emailVerified?: boolean } = {},
   ): Promise<UserRecord> {
-    const email = normaliseEmail(input.email);
-    const displayName = normaliseDisplayName(input.displayName);
-    const phone = input.phone ? normalisePhone(input.phone) : null;
-    assertStrongPassword(input.password, email, displayName);
-    const passwordHash = await hashPassword(input.password);
-    const now = new Date();
-    const row = {
-      id: uuidv7(),
-      email,
-      phone,
-      displayName,
-      passwordHash,
-      roles,
-      status: 'ACTIVE' as const,
-      emailVerifiedAt: options.emailVerified ? now : null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const row = await newUserRow(input, roles, options);
     try {
       await this.db.transaction(async (manager) => {
         await manager.insert(UserEntity, row);

@@ -1,14 +1,10 @@
-import { uuidv7 } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import { UserEntity, type UserRow } from '../data/entities/user.entity';
-import { normaliseDisplayName } from '../domain/display-name';
-import { normaliseEmail } from '../domain/email';
-import { assertStrongPassword, hashPassword } from '../domain/password';
-import { normalisePhone } from '../domain/phone';
 import type { AccountMailer } from './account-mailer';
 import type { RegistrationInput } from './account-service';
 import { recordAuditEvent, type RequestOrigin } from './audit-log';
 import type { EmailVerificationService } from './email-verification-service';
+import { newUserRow } from './new-user';
 
 /** What a registration answers: the same whether or not the address (or phone) already had an account. */
 export interface RegistrationResult {
@@ -42,24 +38,8 @@ export class RegistrationService {
    * Errors: BAD_USER_INPUT (email, phone, display name, weak password), before anything is stored.
    */
   async register(input: RegistrationInput, origin: RequestOrigin): Promise<RegistrationResult> {
-    const email = normaliseEmail(input.email);
-    const displayName = normaliseDisplayName(input.displayName);
-    const phone = input.phone ? normalisePhone(input.phone) : null;
-    assertStrongPassword(input.password, email, displayName);
-    const passwordHash = await hashPassword(input.password);
-    const now = new Date();
-    const row: UserRow = {
-      id: uuidv7(),
-      email,
-      phone,
-      displayName,
-      passwordHash,
-      roles: ['CUSTOMER'],
-      status: 'ACTIVE',
-      emailVerifiedAt: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const row = await newUserRow(input, ['CUSTOMER']);
+    const { email, displayName, phone } = row;
     const outcome = await this.db.transaction(async (manager): Promise<Outcome> => {
       // Nothing is inserted when the email or the phone is taken, and no error aborts the transaction.
       const inserted = await manager.createQueryBuilder().insert().into(UserEntity).values(row).orIgnore().returning(['id']).execute();
