@@ -1,12 +1,10 @@
-import type { BffOperationResult } from '@meridian/bff-core';
-import { ErrorCode, httpStatusFor, isErrorCode, type Logger } from '@meridian/platform';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { decodeJwt } from 'jose';
+import { ErrorCode } from '@meridian/platform';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { IdentityCalls, WebLogin, WebStepUp } from './identity-calls';
-import type { SessionCookie } from './session-cookie';
+import type { WebLogin, WebStepUp } from './identity-calls';
+import { describeSession, endSessionQuietly, passRefusal, startWebSession, type SessionRouteDeps } from './session-replies';
 import { sendRefusal } from './session-routes';
-import type { LoadedWebSession, WebSessionStore } from './web-session-store';
+import type { LoadedWebSession } from './web-session-store';
 
 const METHODS = ['TOTP', 'RECOVERY_CODE', 'EMAIL', 'SMS'] as const;
 const code = z.string().min(1).max(64);
@@ -14,24 +12,10 @@ const completeBody = z.object({ mfaToken: z.string().min(1).max(256), method: z.
 const stepUpBody = z.object({ method: z.enum(METHODS), code });
 
 /** What the second-factor routes work with. */
-export interface MfaRoutesOptions {
-  store: WebSessionStore;
-  cookie: SessionCookie;
-  identity: IdentityCalls;
-  log: Logger;
-}
+export type MfaRoutesOptions = SessionRouteDeps;
 
 /** How long /auth/step-up waits for a refresh of the same session to land before giving up. */
 const LOCK_WAIT_MS = 5_000;
-
-/** Identity's refusal passed on: the BFF's own HTTP status, else the code's (a 200 with errors from identity). */
-function passRefusal(reply: FastifyReply, result: BffOperationResult, fallback: number) {
-  const extensions = result.body.errors?.[0]?.extensions ?? {};
-  const retryAfter = result.headers.get('retry-after') ?? (typeof extensions.retryAfter === 'number' ? String(extensions.retryAfter) : undefined);
-  if (retryAfter) reply.header('retry-after', retryAfter);
-  const status = result.status >= 400 ? result.status : isErrorCode(extensions.code) ? httpStatusFor[extensions.code] : fallback;
-  return reply.code(status).send({ errors: result.body.errors });
-}
 
 /**
  * The second factor on the web, in the token-handler pattern like /auth/login:
@@ -43,14 +27,7 @@ function passRefusal(reply: FastifyReply, result: BffOperationResult, fallback: 
  * mutations `sendSignInCode` and `requestStepUpCode`.
  */
 export function registerMfaRoutes(app: FastifyInstance, options: MfaRoutesOptions): void {
-  const { store, cookie, identity, log } = options;
-
-  const describe = (session: LoadedWebSession['session']) => ({
-    id: session.id,
-    createdAt: new Date(session.createdAt).toISOString(),
-    expiresAt: new Date(session.absoluteExpiresAt).toISOString(),
-    idleTimeoutSeconds: Math.round(store.timeouts.idleMs / 1000),
-  });
+  const { store, identity } = options;
 
   app.post('/auth/mfa', async (request, reply) => {
     const parsed = completeBody.safeParse(request.body);
@@ -58,20 +35,11 @@ export function registerMfaRoutes(app: FastifyInstance, options: MfaRoutesOption
       return sendRefusal(reply, ErrorCode.BAD_USER_INPUT, 'Send {"mfaToken": "...", "method": "TOTP" | "RECOVERY_CODE" | "EMAIL" | "SMS", "code": "..."} as JSON.');
     }
     // Rotation, as at /auth/login: a session this browser still holds ends before the new one starts.
-    if (request.webSession) await endQuietly(request, request.webSession);
+    if (request.webSession) await endSessionQuietly(options, request, request.webSession);
     const result = await identity.completeSignIn(request, parsed.data);
     const login = result.body.data?.completeSignIn as WebLogin | undefined;
     if (!login) return passRefusal(reply, result, 401);
-    const { secret, session } = await store.create({
-      id: String(decodeJwt(login.accessToken).sid),
-      userId: login.user.id,
-      accessToken: login.accessToken,
-      accessExpiresAt: Date.parse(login.expiresAt),
-      refreshToken: login.refreshToken,
-      refreshExpiresAt: Date.parse(login.refreshExpiresAt),
-    });
-    cookie.set(request, reply, secret);
-    return reply.send({ user: login.user, session: describe(session) });
+    return startWebSession(options, request, reply, login);
   });
 
   app.post('/auth/step-up', async (request, reply) => {
@@ -98,7 +66,7 @@ export function registerMfaRoutes(app: FastifyInstance, options: MfaRoutesOption
         },
       };
       await store.save(next);
-      return reply.header('cache-control', 'no-store').send({ session: describe(next.session), amr: stepped.amr, authTime: stepped.authTime });
+      return reply.header('cache-control', 'no-store').send({ session: describeSession(store, next.session), amr: stepped.amr, authTime: stepped.authTime });
     } finally {
       await store.unlockRefresh(loaded.handle);
     }
@@ -112,13 +80,5 @@ export function registerMfaRoutes(app: FastifyInstance, options: MfaRoutesOption
       if (Date.now() > until) return false;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-  }
-
-  /** Ends a session here and, as far as it can, in identity. */
-  async function endQuietly(request: FastifyRequest, loaded: LoadedWebSession): Promise<void> {
-    await store.destroy(loaded);
-    await identity.logout(request, loaded.session.refreshToken, loaded.session.accessToken).catch((err: Error) => {
-      log.warn({ err: err.message }, 'identity sign-out failed; the web session is ended');
-    });
   }
 }

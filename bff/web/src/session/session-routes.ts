@@ -1,11 +1,9 @@
-import { errorBody, ErrorCode, httpStatusFor, isErrorCode, type Logger } from '@meridian/platform';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { decodeJwt } from 'jose';
+import { errorBody, ErrorCode, httpStatusFor, isErrorCode } from '@meridian/platform';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { BffOperationResult } from '@meridian/bff-core';
-import type { IdentityCalls, WebLogin } from './identity-calls';
-import type { SessionCookie } from './session-cookie';
-import type { LoadedWebSession, WebSessionStore } from './web-session-store';
+import type { WebLogin } from './identity-calls';
+import { describeSession, endSessionQuietly, passRefusal, startWebSession, type SessionRouteDeps } from './session-replies';
 
 const loginBody = z.object({
   email: z.string().min(1).max(320),
@@ -32,12 +30,7 @@ function logoutRefusal(result: BffOperationResult): { status: number; errors: un
 }
 
 /** What the /auth routes work with. */
-export interface SessionRoutesOptions {
-  store: WebSessionStore;
-  cookie: SessionCookie;
-  identity: IdentityCalls;
-  log: Logger;
-}
+export type SessionRoutesOptions = SessionRouteDeps;
 
 /**
  * POST /auth/login (signs in with identity, stores the tokens, sets the
@@ -47,49 +40,15 @@ export interface SessionRoutesOptions {
 export function registerSessionRoutes(app: FastifyInstance, options: SessionRoutesOptions): void {
   const { store, cookie, identity, log } = options;
 
-  /** Ends a session here and in identity (best effort there: the record here is what the cookie needs). */
-  async function endSession(request: FastifyRequest, loaded: LoadedWebSession): Promise<void> {
-    await store.destroy(loaded);
-    try {
-      await identity.logout(request, loaded.session.refreshToken, loaded.session.accessToken);
-    } catch (err) {
-      log.warn({ err: (err as Error).message }, 'identity sign-out failed; the web session is ended');
-    }
-  }
-
-  const describe = (session: LoadedWebSession['session']) => ({
-    id: session.id,
-    createdAt: new Date(session.createdAt).toISOString(),
-    expiresAt: new Date(session.absoluteExpiresAt).toISOString(),
-    idleTimeoutSeconds: Math.round(store.timeouts.idleMs / 1000),
-  });
-
   app.post('/auth/login', async (request, reply) => {
     const parsed = loginBody.safeParse(request.body);
     if (!parsed.success) return sendRefusal(reply, ErrorCode.BAD_USER_INPUT, 'Send {"email": "...", "password": "..."} as JSON.');
     // Rotation: whatever session this browser had ends before a new one starts (no session fixation).
-    if (request.webSession) await endSession(request, request.webSession);
+    if (request.webSession) await endSessionQuietly(options, request, request.webSession);
     const result = await identity.login(request, parsed.data);
     const login = result.body.data?.login as WebLogin | undefined;
-    if (!login) {
-      // A refusal by the BFF carries its HTTP status; one by identity (a 200 with errors) gets its code's.
-      const extensions = result.body.errors?.[0]?.extensions ?? {};
-      const retryAfter = result.headers.get('retry-after') ?? (typeof extensions.retryAfter === 'number' ? String(extensions.retryAfter) : undefined);
-      if (retryAfter) reply.header('retry-after', retryAfter);
-      const status = result.status >= 400 ? result.status : isErrorCode(extensions.code) ? httpStatusFor[extensions.code] : 401;
-      return reply.code(status).send({ errors: result.body.errors });
-    }
-    const claims = decodeJwt(login.accessToken);
-    const { secret, session } = await store.create({
-      id: String(claims.sid),
-      userId: login.user.id,
-      accessToken: login.accessToken,
-      accessExpiresAt: Date.parse(login.expiresAt),
-      refreshToken: login.refreshToken,
-      refreshExpiresAt: Date.parse(login.refreshExpiresAt),
-    });
-    cookie.set(request, reply, secret);
-    return reply.send({ user: login.user, session: describe(session) });
+    if (!login) return passRefusal(reply, result, 401);
+    return startWebSession(options, request, reply, login);
   });
 
   app.post('/auth/logout', async (request, reply) => {
@@ -113,6 +72,6 @@ export function registerSessionRoutes(app: FastifyInstance, options: SessionRout
   app.get('/auth/session', async (request, reply) => {
     if (!request.webSession) return sendRefusal(reply, ErrorCode.UNAUTHENTICATED, 'Not signed in.');
     const { session } = request.webSession;
-    return reply.header('cache-control', 'no-store').send({ user: { id: session.userId }, session: describe(session) });
+    return reply.header('cache-control', 'no-store').send({ user: { id: session.userId }, session: describeSession(store, session) });
   });
 }
