@@ -1,5 +1,6 @@
 import {
   decideScopes,
+  ErrorCode,
   fieldRequirement,
   isRestricted,
   missingScopes,
@@ -56,6 +57,8 @@ export function useRequiredScopes(options: RequiredScopesOptions): BffPlugin {
       const refused = restricted.filter(({ requirement }) => decideScopes(requirement, claims) !== 'ALLOWED');
       if (!refused.length) return;
       if (claims) throw withStatus(missingScopes(refused), 403);
+      // Identity's keys could not be fetched: the token was not judged, so the client must not sign out.
+      if (error instanceof GraphQLError && error.extensions.code === ErrorCode.SERVICE_UNAVAILABLE) throw withStatus(error, 503);
       // A token that came and failed says why (expired, say), so the client knows to refresh rather than sign in again.
       const tokenRefusal = error instanceof GraphQLError ? error.message : undefined;
       throw withStatus(signInRequired(refused.map((r) => r.coordinate), tokenRefusal), 401);

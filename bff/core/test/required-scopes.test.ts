@@ -27,6 +27,8 @@ const tokens = new Map<string, AccessTokenClaims>([
 ]);
 const verifyAccessToken = async (token: string) => {
   const found = tokens.get(token);
+  // The JWKS could not be fetched: the token is not judged.
+  if (token === 'keys-unreachable') throw errors.unavailable('Access tokens cannot be checked right now. Try again shortly.');
   if (!found) throw errors.unauthenticated('The access token is not valid.');
   return found;
 };
@@ -116,6 +118,10 @@ describe('the required-scopes guard', () => {
   it('answers UNAUTHENTICATED (401) without a valid token, naming the fields', async () => {
     expect(await refusal('{ mine readable }')).toEqual({ code: 'UNAUTHENTICATED', fields: ['Query.mine', 'Query.readable'], http: { status: 401 } });
     expect(await refusal('{ mine }', 'Bearer forged')).toMatchObject({ code: 'UNAUTHENTICATED', fields: ['Query.mine'] });
+  });
+
+  it('answers SERVICE_UNAVAILABLE (503), not UNAUTHENTICATED, when the token could not be checked', async () => {
+    expect(await refusal('{ mine }', 'Bearer keys-unreachable')).toMatchObject({ code: 'SERVICE_UNAVAILABLE', http: { status: 503 } });
   });
 
   it('answers FORBIDDEN (403) for a field whose scopes the token lacks, however deep in fragments it hides', async () => {

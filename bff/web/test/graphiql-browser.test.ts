@@ -77,6 +77,8 @@ run(title, () => {
         ...process.env,
         NODE_ENV: 'development',
         IDENTITY_URL: `http://127.0.0.1:${portOf(identity)}/graphql`,
+        // The BFF verifies access tokens (scopes, rate limits) against this identity's keys.
+        IDENTITY_JWKS_URL: `http://127.0.0.1:${portOf(identity)}/.well-known/jwks.json`,
       }),
     );
     await web.app.listen({ port: 0, host: '127.0.0.1' });
@@ -125,10 +127,11 @@ run(title, () => {
       const pageErrors: string[] = [];
       page.on('pageerror', (err) => pageErrors.push(err.message));
       const failedAssets: string[] = [];
+      let signedIn = false;
       page.on('response', (response) => {
-        // The session probe answers 401 while signed out, as it should; every other response must succeed.
-        const probe = new URL(response.url()).pathname === '/auth/session' && response.status() === 401;
-        if (response.status() >= 400 && !probe) failedAssets.push(`${response.status()} ${response.url()}`);
+        // While signed out the session probe and the refused query answer 401, as they should; every other response must succeed.
+        const expected = !signedIn && ['/auth/session', '/graphql'].includes(new URL(response.url()).pathname) && response.status() === 401;
+        if (response.status() >= 400 && !expected) failedAssets.push(`${response.status()} ${response.url()}`);
       });
 
       const response = await page.goto(graphiqlUrl, { waitUntil: 'load' });
@@ -143,6 +146,7 @@ run(title, () => {
       await page.locator(RESULT).getByText('UNAUTHENTICATED').waitFor({ timeout: 15_000 });
 
       // Sign in from the playground's bar: the BFF answers with an HttpOnly cookie, no token.
+      signedIn = true;
       await page.locator('[data-testid="session-bar"] input[name="email"]').fill(email);
       await page.locator('[data-testid="session-bar"] input[name="password"]').fill(password);
       await page.locator('[data-testid="session-bar"] button[type="submit"]').click();

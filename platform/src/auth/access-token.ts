@@ -122,6 +122,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions) {
       return claims;
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) throw errors.unauthenticated('The access token has expired.');
+      // Identity's keys could not be fetched: the token may be fine, so the client must not be signed out.
+      if (keysUnreachable(err)) throw errors.unavailable('Access tokens cannot be checked right now. Try again shortly.');
       throw errors.unauthenticated('The access token is not valid.');
     }
   };
@@ -144,6 +146,17 @@ export const SESSION_ENDED = 'SESSION_ENDED';
 /** Whether an error is a verifier's refusal of a token whose session has ended. */
 export function isSessionEnded(err: unknown): boolean {
   return err instanceof DomainError && err.extensions.reason === SESSION_ENDED;
+}
+
+/**
+ * Whether verification failed because the JWKS could not be fetched (timeout,
+ * connection refused, a non-200 answer) rather than because of the token.
+ */
+function keysUnreachable(err: unknown): boolean {
+  if (err instanceof joseErrors.JWKSTimeout) return true;
+  // fetch's own failure (refused, reset, DNS) reaches us as a TypeError, possibly of another realm.
+  if ((err as Error | null)?.name === 'TypeError' && (err as Error).message === 'fetch failed') return true;
+  return err instanceof joseErrors.JOSEError && err.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set HTTP response/.test(err.message);
 }
 
 export type AccessTokenVerifier = ReturnType<typeof createAccessTokenVerifier>;

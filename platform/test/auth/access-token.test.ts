@@ -1,5 +1,7 @@
 import { createHmac, createPublicKey } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createLocalJWKSet, SignJWT, type JWTPayload } from 'jose';
@@ -11,6 +13,7 @@ import {
   generatePrivateJwk,
   issueAccessToken,
   loadKeySet,
+  remoteKeyResolver,
   type AccessTokenVerifier,
   type KeySet,
   type TokenAudience,
@@ -131,6 +134,45 @@ describe('issueAccessToken and the verifier', () => {
   it('accepts a token that expired within the clock tolerance', async () => {
     const token = await sign(keys, claims({ iat: nowSeconds() - 100, exp: nowSeconds() - 10 }));
     await expect(verifierFor(keys, { clockToleranceSeconds: 60 })(token)).resolves.toMatchObject({ userId: 'user-1' });
+  });
+});
+
+describe('when identity\'s keys cannot be fetched', () => {
+  // The token may be perfectly good: the client must hear "try again", not "sign in again".
+  async function refusal(jwksUrl: string): Promise<DomainError> {
+    const remote = createAccessTokenVerifier({ ...aud, keys: remoteKeyResolver(jwksUrl), revocations: createMemorySessionRevocations() });
+    const error = await remote(genuine).then(
+      () => {
+        throw new Error('expected the token to be refused, but it verified');
+      },
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(DomainError);
+    return error as DomainError;
+  }
+
+  it('answers SERVICE_UNAVAILABLE when nothing listens at the JWKS address', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    expect((await refusal(`http://127.0.0.1:${port}/.well-known/jwks.json`)).code).toBe('SERVICE_UNAVAILABLE');
+  });
+
+  it('answers SERVICE_UNAVAILABLE when the JWKS endpoint fails, and UNAUTHENTICATED when it answers without the key', async () => {
+    let status = 503;
+    const server = http.createServer((_request, response) => {
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+    try {
+      expect((await refusal(url)).code).toBe('SERVICE_UNAVAILABLE');
+      status = 200;
+      expect((await refusal(url)).code).toBe('UNAUTHENTICATED');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 
