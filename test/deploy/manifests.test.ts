@@ -59,6 +59,7 @@ const internalApiCallers: Record<string, string[]> = {
   LEDGER_API_CALLERS: ['payments'],
   LEDGER_READ_CALLERS: ['insights'],
   IDENTITY_API_CALLERS: ['payments'],
+  IDENTITY_API_KEY_CALLERS: ['bff-web'],
   KYC_API_CALLERS: ['payments'],
   INSIGHTS_API_CALLERS: ['bff-web', 'bff-mobile'],
 };

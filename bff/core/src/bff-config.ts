@@ -62,6 +62,8 @@ export const bffConfigSchema = baseConfigSchema.extend({
   RATE_LIMIT_ANONYMOUS: count(120),
   RATE_LIMIT_CUSTOMER: count(600),
   RATE_LIMIT_STAFF: count(2_400),
+  /** Requests per window for each API key (web BFF), a bucket of its own apart from its owner's; default 600. */
+  RATE_LIMIT_API_KEY: count(600),
   /** Cost budgets (points) and how many points come back per second. */
   COST_BUDGET_ANONYMOUS: count(5_000),
   COST_RESTORE_ANONYMOUS: count(50),
@@ -69,6 +71,8 @@ export const bffConfigSchema = baseConfigSchema.extend({
   COST_RESTORE_CUSTOMER: count(500),
   COST_BUDGET_STAFF: count(100_000),
   COST_RESTORE_STAFF: count(2_000),
+  COST_BUDGET_API_KEY: count(20_000),
+  COST_RESTORE_API_KEY: count(500),
   /** Browser origins allowed to call the BFF cross-origin (CORS, with credentials); none by default. */
   CORS_ALLOWED_ORIGINS: originList(),
   /**
@@ -82,7 +86,7 @@ export const bffConfigSchema = baseConfigSchema.extend({
 
 export type BffConfig = z.infer<typeof bffConfigSchema>;
 
-/** The three rate-limit policies from configuration. */
+/** The rate-limit policies from configuration, one per kind of caller. */
 export function rateLimitPolicies(config: BffConfig): Record<CallerClass, RateLimitPolicy> {
   const policy = (requests: number, budget: number, restore: number): RateLimitPolicy => ({
     requestsPerWindow: requests,
@@ -94,6 +98,7 @@ export function rateLimitPolicies(config: BffConfig): Record<CallerClass, RateLi
     anonymous: policy(config.RATE_LIMIT_ANONYMOUS, config.COST_BUDGET_ANONYMOUS, config.COST_RESTORE_ANONYMOUS),
     customer: policy(config.RATE_LIMIT_CUSTOMER, config.COST_BUDGET_CUSTOMER, config.COST_RESTORE_CUSTOMER),
     staff: policy(config.RATE_LIMIT_STAFF, config.COST_BUDGET_STAFF, config.COST_RESTORE_STAFF),
+    apiKey: policy(config.RATE_LIMIT_API_KEY, config.COST_BUDGET_API_KEY, config.COST_RESTORE_API_KEY),
   };
 }
 
@@ -116,6 +121,7 @@ export const FAIL_CLOSED_FIELDS: ReadonlySet<string> = new Set([
   'confirmTotp',
   'regenerateRecoveryCodes',
   'disableTotp',
+  'createApiKey',
   'refreshSession',
   'logout',
   'unlockSignIn',

@@ -2,13 +2,19 @@ import type { AccessTokenClaims, AccessTokenVerifier, RateLimitResult } from '@m
 import { gatewayContextFromRequest, type GatewayContext } from '@meridian/supergraph';
 import type { FastifyRequest } from 'fastify';
 
-/** Who is calling, for rate limits. */
-export type CallerClass = 'anonymous' | 'customer' | 'staff';
+/** Who is calling, for rate limits: an API key has a bucket of its own. */
+export type CallerClass = 'anonymous' | 'customer' | 'staff' | 'apiKey';
 
-/** The caller as the limits count it: by user when a valid token came, else by address. */
+/** The caller as the limits count it: by API key, else by user when a valid token came, else by address. */
 export interface Caller {
   key: string;
   class: CallerClass;
+  /**
+   * The person behind the caller, when it is not `key`: the owner of an API key
+   * (`user:<id>`). Limits on credential and money fields count per person, so
+   * many keys do not multiply them.
+   */
+  person?: string;
 }
 
 /**
@@ -48,9 +54,12 @@ export function bffContextFromRequest(request: FastifyRequest): BffContext {
 
 const STAFF = new Set(['SUPPORT', 'COMPLIANCE', 'ADMIN']);
 
+/** The `amr` of an access token exchanged for an API key (identity's API_KEY_AMR); its `sid` is the key's id. */
+export const API_KEY_AMR = 'api_key';
+
 /**
- * Who is calling, worked out once per request: the user of a valid bearer
- * token (staff by role), else the client's address. An invalid token counts
+ * Who is calling, worked out once per request: the API key a valid bearer
+ * token was exchanged for, else its user (staff by role), else the client's address. An invalid token counts
  * as anonymous here; the subgraphs refuse it.
  */
 export async function callerOf(context: BffContext, verify?: AccessTokenVerifier): Promise<Caller> {
@@ -58,7 +67,8 @@ export async function callerOf(context: BffContext, verify?: AccessTokenVerifier
   let caller: Caller = { key: `ip:${context.clientIp}`, class: 'anonymous' };
   // An invalid token is refused by the subgraph; for limits the caller is anonymous.
   const { claims } = verify ? await verifiedUser(context, verify) : {};
-  if (claims) caller = { key: `user:${claims.userId}`, class: claims.roles.some((r) => STAFF.has(r)) ? 'staff' : 'customer' };
+  if (claims?.amr.includes(API_KEY_AMR)) caller = { key: `apikey:${claims.sessionId}`, class: 'apiKey', person: `user:${claims.userId}` };
+  else if (claims) caller = { key: `user:${claims.userId}`, class: claims.roles.some((r) => STAFF.has(r)) ? 'staff' : 'customer' };
   context.state.caller = caller;
   return caller;
 }

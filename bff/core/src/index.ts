@@ -1,5 +1,6 @@
 export * from './bff-config';
 export * from './bff-context';
+export * from './api-key-scheme';
 export * from './bff-plugin';
 export * from './use-depth-limit';
 export * from './use-ended-sessions';

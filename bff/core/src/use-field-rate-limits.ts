@@ -68,6 +68,9 @@ export const SENSITIVE_FIELD_LIMITS: Record<string, FieldLimit[]> = {
   confirmTotp: [{ max: 10, window: '15m' }],
   regenerateRecoveryCodes: [{ max: 5, window: '1h' }],
   disableTotp: [{ max: 5, window: '1h' }],
+  // A new credential each: few an hour serve any customer's scripts. Revoking only ever takes access away.
+  createApiKey: [{ max: 10, window: '1h' }],
+  revokeApiKey: [{ max: 30, window: '1m' }],
   refreshSession: [{ max: 30, window: '1m' }],
   logout: [{ max: 30, window: '1m' }],
   unlockSignIn: [{ max: 30, window: '1m' }],
@@ -198,7 +201,7 @@ async function enforce(
   const store = new RecordingStore(options.limiter, keepMs);
   const caller = await callerOf(context, options.verifyAccessToken);
   const limiter = getGraphQLRateLimiter({
-    identifyContext: () => (limit.scope === 'everyone' ? 'everyone' : caller.key),
+    identifyContext: () => (limit.scope === 'everyone' ? 'everyone' : (caller.person ?? caller.key)),
     store,
   });
   let refusal: string | undefined;

@@ -2,6 +2,7 @@ import { createBffServer, createTrustedDocumentStore, queryLimitsFrom, type BffD
 import type { MeridianServer } from '@meridian/platform';
 import { loadTrustedDocumentsManifest } from '@meridian/schema';
 import { trustedDocumentsMode, type MobileBffConfig } from './config';
+import { refuseApiKeys } from './refuse-api-keys';
 import { useRequireDeviceId } from './require-device-id';
 
 /** The mobile BFF's name in logs and metrics, and the subject of its service tokens. */
@@ -17,7 +18,8 @@ export interface MobileBffDeps extends BffDeps {
  * The React Native app's BFF (port 4001): the shared pipeline with the app's
  * limits, trusted documents — the app sends `{"documentId": "sha256:…"}`
  * from its manifest, and in production nothing else runs — and sessions bound
- * to the device: sign-in and refresh must carry the app's device id.
+ * to the device: sign-in and refresh must carry the app's device id. API keys
+ * (`Authorization: ApiKey`) are refused: they are for the web API.
  */
 export function createMobileBffServer(config: MobileBffConfig, deps: MobileBffDeps = {}): Promise<MeridianServer> {
   return createBffServer({
@@ -26,6 +28,8 @@ export function createMobileBffServer(config: MobileBffConfig, deps: MobileBffDe
     limits: queryLimitsFrom('MOBILE', config),
     deps,
     plugins: [useRequireDeviceId()],
+    // API keys belong to the web API; here they are refused before anything runs.
+    routes: (app) => refuseApiKeys(app),
     trustedDocuments: {
       store: deps.trustedDocuments ?? createTrustedDocumentStore(loadTrustedDocumentsManifest('mobile')),
       mode: trustedDocumentsMode(config),

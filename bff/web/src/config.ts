@@ -14,6 +14,10 @@ export const webBffConfigSchema = bffConfigSchema.extend({
   WEB_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   /** A web session ends this many hours after sign-in, however active. */
   WEB_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+  /** Failed API-key lookups (unknown, revoked, expired keys) a client address may make per window before it is refused; default 20. */
+  WEB_API_KEY_FAILED_LOOKUPS: z.coerce.number().int().min(1).max(100_000).default(20),
+  /** That window in minutes; default 15. */
+  WEB_API_KEY_FAILED_LOOKUP_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   ...queryLimitSettings('WEB', webLimits),
   /**
    * `required`: only documents from the dashboard's manifest run (`{"documentId": "sha256:…"}`);

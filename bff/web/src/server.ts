@@ -2,13 +2,25 @@ import {
   createBffServer,
   createResilientRedisKeyValueStore,
   createTrustedDocumentStore,
+  DOCUMENT_DOWNLOAD_ROUTE,
   queryLimitsFrom,
+  TRANSACTION_EXPORT_ROUTE,
   trustedDocumentsModeFor,
   type BffDeps,
   type TrustedDocumentStore,
 } from '@meridian/bff-core';
-import { createLogger, createMemoryKeyValueStore, openSessionRevocations, type KeyValueStore, type MeridianServer } from '@meridian/platform';
+import {
+  createLogger,
+  createMemoryKeyValueStore,
+  createServiceTokenIssuer,
+  loadServiceSigningKeys,
+  openSessionRevocations,
+  type KeyValueStore,
+  type MeridianServer,
+} from '@meridian/platform';
 import { loadTrustedDocumentsManifest } from '@meridian/schema';
+import { createApiKeyExchange } from './api-keys/api-key-exchange';
+import { registerApiKeys } from './api-keys/use-api-keys';
 import type { WebBffConfig } from './config';
 import { graphiqlCacheDir, useGraphiql } from './graphiql/use-graphiql';
 import { WebSessionStore } from './session/web-session-store';
@@ -29,8 +41,9 @@ export interface WebBffDeps extends BffDeps {
  * The web dashboard's BFF (port 4000): the shared pipeline with the dashboard's
  * limits, cookie sessions that keep every token server-side (POST /auth/login,
  * POST /auth/logout, GET /auth/session), CSRF checks, trusted documents (in
- * production only the dashboard's manifest runs), and GraphiQL at GET /graphql
- * in development.
+ * production only the dashboard's manifest runs), API keys for customers'
+ * scripts (`Authorization: ApiKey <key>`, exchanged with identity for
+ * short-lived tokens), and GraphiQL at GET /graphql in development.
  */
 export async function createWebBffServer(config: WebBffConfig, deps: WebBffDeps = {}): Promise<MeridianServer> {
   const logger = deps.logger ?? createLogger({ service: WEB_BFF_NAME, level: config.LOG_LEVEL });
@@ -53,11 +66,23 @@ export async function createWebBffServer(config: WebBffConfig, deps: WebBffDeps 
   const ownRevocations = deps.revocations ? undefined : await openSessionRevocations(config, { logger });
   const revocations = deps.revocations ?? ownRevocations!;
   const sessions = createWebSessions({ store, nodeEnv: config.NODE_ENV, allowedOrigins: config.CORS_ALLOWED_ORIGINS, revocations });
+  const issueServiceToken =
+    deps.issueServiceToken ?? createServiceTokenIssuer({ service: WEB_BFF_NAME, keys: await loadServiceSigningKeys(config, WEB_BFF_NAME) });
+  // API keys are exchanged with identity for short-lived access tokens; failed lookups are counted in the session store's backend.
+  const apiKeys = createApiKeyExchange({
+    identityUrl: config.IDENTITY_URL,
+    issueServiceToken,
+    kv: deps.sessionStore ?? ownStore!,
+    revocations,
+    logger,
+    failedLookupsPerAddress: config.WEB_API_KEY_FAILED_LOOKUPS,
+    failedLookupWindowMs: config.WEB_API_KEY_FAILED_LOOKUP_WINDOW_MINUTES * 60_000,
+  });
   const server = await createBffServer({
     name: WEB_BFF_NAME,
     config,
     limits: queryLimitsFrom('WEB', config),
-    deps: { ...deps, logger, revocations },
+    deps: { ...deps, logger, revocations, issueServiceToken },
     plugins: [sessions.plugin],
     context: sessions.context,
     trustedDocuments: {
@@ -67,6 +92,7 @@ export async function createWebBffServer(config: WebBffConfig, deps: WebBffDeps 
       maxBodyBytes: 100 * 1024,
     },
     routes: async (app, logger, bff) => {
+      registerApiKeys(app, { exchange: apiKeys, routes: new Set(['/graphql', '/uploads', DOCUMENT_DOWNLOAD_ROUTE, TRANSACTION_EXPORT_ROUTE]) });
       await sessions.register(app, logger, bff);
       if (config.NODE_ENV === 'development') useGraphiql(app, { logger, cacheDir: graphiqlCacheDir(config.DATA_DIR) });
     },

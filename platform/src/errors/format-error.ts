@@ -40,6 +40,8 @@ const publicExtensionKeys = new Set([
   'expiresAt',
   'maxAgeSeconds',
   'action',
+  // createApiKey: the scopes a key may not be given.
+  'scopes',
 ]);
 
 // Apollo Server's validation rule for introspection tags its error this way.

@@ -6,6 +6,10 @@ export const identityConfigSchema = subgraphBaseConfigSchema.extend({
   IDENTITY_PORT: port(4201),
   /** Services whose service tokens may look customers up at `/internal/identity/...`, comma-separated; default `payments`. */
   IDENTITY_API_CALLERS: serviceNames(['payments']),
+  /** Services that may exchange API keys for access tokens at `/internal/identity/api-keys/...`, comma-separated; default `bff-web`. */
+  IDENTITY_API_KEY_CALLERS: serviceNames(['bff-web']),
+  /** Lifetime in seconds of an access token exchanged for an API key; default 300. Never longer than ACCESS_TOKEN_TTL_SECONDS. */
+  API_KEY_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
   /** Access token lifetime in seconds; default 600 (10 minutes). */
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
   /** Refresh token lifetime in days; default 30. */

@@ -29,11 +29,13 @@ import { createIdentityDataSource } from './data/data-source';
 import type { AccountTokenPolicy } from './domain/account-token';
 import type { MfaPolicy } from './domain/mfa';
 import type { SignInPolicy } from './domain/sign-in-throttle';
+import { API_KEY_API_PREFIX, apiKeyRoutes } from './http/api-key-routes';
 import { IDENTITY_API_PREFIX, identityRoutes } from './http/internal-routes';
 import { createResolvers } from './resolvers';
 import { createAccountFlows } from './services/account-flows';
 import { createMfa } from './services/mfa';
 import { AccountService } from './services/account-service';
+import { ApiKeyService } from './services/api-key-service';
 import { createAuditSealer } from './services/audit-chain';
 import { DeviceSessionService } from './services/device-session-service';
 import { bindSessionRevocations, revocationKeepMs } from './services/session-revocation';
@@ -109,6 +111,12 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
     signIns,
   );
   const deviceSessions = new DeviceSessionService(dataSource);
+  // Tokens exchanged for API keys live no longer than session tokens, so the revocation list keeps a revoked key's id long enough.
+  const apiKeys = new ApiKeyService(dataSource, {
+    keys: tokenKeys.signing,
+    audience,
+    tokenTtlSeconds: Math.min(config.API_KEY_TOKEN_TTL_SECONDS, config.ACCESS_TOKEN_TTL_SECONDS),
+  });
   let kv: KeyValueStore | undefined;
   const notifier =
     deps.notifier ??
@@ -126,7 +134,7 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
     name: 'identity',
     logger,
     typeDefs: identityTypeDefs,
-    resolvers: createResolvers({ accounts, sessions, deviceSessions, signIns, ...accountFlows, ...mfa, ...staff }),
+    resolvers: createResolvers({ accounts, sessions, deviceSessions, signIns, apiKeys, ...accountFlows, ...mfa, ...staff }),
     accessTokens: createAccessTokenVerifier({ ...audience, keys: tokenKeys.resolver, revocations }),
     revocations,
     readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
@@ -136,6 +144,8 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
       app.get(JWKS_ROUTE, async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(tokenKeys.jwks()));
       // The internal API, open only to IDENTITY_API_CALLERS.
       await app.register((internal) => identityRoutes(internal, { accounts, logger, callers: config.IDENTITY_API_CALLERS }), { prefix: IDENTITY_API_PREFIX });
+      // The API-key exchange, open only to IDENTITY_API_KEY_CALLERS (the web BFF).
+      await app.register((internal) => apiKeyRoutes(internal, { apiKeys, logger, callers: config.IDENTITY_API_KEY_CALLERS }), { prefix: API_KEY_API_PREFIX });
       if (devMailbox) serveDevMailbox(app, devMailbox);
     },
     // Chains new audit entries about once a second; replicas take turns.

@@ -52,6 +52,11 @@ export function createWebSessions(options: WebSessionsOptions) {
 
   /** Before /graphql and /auth/*: the CSRF check, then the session (loaded, refreshed if due, kept alive). */
   async function resolve(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    // An API key is no browser session: neither the cookie nor CSRF concerns it.
+    if (request.apiKeyAccess) {
+      request.webSession = null;
+      return;
+    }
     const secret = sessionCookie.read(request);
     const refusal = csrfRefusal(request, secret !== undefined, allowList);
     if (refusal) return sendRefusal(reply, ErrorCode.FORBIDDEN, refusal, { reason: 'CSRF' });
@@ -76,9 +81,10 @@ export function createWebSessions(options: WebSessionsOptions) {
     request.webSession = loaded;
   }
 
-  /** The GraphQL context: the client's own bearer header if it sent one, else the session's token. */
+  /** The GraphQL context: the token exchanged for an API key, else the client's own bearer header if it sent one, else the session's token. */
   async function context(request: FastifyRequest): Promise<BffContext> {
     const base = bffContextFromRequest(request);
+    if (request.apiKeyAccess) return { ...base, authorization: `Bearer ${request.apiKeyAccess.accessToken}` };
     if (base.authorization || !request.webSession) return base;
     return { ...base, authorization: `Bearer ${request.webSession.session.accessToken}` };
   }

@@ -24,6 +24,42 @@ export type Scalars = {
 };
 
 /**
+ * A key for the customer's own scripts, sent to the web API as `Authorization: ApiKey <key>`. It acts as its owner
+ * with the scopes it was given, never more, and never for credentials. The key itself is shown only once, by
+ * `createApiKey`; identity keeps only a hash of it.
+ */
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  /** When the key was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When the key stops working. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Identifier of the key; pass it to `revokeApiKey`. Access tokens exchanged for the key carry it as their `sid`. */
+  id: Scalars['ID']['output'];
+  /** When the key was last used, to the minute; null when never. */
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The name given at creation, to tell keys apart. */
+  name: Scalars['String']['output'];
+  /** The start of the key (`mk_live_` and 16 hex characters), not secret: enough to recognise it, never to use it. */
+  prefix: Scalars['String']['output'];
+  /** When the key was revoked; null while it is not. */
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The scopes the key acts with, e.g. `accounts:read`; a subset of its owner's at creation. */
+  scopes: Array<Scalars['String']['output']>;
+  /** Whether the key works now. */
+  status: ApiKeyStatus;
+};
+
+/** Whether an API key works. */
+export type ApiKeyStatus =
+  /** The key can be used until `expiresAt`. */
+  | 'ACTIVE'
+  /** `expiresAt` has passed; the key no longer works. */
+  | 'EXPIRED'
+  /** The key was revoked (by its owner, or when a password reset, a staff lock or a role change ended every credential of the account). */
+  | 'REVOKED';
+
+/**
  * A signed-in session: a short-lived access token to send as `Authorization: Bearer <token>`,
  * and a single-use refresh token that `refreshSession` exchanges for a new pair.
  */
@@ -59,6 +95,15 @@ export type CreateStaffInput = {
   email: Scalars['String']['input'];
   /** One or more staff roles (`SUPPORT`, `COMPLIANCE`, `ADMIN`). */
   roles: Array<Role>;
+};
+
+/** A key just created. `secret` is shown only in this answer: store it now, it cannot be read again. */
+export type CreatedApiKey = {
+  __typename?: 'CreatedApiKey';
+  /** The key as `apiKeys` lists it. */
+  apiKey: ApiKey;
+  /** The whole key, `mk_live_<prefix>_<secret>`: send it as `Authorization: ApiKey <key>` to the web API. Shown only once. */
+  secret: Scalars['String']['output'];
 };
 
 /** Credentials for signing in. */
@@ -160,6 +205,17 @@ export type Mutation = {
    */
   confirmTotp: RecoveryCodes;
   /**
+   * Creates an API key for the signed-in customer's own scripts and answers it once (`CreatedApiKey.secret`). It acts
+   * with `scopes`, each one the customer holds and only their own data's (`profile:…`, `accounts:…`, `payments:…`,
+   * `kyc:…`, `insights:…`), never `credentials:write` nor a staff scope; without `scopes`, every `…:read` scope the
+   * customer holds. Tokens exchanged for a key never count as a second factor, so nothing that needs a step-up works
+   * with one. Needs a second factor from the last 5 minutes (`stepUp`). At most 20 live keys. Audited
+   * (`API_KEY_CREATED`). Errors (nothing is created on any): `UNAUTHENTICATED`, `STEP_UP_REQUIRED`, `FORBIDDEN` (not a
+   * customer; `reason` `SCOPE_NOT_DELEGABLE` or `SCOPE_NOT_HELD` with `scopes`), `BAD_USER_INPUT` (`field` `name`,
+   * `scopes` with `reason` `UNKNOWN_SCOPE`, or `expiresAt`), `CONFLICT` (`reason` `API_KEY_LIMIT`).
+   */
+  createApiKey: CreatedApiKey;
+  /**
    * Adds a staff member, for administrators (scope `staff:manage`): a user with staff roles only and no usable password,
    * who is sent an email to choose one. Audited (`STAFF_CREATED`, with the administrator). Errors: `UNAUTHENTICATED`,
    * `FORBIDDEN` (scope), `BAD_USER_INPUT` (email, name, no roles, or `CUSTOMER` among them), `CONFLICT` (email taken).
@@ -250,6 +306,13 @@ export type Mutation = {
    */
   resetPasswordWithCode: Scalars['Boolean']['output'];
   /**
+   * Revokes one of the signed-in customer's API keys: it stops working at once, and access tokens already exchanged for
+   * it are refused everywhere within a second. Revoking a revoked key answers it unchanged. Audited (`API_KEY_REVOKED`).
+   * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (scope), `NOT_FOUND` (unknown or someone else's key, alike),
+   * `SERVICE_UNAVAILABLE` (the revocation could not be recorded; nothing changed, try again).
+   */
+  revokeApiKey: ApiKey;
+  /**
    * Ends one of the caller's own sessions (see `User.sessions`), possibly the current one: its refresh token stops
    * working at once, and access tokens already issued to it are refused everywhere within a second.
    * Returns true. Errors: `UNAUTHENTICATED` (no access token), `NOT_FOUND` (unknown, ended, or someone else's session,
@@ -327,6 +390,13 @@ export type MutationConfirmTotpArgs = {
 };
 
 
+export type MutationCreateApiKeyArgs = {
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  name: Scalars['String']['input'];
+  scopes?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
 export type MutationCreateStaffArgs = {
   input: CreateStaffInput;
 };
@@ -382,6 +452,11 @@ export type MutationResetPasswordWithCodeArgs = {
 };
 
 
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeSessionArgs = {
   id: Scalars['ID']['input'];
 };
@@ -422,6 +497,12 @@ export type MutationVerifyEmailArgs = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The signed-in customer's API keys, newest first (the 100 most recent), revoked and expired ones included; never a
+   * key's secret. Only from an interactive sign-in (scope `credentials:write`), not with an API key.
+   * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (scope).
+   */
+  apiKeys: Array<ApiKey>;
   /**
    * A customer looked up by staff (scope `customers:read`), with the reason for looking. Every lookup is audited
    * (`STAFF_READ`: staff id, customer id, reason, request id, fields read), and what other subgraphs add to the user
@@ -529,7 +610,7 @@ export type User = {
   /**
    * The user's second factors: whether an authenticator app is set up, recovery codes left, and the methods sign-in
    * and step-up accept. Only the user may read it, with their own access token; anyone else, staff included, gets
-   * `FORBIDDEN`.
+   * `FORBIDDEN`. Only from an interactive sign-in (scope `credentials:write`), not with an API key.
    */
   mfa: UserMfa;
   /** Mobile phone number in E.164 form (e.g. `+447700900123`); unique when set. Visible to the user and to staff. */
@@ -539,7 +620,8 @@ export type User = {
   /**
    * Where the user is signed in: live sessions (not signed out, revoked or expired), most recently active first.
    * Only the user may read them, with their own access token; anyone else, staff included, gets `FORBIDDEN`,
-   * also when the user is reached through another subgraph.
+   * also when the user is reached through another subgraph. Only from an interactive sign-in (scope `credentials:write`),
+   * not with an API key.
    */
   sessions: Array<UserSession>;
   /** Whether the user may sign in. */
@@ -675,13 +757,16 @@ export type DirectiveResolverFn<TResult = {}, TParent = {}, TContext = {}, TArgs
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  AuthSession: ResolverTypeWrapper<IssuedSession>;
+  ApiKey: ResolverTypeWrapper<ApiKey>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ApiKeyStatus: ApiKeyStatus;
+  AuthSession: ResolverTypeWrapper<IssuedSession>;
   CreateStaffInput: CreateStaffInput;
+  CreatedApiKey: ResolverTypeWrapper<CreatedApiKey>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   LoginInput: LoginInput;
   ManagedUser: ResolverTypeWrapper<ManagedUser>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   MfaChannel: MfaChannel;
   MfaCodeSent: ResolverTypeWrapper<MfaCodeSent>;
   MfaMethod: MfaMethod;
@@ -702,13 +787,15 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  AuthSession: IssuedSession;
+  ApiKey: ApiKey;
+  ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
+  AuthSession: IssuedSession;
   CreateStaffInput: CreateStaffInput;
+  CreatedApiKey: CreatedApiKey;
   DateTime: Scalars['DateTime']['output'];
   LoginInput: LoginInput;
   ManagedUser: ManagedUser;
-  ID: Scalars['ID']['output'];
   MfaCodeSent: MfaCodeSent;
   Mutation: {};
   Boolean: Scalars['Boolean']['output'];
@@ -723,6 +810,19 @@ export type ResolversParentTypes = ResolversObject<{
   UserSession: UserSession;
 }>;
 
+export type ApiKeyResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ApiKeyStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type AuthSessionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['AuthSession'] = ResolversParentTypes['AuthSession']> = ResolversObject<{
   accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   amr?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -731,6 +831,12 @@ export type AuthSessionResolvers<ContextType = SubgraphContext, ParentType exten
   refreshExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type CreatedApiKeyResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['CreatedApiKey'] = ResolversParentTypes['CreatedApiKey']> = ResolversObject<{
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -761,6 +867,7 @@ export type MutationResolvers<ContextType = SubgraphContext, ParentType extends 
   changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   completeSignIn?: Resolver<ResolversTypes['AuthSession'], ParentType, ContextType, RequireFields<MutationCompleteSignInArgs, 'code' | 'method' | 'mfaToken'>>;
   confirmTotp?: Resolver<ResolversTypes['RecoveryCodes'], ParentType, ContextType, RequireFields<MutationConfirmTotpArgs, 'code'>>;
+  createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'name'>>;
   createStaff?: Resolver<ResolversTypes['ManagedUser'], ParentType, ContextType, RequireFields<MutationCreateStaffArgs, 'input'>>;
   disableTotp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   enrolTotp?: Resolver<ResolversTypes['TotpEnrolment'], ParentType, ContextType>;
@@ -775,6 +882,7 @@ export type MutationResolvers<ContextType = SubgraphContext, ParentType extends 
   resendEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
   resetPasswordWithCode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordWithCodeArgs, 'code' | 'email' | 'newPassword'>>;
+  revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
   sendSignInCode?: Resolver<ResolversTypes['MfaCodeSent'], ParentType, ContextType, RequireFields<MutationSendSignInCodeArgs, 'channel' | 'mfaToken'>>;
   setRoles?: Resolver<ResolversTypes['ManagedUser'], ParentType, ContextType, RequireFields<MutationSetRolesArgs, 'roles' | 'userId'>>;
@@ -785,6 +893,7 @@ export type MutationResolvers<ContextType = SubgraphContext, ParentType extends 
 }>;
 
 export type QueryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   customer?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'id' | 'reason'>>;
   customerByEmail?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryCustomerByEmailArgs, 'email' | 'reason'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
@@ -845,7 +954,9 @@ export type UserSessionResolvers<ContextType = SubgraphContext, ParentType exten
 }>;
 
 export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
+  ApiKey?: ApiKeyResolvers<ContextType>;
   AuthSession?: AuthSessionResolvers<ContextType>;
+  CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   ManagedUser?: ManagedUserResolvers<ContextType>;
   MfaCodeSent?: MfaCodeSentResolvers<ContextType>;

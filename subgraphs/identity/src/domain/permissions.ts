@@ -64,6 +64,9 @@ export const INTERACTIVE_ONLY_SCOPES: readonly Scope[] = ['credentials:write'];
  */
 export const DELEGABLE_SCOPES: readonly Scope[] = CUSTOMER_SCOPES;
 
+/** What an API key gets when its creator names no scopes: every delegable scope that only reads. */
+export const READ_ONLY_DELEGABLE_SCOPES: readonly Scope[] = DELEGABLE_SCOPES.filter((scope) => scope.endsWith(':read'));
+
 /** Roles that may read other users' profiles. */
 export const STAFF_ROLES: readonly Role[] = ['SUPPORT', 'COMPLIANCE', 'ADMIN'];
 

@@ -8,12 +8,13 @@ import type { DeviceSessionService } from '../services/device-session-service';
 import type { SessionCaller, SessionService } from '../services/session-service';
 import type { SignInThrottle } from '../services/sign-in-throttle';
 import { accountMutations, type AccountFlowServices } from './account-resolvers';
+import { apiKeyResolvers, type ApiKeyServices } from './api-keys';
 import { mfaResolvers, type MfaServices } from './mfa';
 import { staffResolvers, type StaffServices } from './staff';
 import { userLoader } from './user-loader';
 
 /** Services the resolvers call. */
-export interface IdentityServices extends AccountFlowServices, MfaServices, StaffServices {
+export interface IdentityServices extends AccountFlowServices, MfaServices, StaffServices, ApiKeyServices {
   accounts: AccountService;
   sessions: SessionService;
   deviceSessions: DeviceSessionService;
@@ -54,6 +55,7 @@ function sessionViewer(user: UserRecord, ctx: SubgraphContext): SessionCaller {
 export function createResolvers(services: IdentityServices): Resolvers {
   const mfa = mfaResolvers(services, { origin, opened });
   const staff = staffResolvers(services);
+  const apiKeys = apiKeyResolvers(services);
   return {
     DateTime: DateTimeScalar,
     Query: {
@@ -64,11 +66,13 @@ export function createResolvers(services: IdentityServices): Resolvers {
         return user;
       },
       ...staff.Query,
+      ...apiKeys.Query,
     },
     Mutation: {
       ...accountMutations(services),
       ...mfa.Mutation,
       ...staff.Mutation,
+      ...apiKeys.Mutation,
       login: async (_parent, { input }, ctx) =>
         opened(await services.sessions.login(input.email, input.password, input.deviceId ?? null, origin(ctx))),
       refreshSession: async (_parent, { refreshToken, deviceId }, ctx) =>

@@ -19,6 +19,7 @@ import { assertStrongPassword, hashPassword } from '../domain/password';
 import type { AccountMailer } from './account-mailer';
 import { recordAuditEvent, type RequestOrigin } from './audit-log';
 import { reauthenticate } from './reauthentication';
+import { revokeAllApiKeys } from './api-key-service';
 import { revokeAllSessions, revokeFamily } from './session-family';
 import type { SignInThrottle } from './sign-in-throttle';
 
@@ -181,8 +182,14 @@ export class PasswordService {
       // The email was read, so the address is proved too.
       await manager.update(UserEntity, { id: user.id }, { passwordHash, updatedAt: now, emailVerifiedAt: locked.emailVerifiedAt ?? now });
       const sessionIds = await revokeAllSessions(manager, user.id);
+      // A reset recovers an account: keys made by whoever held it end too.
+      const apiKeysRevoked = await revokeAllApiKeys(manager, user.id, 'PASSWORD_RESET', origin);
       await this.throttle.clear(manager, locked.email);
-      await recordAuditEvent(manager, 'PASSWORD_RESET', user.id, origin, { via, sessionsEnded: sessionIds.length });
+      await recordAuditEvent(manager, 'PASSWORD_RESET', user.id, origin, {
+        via,
+        sessionsEnded: sessionIds.length,
+        ...(apiKeysRevoked.length ? { apiKeysRevoked: apiKeysRevoked.length } : {}),
+      });
       return true;
     });
     if (!done) throw invalidReset();

@@ -8,6 +8,7 @@ import { assertStrongPassword, hashPassword } from '../domain/password';
 import { STAFF_ROLES } from '../domain/permissions';
 import type { Role, UserRecord } from '../domain/user';
 import { recordAuditEvent, type RequestOrigin } from './audit-log';
+import { revokeAllApiKeys } from './api-key-service';
 import { revokeAllSessions } from './session-family';
 import { anotherActiveAdmin, checkRoles, lastAdmin, lockUserRow } from './staff-guards';
 import { StaffReads } from './staff-reads';
@@ -100,7 +101,14 @@ export class StaffService {
       const updatedAt = new Date();
       await manager.update(UserEntity, { id: user.id }, { roles, updatedAt });
       const sessionsEnded = await revokeAllSessions(manager, user.id);
-      await recordAuditEvent(manager, 'ROLES_CHANGED', user.id, origin, { actorId: actor, before, after, sessionsEnded: sessionsEnded.length });
+      const apiKeysRevoked = await revokeAllApiKeys(manager, user.id, 'ROLES_CHANGED', origin);
+      await recordAuditEvent(manager, 'ROLES_CHANGED', user.id, origin, {
+        actorId: actor,
+        before,
+        after,
+        sessionsEnded: sessionsEnded.length,
+        ...(apiKeysRevoked.length ? { apiKeysRevoked: apiKeysRevoked.length } : {}),
+      });
       return toUserRecord({ ...user, roles, updatedAt });
     });
   }

@@ -4,6 +4,7 @@ import { UserEntity } from '../data/entities/user.entity';
 import { STAFF_ROLES } from '../domain/permissions';
 import type { UserRecord } from '../domain/user';
 import { recordAuditEvent, type RequestOrigin } from './audit-log';
+import { revokeAllApiKeys } from './api-key-service';
 import { revokeAllSessions } from './session-family';
 import { anotherActiveAdmin, lastAdmin, lockUserRow, staffReason } from './staff-guards';
 import { toUserRecord } from './user-mapper';
@@ -39,7 +40,13 @@ export class UserLockService {
       const updatedAt = new Date();
       await manager.update(UserEntity, { id: user.id }, { status: 'LOCKED', updatedAt });
       const sessionsEnded = await revokeAllSessions(manager, user.id);
-      await recordAuditEvent(manager, 'USER_LOCKED', user.id, origin, { actorId: actor.userId, reason, sessionsEnded: sessionsEnded.length });
+      const apiKeysRevoked = await revokeAllApiKeys(manager, user.id, 'USER_LOCKED', origin);
+      await recordAuditEvent(manager, 'USER_LOCKED', user.id, origin, {
+        actorId: actor.userId,
+        reason,
+        sessionsEnded: sessionsEnded.length,
+        ...(apiKeysRevoked.length ? { apiKeysRevoked: apiKeysRevoked.length } : {}),
+      });
       return toUserRecord({ ...user, status: 'LOCKED', updatedAt });
     });
   }

@@ -9,7 +9,7 @@ afterAll(() => h.close());
 
 // Thousands of requests: a generous timeout, since CI machines are shared.
 describe('identity route protection', () => {
-  it('lets only the gateway and the BFFs reach /graphql and only payments the lookup, however the request target is spelled, and keeps health, metrics and the JWKS public', async () => {
+  it('lets only the gateway and the BFFs reach /graphql, only payments the lookup and only the web BFF the API-key exchange, however the request target is spelled, and keeps health, metrics and the JWKS public', async () => {
     const report = await checkRouteProtection({
       app: h.server.app,
       audience: 'identity',
@@ -32,6 +32,23 @@ describe('identity route protection', () => {
           refusedCallers: ['gateway', 'bff-mobile', 'bff-web'],
           // The handler's own answer for nobody, not the server's 404 for a path it does not route.
           reachedHandler: (res) => res.status === 404 && res.json?.errors?.[0]?.message === 'No customer has this email address or phone number.',
+        },
+        {
+          method: 'POST',
+          route: '/internal/identity/api-keys/exchange',
+          body: () => ({}),
+          caller: 'bff-web',
+          refusedCallers: ['payments', 'gateway', 'bff-mobile'],
+          // The handler's own refusal of a body without a key.
+          reachedHandler: (res) => res.status === 400 && res.json?.errors?.[0]?.message === 'Send {"key": "mk_live_..."}.',
+        },
+        {
+          method: 'POST',
+          route: '/internal/identity/api-keys/used',
+          body: () => ({}),
+          caller: 'bff-web',
+          refusedCallers: ['payments', 'gateway', 'bff-mobile'],
+          reachedHandler: (res) => res.status === 400 && res.json?.errors?.[0]?.message === 'Send {"keyIds": ["<key id>", ...]} with 1 to 100 ids.',
         },
       ],
     });

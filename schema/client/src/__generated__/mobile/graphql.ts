@@ -77,6 +77,15 @@ export type AlertType =
   /** Spending far above your usual in a category, or one unusually large payment. */
   | 'UNUSUAL_SPENDING';
 
+/** Whether an API key works. */
+export type ApiKeyStatus =
+  /** The key can be used until `expiresAt`. */
+  | 'ACTIVE'
+  /** `expiresAt` has passed; the key no longer works. */
+  | 'EXPIRED'
+  /** The key was revoked (by its owner, or when a password reset, a staff lock or a role change ended every credential of the account). */
+  | 'REVOKED';
+
 /** A card network. */
 export type CardBrand =
   /** American Express. */

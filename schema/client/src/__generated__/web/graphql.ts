@@ -77,6 +77,15 @@ export type AlertType =
   /** Spending far above your usual in a category, or one unusually large payment. */
   | 'UNUSUAL_SPENDING';
 
+/** Whether an API key works. */
+export type ApiKeyStatus =
+  /** The key can be used until `expiresAt`. */
+  | 'ACTIVE'
+  /** `expiresAt` has passed; the key no longer works. */
+  | 'EXPIRED'
+  /** The key was revoked (by its owner, or when a password reset, a staff lock or a role change ended every credential of the account). */
+  | 'REVOKED';
+
 /** A card network. */
 export type CardBrand =
   /** American Express. */
@@ -778,6 +787,27 @@ export type TransferBetweenOwnAccountsMutationVariables = Exact<{
 
 
 export type TransferBetweenOwnAccountsMutation = { __typename?: 'Mutation', transferBetweenOwnAccounts: { __typename?: 'Transfer', id: string, status: TransferStatus, code: string, description: string, createdAt: string, amount: { __typename?: 'Money', amount: string, currency: CurrencyCode }, fromAccount?: { __typename?: 'Account', id: string, balance: { __typename?: 'Balance', available: { __typename?: 'Money', amount: string, currency: CurrencyCode } } } | null, toAccount?: { __typename?: 'Account', id: string, balance: { __typename?: 'Balance', available: { __typename?: 'Money', amount: string, currency: CurrencyCode } } } | null } };
+
+export type ApiKeysQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ApiKeysQuery = { __typename?: 'Query', apiKeys: Array<{ __typename?: 'ApiKey', id: string, name: string, prefix: string, scopes: Array<string>, createdAt: string, expiresAt: string, lastUsedAt?: string | null, revokedAt?: string | null, status: ApiKeyStatus }> };
+
+export type CreateApiKeyMutationVariables = Exact<{
+  name: Scalars['String']['input'];
+  scopes?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+}>;
+
+
+export type CreateApiKeyMutation = { __typename?: 'Mutation', createApiKey: { __typename?: 'CreatedApiKey', secret: string, apiKey: { __typename?: 'ApiKey', id: string, name: string, prefix: string, scopes: Array<string>, createdAt: string, expiresAt: string, status: ApiKeyStatus } } };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type RevokeApiKeyMutation = { __typename?: 'Mutation', revokeApiKey: { __typename?: 'ApiKey', id: string, status: ApiKeyStatus, revokedAt?: string | null } };
 
 export type InsightsCategoryPartsFragment = { __typename?: 'Category', id: string, label: string, primary: string, primaryLabel: string };
 
@@ -1806,6 +1836,46 @@ export const TransferBetweenOwnAccountsDocument = new TypedDocumentString(`
   amount
   currency
 }`, {"hash":"d37f22a44e0fc04c9e215745a096682fde2923044544e7aca7d550a646dbf325"}) as unknown as TypedDocumentString<TransferBetweenOwnAccountsMutation, TransferBetweenOwnAccountsMutationVariables>;
+export const ApiKeysDocument = new TypedDocumentString(`
+    query ApiKeys {
+  apiKeys {
+    id
+    name
+    prefix
+    scopes
+    createdAt
+    expiresAt
+    lastUsedAt
+    revokedAt
+    status
+  }
+}
+    `, {"hash":"b2fd21ee88fa57b2fc7bd1fc3b59ae32ece37d95dad61aceff2c45b860c214ef"}) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
+export const CreateApiKeyDocument = new TypedDocumentString(`
+    mutation CreateApiKey($name: String!, $scopes: [String!], $expiresAt: DateTime) {
+  createApiKey(name: $name, scopes: $scopes, expiresAt: $expiresAt) {
+    secret
+    apiKey {
+      id
+      name
+      prefix
+      scopes
+      createdAt
+      expiresAt
+      status
+    }
+  }
+}
+    `, {"hash":"d7ddb8bc0e3dfe54952224c061cae6e39e0a40495e7818ff618ed34c67557c36"}) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
+export const RevokeApiKeyDocument = new TypedDocumentString(`
+    mutation RevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    id
+    status
+    revokedAt
+  }
+}
+    `, {"hash":"75d122ef016b318e308cbbcee3bc5409d4a4fff415ebbd5e07ec0ace35208427"}) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
 export const SpendingByCategoryDocument = new TypedDocumentString(`
     query SpendingByCategory($period: DateRangeInput!, $currency: CurrencyCode = GBP) {
   me {

@@ -37,7 +37,9 @@ export type AuditEventType =
   | 'MFA_CODE_SENT'
   | 'MFA_CHALLENGE_FAILED'
   | 'MFA_SIGN_IN'
-  | 'STEP_UP';
+  | 'STEP_UP'
+  | 'API_KEY_CREATED'
+  | 'API_KEY_REVOKED';
 
 /** A row of identity.audit_events. */
 export interface AuditEventRow {
