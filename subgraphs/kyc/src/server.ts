@@ -39,7 +39,7 @@ import { createSimulatedProvider, type VerificationProvider, type WebhookDeliver
 import { createResolvers } from './resolvers';
 import { loadOfacSdnDirectory } from './screening';
 import { CaseProcessor } from './services/case-processor';
-import { PhoneVerification, type PhoneCodePolicy } from './services/phone-verification';
+import { DEFAULT_PHONE_CODE_POLICY, PhoneVerification, type PhoneCodePolicy } from './services/phone-verification';
 import { createDocumentRetentionWorker } from './services/retention';
 import { ReviewService } from './services/review-service';
 import { createRescreenWorker, SanctionsLists } from './services/sanctions';
@@ -144,7 +144,11 @@ export async function createKycServer(config: KycConfig, deps: KycServerDeps): P
   const processor = new CaseProcessor({ db: dataSource, profiles, cases, sanctions, provider, webhookSecrets: secrets, logger });
   const review = new ReviewService(dataSource, profiles, cases, new AuditLog(), objectStore, logger);
   const verification = new VerificationService(dataSource, profiles, cases, objectStore, logger);
-  const phone = new PhoneVerification(dataSource, profiles, protection, notifier, deps.phoneCodePolicy);
+  const phone = new PhoneVerification(dataSource, profiles, protection, notifier, {
+    ...DEFAULT_PHONE_CODE_POLICY,
+    stepUpMaxAgeSeconds: config.STEP_UP_MAX_AGE_SECONDS,
+    ...deps.phoneCodePolicy,
+  });
   const revocations = deps.revocations ?? (await openSessionRevocations(config, { logger }));
   const accessTokens = createAccessTokenVerifier({
     issuer: config.ACCESS_TOKEN_ISSUER,

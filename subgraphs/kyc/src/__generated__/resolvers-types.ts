@@ -404,8 +404,10 @@ export type Mutation = {
    */
   decideKycCase: KycCase;
   /**
-   * Sends a 6-digit code to a mobile number, valid 10 minutes; a new request replaces the old code.
-   * Errors: `UNAUTHENTICATED`; `BAD_USER_INPUT` (`reason` `PHONE_INVALID`, `PHONE_NOT_MOBILE`);
+   * Sends a 6-digit code to a mobile number, valid 10 minutes; a new request replaces the old code. Replacing a
+   * verified number with another is a phone change and needs a recent second factor.
+   * Errors: `UNAUTHENTICATED`; `BAD_USER_INPUT` (`reason` `PHONE_INVALID`, `PHONE_NOT_MOBILE`); `STEP_UP_REQUIRED`
+   * (`action` `changePhone`);
    * `RATE_LIMITED` with `retryAfter` (one code a minute); `SERVICE_UNAVAILABLE` (the message could not be sent).
    */
   requestPhoneCode: PhoneCodeRequest;

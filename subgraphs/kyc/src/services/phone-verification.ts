@@ -1,5 +1,5 @@
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { DomainError, ErrorCode, errors, type AccessTokenClaims, type DataProtection, type Notifier } from '@meridian/platform';
+import { DEFAULT_STEP_UP_MAX_AGE_SECONDS, DomainError, ErrorCode, errors, hasRecentMfa, stepUpRequired, type AccessTokenClaims, type DataProtection, type Notifier } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import type { ProfileStore } from '../data/profile-store';
 import { toDate, type Row } from '@meridian/platform';
@@ -16,6 +16,8 @@ export interface PhoneCodePolicy {
   maxAttempts: number;
   /** Shortest wait between two codes for one customer; default 60 s. */
   resendAfterMs: number;
+  /** How recent a second factor must be to replace a verified number (a phone change); default 5 minutes. */
+  stepUpMaxAgeSeconds?: number;
 }
 
 export const DEFAULT_PHONE_CODE_POLICY: PhoneCodePolicy = { ttlMs: 10 * 60_000, maxAttempts: 5, resendAfterMs: 60_000 };
@@ -53,14 +55,19 @@ export class PhoneVerification {
   }
 
   /**
-   * Sends a code to `phoneInput`. Errors: BAD_USER_INPUT (`reason` PHONE_INVALID,
-   * PHONE_NOT_MOBILE), RATE_LIMITED (`retryAfter`), SERVICE_UNAVAILABLE (not sent; nothing kept).
+   * Sends a code to `phoneInput`. Replacing a verified number with another is a
+   * phone change and needs a recent second factor, as email and password changes do.
+   * Errors: BAD_USER_INPUT (`reason` PHONE_INVALID, PHONE_NOT_MOBILE), STEP_UP_REQUIRED,
+   * RATE_LIMITED (`retryAfter`), SERVICE_UNAVAILABLE (not sent; nothing kept).
    */
   async request(user: AccessTokenClaims, phoneInput: string): Promise<PhoneCodeRequestResult> {
     const phone = parseMobileNumber(phoneInput);
     return this.db.transaction(async (m) => {
       await this.profiles.ensure(m, user.userId);
-      await this.profiles.find(m, user.userId, { forUpdate: true });
+      const profile = await this.profiles.find(m, user.userId, { forUpdate: true });
+      const maxAgeSeconds = this.policy.stepUpMaxAgeSeconds ?? DEFAULT_STEP_UP_MAX_AGE_SECONDS;
+      const replacing = profile?.fields.phone?.status === 'VERIFIED' && profile.data.phone !== phone;
+      if (replacing && !hasRecentMfa(user, maxAgeSeconds)) throw stepUpRequired({ maxAgeSeconds, action: 'changePhone' });
       const [previous]: Row[] = await m.query(`SELECT created_at FROM kyc.phone_codes WHERE user_id = $1`, [user.userId]);
       if (previous) {
         const waitMs = toDate(previous.created_at).getTime() + this.policy.resendAfterMs - Date.now();

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { signWebhook, uploadKey } from '@meridian/platform';
+import { randomUUID } from 'node:crypto';
+import { issueAccessToken, signWebhook, uploadKey } from '@meridian/platform';
+import { scopesFor } from '@meridian/identity';
 import {
   ATTACH,
   CASE,
@@ -77,6 +79,26 @@ describe('bad input', () => {
     expect(await h.gql(VERIFY_CODE, { code: '12ab56' }, { user })).toMatchObject({ errors: [{ extensions: { reason: 'CODE_FORMAT' } }] });
     const [row] = await h.server.dataSource.query(`SELECT phone FROM kyc.profiles WHERE user_id = $1`, [user.id]);
     expect(row.phone).toBeNull();
+  });
+
+  it('asks for a recent second factor to replace a verified number, and not to verify a first one', async () => {
+    const user = await h.user();
+    const first = newPhone();
+    expect((await h.gql(REQUEST_CODE, { phone: first }, { user })).errors).toBeUndefined();
+    expect((await h.gql(VERIFY_CODE, { code: await h.latestCode(first) }, { user })).errors).toBeUndefined();
+
+    // Another number is a phone change: refused without a step-up, and no code goes out.
+    const second = newPhone();
+    const refused = await h.gql(REQUEST_CODE, { phone: second }, { user });
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'STEP_UP_REQUIRED', action: 'changePhone' });
+    expect(await h.mailbox.list(second)).toEqual([]);
+
+    // The same customer with a fresh second factor may change it.
+    const audience = { issuer: h.config.ACCESS_TOKEN_ISSUER, audience: h.config.ACCESS_TOKEN_AUDIENCE };
+    const claims = { userId: user.id, sessionId: randomUUID(), roles: ['CUSTOMER' as const], scopes: scopesFor(['CUSTOMER']), ttlSeconds: 600, amr: ['pwd', 'otp', 'mfa'] };
+    const token = { id: user.id, token: (await issueAccessToken(h.userKeys, audience, claims)).token };
+    expect((await h.gql(REQUEST_CODE, { phone: second }, { user: token })).errors).toBeUndefined();
+    expect((await h.gql(VERIFY_CODE, { code: await h.latestCode(second) }, { user: token })).errors).toBeUndefined();
   });
 
   it('refuses concurrent guesses past the limit', async () => {
