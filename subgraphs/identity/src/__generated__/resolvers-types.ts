@@ -620,8 +620,8 @@ export type User = {
   /**
    * Where the user is signed in: live sessions (not signed out, revoked or expired), most recently active first.
    * Only the user may read them, with their own access token; anyone else, staff included, gets `FORBIDDEN`,
-   * also when the user is reached through another subgraph. Only from an interactive sign-in (scope `credentials:write`),
-   * not with an API key.
+   * also when the user is reached through another subgraph. Readable in the answer of `login` itself, and afterwards only
+   * from an interactive sign-in (scope `credentials:write`), not with an API key.
    */
   sessions: Array<UserSession>;
   /** Whether the user may sign in. */

@@ -44,9 +44,17 @@ function opened(session: IssuedSession): IssuedSession {
   return session;
 }
 
-/** Whose sessions the caller may list: only their own. Errors: UNAUTHENTICATED, FORBIDDEN. */
+/**
+ * Whose sessions the caller may list: only their own, from the session this
+ * response opened or an interactive sign-in (`credentials:write`; an API key's
+ * token has not). Errors: UNAUTHENTICATED, FORBIDDEN.
+ */
 function sessionViewer(user: UserRecord, ctx: SubgraphContext): SessionCaller {
-  const viewer = openedBy.get(user) ?? requireUser(ctx);
+  const opener = openedBy.get(user);
+  const viewer = opener ?? requireUser(ctx);
+  if (!opener && !requireUser(ctx).scopes.includes('credentials:write')) {
+    throw errors.forbidden('Where the user is signed in is shown only to their own sign-in, not to an API key.');
+  }
   if (viewer.userId !== user.id) throw errors.forbidden('Only the user may see where they are signed in.');
   return viewer;
 }
