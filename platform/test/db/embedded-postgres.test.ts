@@ -9,7 +9,7 @@ beforeAll(async () => {
   pg = await startEmbeddedPostgres({ dataDir: 'memory://', maxConnections: 40 });
   pool = new Pool({ connectionString: pg.url, max: 30 });
   await pool.query('CREATE TABLE t (id int PRIMARY KEY, owner text NOT NULL, note text NOT NULL)');
-});
+}, 120_000); // the WebAssembly PostgreSQL starts in seconds alone, far slower beside a full suite
 afterAll(async () => {
   await pool.end();
   await pg.stop();

@@ -124,7 +124,7 @@ describe('startEmbeddedPostgres', () => {
   let embedded: EmbeddedPostgres;
   beforeAll(async () => {
     embedded = await startEmbeddedPostgres({ dataDir: 'memory://' });
-  });
+  }, 120_000); // slow to start beside a full suite
   afterAll(() => embedded.stop());
 
   it('serves on a free loopback port', () => {
