@@ -15,6 +15,10 @@ export interface GatewayApolloOptions<C extends BaseContext> {
   supergraphSdl?: string;
   subgraphUrls: Record<string, string>;
   subgraphTimeoutMs: number;
+  /** Kept-alive connections to each subgraph at most; default 64. */
+  subgraphConnections?: number;
+  /** Whether requests that ask for it may share identical query fetches in flight; default true. */
+  mergeInFlight?: boolean;
   /** The masking formatter (the gateway's or the BFF's). */
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   validationRules?: ValidationRule[];
@@ -39,6 +43,8 @@ export function createGatewayApollo<C extends BaseContext>(options: GatewayApoll
       logger: options.logger,
       subgraphUrls: options.subgraphUrls,
       subgraphTimeoutMs: options.subgraphTimeoutMs,
+      subgraphConnections: options.subgraphConnections,
+      mergeInFlight: options.mergeInFlight,
     }),
     formatError: options.formatError,
     parseOptions: options.maxTokens ? { maxTokens: options.maxTokens } : undefined,

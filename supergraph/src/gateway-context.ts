@@ -18,6 +18,12 @@ export interface GatewayContext {
    * (the route refused a malformed one, see useIdempotencyKey).
    */
   idempotencyKey?: string;
+  /**
+   * Whether this request's subgraph query fetches may join identical ones in flight for the
+   * same `authorization` (see InFlightFetches). Off unless set: the BFFs set it on queries of
+   * signed-in customers and API keys, never on staff reads (each is audited on its own).
+   */
+  mergeFetches?: boolean;
 }
 
 /** Options for {@link gatewayContextFromRequest}. */

@@ -6,6 +6,7 @@ export * from './config';
 export * from './gateway-context';
 export * from './use-idempotency-key';
 export * from './subgraph-fetcher';
+export * from './in-flight-fetches';
 export * from './meridian-data-source';
 export * from './use-error-logging';
 export * from './create-gateway';

@@ -1,4 +1,5 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import {
   CLIENT_IP_HEADER,
   CLIENT_USER_AGENT_HEADER,
@@ -11,9 +12,8 @@ import {
 } from '@meridian/platform';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './gateway-context';
-import { createSubgraphFetcher, DEFAULT_SUBGRAPH_TIMEOUT_MS } from './subgraph-fetcher';
-
-type FetcherResponse = Awaited<ReturnType<RemoteGraphQLDataSource['fetcher']>>;
+import type { InFlightFetches } from './in-flight-fetches';
+import { createSubgraphTransport, DEFAULT_SUBGRAPH_TIMEOUT_MS, type SubgraphAnswer, type SubgraphTransport } from './subgraph-fetcher';
 
 /** Options for {@link MeridianDataSource}. */
 export interface MeridianDataSourceOptions {
@@ -25,41 +25,115 @@ export interface MeridianDataSourceOptions {
   issueServiceToken: ServiceTokenIssuer;
   /** Where failed fetches are logged with the request id (the client only sees a code). */
   logger: Logger;
-  /** Per-fetch deadline in ms; default 5000. */
+  /** How fetches reach the subgraph; default a transport of its own with a 5 s deadline (`timeoutMs`). */
+  transport?: SubgraphTransport;
+  /** Per-fetch deadline in ms of the default transport; default 5000. */
   timeoutMs?: number;
+  /** Identical query fetches in flight, shared by every subgraph's data source; none: every fetch is sent. */
+  inFlight?: InFlightFetches;
 }
 
 // Statuses that mean "not there right now" rather than "we sent something wrong".
 const UNAVAILABLE_STATUSES = new Set([429, 502, 503, 504]);
 
-function isAbort(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** A subgraph's Cache-Control as a cache hint, as `@apollo/gateway`'s own data source reads it. */
+function cacheHint(cacheControl: string | undefined): { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' } {
+  const hint: { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' } = { maxAge: 0 };
+  for (const part of (cacheControl ?? '').split(',')) {
+    const [name, value] = part.trim().toLowerCase().split('=');
+    if (name === 'max-age' && /^[0-9]+$/.test(value ?? '')) hint.maxAge = Number(value);
+    if (name === 'private') hint.scope = 'PRIVATE';
+    if (name === 'public') hint.scope = 'PUBLIC';
+  }
+  return hint;
 }
 
 /**
  * Meridian's subgraph data source: every fetch carries a service token for the
  * subgraph plus the caller's user token, trace and request ids and idempotency key; it has a deadline,
  * and a subgraph that is down, slow or overloaded becomes SERVICE_UNAVAILABLE
- * with the details in the log only.
+ * with the details in the log only. A subgraph's 401/403 is a gateway fault
+ * (it refused *our* service token), not the user's, so it is not turned into
+ * the client's UNAUTHENTICATED/FORBIDDEN.
+ *
+ * Fetches go out on kept-alive connections ({@link createSubgraphTransport}).
+ * When the request asks for it (`mergeFetches`, set by the BFFs on queries of
+ * signed-in customers), an identical query fetch already in flight for the
+ * same caller is joined instead of sent again ({@link InFlightFetches}); a
+ * mutation's fetches are never merged, and stop later reads of the same caller
+ * from joining fetches sent before it.
  */
-export class MeridianDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class MeridianDataSource implements GraphQLDataSource<GatewayContext> {
   readonly name: string;
+  readonly url: string;
   private readonly issueServiceToken: ServiceTokenIssuer;
   private readonly logger: Logger;
+  private readonly transport: SubgraphTransport;
+  private readonly inFlight?: InFlightFetches;
 
   constructor(options: MeridianDataSourceOptions) {
-    super({ url: options.url });
     this.name = options.name;
+    this.url = options.url;
     this.issueServiceToken = options.issueServiceToken;
     this.logger = options.logger;
-    this.fetcher = createSubgraphFetcher({ timeoutMs: options.timeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS });
+    this.transport = options.transport ?? createSubgraphTransport({ timeoutMs: options.timeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS });
+    this.inFlight = options.inFlight;
   }
 
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
-    // `process` always sets request.http before calling this hook.
-    const headers = request.http!.headers;
-    headers.set(SERVICE_TOKEN_HEADER, await this.issueServiceToken(this.name));
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { http: _ignored, query, ...rest } = options.request;
+    if (!query) throw new Error('Missing query');
     // Health checks and schema loads run with an empty context: only the service token applies.
+    const incoming = 'incomingRequestContext' in options ? options.incomingRequestContext : undefined;
+    const context = (incoming ? options.context : {}) as Partial<GatewayContext>;
+    const body = JSON.stringify({ query, ...rest });
+    const caller = context.authorization;
+    const write = incoming !== undefined && incoming.operation.operation !== 'query';
+    const merge = this.inFlight !== undefined && caller !== undefined && context.mergeFetches === true && !write;
+    const send = async () => this.transport.send(this.url, await this.headersFor(context), body);
+
+    let answer: SubgraphAnswer;
+    try {
+      if (write && caller) this.inFlight?.wrote(caller);
+      answer = merge ? await this.inFlight!.run(this.name, caller!, body, send) : await send();
+    } catch (error) {
+      throw this.failure(error as Error, undefined, context);
+    } finally {
+      if (write && caller) this.inFlight?.wrote(caller);
+    }
+    if (answer.status < 200 || answer.status >= 300) {
+      throw this.failure(new GraphQLError(`Subgraph "${this.name}" answered HTTP ${answer.status}`), answer.status, context);
+    }
+    const contentType = headerValue(answer.headers['content-type']) ?? '';
+    let parsed: unknown;
+    try {
+      // Each request parses its own copy, merged or not: the gateway writes into what it receives.
+      parsed = /^application\/(graphql-response\+)?json/.test(contentType) ? JSON.parse(answer.text) : answer.text;
+    } catch (error) {
+      throw this.failure(error as Error, answer.status, context);
+    }
+    if (!isObject(parsed)) {
+      throw this.failure(new Error(`Expected JSON response body, but received: ${String(parsed).slice(0, 200)}`), answer.status, context);
+    }
+    const policy = incoming?.overallCachePolicy as { restrict?: (hint: { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' }) => void } | undefined;
+    policy?.restrict?.(cacheHint(headerValue(answer.headers['cache-control'])));
+    return parsed as GatewayGraphQLResponse;
+  }
+
+  private async headersFor(context: Partial<GatewayContext>): Promise<Record<string, string>> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      [SERVICE_TOKEN_HEADER]: await this.issueServiceToken(this.name),
+    };
     const forward: [string, string | undefined][] = [
       ['authorization', context.authorization],
       ['traceparent', context.traceparent],
@@ -70,32 +144,19 @@ export class MeridianDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       [IDEMPOTENCY_KEY_HEADER, context.idempotencyKey],
     ];
     for (const [name, value] of forward) {
-      if (value) headers.set(name, value);
+      if (value) headers[name] = value;
     }
+    return headers;
   }
 
-  /**
-   * Replaces the default, which turns a subgraph's 401/403 into the client's
-   * UNAUTHENTICATED/FORBIDDEN: a subgraph answering 401 refused *our* service
-   * token, which is a gateway fault, not the user's.
-   */
-  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
-    return new GraphQLError(`Subgraph "${this.name}" answered HTTP ${response.status} ${response.statusText}`);
-  }
-
-  override didEncounterError(
-    error: Error,
-    _fetchRequest: unknown,
-    fetchResponse?: FetcherResponse,
-    context?: GatewayContext,
-  ): void {
-    const unavailable =
-      fetchResponse === undefined || isAbort(error) || UNAVAILABLE_STATUSES.has(fetchResponse.status);
+  /** Logs a failed fetch with the request id and answers the error the client gets: SERVICE_UNAVAILABLE when the subgraph is not there. */
+  private failure(error: Error, status: number | undefined, context: Partial<GatewayContext>): Error {
+    const unavailable = status === undefined || UNAVAILABLE_STATUSES.has(status);
     this.logger.error(
-      { err: error, subgraph: this.name, url: this.url, status: fetchResponse?.status, requestId: context?.requestId },
+      { err: error, subgraph: this.name, url: this.url, status, requestId: context.requestId },
       unavailable ? 'subgraph unavailable' : 'subgraph fetch failed',
     );
     // No code on the other failures: the error formatter masks them as INTERNAL_SERVER_ERROR.
-    throw unavailable ? errors.unavailable() : error;
+    return unavailable ? errors.unavailable() : error;
   }
 }

@@ -62,6 +62,9 @@ export async function createGatewayServer(config: GatewayConfig, deps: GatewaySe
     supergraphSdl: deps.supergraphSdl,
     subgraphUrls: deps.subgraphUrls ?? subgraphUrlsFromConfig(config),
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    subgraphConnections: config.SUBGRAPH_CONNECTIONS,
+    // Its callers (services) are not sorted by user here, so nothing is merged.
+    mergeInFlight: false,
     formatError,
   });
   await apollo.start();

@@ -1,4 +1,4 @@
-import { millis } from '@meridian/platform';
+import { flag, millis } from '@meridian/platform';
 import { z } from 'zod';
 
 /**
@@ -19,6 +19,13 @@ export const subgraphConfigSchema = z.object({
   INSIGHTS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4205/graphql'),
   /** How long one subgraph fetch may take before the request fails with SERVICE_UNAVAILABLE; default 5000 ms. */
   SUBGRAPH_TIMEOUT_MS: millis(5_000),
+  /** Kept-alive connections to each subgraph at most; further fetches wait for one. Default 64. */
+  SUBGRAPH_CONNECTIONS: z.coerce.number().int().min(1).max(4_096).default(64),
+  /**
+   * Whether a BFF sends identical query fetches in flight for the same caller once (the same
+   * subgraph, document, variables and Authorization); default true. Never across callers, never for mutations.
+   */
+  SUBGRAPH_FETCH_MERGING: flag(true),
 });
 
 export type SubgraphConfig = z.infer<typeof subgraphConfigSchema>;

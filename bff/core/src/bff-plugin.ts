@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation, GraphQLRequestListener } from '@apollo/server';
 import type { ValidationRule } from 'graphql';
 import type { BffContext } from './bff-context';
 
@@ -20,18 +20,24 @@ export interface BffPlugin {
   guard?: (request: GraphQLRequestContextDidResolveOperation<BffContext>) => Promise<void>;
 }
 
+/** What a BFF plugin's Apollo hooks answer for a request: one object built once serves every request. */
+export type BffRequestListener = GraphQLRequestListener<BffContext>;
+
 /** Runs every plugin's guard in order, as one Apollo hook, on a request state of its own. */
 export function useGuards(plugins: BffPlugin[]): ApolloServerPlugin<BffContext> {
   const guards = plugins.flatMap((plugin) => (plugin.guard ? [plugin.guard] : []));
+  // One listener for every request: it reads all it needs from the request it is given.
+  const listener: GraphQLRequestListener<BffContext> = {
+    async didResolveOperation(request) {
+      for (const guard of guards) await guard(request);
+    },
+  };
   return {
     async requestDidStart({ contextValue }) {
       // Fresh for every GraphQL request, even if a caller of BffHandle.execute reuses a context.
       contextValue.state = {};
-      return {
-        async didResolveOperation(request) {
-          for (const guard of guards) await guard(request);
-        },
-      };
+      contextValue.mergeFetches = false;
+      return listener;
     },
   };
 }

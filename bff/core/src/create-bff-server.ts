@@ -25,7 +25,7 @@ import {
 } from '@meridian/platform';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import { createGatewayApollo, loadSupergraphSdl, subgraphUrlsFromConfig, useIdempotencyKey } from '@meridian/supergraph';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FAIL_CLOSED_FIELDS, rateLimitPolicies, type BffConfig } from './bff-config';
@@ -35,6 +35,7 @@ import type { QueryLimits } from './query-limits-config';
 import { useCostLimit } from './use-cost-limit';
 import { useDepthLimit } from './use-depth-limit';
 import { useEndedSessions } from './use-ended-sessions';
+import { useFetchMerging } from './use-fetch-merging';
 import { useQueryLimits } from './use-query-limits';
 import { useRateLimits } from './use-rate-limits';
 import { useRequiredScopes } from './use-required-scopes';
@@ -136,12 +137,14 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
   // Public: no /metrics here; Prometheus reads them from the metrics server on an internal port.
   const { app, metrics } = createHttpServer({ name: options.name, logger, trustedProxies: config.TRUSTED_PROXIES, metricsRoute: false });
   const metricsApp = createMetricsServer(metrics, logger);
-  // Security headers on every response; the GraphiQL page sets its own content policy.
-  await app.register(helmet, {
+  // Security headers on every response; the GraphiQL page sets its own content policy. Helmet's
+  // middleware is built once here: its Fastify wrapper rebuilt it (and parsed the policy) per request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     crossOriginResourcePolicy: { policy: 'same-origin' },
     hsts: { maxAge: 31_536_000, includeSubDomains: true },
   });
+  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, done as (err?: unknown) => void));
   // Cross-origin browser calls only from the allow-list, with credentials (the web session cookie).
   const allowedOrigins = new Set(config.CORS_ALLOWED_ORIGINS);
   await app.register(cors, {
@@ -234,6 +237,8 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     useRequiredScopes({ supergraphSdl, verifyAccessToken }),
     useFieldRateLimits({ limiter: sharedLimiter, limits: SENSITIVE_FIELD_LIMITS, logger, verifyAccessToken }),
     ...(options.plugins ?? []),
+    // Last: a query that every step let through may share identical subgraph fetches in flight for its caller.
+    useFetchMerging({ verifyAccessToken }),
   ];
   const formatError = createErrorFormatter({ exposeDetails: development });
   const apollo = createGatewayApollo<BffContext>({
@@ -245,6 +250,8 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     maxTokens: limits.maxTokens,
     subgraphUrls: deps.subgraphUrls ?? subgraphUrlsFromConfig(config),
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    subgraphConnections: config.SUBGRAPH_CONNECTIONS,
+    mergeInFlight: config.SUBGRAPH_FETCH_MERGING,
     formatError,
     validationRules: plugins.flatMap((plugin) => plugin.validationRules ?? []),
     plugins: [useGuards(plugins), ...plugins.flatMap((plugin) => plugin.apollo ?? [])],

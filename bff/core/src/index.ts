@@ -4,6 +4,7 @@ export * from './api-key-scheme';
 export * from './bff-plugin';
 export * from './use-depth-limit';
 export * from './use-ended-sessions';
+export * from './use-fetch-merging';
 export * from './create-bff-server';
 export * from './query-limits-config';
 export * from './use-query-limits';

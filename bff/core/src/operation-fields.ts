@@ -36,6 +36,37 @@ export interface OperationRequest {
   request: { variables?: Record<string, unknown> | null };
 }
 
+/** Most variable sets remembered per operation; past it the operation's entries start afresh. */
+const REMEMBERED_PER_OPERATION = 64;
+
+type Remembered<T> = WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Map<string, T>>>;
+
+/**
+ * What `compute` answers for this operation with these variables, worked out
+ * once: a walk depends only on the schema, the operation (Apollo keeps one
+ * parsed document per query text, so a document that runs again is the same
+ * object) and the variables' exact values. Refusals are not remembered.
+ */
+function remembered<T>(store: Remembered<T>, request: OperationRequest, compute: () => T): T {
+  const { schema, operation } = request;
+  if (!operation) return compute();
+  let byOperation = store.get(schema);
+  if (!byOperation) store.set(schema, (byOperation = new WeakMap()));
+  let byVariables = byOperation.get(operation);
+  if (!byVariables) byOperation.set(operation, (byVariables = new Map()));
+  const key = JSON.stringify(request.request.variables ?? {});
+  let value = byVariables.get(key);
+  if (value === undefined) {
+    value = compute();
+    if (byVariables.size >= REMEMBERED_PER_OPERATION) byVariables.clear();
+    byVariables.set(key, value);
+  }
+  return value;
+}
+
+const rootFieldsSeen: Remembered<readonly RootField[]> = new WeakMap();
+const executedFieldsSeen: Remembered<readonly ExecutedField[]> = new WeakMap();
+
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
 }
@@ -48,8 +79,13 @@ function badInput(message: string): GraphQLError {
  * (limits, rate limits, the web token-field guard, the device-id check), so
  * none of them can see a different operation from the one that runs.
  * Variables that do not coerce are `BAD_USER_INPUT`, as execution would say.
+ * Worked out once per operation and variables; the answer is shared and frozen.
  */
-export function collectRootFields(request: OperationRequest): RootField[] {
+export function collectRootFields(request: OperationRequest): readonly RootField[] {
+  return remembered(rootFieldsSeen, request, () => Object.freeze(walkRootFields(request)));
+}
+
+function walkRootFields(request: OperationRequest): RootField[] {
   const walk = prepareWalk(request);
   if (!walk) return [];
   const { schema, fragments, variables, root, operation } = walk;
@@ -112,9 +148,14 @@ function prepareWalk({ schema, document, operation, request }: OperationRequest)
  * type, the fields each possible object type would get — so a field reached
  * only through a fragment on one member is met on that member. Each
  * (type, field) is listed once; a selection met again on the same type is
- * not walked twice. Introspection fields are left out.
+ * not walked twice. Introspection fields are left out. Worked out once per
+ * operation and variables; the answer is shared and frozen.
  */
-export function collectExecutedFields(request: OperationRequest): ExecutedField[] {
+export function collectExecutedFields(request: OperationRequest): readonly ExecutedField[] {
+  return remembered(executedFieldsSeen, request, () => Object.freeze(walkExecutedFields(request)));
+}
+
+function walkExecutedFields(request: OperationRequest): ExecutedField[] {
   const walk = prepareWalk(request);
   if (!walk) return [];
   const { schema, fragments, variables } = walk;

@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation, GraphQLRequestListener } from '@apollo/server';
 import { type AccessTokenVerifier, type Logger, type RateLimiter, type RateLimitPolicy, type RateLimitResult } from '@meridian/platform';
 import { callerOf, type BffContext, type CallerClass } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
@@ -57,23 +57,25 @@ export function useRateLimits(options: RateLimitsOptions): BffPlugin {
     }
   }
 
+  // One listener for every request: it reads all it needs from the request it is given.
+  const listener: GraphQLRequestListener<BffContext> = {
+    async willSendResponse({ response, contextValue }) {
+      const result = contextValue.state.rateLimit;
+      if (!result || response.body.kind !== 'single') return;
+      const body = response.body.singleResult;
+      const cost = (body.extensions?.cost as Record<string, unknown> | undefined) ?? {};
+      body.extensions = {
+        ...body.extensions,
+        cost: { ...cost, throttleStatus: result.cost },
+        rateLimit: { limit: result.requests.limit, remaining: result.requests.remaining, resetAt: result.requests.resetAt.toISOString() },
+      };
+      response.http.headers.set('x-ratelimit-limit', String(result.requests.limit));
+      response.http.headers.set('x-ratelimit-remaining', String(result.requests.remaining));
+    },
+  };
   const plugin: ApolloServerPlugin<BffContext> = {
     async requestDidStart() {
-      return {
-        async willSendResponse({ response, contextValue }) {
-          const result = contextValue.state.rateLimit;
-          if (!result || response.body.kind !== 'single') return;
-          const body = response.body.singleResult;
-          const cost = (body.extensions?.cost as Record<string, unknown> | undefined) ?? {};
-          body.extensions = {
-            ...body.extensions,
-            cost: { ...cost, throttleStatus: result.cost },
-            rateLimit: { limit: result.requests.limit, remaining: result.requests.remaining, resetAt: result.requests.resetAt.toISOString() },
-          };
-          response.http.headers.set('x-ratelimit-limit', String(result.requests.limit));
-          response.http.headers.set('x-ratelimit-remaining', String(result.requests.remaining));
-        },
-      };
+      return listener;
     },
   };
   return { name: 'rate-limits', apollo: [plugin], guard };

@@ -12,7 +12,7 @@ import {
 import { GraphQLError, parse } from 'graphql';
 import { verifiedUser } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
-import { collectExecutedFields } from './operation-fields';
+import { collectExecutedFields, type ExecutedField } from './operation-fields';
 
 /** Options for {@link useRequiredScopes}. */
 export interface RequiredScopesOptions {
@@ -42,16 +42,26 @@ function withStatus(error: GraphQLError, status: number): GraphQLError {
 export function useRequiredScopes(options: RequiredScopesOptions): BffPlugin {
   const directives = readScopeDirectives(parse(options.supergraphSdl));
   const requirements = new Map<string, ScopeRequirement | undefined>();
+  type Restricted = { coordinate: string; requirement: ScopeRequirement }[];
+  // By the executed fields' list, which is the same object for each run of one operation with the same variables.
+  const restrictedOf = new WeakMap<readonly ExecutedField[], Restricted>();
+  const restrictedFields = (fields: readonly ExecutedField[]): Restricted => {
+    let restricted = restrictedOf.get(fields);
+    if (restricted) return restricted;
+    restricted = [];
+    for (const field of fields) {
+      const coordinate = `${field.parentType.name}.${field.name}`;
+      if (!requirements.has(coordinate)) requirements.set(coordinate, fieldRequirement(directives, field.parentType, field.name));
+      const requirement = requirements.get(coordinate);
+      if (isRestricted(requirement)) restricted.push({ coordinate, requirement });
+    }
+    restrictedOf.set(fields, restricted);
+    return restricted;
+  };
   return {
     name: 'required-scopes',
     async guard(request) {
-      const restricted: { coordinate: string; requirement: ScopeRequirement }[] = [];
-      for (const field of collectExecutedFields(request)) {
-        const coordinate = `${field.parentType.name}.${field.name}`;
-        if (!requirements.has(coordinate)) requirements.set(coordinate, fieldRequirement(directives, field.parentType, field.name));
-        const requirement = requirements.get(coordinate);
-        if (isRestricted(requirement)) restricted.push({ coordinate, requirement });
-      }
+      const restricted = restrictedFields(collectExecutedFields(request));
       if (!restricted.length) return;
       const { claims, error } = await verifiedUser(request.contextValue, options.verifyAccessToken);
       const refused = restricted.filter(({ requirement }) => decideScopes(requirement, claims) !== 'ALLOWED');

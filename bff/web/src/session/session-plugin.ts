@@ -1,4 +1,4 @@
-import { collectRootFields, type BffPlugin } from '@meridian/bff-core';
+import { collectRootFields, type BffPlugin, type BffRequestListener } from '@meridian/bff-core';
 import { ErrorCode, type Logger } from '@meridian/platform';
 import { GraphQLError } from 'graphql';
 import type { WebSessionStore } from './web-session-store';
@@ -13,6 +13,19 @@ const TOKEN_FIELDS = new Set(['login', 'refreshSession', 'logout', 'completeSign
  * session at once.
  */
 export function useWebSessionGuard(store: WebSessionStore, log: () => Logger | undefined): BffPlugin {
+  // One listener for every request: it reads all it needs from the request it is given.
+  const listener: BffRequestListener = {
+    async willSendResponse(context) {
+      const { operation, response, document } = context;
+      if (!operation || !document || response.body.kind !== 'single') return;
+      const data = response.body.singleResult.data as Record<string, unknown> | null | undefined;
+      // Each revokeSession that ran and answered true, under whatever alias or fragment it came.
+      const revoked = collectRootFields({ ...context, document }).filter((f) => f.name === 'revokeSession' && data?.[f.responseKey] === true);
+      for (const { args } of revoked) {
+        if (typeof args.id === 'string') await store.destroyById(args.id).catch((err: Error) => log()?.warn({ err: err.message }, 'could not end a revoked web session'));
+      }
+    },
+  };
   return {
     name: 'web-sessions',
     async guard(request) {
@@ -28,18 +41,7 @@ export function useWebSessionGuard(store: WebSessionStore, log: () => Logger | u
     apollo: [
       {
         async requestDidStart() {
-          return {
-            async willSendResponse(context) {
-              const { operation, response, document } = context;
-              if (!operation || !document || response.body.kind !== 'single') return;
-              const data = response.body.singleResult.data as Record<string, unknown> | null | undefined;
-              // Each revokeSession that ran and answered true, under whatever alias or fragment it came.
-              const revoked = collectRootFields({ ...context, document }).filter((f) => f.name === 'revokeSession' && data?.[f.responseKey] === true);
-              for (const { args } of revoked) {
-                if (typeof args.id === 'string') await store.destroyById(args.id).catch((err: Error) => log()?.warn({ err: err.message }, 'could not end a revoked web session'));
-              }
-            },
-          };
+          return listener;
         },
       },
     ],
