@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +14,7 @@ import type { ServerMetrics } from '../server/metrics';
 import type { PeriodicWorker } from '../workers';
 import { mountApollo } from './mount-apollo';
 import { useFailClosedMutations } from './use-fail-closed-mutations';
+import { useCacheableCustomerReads } from './use-cacheable-customer-reads';
 import { enforceScopeDirectives } from './scope-enforcement';
 import { buildSubgraphContext, type SubgraphContext } from './subgraph-context';
 
@@ -56,7 +58,10 @@ export interface SubgraphServer extends MeridianServer {
  * route behind a service token for `name` (`/graphql` only for
  * GRAPH_CALLERS), Apollo Server with the federated schema, masked errors,
  * no landing page or inline traces, introspection outside production, the
- * request context from the verified tokens, and background workers.
+ * request context from the verified tokens, and background workers. Every
+ * answer carries the cache policy of the schema's `@cacheControl` hints as
+ * `Cache-Control` (`max-age=N, private`, or `no-store`), which the gateway
+ * combines across subgraphs; only customers' queries may be cacheable.
  */
 export async function createSubgraphServer(config: SubgraphBaseConfig, options: SubgraphServerOptions): Promise<SubgraphServer> {
   const { name, logger } = options;
@@ -88,6 +93,9 @@ export async function createSubgraphServer(config: SubgraphBaseConfig, options: 
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      // Apollo's default, written out so it is never swapped for the disabled one: the gateway reads the header.
+      ApolloServerPluginCacheControl({ calculateHttpHeaders: true }),
+      useCacheableCustomerReads<SubgraphContext>(),
       ...(options.failClosedMutations ? [useFailClosedMutations<SubgraphContext>({ revocations: options.revocations, logger, registry: metrics.registry })] : []),
     ],
   });

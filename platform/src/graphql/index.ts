@@ -6,3 +6,4 @@ export * from './keyset-cursor';
 export * from './scope-enforcement';
 export * from './step-up';
 export * from './use-fail-closed-mutations';
+export * from './use-cacheable-customer-reads';

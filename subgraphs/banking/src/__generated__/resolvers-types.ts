@@ -113,6 +113,16 @@ export type Balance = {
   posted: Money;
 };
 
+/**
+ * How widely a cached answer may be shared, for `@cacheControl`. Only the subgraphs use it; it is not part of the
+ * client API.
+ */
+export type CacheControlScope =
+  /** Only the user who asked may be given the cached answer. */
+  | 'PRIVATE'
+  /** Any caller may be given the same cached answer. */
+  | 'PUBLIC';
+
 /** An ISO 4217 currency that Meridian holds. The number of decimal places follows ISO 4217. */
 export type CurrencyCode =
   /** Euro, 2 decimal places. */
@@ -410,10 +420,10 @@ export type ResolversTypes = ResolversObject<{
   Account: ResolverTypeWrapper<AccountRecordModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AccountStatus: AccountStatus;
   AccountType: AccountType;
   Balance: ResolverTypeWrapper<AccountRecordModel>;
+  CacheControlScope: CacheControlScope;
   CurrencyCode: CurrencyCode;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
@@ -422,7 +432,6 @@ export type ResolversTypes = ResolversObject<{
   OpenAccountInput: OpenAccountInput;
   OwnTransferInput: OwnTransferInput;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<{}>;
   Transaction: ResolverTypeWrapper<TransactionRecordModel>;
   TransactionConnection: ResolverTypeWrapper<TransactionPageModel>;
@@ -431,6 +440,8 @@ export type ResolversTypes = ResolversObject<{
   Transfer: ResolverTypeWrapper<TransferRecordModel>;
   TransferStatus: TransferStatus;
   User: ResolverTypeWrapper<UserReferenceModel>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -438,7 +449,6 @@ export type ResolversParentTypes = ResolversObject<{
   Account: AccountRecordModel;
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
-  Int: Scalars['Int']['output'];
   Balance: AccountRecordModel;
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
@@ -447,14 +457,23 @@ export type ResolversParentTypes = ResolversObject<{
   OpenAccountInput: OpenAccountInput;
   OwnTransferInput: OwnTransferInput;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Query: {};
   Transaction: TransactionRecordModel;
   TransactionConnection: TransactionPageModel;
   TransactionEdge: Omit<TransactionEdge, 'node'> & { node: ResolversParentTypes['Transaction'] };
   Transfer: TransferRecordModel;
   User: UserReferenceModel;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AccountResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Account']>, { __typename: 'Account' } & GraphQLRecursivePick<ParentType, {"id":true}>, ContextType>;
@@ -576,3 +595,6 @@ export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   User?: UserResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = SubgraphContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -147,7 +147,7 @@ class BatchPlanner {
         fingerprint: print,
         postings,
       },
-      event: event(pending ? 'ledger.transfer.pending' : 'ledger.transfer.posted', input.id, input.code, postings, {
+      event: event(pending ? 'ledger.transfer.pending' : 'ledger.transfer.posted', input.id, input.code, postings, this.ownersOf(postings), {
         description: input.description ?? '',
         metadata: input.metadata ?? {},
       }),
@@ -179,7 +179,8 @@ class BatchPlanner {
         fingerprint: command.fingerprint,
         postings,
       },
-      event: event(action === 'POST' ? 'ledger.transfer.posted' : 'ledger.transfer.voided', input.id, pending.code, postings, {
+      // A void records no posting; a post or a void changes the hold's accounts.
+      event: event(action === 'POST' ? 'ledger.transfer.posted' : 'ledger.transfer.voided', input.id, pending.code, postings, this.ownersOf(pending.holds), {
         pendingId: pending.id,
         description: pending.description,
       }),
@@ -195,8 +196,21 @@ class BatchPlanner {
     pending.status = 'EXPIRED';
     return {
       kind: 'expired',
-      planned: { event: event('ledger.transfer.expired', pending.id, pending.code, pending.holds), status: { id: pending.id, status: 'EXPIRED' } },
+      planned: {
+        event: event('ledger.transfer.expired', pending.id, pending.code, pending.holds, this.ownersOf(pending.holds)),
+        status: { id: pending.id, status: 'EXPIRED' },
+      },
     };
+  }
+
+  /** The distinct owners of the customer accounts among `postings`, in order: the customers a transfer's event concerns. */
+  private ownersOf(postings: readonly { accountId: string }[]): string[] {
+    const owners = new Set<string>();
+    for (const { accountId } of postings) {
+      const account = this.book.get(accountId);
+      if (account?.kind === 'CUSTOMER' && account.ownerId) owners.add(account.ownerId);
+    }
+    return [...owners];
   }
 }
 
@@ -284,14 +298,16 @@ function release(hold: PostingRecord): CounterChange {
   return { accountId: hold.accountId, direction: hold.direction, amount: hold.amount, currency: hold.currency, pending: true, sign: -1, record: false };
 }
 
-function event(eventType: string, transferId: string, code: string, postings: PlannedPosting[], extra: Record<string, unknown> = {}): EventWrite {
-  return { id: randomUUID(), eventType, aggregateId: transferId, payload: { ...eventPayload(transferId, code, postings), ...extra } };
+/** A `ledger.transfer.*` event; `ownerIds` names the customers whose accounts it changed (what they see is stale after it). */
+function event(eventType: string, transferId: string, code: string, postings: PlannedPosting[], ownerIds: string[], extra: Record<string, unknown> = {}): EventWrite {
+  return { id: randomUUID(), eventType, aggregateId: transferId, payload: { ...eventPayload(transferId, code, postings, ownerIds), ...extra } };
 }
 
-function eventPayload(transferId: string, code: string, postings: PlannedPosting[]): Record<string, unknown> {
+function eventPayload(transferId: string, code: string, postings: PlannedPosting[], ownerIds: string[]): Record<string, unknown> {
   return {
     transferId,
     code,
+    ownerIds,
     postings: postings.map((p) => ({
       accountId: p.accountId,
       direction: p.direction,

@@ -87,6 +87,16 @@ export type AuthSession = {
   user: User;
 };
 
+/**
+ * How widely a cached answer may be shared, for `@cacheControl`. Only the subgraphs use it; it is not part of the
+ * client API.
+ */
+export type CacheControlScope =
+  /** Only the user who asked may be given the cached answer. */
+  | 'PRIVATE'
+  /** Any caller may be given the same cached answer. */
+  | 'PUBLIC';
+
 /** A new staff member. */
 export type CreateStaffInput = {
   /** Name shown in the dashboard, 1 to 100 characters. */
@@ -762,6 +772,7 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ApiKeyStatus: ApiKeyStatus;
   AuthSession: ResolverTypeWrapper<IssuedSession>;
+  CacheControlScope: CacheControlScope;
   CreateStaffInput: CreateStaffInput;
   CreatedApiKey: ResolverTypeWrapper<CreatedApiKey>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -771,7 +782,6 @@ export type ResolversTypes = ResolversObject<{
   MfaCodeSent: ResolverTypeWrapper<MfaCodeSent>;
   MfaMethod: MfaMethod;
   Mutation: ResolverTypeWrapper<{}>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<{}>;
   RecoveryCodes: ResolverTypeWrapper<RecoveryCodes>;
   RegisterInput: RegisterInput;
@@ -780,9 +790,10 @@ export type ResolversTypes = ResolversObject<{
   TotpEnrolment: ResolverTypeWrapper<TotpEnrolment>;
   User: ResolverTypeWrapper<UserRecord>;
   UserMfa: ResolverTypeWrapper<UserMfa>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   UserSession: ResolverTypeWrapper<UserSession>;
   UserStatus: UserStatus;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -798,7 +809,6 @@ export type ResolversParentTypes = ResolversObject<{
   ManagedUser: ManagedUser;
   MfaCodeSent: MfaCodeSent;
   Mutation: {};
-  Boolean: Scalars['Boolean']['output'];
   Query: {};
   RecoveryCodes: RecoveryCodes;
   RegisterInput: RegisterInput;
@@ -806,9 +816,18 @@ export type ResolversParentTypes = ResolversObject<{
   TotpEnrolment: TotpEnrolment;
   User: UserRecord;
   UserMfa: UserMfa;
-  Int: Scalars['Int']['output'];
   UserSession: UserSession;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type ApiKeyResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -970,3 +989,6 @@ export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   UserSession?: UserSessionResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = SubgraphContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

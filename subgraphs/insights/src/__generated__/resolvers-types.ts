@@ -138,6 +138,16 @@ export type Budget = {
   spent: Money;
 };
 
+/**
+ * How widely a cached answer may be shared, for `@cacheControl`. Only the subgraphs use it; it is not part of the
+ * client API.
+ */
+export type CacheControlScope =
+  /** Only the user who asked may be given the cached answer. */
+  | 'PRIVATE'
+  /** Any caller may be given the same cached answer. */
+  | 'PUBLIC';
+
 /** Money in and out month by month, and what the next 30 days look like. */
 export type CashFlow = {
   __typename?: 'CashFlow';
@@ -753,15 +763,14 @@ export type ResolversTypes = ResolversObject<{
   Account: ResolverTypeWrapper<AccountReferenceModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AccountInsights: ResolverTypeWrapper<AccountInsightsModelModel>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Alert: ResolverTypeWrapper<Alert>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AlertConnection: ResolverTypeWrapper<AlertPageModel>;
   AlertEdge: ResolverTypeWrapper<AlertEdge>;
   AlertSeverity: AlertSeverity;
   AlertType: AlertType;
   Budget: ResolverTypeWrapper<Omit<Budget, 'amount' | 'projectedMonthEnd' | 'remaining' | 'spent'> & { amount: ResolversTypes['Money'], projectedMonthEnd: ResolversTypes['Money'], remaining: ResolversTypes['Money'], spent: ResolversTypes['Money'] }>;
+  CacheControlScope: CacheControlScope;
   CashFlow: ResolverTypeWrapper<Omit<CashFlow, 'forecast' | 'months'> & { forecast: ResolversTypes['CashForecast'], months: Array<ResolversTypes['CashFlowMonth']> }>;
   CashFlowMonth: ResolverTypeWrapper<Omit<CashFlowMonth, 'income' | 'net' | 'spending'> & { income: ResolversTypes['Money'], net: ResolversTypes['Money'], spending: ResolversTypes['Money'] }>;
   CashForecast: ResolverTypeWrapper<Omit<CashForecast, 'days' | 'expected' | 'lowest' | 'startingBalance'> & { days: Array<ResolversTypes['ForecastDay']>, expected: Array<ResolversTypes['ForecastItem']>, lowest: ResolversTypes['ForecastDay'], startingBalance: ResolversTypes['Money'] }>;
@@ -798,6 +807,8 @@ export type ResolversTypes = ResolversObject<{
   UpdateGoalInput: UpdateGoalInput;
   User: ResolverTypeWrapper<UserReferenceModel>;
   UserInsights: ResolverTypeWrapper<UserInsightsModelModel>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -805,10 +816,8 @@ export type ResolversParentTypes = ResolversObject<{
   Account: AccountReferenceModel;
   ID: Scalars['ID']['output'];
   AccountInsights: AccountInsightsModelModel;
-  Int: Scalars['Int']['output'];
   Alert: Alert;
   String: Scalars['String']['output'];
-  Boolean: Scalars['Boolean']['output'];
   AlertConnection: AlertPageModel;
   AlertEdge: AlertEdge;
   Budget: Omit<Budget, 'amount' | 'projectedMonthEnd' | 'remaining' | 'spent'> & { amount: ResolversParentTypes['Money'], projectedMonthEnd: ResolversParentTypes['Money'], remaining: ResolversParentTypes['Money'], spent: ResolversParentTypes['Money'] };
@@ -844,7 +853,17 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateGoalInput: UpdateGoalInput;
   User: UserReferenceModel;
   UserInsights: UserInsightsModelModel;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AccountResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Account']>, { __typename: 'Account' } & GraphQLRecursivePick<ParentType, {"id":true}>, ContextType>;
@@ -1145,3 +1164,6 @@ export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   UserInsights?: UserInsightsResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = SubgraphContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -29,6 +29,16 @@ export type Scalars = {
   _FieldSet: { input: any; output: any; }
 };
 
+/**
+ * How widely a cached answer may be shared, for `@cacheControl`. Only the subgraphs use it; it is not part of the
+ * client API.
+ */
+export type CacheControlScope =
+  /** Only the user who asked may be given the cached answer. */
+  | 'PRIVATE'
+  /** Any caller may be given the same cached answer. */
+  | 'PUBLIC';
+
 /** A compliance officer's decision. */
 export type DecideKycCaseInput = {
   /** The case, which must be in review. */
@@ -647,6 +657,7 @@ export type DirectiveResolverFn<TResult = {}, TParent = {}, TContext = {}, TArgs
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CacheControlScope: CacheControlScope;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DecideKycCaseInput: DecideKycCaseInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -655,7 +666,6 @@ export type ResolversTypes = ResolversObject<{
   KycAddress: ResolverTypeWrapper<KycAddress>;
   KycAddressInput: KycAddressInput;
   KycCase: ResolverTypeWrapper<CaseRecordModel>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   KycCaseConnection: ResolverTypeWrapper<QueuePageModel>;
   KycCaseEdge: ResolverTypeWrapper<Omit<KycCaseEdge, 'node'> & { node: ResolversTypes['KycCase'] }>;
   KycCaseEvent: ResolverTypeWrapper<CaseEventRecordModel>;
@@ -663,7 +673,6 @@ export type ResolversTypes = ResolversObject<{
   KycCheckReport: ResolverTypeWrapper<KycCheckReport>;
   KycDecision: KycDecision;
   KycDocument: ResolverTypeWrapper<DocumentRecordModel>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   KycDocumentKind: KycDocumentKind;
   KycField: ResolverTypeWrapper<KycField>;
   KycFieldSource: KycFieldSource;
@@ -686,6 +695,8 @@ export type ResolversTypes = ResolversObject<{
   UpdateKycProfileInput: UpdateKycProfileInput;
   UploadKycDocumentInput: UploadKycDocumentInput;
   User: ResolverTypeWrapper<UserReferenceModel>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -698,13 +709,11 @@ export type ResolversParentTypes = ResolversObject<{
   KycAddress: KycAddress;
   KycAddressInput: KycAddressInput;
   KycCase: CaseRecordModel;
-  Boolean: Scalars['Boolean']['output'];
   KycCaseConnection: QueuePageModel;
   KycCaseEdge: Omit<KycCaseEdge, 'node'> & { node: ResolversParentTypes['KycCase'] };
   KycCaseEvent: CaseEventRecordModel;
   KycCheckReport: KycCheckReport;
   KycDocument: DocumentRecordModel;
-  Int: Scalars['Int']['output'];
   KycField: KycField;
   KycLimits: TierLimitsModel;
   KycPendingDecision: PendingDecisionModel;
@@ -721,7 +730,17 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateKycProfileInput: UpdateKycProfileInput;
   UploadKycDocumentInput: UploadKycDocumentInput;
   User: UserReferenceModel;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -928,3 +947,6 @@ export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   User?: UserResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = SubgraphContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

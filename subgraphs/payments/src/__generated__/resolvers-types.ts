@@ -73,6 +73,16 @@ export type Biller = {
   name: Scalars['String']['output'];
 };
 
+/**
+ * How widely a cached answer may be shared, for `@cacheControl`. Only the subgraphs use it; it is not part of the
+ * client API.
+ */
+export type CacheControlScope =
+  /** Only the user who asked may be given the cached answer. */
+  | 'PRIVATE'
+  /** Any caller may be given the same cached answer. */
+  | 'PUBLIC';
+
 /** A card network. */
 export type CardBrand =
   /** American Express. */
@@ -862,13 +872,12 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AddCardInput: AddCardInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Biller: ResolverTypeWrapper<BillerRecordModel>;
+  CacheControlScope: CacheControlScope;
   CardBrand: CardBrand;
   CreateBillerInput: CreateBillerInput;
   CreatePayeeInput: CreatePayeeInput;
   CreatePaymentInput: CreatePaymentInput;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreateScheduledPaymentInput: CreateScheduledPaymentInput;
   CurrencyCode: CurrencyCode;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -900,6 +909,8 @@ export type ResolversTypes = ResolversObject<{
   Transfer: ResolverTypeWrapper<Transfer>;
   User: ResolverTypeWrapper<UserReferenceModel>;
   Weekday: Weekday;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -908,12 +919,10 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   AddCardInput: AddCardInput;
   String: Scalars['String']['output'];
-  Int: Scalars['Int']['output'];
   Biller: BillerRecordModel;
   CreateBillerInput: CreateBillerInput;
   CreatePayeeInput: CreatePayeeInput;
   CreatePaymentInput: CreatePaymentInput;
-  Boolean: Scalars['Boolean']['output'];
   CreateScheduledPaymentInput: CreateScheduledPaymentInput;
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
@@ -935,7 +944,17 @@ export type ResolversParentTypes = ResolversObject<{
   ScheduledPayment: ScheduledPaymentRecordModel;
   Transfer: Transfer;
   User: UserReferenceModel;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AccountResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Account']>, ParentType, ContextType>;
@@ -1144,3 +1163,6 @@ export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   User?: UserResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = SubgraphContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;
