@@ -13,7 +13,7 @@ import { execute, parse, validate, type DocumentNode } from 'graphql';
 import { SUBGRAPHS, subgraphSchema, type SubgraphCaller, type SubgraphName } from './gateway-graph';
 
 // Only types leave this file (imported with `import type`): importing it would start a server.
-export const TARGETS = ['apollo-gateway', 'hive', 'hive-no-merge', 'bff-mobile', 'bff-mobile-engine', 'bff-web'] as const;
+export const TARGETS = ['apollo-gateway', 'hive', 'hive-no-merge', 'bff-mobile', 'bff-mobile-no-cache', 'bff-mobile-engine', 'bff-web'] as const;
 /** A gateway the benchmark measures. */
 export type Target = (typeof TARGETS)[number];
 /** What a process runs: a subgraph or a target. */
@@ -63,6 +63,18 @@ function readBody(request: http.IncomingMessage): Promise<string> {
 }
 
 /**
+ * What each subgraph says of its answers, as Meridian's own subgraphs compute it from their
+ * `@cacheControl` hints for the same data (a customer's profile 60 s, accounts and their
+ * history 30 s, insights 15 s; all private): the least wins.
+ */
+const SUBGRAPH_CACHE_CONTROL: Record<SubgraphName, string> = {
+  users: 'max-age=60, private',
+  accounts: 'max-age=30, private',
+  transactions: 'max-age=30, private',
+  insights: 'max-age=15, private',
+};
+
+/**
  * A subgraph as small as it can be made, so the gateways' work dominates: node:http, each
  * document parsed and validated once, answers per user from the bearer token. `GET /stats`
  * counts the GraphQL requests served; the users subgraph also serves the token keys
@@ -73,6 +85,7 @@ function subgraphServer(name: SubgraphName): http.Server {
   const documents = new Map<string, DocumentNode>();
   const callers = new Map<string, SubgraphCaller>();
   const jwks = name === 'users' ? process.env.BENCH_JWKS : undefined;
+  const cacheControl = SUBGRAPH_CACHE_CONTROL[name];
   let requests = 0;
   return http.createServer((request, response) => {
     const send = (status: number, body: string) => {
@@ -101,7 +114,9 @@ function subgraphServer(name: SubgraphName): http.Server {
         operationName: body.operationName,
         contextValue: callerOf(request.headers.authorization, callers),
       });
-      send(200, JSON.stringify(result));
+      const answer = JSON.stringify(result);
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer), 'cache-control': cacheControl });
+      response.end(answer);
     }).catch((err: unknown) => send(500, JSON.stringify({ errors: [{ message: (err as Error).message }] })));
   });
 }
@@ -185,7 +200,7 @@ async function hiveGateway(merge: boolean): Promise<{ port: number; close: () =>
 }
 
 /** A Meridian BFF as its main.ts builds it, on the benchmark's supergraph and with the dashboard as its one trusted document. */
-async function bff(target: 'bff-mobile' | 'bff-mobile-engine' | 'bff-web'): Promise<{ port: number; close: () => Promise<void> }> {
+async function bff(target: 'bff-mobile' | 'bff-mobile-no-cache' | 'bff-mobile-engine' | 'bff-web'): Promise<{ port: number; close: () => Promise<void> }> {
   const { createTrustedDocumentStore, documentIdOf } = await import('@meridian/bff-core');
   const { listenServer } = await import('@meridian/platform');
   const { DASHBOARD_QUERY } = await import('./gateway-graph');
@@ -224,9 +239,10 @@ async function start(role: Role): Promise<{ port: number; close: () => Promise<v
     case 'hive-no-merge':
       return hiveGateway(false);
     case 'bff-mobile':
+    case 'bff-mobile-no-cache':
     case 'bff-mobile-engine':
     case 'bff-web':
-      return bff(role as 'bff-mobile' | 'bff-mobile-engine' | 'bff-web');
+      return bff(role as 'bff-mobile' | 'bff-mobile-no-cache' | 'bff-mobile-engine' | 'bff-web');
   }
   throw new Error(`usage: gateway-server.ts <subgraph:${SUBGRAPHS.join('|subgraph:')}|${TARGETS.join('|')}>`);
 }

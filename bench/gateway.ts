@@ -17,8 +17,8 @@
 //
 // Options: --quick (1 s warm-up, one run of 3 s: a smoke run, never written), --seconds=N per
 // run (default 10), --warmup=N (default 5), --runs=N (default 3), --scenarios=one-user,many-users,one-user-10,
-// --targets=apollo-gateway,hive,hive-no-merge,bff-mobile,bff-mobile-engine,bff-web (the mobile BFF with its
-// merging off: the engine alone), --users=N (many-users; default 500),
+// --targets=apollo-gateway,hive,hive-no-merge,bff-mobile,bff-mobile-no-cache,bff-mobile-engine,bff-web (the mobile BFF
+// with its response cache off, and with its merging and cache off: the engine alone), --users=N (many-users; default 500),
 // --log-level=info (the BFFs'), --label=NAME (results to gateway-<date>-NAME), --no-write, and the diagnostic --cpu-prof=bff-mobile (those targets
 // run under V8's sampling profiler; the .cpuprofile files are kept with the logs, and a summary of the
 // measured runs with folded stacks for a flame graph goes to bench/results/gateway-<date>-profile-*;
@@ -50,7 +50,7 @@ import { revision, round, writeAtomically } from './ledger-report';
 import { machineCpuSeconds } from './payments-probes';
 import { profileMarkdown, summariseProfile } from './profile-summary';
 
-const TARGETS: readonly Target[] = ['apollo-gateway', 'hive', 'hive-no-merge', 'bff-mobile', 'bff-mobile-engine', 'bff-web'];
+const TARGETS: readonly Target[] = ['apollo-gateway', 'hive', 'hive-no-merge', 'bff-mobile', 'bff-mobile-no-cache', 'bff-mobile-engine', 'bff-web'];
 
 interface Options {
   seconds: number;
@@ -131,7 +131,8 @@ function targetEnv(target: Target, base: Record<string, string>): Record<string,
       ? { WEB_BFF_PORT: '0', WEB_BFF_METRICS_PORT: '0', WEB_TRUSTED_DOCUMENTS: 'required' }
       : { MOBILE_BFF_PORT: '0', MOBILE_BFF_METRICS_PORT: '0', MOBILE_TRUSTED_DOCUMENTS: 'required' }),
     SERVICE_SIGNING_KEYS: base[signingKeysVariable(web ? 'bff-web' : 'bff-mobile')],
-    ...(target === 'bff-mobile-engine' ? { SUBGRAPH_FETCH_MERGING: 'false' } : {}),
+    ...(target === 'bff-mobile-no-cache' ? { RESPONSE_CACHE: 'false' } : {}),
+    ...(target === 'bff-mobile-engine' ? { SUBGRAPH_FETCH_MERGING: 'false', RESPONSE_CACHE: 'false' } : {}),
   };
 }
 

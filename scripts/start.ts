@@ -1,5 +1,6 @@
 // `npm start`: every Meridian server in one process. Without DATABASE_URL it runs on the
 // embedded PostgreSQL (PGlite, persisted under DATA_DIR) and seeds the demo user.
+import { createResponseCache } from '@meridian/bff-core';
 import { createMobileBffServer, loadMobileBffConfig } from '@meridian/bff-mobile';
 import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
 import { createBankingServer, loadBankingConfig, seedDemoBanking } from '@meridian/banking';
@@ -14,6 +15,7 @@ import {
   loadBaseConfig,
   openDatabase,
   openEventBus,
+  openKeyValueStore,
   openSessionRevocations,
   startTelemetry,
   type MeridianServer,
@@ -40,10 +42,13 @@ async function main(): Promise<void> {
   const eventBus = await openEventBus(base, { logger });
   // One list of ended sessions for every server: in embedded mode the only way a sign-out in identity reaches the others.
   const revocations = await openSessionRevocations(base, { logger });
+  // One response cache for both BFFs: a write through either ends the other's cached answers.
+  const cacheStore = await openKeyValueStore(base);
   const servers: MeridianServer[] = [];
   const stopAll = async () => {
     for (const server of servers.reverse()) await server.close();
     await revocations.close();
+    await cacheStore.close();
     await eventBus.close();
     await database.stop();
     await stopTelemetry();
@@ -119,12 +124,13 @@ async function main(): Promise<void> {
     await gateway.app.listen({ port: gatewayConfig.GATEWAY_PORT, host: base.HOST });
 
     const webConfig = loadWebBffConfig(withOwnSigningKeys(env, 'bff-web'));
-    const web = await createWebBffServer(webConfig, { revocations });
+    const responseCache = createResponseCache({ store: cacheStore, maxAgeSeconds: webConfig.RESPONSE_CACHE_MAX_AGE_SECONDS, logger });
+    const web = await createWebBffServer(webConfig, { revocations, responseCache, eventBus });
     servers.push(web);
     await listenServer(web, { host: base.HOST, port: webConfig.WEB_BFF_PORT, metricsPort: webConfig.WEB_BFF_METRICS_PORT });
 
     const mobileConfig = loadMobileBffConfig(withOwnSigningKeys(env, 'bff-mobile'));
-    const mobile = await createMobileBffServer(mobileConfig, { revocations });
+    const mobile = await createMobileBffServer(mobileConfig, { revocations, responseCache, eventBus });
     servers.push(mobile);
     await listenServer(mobile, { host: base.HOST, port: mobileConfig.MOBILE_BFF_PORT, metricsPort: mobileConfig.MOBILE_BFF_METRICS_PORT });
 

@@ -4,6 +4,8 @@ export interface MeridianServer {
   app: import('fastify').FastifyInstance;
   /** A public server's `/metrics`, on an internal port of its own (the BFFs); internal servers serve metrics on `app`. */
   metricsApp?: import('fastify').FastifyInstance;
+  /** The registry behind `metricsApp`: what each worker of a clustered server hands to the primary, which serves the sum. */
+  registry?: import('prom-client').Registry;
   /** Stops the app and releases what the server owns (not what was passed in). */
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SIGNING_SERVICES } from '@meridian/platform';
 import { parseAllDocuments } from 'yaml';
+import { bffComposeSizingProblems, bffContainerSizingProblems } from './bff-sizing';
 import { admits, selects } from './network-policy';
 
 const root = path.resolve(__dirname, '../..');
@@ -131,6 +132,8 @@ function composeProblems(compose: Doc): string[] {
     if (server.metrics && env[server.metrics.portVar] !== String(server.metrics.port)) {
       problems.push(`${name}: ${server.metrics.portVar} is ${env[server.metrics.portVar]}, expected ${server.metrics.port}`);
     }
+    if (server.clientPaths) problems.push(...bffComposeSizingProblems(name, service));
+    else if (env.BFF_WORKERS !== undefined) problems.push(`${name}: sets BFF_WORKERS, which only the BFFs read`);
     const signing = String(env.SERVICE_SIGNING_KEYS ?? '');
     if (signers.includes(name)) {
       if (!signing.startsWith(`\${${signingVar(name)}:`)) problems.push(`${name}: SERVICE_SIGNING_KEYS is not its own ${signingVar(name)}`);
@@ -208,6 +211,7 @@ function deploymentProblems(name: string, spec: Doc): string[] {
       if (annotations['prometheus.io/port'] !== scraped) problems.push(`Deployment ${name}: Prometheus scrapes port ${annotations['prometheus.io/port']}, expected ${scraped}`);
       if (c.workingDir !== `/app/${server.workspace}`) problems.push(`Deployment ${name}: workingDir is not /app/${server.workspace}`);
       if (!(c.command ?? []).includes(startEntry(server.workspace))) problems.push(`Deployment ${name}: command does not run ${startEntry(server.workspace)}`);
+      if (server.clientPaths) problems.push(...bffContainerSizingProblems(name, c));
     }
   }
   return problems;
@@ -555,6 +559,38 @@ describe('the checks themselves', () => {
     // The gateway and the BFFs still reach insights, and insights identity's JWKS.
     expect(problems).not.toContain('NetworkPolicy: bff-web cannot reach insights on port 4205');
     expect(problems).not.toContain('NetworkPolicy: insights cannot reach identity on port 4201');
+  });
+
+  it('catch BFF workers that do not match their cores, memory or Redis', () => {
+    const broken = compose();
+    broken.services['bff-web'].environment.BFF_WORKERS = 'auto';
+    broken.services['bff-mobile'].cpus = '1';
+    broken.services.banking.environment.BFF_WORKERS = '2';
+    expect(composeProblems(broken)).toEqual(
+      expect.arrayContaining([
+        'bff-web: BFF_WORKERS is auto; give a whole number',
+        'bff-mobile: 2 workers on 1 CPUs',
+        'banking: sets BFF_WORKERS, which only the BFFs read',
+      ]),
+    );
+    const docs = k8sDocs().map((d) => ({ ...d, doc: structuredClone(d.doc) }));
+    const container = (name: string) => docs.find((d) => d.doc.kind === 'Deployment' && d.doc.metadata.name === name)!.doc.spec.template.spec.containers[0];
+    const web = container('bff-web');
+    web.env.find((e: Doc) => e.name === 'BFF_WORKERS').value = '4';
+    web.env = web.env.filter((e: Doc) => e.name !== 'REDIS_URL');
+    const mobile = container('bff-mobile');
+    mobile.resources.limits = { cpu: '1500m', memory: '1Gi' };
+    expect(k8sProblems(docs)).toEqual(
+      expect.arrayContaining([
+        'Deployment bff-web: BFF_WORKERS is 4 but requests.cpu is 2; request a core per worker',
+        'Deployment bff-web: limits.memory 1280Mi is below 4 workers of 384Mi heap (2176Mi)',
+        'Deployment bff-web: 4 workers without REDIS_URL',
+        'Deployment bff-mobile: limits.cpu 1500m is below requests.cpu',
+        'Deployment bff-mobile: limits.memory 1Gi is below 2 workers of 384Mi heap (1152Mi)',
+      ]),
+    );
+    container('bff-web').env = container('bff-web').env.filter((e: Doc) => e.name !== 'BFF_WORKERS');
+    expect(k8sProblems(docs)).toContain('Deployment bff-web: BFF_WORKERS is not set next to its resources');
   });
 
   it('treat the generated key format as key material', () => {

@@ -1,4 +1,5 @@
 import { createBankingServer, loadBankingConfig, type BankingServer } from '@meridian/banking';
+import { createResponseCache } from '@meridian/bff-core';
 import { createMobileBffServer, loadMobileBffConfig } from '@meridian/bff-mobile';
 import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import {
   createMemoryKeyValueStore,
   createMemorySessionRevocations,
   generateWebhookSecret,
+  createMemoryEventBus,
   type DevMailbox,
   type MeridianServer,
   type SessionRevocations,
@@ -88,6 +90,11 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   // One development mailbox for every server that sends: identity's emails and KYC's phone codes.
   const mailbox = createDevMailbox({ kv: createMemoryKeyValueStore() });
   const revocations = (env.REDIS_URL ?? process.env.REDIS_URL) ? undefined : createMemorySessionRevocations();
+  // Embedded, one bus and one response-cache store for every server, as the embedded starter
+  // wires them; on Redis each server opens its own, as in a deployment.
+  const embedded = !(env.REDIS_URL ?? process.env.REDIS_URL);
+  const eventBus = embedded ? createMemoryEventBus() : undefined;
+  const responseCache = embedded ? createResponseCache({ store: createMemoryKeyValueStore(), maxAgeSeconds: 60 }) : undefined;
   const identity = await createIdentityServer(loadIdentityConfig({ ...process.env, MIGRATE_ON_START: 'true', ...env }), {
     databaseUrl: db.url,
     notifier: mailbox,
@@ -98,7 +105,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   // Banking verifies user tokens against the identity this stack started, as it would in a deployment.
   const banking = await createBankingServer(
     loadBankingConfig({ ...process.env, MIGRATE_ON_START: 'true', IDENTITY_JWKS_URL: `${identityBase}/.well-known/jwks.json`, ...env }),
-    { databaseUrl: db.url, revocations },
+    { databaseUrl: db.url, revocations, eventBus },
   );
   await banking.app.listen({ port: 0, host: '127.0.0.1' });
   // Uploads from the BFFs and KYC's documents share one encrypted object store, as in a deployment.
@@ -110,6 +117,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       databaseUrl: db.url,
       notifier: mailbox,
       revocations,
+      eventBus,
       providerDelayMs: 20,
       // The simulated provider calls KYC back over HTTP, as a provider would.
       deliverWebhook: async ({ headers, body }) => {
@@ -137,6 +145,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     {
       databaseUrl: db.url,
       revocations,
+      eventBus,
       // The simulated provider keeps its state in memory here, as KYC's mailbox does: the stack's Redis may be down on purpose.
       provider: createSimulatedPaymentProvider({
         store: createMemoryKeyValueStore(),
@@ -162,8 +171,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     IDENTITY_JWKS_URL: `${identityBase}/.well-known/jwks.json`,
     ...env,
   };
-  const web = await createWebBffServer(loadWebBffConfig(bffEnv), { revocations });
-  const mobile = await createMobileBffServer(loadMobileBffConfig(bffEnv), { revocations });
+  const web = await createWebBffServer(loadWebBffConfig(bffEnv), { revocations, responseCache, eventBus });
+  const mobile = await createMobileBffServer(loadMobileBffConfig(bffEnv), { revocations, responseCache, eventBus });
   const servers = { web, mobile };
   return {
     identity,
@@ -245,6 +254,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       await banking.close();
       await identity.close();
       await revocations?.close();
+      await eventBus?.close();
       await db.drop();
       fs.rmSync(objectDir, { recursive: true, force: true });
     },

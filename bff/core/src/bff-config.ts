@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { baseConfigSchema, type RateLimitPolicy } from '@meridian/platform';
+import { baseConfigSchema, ConfigError, flag, processCount, type RateLimitPolicy } from '@meridian/platform';
 import type { CallerClass } from './bff-context';
 import { subgraphConfigSchema } from '@meridian/supergraph';
 import { z } from 'zod';
@@ -82,9 +82,38 @@ export const bffConfigSchema = baseConfigSchema.extend({
   TRUSTED_PROXIES: proxyList(),
   /** Prefix of rate-limit keys in Redis, to share one Redis between environments. */
   RATE_LIMIT_KEY_PREFIX: z.string().default('meridian:'),
+  /**
+   * Processes serving the BFF's port (node:cluster): a number, or `auto` for one per available core;
+   * default 1. More than one needs REDIS_URL ({@link bffWorkers}).
+   */
+  BFF_WORKERS: processCount(1),
+  /**
+   * Whether customers' queries are answered from the per-user response cache when the subgraphs'
+   * cache hints allow it (Redis at REDIS_URL, else memory); default true.
+   */
+  RESPONSE_CACHE: flag(true),
+  /** Longest a cached response lives, whatever the hints allow, in seconds; default 60. */
+  RESPONSE_CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
 });
 
 export type BffConfig = z.infer<typeof bffConfigSchema>;
+
+/**
+ * How many worker processes the BFF runs (BFF_WORKERS). More than one without REDIS_URL is refused
+ * rather than quietly run as one: in memory, rate limits, web sessions, API-key lockouts, cached
+ * responses and the list of ended sessions would each be per process, so a user signed in on one
+ * worker would be unknown to the next, a signed-out token would still work on the others, and every
+ * limit would be multiplied by the number of workers. An operator who sized pods for N workers
+ * learns it at start-up, not from the capacity missing later.
+ */
+export function bffWorkers(config: BffConfig): number {
+  if (config.BFF_WORKERS > 1 && !config.REDIS_URL) {
+    throw new ConfigError([
+      `BFF_WORKERS: ${config.BFF_WORKERS} workers need REDIS_URL; without it sessions, rate limits and ended sessions live in each process's memory and the workers would disagree. Set REDIS_URL, or BFF_WORKERS=1.`,
+    ]);
+  }
+  return config.BFF_WORKERS;
+}
 
 /** The rate-limit policies from configuration, one per kind of caller. */
 export function rateLimitPolicies(config: BffConfig): Record<CallerClass, RateLimitPolicy> {

@@ -30,6 +30,8 @@ export interface BffRequestState {
   user?: { claims?: AccessTokenClaims; error?: unknown };
   /** The request window and cost budget after this request: written by the rate limits, reported on the response. */
   rateLimit?: RateLimitResult;
+  /** Set when this query may be answered from, and kept in, the response cache: whose entries it reads (user, session, generation, scopes). */
+  cache?: { key: string };
 }
 
 /**

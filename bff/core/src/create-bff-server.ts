@@ -13,7 +13,10 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   loadServiceSigningKeys,
   mountApollo,
+  createMemoryKeyValueStore,
+  openEventBus,
   openSessionRevocations,
+  type EventBus,
   registerSessionRevocationMetrics,
   remoteKeyResolver,
   type AccessTokenVerifier,
@@ -36,15 +39,18 @@ import { useCostLimit } from './use-cost-limit';
 import { useDepthLimit } from './use-depth-limit';
 import { useEndedSessions } from './use-ended-sessions';
 import { useFetchMerging } from './use-fetch-merging';
+import { createResponseCache, subscribeResponseCacheInvalidation, type ResponseCache } from './response-cache';
+import { useResponseCache } from './use-response-cache';
 import { useQueryLimits } from './use-query-limits';
 import { useRateLimits } from './use-rate-limits';
 import { useRequiredScopes } from './use-required-scopes';
 import { SENSITIVE_FIELD_LIMITS, useFieldRateLimits } from './use-field-rate-limits';
-import { createResilientRedisRateLimiter } from './resilient-redis';
+import { createResilientRedisKeyValueStore, createResilientRedisRateLimiter } from './resilient-redis';
 import { useTrustedDocuments, type TrustedDocumentsOptions } from './use-trusted-documents';
 import { registerDocumentDownloads } from './use-documents';
 import { registerTransactionExports } from './use-exports';
 import { createUploadSweeper, registerUploads } from './use-uploads';
+import os from 'node:os';
 import path from 'node:path';
 
 /** What tests and the embedded starter wire into a BFF; each defaults from config. */
@@ -64,6 +70,16 @@ export interface BffDeps {
   revocations?: SessionRevocations;
   /** Where uploads are kept; default the encrypted filesystem store at OBJECT_STORE_DIR. */
   objectStore?: ObjectStore;
+  /**
+   * The per-user response cache; default one on Redis at REDIS_URL, else in memory. Give both
+   * BFFs of one process the same one, so a write through either ends the other's entries. Not closed by the BFF.
+   */
+  responseCache?: ResponseCache;
+  /**
+   * Where domain events arrive, to end the cached responses of the customers they name; default
+   * Redis Streams at REDIS_URL. Without either, only a user's own mutations end their entries. Not closed by the BFF.
+   */
+  eventBus?: EventBus;
 }
 
 /** Options for {@link createBffServer}. */
@@ -197,6 +213,7 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     deps.objectStore ??
     createFileObjectStore({ dir: config.OBJECT_STORE_DIR ?? path.join(config.DATA_DIR, 'objects'), envelope: loadDataProtection(config).envelope });
   const uploadSweeper = createUploadSweeper({ store: objectStore, logger, metrics });
+  const { responseCache, closeResponseCache } = await openResponseCache(config, deps, options.name, logger);
   // Whose an Authorization is, for the limits: the same user the GraphQL request would run as.
   const userOfAuthorization = async (authorization: string) => {
     const token = bearerToken(authorization);
@@ -237,8 +254,10 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     useRequiredScopes({ supergraphSdl, verifyAccessToken }),
     useFieldRateLimits({ limiter: sharedLimiter, limits: SENSITIVE_FIELD_LIMITS, logger, verifyAccessToken }),
     ...(options.plugins ?? []),
-    // Last: a query that every step let through may share identical subgraph fetches in flight for its caller.
+    // Last: a query that every step let through may share identical subgraph fetches in flight for its caller,
+    // or be answered from the caller's cached response.
     useFetchMerging({ verifyAccessToken }),
+    ...(responseCache ? [useResponseCache({ cache: responseCache, verifyAccessToken, logger })] : []),
   ];
   const formatError = createErrorFormatter({ exposeDetails: development });
   const apollo = createGatewayApollo<BffContext>({
@@ -265,6 +284,7 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     name: options.name,
     app,
     metricsApp,
+    registry: metrics.registry,
     async close() {
       await uploadSweeper.stop();
       await app.close();
@@ -273,6 +293,47 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
       await ownLimiter?.close();
       await ownRevocations?.close();
       await fallbackLimiter.close();
+      await closeResponseCache();
+    },
+  };
+}
+
+/**
+ * The response cache the configuration asks for, and its invalidation by domain events: the
+ * given cache and bus, else Redis at REDIS_URL for both, else a cache in memory that only the
+ * users' own mutations invalidate (a BFF on its own, as in tests).
+ */
+async function openResponseCache(config: BffConfig, deps: BffDeps, name: string, logger: Logger) {
+  const off = { responseCache: undefined, closeResponseCache: async () => undefined };
+  if (!config.RESPONSE_CACHE) return off;
+  let ownBus: EventBus | undefined;
+  if (!deps.eventBus && config.REDIS_URL) {
+    try {
+      ownBus = await openEventBus(config, { logger });
+    } catch (err) {
+      // Without the events, changes made elsewhere would not end cached answers: no cache rather than a stale one.
+      logger.error({ err }, 'response cache off: the event bus at REDIS_URL could not be opened');
+      return off;
+    }
+  }
+  const bus = deps.eventBus ?? ownBus;
+  const ownStore = deps.responseCache
+    ? undefined
+    : config.REDIS_URL
+      ? createResilientRedisKeyValueStore({ url: config.REDIS_URL, keyPrefix: 'meridian:', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger })
+      : createMemoryKeyValueStore();
+  if (ownStore && 'firstAttempt' in ownStore) await ownStore.firstAttempt;
+  const responseCache = deps.responseCache ?? createResponseCache({ store: ownStore!, maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS, logger });
+  const subscriptions = bus
+    ? await subscribeResponseCacheInvalidation({ bus, cache: responseCache, group: `${name}-response-cache`, consumer: `${os.hostname()}-${process.pid}` })
+    : [];
+  if (!bus) logger.warn('response cache: no event bus, so only a user’s own mutations end their cached responses');
+  return {
+    responseCache,
+    async closeResponseCache() {
+      for (const subscription of subscriptions) await subscription.close();
+      await ownBus?.close();
+      await ownStore?.close();
     },
   };
 }

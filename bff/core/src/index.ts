@@ -5,6 +5,8 @@ export * from './bff-plugin';
 export * from './use-depth-limit';
 export * from './use-ended-sessions';
 export * from './use-fetch-merging';
+export * from './response-cache';
+export * from './use-response-cache';
 export * from './create-bff-server';
 export * from './query-limits-config';
 export * from './use-query-limits';

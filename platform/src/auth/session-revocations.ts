@@ -92,6 +92,8 @@ export function registerSessionRevocationMetrics(registry: Registry, revocations
     name: 'session_revocations_sync_age_seconds',
     help: 'Seconds since this process last read the shared list of ended sessions',
     registers: [registry],
+    // A clustered server's primary reports its stalest worker, which the alert is about; a sum would mean nothing.
+    aggregator: 'max',
     collect() {
       this.set(revocations.syncAgeMs() / 1000);
     },

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** Thrown when an environment variable fails validation; the message names every bad variable. */
@@ -39,6 +40,26 @@ export const flag = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0'])
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
+
+/** The most processes {@link processCount} allows, `auto` included. */
+export const MAX_PROCESSES = 64;
+
+/**
+ * A number of processes: a whole number from 1 to {@link MAX_PROCESSES}, or `auto` for the
+ * cores this process may run on (`os.availableParallelism()`); `fallback` when unset.
+ */
+export const processCount = (fallback = 1) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((value, ctx) => {
+      const text = value.trim();
+      if (text === 'auto') return Math.min(availableParallelism(), MAX_PROCESSES);
+      const count = /^\d+$/.test(text) ? Number(text) : NaN;
+      if (count >= 1 && count <= MAX_PROCESSES) return count;
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a number of processes: a whole number from 1 to ${MAX_PROCESSES}, or auto` });
+      return z.NEVER;
+    });
 
 const SERVICE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 

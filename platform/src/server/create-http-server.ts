@@ -136,17 +136,24 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   return { app, metrics };
 }
 
+/** What `/metrics` answers with: a server's registry, or a clustered primary's sum over its workers. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
+
 /**
  * A server of its own for `/metrics`, on an internal port that no ingress
  * routes: how the public BFFs expose metrics to Prometheus and nobody else.
  */
-export function createMetricsServer(metrics: ServerMetrics, logger: Logger): FastifyInstance {
+export function createMetricsServer(metrics: ServerMetrics | MetricsSource, logger: Logger): FastifyInstance {
+  const source: MetricsSource = 'registry' in metrics ? metrics.registry : metrics;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
   });
   useOriginFormOnly(app);
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(ErrorCode.NOT_FOUND, `Nothing at ${request.method} ${request.url.split('?')[0]}.`)));
-  app.get(METRICS_ROUTE, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get(METRICS_ROUTE, async (_request, reply) => reply.type(source.contentType).send(await source.metrics()));
   return app;
 }

@@ -5,4 +5,5 @@ export * from './shutdown';
 export * from './use-service-access';
 export * from './route-hooks';
 export * from './run-main';
+export * from './run-clustered';
 export * from './domain-error-handler';

@@ -4,10 +4,10 @@ import type { Logger } from '../logger';
 export type Closer = () => Promise<void>;
 
 /**
- * Stops everything once on SIGTERM or SIGINT, in order, then exits; a second
- * signal or a stuck closer forces the exit after `graceMs`.
+ * Stops everything once on SIGTERM or SIGINT (or the given `signals`), in order,
+ * then exits; a second signal or a stuck closer forces the exit after `graceMs`.
  */
-export function closeOnSignals(logger: Logger, closers: Closer[], graceMs = 10_000): void {
+export function closeOnSignals(logger: Logger, closers: Closer[], graceMs = 10_000, signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): void {
   let closing = false;
   const stop = async (signal: string) => {
     if (closing) process.exit(1);
@@ -24,6 +24,5 @@ export function closeOnSignals(logger: Logger, closers: Closer[], graceMs = 10_0
     }
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  for (const signal of signals) process.once(signal, () => void stop(signal));
 }

@@ -3,3 +3,4 @@ export * from './test-key-value-store';
 export * from './test-service-keys';
 export * from './route-protection';
 export * from './inject-fetch';
+export * from './spawned-server';

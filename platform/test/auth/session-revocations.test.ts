@@ -8,9 +8,11 @@ import {
   generatePrivateJwk,
   issueAccessToken,
   isSessionEnded,
+  registerSessionRevocationMetrics,
   removeRedisKeys,
   type SessionRevocations,
 } from '@meridian/platform';
+import { AggregatorRegistry, Registry } from 'prom-client';
 import { closedLocalPort, startTcpProxy } from '../helpers/network';
 import { sleep } from '../helpers/settle-within';
 
@@ -39,6 +41,20 @@ describe('the session revocation list in memory', () => {
     expect(list.isRevoked(ended)).toBe(true);
     clock += 1;
     expect(list.isRevoked(ended)).toBe(false);
+  });
+});
+
+describe('session_revocations_sync_age_seconds', () => {
+  it('reports the stalest copy when a clustered server sums its workers\' metrics', async () => {
+    const workers = await Promise.all(
+      [1_500, 4_000].map(async (ageMs) => {
+        const registry = new Registry();
+        registerSessionRevocationMetrics(registry, { ...createMemorySessionRevocations(), syncAgeMs: () => ageMs });
+        return registry.getMetricsAsJSON();
+      }),
+    );
+    const summed = await AggregatorRegistry.aggregate(workers).metrics();
+    expect(summed).toMatch(/^session_revocations_sync_age_seconds 4$/m);
   });
 });
 

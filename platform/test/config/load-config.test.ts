@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { baseConfigSchema, ConfigError, flag, loadBaseConfig, loadConfig, millis, port, repoRoot } from '@meridian/platform';
+import { baseConfigSchema, ConfigError, flag, loadBaseConfig, loadConfig, MAX_PROCESSES, millis, port, processCount, repoRoot } from '@meridian/platform';
 
 function configErrorFrom(run: () => unknown): ConfigError {
   try {
@@ -54,6 +54,31 @@ describe('loadConfig', () => {
     expect(loadConfig(schema, { FEATURE_ON: 'true' }).FEATURE_ON).toBe(true);
     expect(loadConfig(schema, { FEATURE_ON: '0' }).FEATURE_ON).toBe(false);
     expect(configErrorFrom(() => loadConfig(schema, { FEATURE_ON: 'on' })).message).toContain('FEATURE_ON');
+  });
+});
+
+describe('processCount', () => {
+  const schema = z.object({ WORKERS: processCount(1) });
+  const workers = (value?: string) => loadConfig(schema, value === undefined ? {} : { WORKERS: value }).WORKERS;
+
+  it('is the fallback when unset or empty, else the whole number given', () => {
+    expect(workers()).toBe(1);
+    expect(workers('')).toBe(1);
+    expect(loadConfig(z.object({ WORKERS: processCount(3) }), {}).WORKERS).toBe(3);
+    expect(workers('2')).toBe(2);
+    expect(workers(' 4 ')).toBe(4);
+    expect(workers(String(MAX_PROCESSES))).toBe(MAX_PROCESSES);
+  });
+
+  it('reads auto as the cores this process may run on', () => {
+    expect(workers('auto')).toBe(Math.min(os.availableParallelism(), MAX_PROCESSES));
+    expect(workers('auto')).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each(['0', '-1', '1.5', '2e1', 'two', 'AUTO', 'max', String(MAX_PROCESSES + 1)])('refuses %s and names the variable', (value) => {
+    const error = configErrorFrom(() => workers(value));
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatch(/^WORKERS: .*a whole number from 1 to \d+, or auto/);
   });
 });
 
