@@ -25,9 +25,17 @@ const redact = {
   censor: '[redacted]',
 };
 
-// One root per process and output style: the embedded mode runs every server in one
-// process, and each pretty root costs a worker thread.
+// One root per process and output style: the embedded mode runs every server in one process.
 const roots = new Map<string, Logger>();
+
+/**
+ * pino-pretty in this thread, loaded only for a terminal. As a pino transport it would run in
+ * a worker thread, a second V8 isolate of some 30 MB; a terminal's log never needs that.
+ */
+function prettyStream() {
+  const pretty = require('pino-pretty') as typeof import('pino-pretty');
+  return pretty({ colorize: true, sync: true });
+}
 
 /** A JSON pino logger (pretty in a TTY) with secrets redacted, tagged with the service name. */
 export function createLogger(settings: LoggerSettings): Logger {
@@ -37,9 +45,7 @@ export function createLogger(settings: LoggerSettings): Logger {
   let root = roots.get(key);
   if (!root) {
     const options: LoggerOptions = { level, base: { pid: process.pid }, redact };
-    root = pretty
-      ? pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } })
-      : pino(options);
+    root = pretty ? pino(options, prettyStream()) : pino(options);
     roots.set(key, root);
   }
   return root.child({ service: settings.service });

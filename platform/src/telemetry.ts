@@ -1,5 +1,4 @@
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { NodeSDK } from '@opentelemetry/sdk-node';
 
 let sdk: NodeSDK | undefined;
 
@@ -9,7 +8,10 @@ let sdk: NodeSDK | undefined;
  */
 export function startTelemetry(serviceName: string, endpoint: string | undefined): () => Promise<void> {
   if (!endpoint || sdk) return async () => {};
-  sdk = new NodeSDK({
+  // Loaded only when tracing is on: the SDK and its exporter are hundreds of modules a process without it never runs.
+  const { NodeSDK: Sdk } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  sdk = new Sdk({
     serviceName,
     traceExporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }),
   });

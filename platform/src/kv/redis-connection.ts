@@ -1,5 +1,3 @@
-import { createClient } from 'redis';
-
 /** Options for a Redis connection (key-value store, rate limiter). */
 export interface RedisConnectionOptions {
   url: string;
@@ -17,6 +15,8 @@ export interface RedisConnectionOptions {
  * silently dead link, and a first connection that fails instead of retrying forever.
  */
 export async function connectRedis(options: RedisConnectionOptions) {
+  // Loaded on the first connection: the embedded mode never connects, and node-redis is hundreds of modules.
+  const { createClient } = await import('redis');
   const timeoutMs = options.commandTimeoutMs ?? 500;
   let connected = false;
   const client = createClient({
