@@ -4,7 +4,7 @@
 // payments built in this process, as test/helpers/stack.ts builds them, not listening), then
 // closed before any server process starts.
 import { createBankingServer, loadBankingConfig, type PostingInput } from '@meridian/banking';
-import { createIdentityServer, loadIdentityConfig } from '@meridian/identity';
+import { createIdentityServer, loadIdentityConfig, scopesFor } from '@meridian/identity';
 import { createPaymentsServer, loadPaymentsConfig } from '@meridian/payments';
 import { createKeySet, issueAccessToken, loadBaseConfig, uuidv7 } from '@meridian/platform';
 import { roleEnv, sharedEnv, type StackSettings } from './payments-stack';
@@ -35,7 +35,7 @@ export interface PaymentsFixtures {
 }
 
 /** Runs `work` over `items`, `concurrency` at a time. */
-async function inPool<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function inPool<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
@@ -52,7 +52,7 @@ async function inPool<T>(items: readonly T[], concurrency: number, work: (item: 
  * CPU) for each. Every column not named keeps the registered customer's value, whatever
  * columns identity adds later. The copies never sign in (see {@link accessTokens}).
  */
-async function copyCustomer(identity: Awaited<ReturnType<typeof createIdentityServer>>, templateId: string, count: number, emailOf: (i: number) => string) {
+export async function copyCustomer(identity: Awaited<ReturnType<typeof createIdentityServer>>, templateId: string, count: number, emailOf: (i: number) => string) {
   const ids: string[] = [];
   for (let start = 0; start < count; start += 1_000) {
     const chunk = Array.from({ length: Math.min(1_000, count - start) }, (_, i) => start + i);
@@ -123,8 +123,9 @@ export async function createFixtures(settings: StackSettings, counts: { payers: 
 
 /**
  * Access tokens for `userIds` as identity issues them at sign-in (its key, issuer, audience,
- * a customer's roles and scopes, its lifetime), signed here so that thousands of payers need
- * no password check each. The servers verify them against identity's published JWKS.
+ * a customer's roles and the scopes a sign-in grants them, its lifetime), signed here so that
+ * thousands of customers need no password check each. The servers verify them against
+ * identity's published JWKS.
  */
 export async function accessTokens(settings: StackSettings, userIds: readonly string[]): Promise<Map<string, string>> {
   const keys = await createKeySet((JSON.parse(settings.keys.IDENTITY_SIGNING_KEYS) as { keys: Parameters<typeof createKeySet>[0] }).keys);
@@ -135,7 +136,7 @@ export async function accessTokens(settings: StackSettings, userIds: readonly st
     const { token } = await issueAccessToken(
       keys,
       { issuer: config.ACCESS_TOKEN_ISSUER, audience: config.ACCESS_TOKEN_AUDIENCE },
-      { userId, sessionId: uuidv7(), roles: ['CUSTOMER'], scopes: ['profile', 'accounts', 'payments', 'kyc', 'insights'], ttlSeconds },
+      { userId, sessionId: uuidv7(), roles: ['CUSTOMER'], scopes: scopesFor(['CUSTOMER']), ttlSeconds },
     );
     tokens.set(userId, token);
   }

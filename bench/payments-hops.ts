@@ -63,6 +63,8 @@ const PROCESS_NAMES: Record<Role, string> = {
   payments: 'payments',
   banking: 'banking',
   identity: 'identity',
+  kyc: 'kyc',
+  insights: 'insights',
 };
 
 /** The name a PostgreSQL process is reported under: the service whose pool opened it, or what it is. */

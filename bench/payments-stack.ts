@@ -1,16 +1,18 @@
-// The servers of the payments benchmark, each in a process of its own (bench/payments-server.ts),
-// configured as a production deployment is: NODE_ENV=production, each signing service with
-// its own key, every verifier with the public set, the mobile BFF running trusted documents
-// only, PostgreSQL and Redis for real.
+// The servers of the payments and Meridian gateway benchmarks, each in a process of its own
+// (bench/payments-server.ts), configured as a production deployment is: NODE_ENV=production,
+// each signing service with its own key, every verifier with the public set, the mobile BFF
+// running trusted documents only, PostgreSQL and Redis for real.
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KeyEnv } from '../deploy/key-env';
-import type { ReadyMessage, Role } from './payments-server';
+import type { ReadyMessage, Role, StatementsMessage, StatementsRequest } from './payments-server';
+import type { StatementCounts } from './statement-counter';
 
 /**
- * Where a server that is not started would be: nothing listens there. KYC is never started:
- * payments asks it only for a tier its projection lacks, and the benchmark's payers have one.
+ * Where a server that is not started would be: nothing listens there. The payments benchmark
+ * starts no KYC: payments asks it only for a tier its projection lacks, and its payers have one.
+ * Notifications (emails, phone codes) go here too: the benchmarks send none a customer waits for.
  */
 const NOWHERE = 'http://127.0.0.1:9';
 
@@ -29,6 +31,10 @@ export interface StackSettings {
   logLevel: string;
   /** Servers to run under V8's sampling profiler (`--cpu-prof`): each thread's profile is written to `dir` as CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile when it stops. */
   profile?: readonly Role[];
+  /** Count the SQL statements each server sends (bench/statement-counter.ts), read with {@link RunningServer.statements}; default off. */
+  countStatements?: boolean;
+  /** Settings every server gets on top of the production ones (e.g. the BFF's budgets). */
+  extraEnv?: Record<string, string>;
 }
 
 /** A server process that listens. */
@@ -41,6 +47,8 @@ export interface RunningServer {
   metricsUrl: string;
   /** Its stdout and stderr. */
   log: string;
+  /** The SQL statements it has sent so far (all zero unless the stack counts them), switching their attribution to requests on or off first when `attribute` is given. */
+  statements(attribute?: boolean): Promise<StatementCounts>;
 }
 
 /** The running servers and how to stop them. */
@@ -64,6 +72,11 @@ export function sharedEnv(settings: StackSettings): Record<string, string> {
     MIGRATE_ON_START: 'false',
     RATE_LIMIT_KEY_PREFIX: settings.redisPrefix,
     BENCH_EVENT_PREFIX: settings.redisPrefix,
+    NOTIFICATIONS: 'webhook',
+    NOTIFICATIONS_WEBHOOK_URL: `${NOWHERE}/notifications`,
+    NOTIFICATIONS_WEBHOOK_SECRET: settings.keys.NOTIFICATIONS_WEBHOOK_SECRET,
+    ...(settings.countStatements ? { BENCH_COUNT_STATEMENTS: '1' } : {}),
+    ...settings.extraEnv,
   };
 }
 
@@ -73,15 +86,25 @@ export function roleEnv(role: Role, settings: StackSettings, started: Partial<Re
   const graph = {
     IDENTITY_URL: `${identity}/graphql`,
     BANKING_URL: `${started.banking?.url ?? NOWHERE}/graphql`,
-    KYC_URL: `${NOWHERE}/graphql`,
+    KYC_URL: `${started.kyc?.url ?? NOWHERE}/graphql`,
     PAYMENTS_URL: `${started.payments?.url ?? NOWHERE}/graphql`,
+    INSIGHTS_URL: `${started.insights?.url ?? NOWHERE}/graphql`,
   };
   const jwks = { IDENTITY_JWKS_URL: `${identity}/.well-known/jwks.json` };
   switch (role) {
     case 'identity':
-      return { IDENTITY_PORT: '0', IDENTITY_SIGNING_KEYS: settings.keys.IDENTITY_SIGNING_KEYS };
+      // The links in verification and reset emails would lead to the web dashboard; the benchmarks send none.
+      return { IDENTITY_PORT: '0', IDENTITY_SIGNING_KEYS: settings.keys.IDENTITY_SIGNING_KEYS, IDENTITY_PUBLIC_WEB_URL: 'http://127.0.0.1:4000' };
     case 'banking':
       return { ...jwks, BANKING_PORT: '0' };
+    case 'kyc':
+      return {
+        ...jwks,
+        KYC_PORT: '0',
+        KYC_PROVIDER: 'simulated',
+        KYC_WEBHOOK_SECRETS: settings.keys.KYC_WEBHOOK_SECRETS,
+        KYC_SANCTIONS_LIST_DIR: path.resolve(__dirname, '..', 'subgraphs', 'kyc', 'data', 'sanctions', 'sample'),
+      };
     case 'payments':
       return {
         ...jwks,
@@ -90,7 +113,14 @@ export function roleEnv(role: Role, settings: StackSettings, started: Partial<Re
         PAYMENTS_WEBHOOK_SECRETS: settings.keys.PAYMENTS_WEBHOOK_SECRETS,
         BANKING_INTERNAL_URL: started.banking?.url ?? NOWHERE,
         IDENTITY_INTERNAL_URL: identity,
-        KYC_INTERNAL_URL: NOWHERE,
+        KYC_INTERNAL_URL: started.kyc?.url ?? NOWHERE,
+      };
+    case 'insights':
+      return {
+        ...jwks,
+        INSIGHTS_PORT: '0',
+        SERVICE_SIGNING_KEYS: settings.keys.INSIGHTS_SERVICE_SIGNING_KEYS,
+        BANKING_INTERNAL_URL: started.banking?.url ?? NOWHERE,
       };
     case 'gateway':
       return { ...jwks, ...graph, GATEWAY_PORT: '0', SERVICE_SIGNING_KEYS: settings.keys.GATEWAY_SERVICE_SIGNING_KEYS };
@@ -138,8 +168,28 @@ function startServer(role: Role, env: Record<string, string>, dir: string, profi
       child.removeAllListeners('exit');
       const url = `http://127.0.0.1:${message.port}`;
       const metricsUrl = `http://127.0.0.1:${message.metricsPort ?? message.port}/metrics`;
-      resolve({ child, server: { role, pid: child.pid!, url, metricsUrl, log } });
+      resolve({ child, server: { role, pid: child.pid!, url, metricsUrl, log, statements: (attribute) => askStatements(child, role, attribute) } });
     });
+  });
+}
+
+/** Asks a server process for its statement counts over IPC (one question at a time per process). */
+function askStatements(child: ChildProcess, role: Role, attribute?: boolean): Promise<StatementCounts> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`${role} did not answer with its statement counts within 10 s`)), 10_000);
+    const onMessage = (message: StatementsMessage) => {
+      if (message?.type !== 'statements') return;
+      const { type: _type, ...counts } = message;
+      done(undefined, counts);
+    };
+    const done = (err?: Error, counts?: StatementCounts) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      if (err) reject(err);
+      else resolve(counts!);
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'statements', attribute } satisfies StatementsRequest);
   });
 }
 

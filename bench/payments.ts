@@ -28,7 +28,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { closeDataSource, connectRedis, removeRedisKeys } from '@meridian/platform';
+import { closeDataSource, removeRedisKeys } from '@meridian/platform';
 import { createBankingDataSource, LedgerVerifier } from '@meridian/banking';
 import { generateKeyEnv } from '../deploy/key-env';
 import { revision, round, writeAtomically } from './ledger-report';
@@ -39,7 +39,7 @@ import { pidsNamed, postgresProcesses, sampleActivity, takeSnapshot } from './pa
 import { AIM_PAYMENTS_PER_SECOND, logScenario, markdown, scenarioResult, type PaymentsCheck, type PaymentsReport, type ScenarioResult } from './payments-report';
 import type { Role } from './payments-server';
 import { startStack, type PaymentsStack, type StackSettings } from './payments-stack';
-import { withAdmin } from './admin';
+import { inspectPostgres, inspectRedis, withAdmin } from './admin';
 
 interface Options {
   seconds: number;
@@ -83,33 +83,6 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-
-/** The server and its settings, refusing an embedded PGlite served over the wire. */
-async function inspectPostgres(base: string) {
-  return withAdmin(base, async (admin) => {
-    const { rows: v } = await admin.query<{ version: string }>(`SELECT version()`);
-    if (/PGlite|emscripten/i.test(v[0].version)) {
-      throw new Error(
-        `${base} is an embedded PGlite (${v[0].version.slice(0, 40)}…): it runs one statement at a time, so the benchmark would measure its queue. Point DATABASE_URL at a real PostgreSQL.`,
-      );
-    }
-    const { rows } = await admin.query(`SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections', 'wal_sync_method')`);
-    const { rows: short } = await admin.query(`SHOW server_version`);
-    return { version: `PostgreSQL ${String(short[0].server_version)}`, settings: Object.fromEntries(rows.map((r) => [r.name, r.setting])) as Record<string, string> };
-  });
-}
-
-/** Redis's version, refusing to run without Redis: the BFF's rate limits and the event bus run on it in production. */
-async function inspectRedis(url: string): Promise<string> {
-  const { client } = await connectRedis({ url }).catch((err: unknown) => {
-    throw new Error(`Redis at ${url} could not be reached (${(err as Error).message}); the benchmark runs on Redis as production does. Set REDIS_URL.`);
-  });
-  try {
-    return /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown';
-  } finally {
-    await client.quit().catch(() => undefined);
-  }
-}
 
 /** Payments against the ledger: each SUCCEEDED payment has exactly one hold, caused by it and posted. */
 async function checkPayments(admin: Client, seenByClients: number): Promise<PaymentsCheck> {
