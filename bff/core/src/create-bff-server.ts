@@ -331,7 +331,7 @@ async function openResponseCache(config: BffConfig, deps: BffDeps, name: string,
   return {
     responseCache,
     async closeResponseCache() {
-      for (const subscription of subscriptions) await subscription.close();
+      await Promise.all(subscriptions.map((subscription) => subscription.close()));
       await ownBus?.close();
       await ownStore?.close();
     },

@@ -133,20 +133,12 @@ export interface ResponseCacheInvalidationOptions {
  * Starts at the stream's end: entries older than the subscription have expired.
  */
 export async function subscribeResponseCacheInvalidation(options: ResponseCacheInvalidationOptions): Promise<Subscription[]> {
-  const subscriptions: Subscription[] = [];
-  for (const stream of INVALIDATING_STREAMS) {
-    subscriptions.push(
-      await options.bus.subscribe(
-        stream,
-        options.group,
-        options.consumer,
-        async (event) => {
-          const users = usersOfEvent(event.payload);
-          if (users.length) await options.cache.invalidate(users);
-        },
-        { startAt: 'end', batchSize: 100 },
-      ),
-    );
-  }
-  return subscriptions;
+  const handle = async (event: { payload: Record<string, unknown> }) => {
+    const users = usersOfEvent(event.payload);
+    if (users.length) await options.cache.invalidate(users);
+  };
+  // Short blocking reads: a BFF that stops waits for the read in flight, and one stops at every rollout.
+  return Promise.all(
+    INVALIDATING_STREAMS.map((stream) => options.bus.subscribe(stream, options.group, options.consumer, handle, { startAt: 'end', batchSize: 100, blockMs: 250 })),
+  );
 }
