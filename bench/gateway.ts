@@ -30,6 +30,7 @@ import path from 'node:path';
 import { connectRedis, createKeySet, generatePrivateJwk, issueAccessToken, removeRedisKeys } from '@meridian/platform';
 import { documentIdOf } from '@meridian/bff-core';
 import { generateKeyEnv, signingKeysVariable } from '../deploy/key-env';
+import { parseAllDocuments } from 'yaml';
 import { composeBenchSupergraph, DASHBOARD_QUERY, expectedDashboard, SUBGRAPHS, userId, type SubgraphName } from './gateway-graph';
 import { runLoad, type LoadOutcome } from './gateway-load';
 import {
@@ -121,12 +122,31 @@ function packageVersion(name: string): string {
   }
 }
 
+/**
+ * The NODE_OPTIONS a BFF's Kubernetes manifest gives it (its heap size), so the benchmark runs
+ * the BFFs as they are deployed; the anchors run with their own defaults.
+ */
+function deployedNodeOptions(bff: 'bff-web' | 'bff-mobile'): string | undefined {
+  const file = path.join(__dirname, '..', 'deploy', 'k8s', `${bff}.yaml`);
+  for (const document of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+    const manifest = document.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } } };
+    if (manifest?.kind !== 'Deployment') continue;
+    for (const container of manifest.spec?.template?.spec?.containers ?? []) {
+      const value = container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+      if (value) return value;
+    }
+  }
+  return undefined;
+}
+
 /** What every target needs to know: where the supergraph and the subgraphs are, and for the BFFs their whole configuration. */
 function targetEnv(target: Target, base: Record<string, string>): Record<string, string> {
   if (!target.startsWith('bff-')) return base;
   const web = target === 'bff-web';
+  const nodeOptions = deployedNodeOptions(web ? 'bff-web' : 'bff-mobile');
   return {
     ...base,
+    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
     ...(web
       ? { WEB_BFF_PORT: '0', WEB_BFF_METRICS_PORT: '0', WEB_TRUSTED_DOCUMENTS: 'required' }
       : { MOBILE_BFF_PORT: '0', MOBILE_BFF_METRICS_PORT: '0', MOBILE_TRUSTED_DOCUMENTS: 'required' }),
