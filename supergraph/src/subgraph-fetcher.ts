@@ -1,6 +1,6 @@
 import { Agent, request, type Dispatcher } from 'undici';
 
-/** Default time one subgraph fetch may take, headers and body together. */
+/** Default time a subgraph may take to send its answer's headers, and the longest pause within its body. */
 export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 5_000;
 
 /** Default number of kept-alive connections to each subgraph. */
@@ -15,7 +15,7 @@ export interface SubgraphAnswer {
 
 /** Options for {@link createSubgraphTransport}. */
 export interface SubgraphTransportOptions {
-  /** Abort a fetch after this many ms; default 5000. */
+  /** Fail a fetch whose headers take longer, or whose body pauses longer, than this many ms; default 5000. */
   timeoutMs?: number;
   /** Kept-alive connections to each subgraph at most; further fetches wait for one. Default 64. */
   connections?: number;
@@ -33,8 +33,10 @@ export interface SubgraphTransport {
  * Subgraph fetches on undici's request API over a pool of kept-alive
  * connections per subgraph, without the WHATWG fetch layer (Request and
  * Response objects, streams, resource timing) that global `fetch` adds to
- * every call. Each fetch has a deadline whose signal also covers reading the
- * body, so a subgraph that stalls mid-response times out too.
+ * every call. A fetch fails when the subgraph sends no answer headers within
+ * `timeoutMs`, or when its body stalls for `timeoutMs`: undici's own
+ * timeouts on its coarse shared timer, so no fetch allocates an abort
+ * controller and a timer of its own.
  */
 export function createSubgraphTransport(options: SubgraphTransportOptions = {}): SubgraphTransport {
   const timeoutMs = options.timeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS;
@@ -42,18 +44,13 @@ export function createSubgraphTransport(options: SubgraphTransportOptions = {}):
     connections: options.connections ?? DEFAULT_SUBGRAPH_CONNECTIONS,
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 60_000,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
   });
   return {
     async send(url, headers, body) {
-      // A deadline cleared once the answer is read: a timeout signal would still fire, long after, for every fetch.
-      const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
-      try {
-        const response = await request(url, { method: 'POST', headers, body, dispatcher, signal: deadline.signal });
-        return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
-      } finally {
-        clearTimeout(timer);
-      }
+      const response = await request(url, { method: 'POST', headers, body, dispatcher });
+      return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
     },
     close: () => dispatcher.close(),
   };

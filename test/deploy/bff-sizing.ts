@@ -11,6 +11,16 @@ const MI = 1024 * 1024;
 /** What a worker needs beyond its heap (code, buffers, native memory), and what the primary needs in all. */
 export const WORKER_OVERHEAD_BYTES = 128 * MI;
 export const PRIMARY_BYTES = 128 * MI;
+/** V8's largest semi-space on 64-bit when NODE_OPTIONS leaves it unset (`--max-semi-space-size`). */
+export const DEFAULT_SEMI_SPACE_MI = 16;
+
+/** The most a worker's V8 heap may take, in bytes: the old space plus the young generation (three semi-spaces at most). */
+export function workerHeapBytes(nodeOptions: string): number | undefined {
+  const oldSpace = /--max-old-space-size=(\d+)/.exec(nodeOptions)?.[1];
+  if (!oldSpace) return undefined;
+  const semiSpace = Number(/--max-semi-space-size=(\d+)/.exec(nodeOptions)?.[1] ?? DEFAULT_SEMI_SPACE_MI);
+  return (Number(oldSpace) + 3 * semiSpace) * MI;
+}
 
 /** A Kubernetes CPU quantity (`2`, `"1.5"`, `500m`) in cores; NaN when unreadable. */
 export function cpuCores(quantity: unknown): number {
@@ -45,13 +55,13 @@ export function bffContainerSizingProblems(name: string, container: Doc): string
   const limit = cpuCores(container?.resources?.limits?.cpu);
   if (requested !== workers) problems.push(`Deployment ${name}: BFF_WORKERS is ${workers} but requests.cpu is ${container?.resources?.requests?.cpu}; request a core per worker`);
   if (!(limit >= requested)) problems.push(`Deployment ${name}: limits.cpu ${container?.resources?.limits?.cpu} is below requests.cpu`);
-  const heapMi = /--max-old-space-size=(\d+)/.exec(String(env.get('NODE_OPTIONS')?.value ?? ''))?.[1];
-  if (!heapMi) problems.push(`Deployment ${name}: NODE_OPTIONS sets no --max-old-space-size, so the memory of its workers has no bound`);
+  const heap = workerHeapBytes(String(env.get('NODE_OPTIONS')?.value ?? ''));
+  if (heap === undefined) problems.push(`Deployment ${name}: NODE_OPTIONS sets no --max-old-space-size, so the memory of its workers has no bound`);
   else {
-    const needed = workers * (Number(heapMi) * MI + WORKER_OVERHEAD_BYTES) + PRIMARY_BYTES;
+    const needed = workers * (heap + WORKER_OVERHEAD_BYTES) + PRIMARY_BYTES;
     const memoryLimit = memoryBytes(container?.resources?.limits?.memory);
     if (!(memoryLimit >= needed)) {
-      problems.push(`Deployment ${name}: limits.memory ${container?.resources?.limits?.memory} is below ${workers} workers of ${heapMi}Mi heap (${needed / MI}Mi)`);
+      problems.push(`Deployment ${name}: limits.memory ${container?.resources?.limits?.memory} is below ${workers} workers of ${heap / MI}Mi heap (${needed / MI}Mi)`);
     }
   }
   if (workers > 1 && !env.has('REDIS_URL')) problems.push(`Deployment ${name}: ${workers} workers without REDIS_URL`);

@@ -583,10 +583,10 @@ describe('the checks themselves', () => {
     expect(k8sProblems(docs)).toEqual(
       expect.arrayContaining([
         'Deployment bff-web: BFF_WORKERS is 4 but requests.cpu is 2; request a core per worker',
-        'Deployment bff-web: limits.memory 1280Mi is below 4 workers of 384Mi heap (2176Mi)',
+        'Deployment bff-web: limits.memory 1408Mi is below 4 workers of 480Mi heap (2560Mi)',
         'Deployment bff-web: 4 workers without REDIS_URL',
         'Deployment bff-mobile: limits.cpu 1500m is below requests.cpu',
-        'Deployment bff-mobile: limits.memory 1Gi is below 2 workers of 384Mi heap (1152Mi)',
+        'Deployment bff-mobile: limits.memory 1Gi is below 2 workers of 480Mi heap (1344Mi)',
       ]),
     );
     container('bff-web').env = container('bff-web').env.filter((e: Doc) => e.name !== 'BFF_WORKERS');
