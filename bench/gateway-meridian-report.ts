@@ -2,6 +2,7 @@
 // statements and subgraph requests per request (under load, and per operation alone), whether
 // the statements stayed constant as the data grew, and the Markdown written next to the raw
 // JSON in bench/results/gateway-meridian-<date>.md.
+import type { RunHeader } from './admin';
 import type { HistoryPass } from './gateway-meridian-fixtures';
 import { OPERATIONS, type Operation } from './gateway-meridian-load';
 import type { PassResult, RunMetrics } from './gateway-meridian-measure';
@@ -16,19 +17,7 @@ export interface Verdict {
   summary: string;
 }
 
-export interface MeridianReport {
-  date: string;
-  file: string;
-  revision: string;
-  host: string;
-  cpus: number;
-  cpuModel: string;
-  memoryGb: number;
-  loadAverage: { before: number[]; after: number[] };
-  node: string;
-  postgres: string;
-  settings: Record<string, string>;
-  redis: string;
+export interface MeridianReport extends RunHeader {
   processes: Role[];
   logLevel: string;
   connections: number;

@@ -20,21 +20,15 @@
 // (the servers'), --quick (20 customers on 5 connections, 1 s of warm-up and one run of 3 s: a
 // smoke run, never written), --no-write, and the diagnostic --no-count (the servers count no
 // statements, to see what counting costs; such a run writes nothing and judges no constancy).
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Client } from 'pg';
-import { removeRedisKeys } from '@meridian/platform';
-import { generateKeyEnv } from '../deploy/key-env';
-import { inspectPostgres, inspectRedis, withAdmin } from './admin';
+import type { Client } from 'pg';
+import { runOnServices } from './admin';
 import { accessTokens } from './payments-fixtures';
 import { createCustomers, writeHistory, type DashboardCustomer } from './gateway-meridian-fixtures';
 import { measurePass, type PassResult } from './gateway-meridian-measure';
 import { markdown, verdict, type MeridianReport } from './gateway-meridian-report';
-import { revision, round, writeAtomically } from './ledger-report';
+import { round } from './ledger-report';
 import type { Role } from './payments-server';
-import { startStack, type PaymentsStack, type StackSettings } from './payments-stack';
+import { startStack } from './payments-stack';
 
 const ROLES: Role[] = ['identity', 'banking', 'kyc', 'payments', 'insights', 'bff-mobile'];
 /** Read-model rows insights may be behind before more history is written: the event streams keep 100,000 entries. */
@@ -114,21 +108,7 @@ async function dataSize(admin: Client, customers: readonly DashboardCustomer[]) 
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const base = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-  const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-  const name = `meridian_bench_${randomBytes(4).toString('hex')}`;
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const loadBefore = os.loadavg().map((n) => round(n));
-  const { version, settings } = await inspectPostgres(base);
-  const redis = await inspectRedis(redisUrl);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-bench-gateway-meridian-'));
-  const stackSettings: StackSettings = {
-    databaseUrl: url.toString(),
-    redisUrl,
-    keys: await generateKeyEnv(),
-    redisPrefix: `meridian-bench:${randomBytes(4).toString('hex')}:`,
-    dir,
+  const settings = {
     logLevel: options.logLevel,
     countStatements: options.count,
     extraEnv: {
@@ -140,50 +120,28 @@ async function main(): Promise<void> {
       COST_RESTORE_CUSTOMER: '10000000',
     },
   };
-  await withAdmin(base, (admin) => admin.query(`CREATE DATABASE "${name}"`));
-  let stack: PaymentsStack | undefined;
-  let admin: Client | undefined;
-  let cleaned: Promise<void> | undefined;
-  let broken = true;
-  let failed = true;
-  const cleanUp = () =>
-    (cleaned ??= (async () => {
-      await admin?.end().catch(() => undefined);
-      await stack?.stop();
-      await withAdmin(base, (a) => a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).catch((err: unknown) => console.error(`Could not drop ${name}:`, err));
-      await removeRedisKeys(redisUrl, stackSettings.redisPrefix).catch((err: unknown) => console.error('Could not remove the Redis keys:', err));
-      if (broken) console.error(`The servers' logs are in ${dir}`);
-      else fs.rmSync(dir, { recursive: true, force: true });
-    })());
-  process.once('SIGINT', () => {
-    console.error('\nInterrupted; stopping the servers and dropping the benchmark database.');
-    void cleanUp().finally(() => process.exit(130));
-  });
-  const log = (line: string) => console.log(`  ${line}`);
-  try {
-    console.log(`Meridian gateway benchmark on ${version} (${base.replace(/\/\/[^@]*@/, '//')}) and Redis ${redis}, database ${name}`);
+  await runOnServices('gateway-meridian', settings, 'Meridian gateway benchmark', async (run) => {
+    const { stackSettings } = run;
+    const log = (line: string) => console.log(`  ${line}`);
     const today = insightsToday();
     const until = new Date(`${today}T12:00:00Z`);
     const customers = await createCustomers(stackSettings, options.users, log);
     const first = await writeHistory(stackSettings, customers, 1, { until, group: customers.length, progress: log });
     log(`pass 1: ${first.transfers} transfers (${first.skipped} left out) in ${round(first.seconds, 1)} s`);
-    stack = await startStack(stackSettings, ROLES);
-    log(`started ${ROLES.map((r) => `${r} (pid ${stack!.servers[r]!.pid})`).join(', ')}`);
-    admin = new Client({ connectionString: url.toString(), application_name: 'meridian-bench' });
-    await admin.connect();
-    const running = stack;
-    const connected = admin;
+    const stack = await startStack(stackSettings, ROLES);
+    run.onCleanUp(() => stack.stop());
+    log(`started ${ROLES.map((r) => `${r} (pid ${stack.servers[r]!.pid})`).join(', ')}`);
+    const admin = await run.connect();
     const measure = async (label: string): Promise<PassResult> => {
       const tokens = await accessTokens(stackSettings, customers.map((c) => c.userId));
-      const result = await measurePass({ label, stack: running, customers, tokens, today, options, data: await dataSize(connected, customers), log });
-      return result;
+      return measurePass({ label, stack, customers, tokens, today, options, data: await dataSize(admin, customers), log });
     };
 
     // Statistics as autovacuum keeps them on a database that grew gradually; freshly written
     // tables have none, and the planner then reads a customer's whole history where an index would do.
     const settle = async (rows: number) => {
-      await readModelReaches(connected, rows, log);
-      await connected.query('ANALYZE');
+      await readModelReaches(admin, rows, log);
+      await admin.query('ANALYZE');
     };
     let rows = first.readModelRows;
     await settle(rows);
@@ -191,7 +149,7 @@ async function main(): Promise<void> {
     const second = await writeHistory(stackSettings, customers, 2, {
       until,
       group: Math.max(1, Math.floor(MAX_LAG_ROWS / 600)),
-      between: (written) => readModelReaches(connected, rows + written - MAX_LAG_ROWS, log),
+      between: (written) => readModelReaches(admin, rows + written - MAX_LAG_ROWS, log),
       progress: log,
     });
     rows += second.readModelRows;
@@ -199,21 +157,9 @@ async function main(): Promise<void> {
     await settle(rows);
     passes.push(await measure('10×'));
 
-    const date = new Date().toISOString();
-    const file = `bench/results/gateway-meridian-${date.slice(0, 10)}.json`;
+    const header = run.header();
     const report: MeridianReport = {
-      date,
-      file,
-      revision: revision(),
-      host: os.hostname(),
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      memoryGb: round(os.totalmem() / 2 ** 30, 1),
-      loadAverage: { before: loadBefore, after: os.loadavg().map((n) => round(n)) },
-      node: process.version,
-      postgres: version,
-      settings,
-      redis,
+      ...header,
       processes: ROLES,
       logLevel: options.logLevel,
       connections: options.connections,
@@ -225,18 +171,10 @@ async function main(): Promise<void> {
       verdict: verdict(passes),
     };
     if (options.count) console.log(`Statements per request: ${report.verdict.constant ? 'constant' : 'NOT constant'} (${report.verdict.summary})`);
-    broken = passes.some((p) => p.wrong > 0 || p.failed > 0);
-    failed = broken || (options.count && !report.verdict.constant);
-    if (options.write) {
-      fs.mkdirSync(path.resolve(__dirname, 'results'), { recursive: true });
-      writeAtomically(path.resolve(__dirname, '..', file), `${JSON.stringify(report, null, 2)}\n`);
-      writeAtomically(path.resolve(__dirname, '..', file.replace(/\.json$/, '.md')), markdown(report));
-      console.log(`Wrote ${file} and ${file.replace(/\.json$/, '.md')}`);
-    }
-  } finally {
-    await cleanUp();
-  }
-  if (failed) process.exit(1);
+    const broken = passes.some((p) => p.wrong > 0 || p.failed > 0);
+    if (options.write) run.write(header, report, markdown(report));
+    return { broken, failed: broken || (options.count && !report.verdict.constant) };
+  });
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,6 @@
 // What the payments benchmark reports: one scenario's result, and the Markdown written next to
 // the raw JSON in bench/results/payments-<date>.md.
+import type { RunHeader } from './admin';
 import { percentile, round } from './ledger-report';
 import type { HopReport } from './payments-hops';
 import type { Front, LoadOutcome } from './payments-load';
@@ -31,19 +32,7 @@ export interface PaymentsCheck {
 }
 
 /** Everything a run writes to bench/results/payments-<date>.json. */
-export interface PaymentsReport {
-  date: string;
-  file: string;
-  revision: string;
-  host: string;
-  cpus: number;
-  cpuModel: string;
-  memoryGb: number;
-  loadAverage: { before: number[]; after: number[] };
-  node: string;
-  postgres: string;
-  settings: Record<string, string>;
-  redis: string;
+export interface PaymentsReport extends RunHeader {
   /** The server processes, in the order they started. */
   processes: string[];
   logLevel: string;

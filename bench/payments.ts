@@ -23,23 +23,18 @@
 // 450 payments/s on every front), --recipients=N (default 200), --log-level=info (the
 // servers'), --no-write, and the diagnostic --cpu-prof=payments,bff-mobile (those servers run under
 // V8's sampling profiler, their .cpuprofile kept with the logs; such a run never writes results).
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { Client } from 'pg';
-import { closeDataSource, removeRedisKeys } from '@meridian/platform';
+import type { Client } from 'pg';
+import { closeDataSource } from '@meridian/platform';
 import { createBankingDataSource, LedgerVerifier } from '@meridian/banking';
-import { generateKeyEnv } from '../deploy/key-env';
-import { revision, round, writeAtomically } from './ledger-report';
+import { runOnServices } from './admin';
 import { accessTokens, createFixtures, PAYMENTS_PER_PAYER } from './payments-fixtures';
 import { hopReport } from './payments-hops';
 import { PayerQueue, runLoad, viaMobileBff, viaServiceToken, type Front, type SendPayment } from './payments-load';
 import { pidsNamed, postgresProcesses, sampleActivity, takeSnapshot } from './payments-probes';
 import { AIM_PAYMENTS_PER_SECOND, logScenario, markdown, scenarioResult, type PaymentsCheck, type PaymentsReport, type ScenarioResult } from './payments-report';
 import type { Role } from './payments-server';
-import { startStack, type PaymentsStack, type StackSettings } from './payments-stack';
-import { inspectPostgres, inspectRedis, withAdmin } from './admin';
+import { startStack } from './payments-stack';
 
 interface Options {
   seconds: number;
@@ -105,62 +100,19 @@ async function checkPayments(admin: Client, seenByClients: number): Promise<Paym
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const base = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-  const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-  const name = `meridian_bench_${randomBytes(4).toString('hex')}`;
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const loadBefore = os.loadavg().map((n) => round(n));
-  const { version, settings } = await inspectPostgres(base);
-  const redis = await inspectRedis(redisUrl);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-bench-payments-'));
-  const stackSettings: StackSettings = {
-    databaseUrl: url.toString(),
-    redisUrl,
-    keys: await generateKeyEnv(),
-    redisPrefix: `meridian-bench:${randomBytes(4).toString('hex')}:`,
-    dir,
-    logLevel: options.logLevel,
-    profile: options.profile,
-  };
-  await withAdmin(base, (admin) => admin.query(`CREATE DATABASE "${name}"`));
-  let stack: PaymentsStack | undefined;
-  const clients: Client[] = [];
-  let cleaned: Promise<void> | undefined;
-  // Logs are kept when something went wrong (not for a missed aim alone); the exit code tells both.
-  let broken = true;
-  let failed = true;
-  const cleanUp = () =>
-    (cleaned ??= (async () => {
-      for (const client of clients) await client.end().catch(() => undefined);
-      await stack?.stop();
-      await withAdmin(base, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).catch((err: unknown) => console.error(`Could not drop ${name}:`, err));
-      await removeRedisKeys(redisUrl, stackSettings.redisPrefix).catch((err: unknown) => console.error('Could not remove the Redis keys:', err));
-      const profiled = options.profile.length > 0;
-      if (broken || profiled) console.error(`The servers' logs${profiled ? ' and profiles' : ''} are in ${dir}`);
-      else fs.rmSync(dir, { recursive: true, force: true });
-    })());
-  process.once('SIGINT', () => {
-    console.error('\nInterrupted; stopping the servers and dropping the benchmark database.');
-    void cleanUp().finally(() => process.exit(130));
-  });
-  try {
-    console.log(`Payments benchmark on ${version} (${base.replace(/\/\/[^@]*@/, '//')}) and Redis ${redis}, database ${name}`);
+  await runOnServices('payments', { logLevel: options.logLevel, profile: options.profile }, 'Payments benchmark', async (run) => {
+    const { stackSettings, redisUrl } = run;
+    const url = new URL(run.databaseUrl);
     const fixtures = await createFixtures(stackSettings, options, (line) => console.log(`  ${line}`));
     const roles: Role[] = ['identity', 'banking', 'payments'];
     if (options.fronts.includes('gateway')) roles.push('gateway');
     if (options.fronts.some((f) => f.startsWith('bff'))) roles.push('bff-mobile');
-    stack = await startStack(stackSettings, roles);
-    console.log(`  started ${roles.map((r) => `${r} (pid ${stack!.servers[r]!.pid})`).join(', ')}`);
+    const stack = await startStack(stackSettings, roles);
+    run.onCleanUp(() => stack.stop());
+    console.log(`  started ${roles.map((r) => `${r} (pid ${stack.servers[r]!.pid})`).join(', ')}`);
     const servers = stack.servers;
-    const connect = async () => {
-      const client = new Client({ connectionString: url.toString(), application_name: 'meridian-bench' });
-      await client.connect();
-      clients.push(client);
-      return client;
-    };
-    const admin = await connect();
-    const sampler = await connect();
+    const admin = await run.connect();
+    const sampler = await run.connect();
     // PostgreSQL's and Redis's CPU is read from /proc only when they run on this machine.
     const local = (host: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(host);
     const redisPids = local(new URL(redisUrl).hostname) ? pidsNamed('redis-server') : [];
@@ -178,13 +130,13 @@ async function main(): Promise<void> {
             ? await viaServiceToken(`${servers.gateway!.url}/graphql`, stackSettings.keys, 'bff-mobile', 'gateway', () => tokens)
             : await viaServiceToken(`${servers.payments!.url}/graphql`, stackSettings.keys, 'gateway', 'payments', () => tokens);
       const warmup = await runLoad(send, queue, fixtures.recipients, options.concurrency, options.warmup);
-      const postgres = local(url.hostname) ? await postgresProcesses(admin, name) : new Map<number, string>();
-      const before = await takeSnapshot(servers, postgres, redisPids, admin, name);
+      const postgres = local(url.hostname) ? await postgresProcesses(admin, run.databaseName) : new Map<number, string>();
+      const before = await takeSnapshot(servers, postgres, redisPids, admin, run.databaseName);
       // The sampler adds backends that connect during the window, whose CPU is then read too.
-      const activity = sampleActivity(sampler, name, local(url.hostname) ? postgres : new Map());
+      const activity = sampleActivity(sampler, run.databaseName, local(url.hostname) ? postgres : new Map());
       const load = await runLoad(send, queue, fixtures.recipients, options.concurrency, options.seconds);
       const profile = activity.stop();
-      const after = await takeSnapshot(servers, postgres, redisPids, admin, name);
+      const after = await takeSnapshot(servers, postgres, redisPids, admin, run.databaseName);
       seenByClients += warmup.succeeded + load.succeeded;
       const clientMs = load.latencies.reduce((a, b) => a + b, 0) / Math.max(1, load.latencies.length);
       const frontRole = front.startsWith('bff') ? 'bff-mobile' : front === 'gateway' ? 'gateway' : null;
@@ -195,7 +147,7 @@ async function main(): Promise<void> {
     console.log(`  ${queue.used} of ${fixtures.payers.length * PAYMENTS_PER_PAYER} payer slots used`);
 
     const payments = await checkPayments(admin, seenByClients);
-    const banking = createBankingDataSource(url.toString(), 1);
+    const banking = createBankingDataSource(run.databaseUrl, 1);
     await banking.initialize();
     const ledger = await new LedgerVerifier(banking).verify().finally(() => closeDataSource(banking));
     console.log(
@@ -208,21 +160,9 @@ async function main(): Promise<void> {
     const unexpected = results.some((r) => [r.errors, r.statuses, r.warmup.errors, r.warmup.statuses].some((c) => Object.keys(c).length > 0) || r.exhausted);
     const missed = bff !== undefined && bff.paymentsPerSecond < AIM_PAYMENTS_PER_SECOND;
     if (bff) console.log(`Aim: ${AIM_PAYMENTS_PER_SECOND} payments/s through the mobile BFF; measured ${bff.paymentsPerSecond}: ${missed ? 'MISSED' : 'met'}`);
-    const date = new Date().toISOString();
-    const file = `bench/results/payments-${date.slice(0, 10)}.json`;
+    const header = run.header();
     const report: PaymentsReport = {
-      date,
-      file,
-      revision: revision(),
-      host: os.hostname(),
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      memoryGb: round(os.totalmem() / 2 ** 30, 1),
-      loadAverage: { before: loadBefore, after: os.loadavg().map((n) => round(n)) },
-      node: process.version,
-      postgres: version,
-      settings,
-      redis,
+      ...header,
       processes: roles,
       logLevel: options.logLevel,
       payers: fixtures.payers.length,
@@ -244,19 +184,10 @@ async function main(): Promise<void> {
         payments,
       },
     };
-    broken = unexpected || !ledger.ok || !payments.ok;
-    failed = broken || missed;
-    if (options.write) {
-      const results = path.resolve(__dirname, 'results');
-      fs.mkdirSync(results, { recursive: true });
-      writeAtomically(path.resolve(__dirname, '..', file), `${JSON.stringify(report, null, 2)}\n`);
-      writeAtomically(path.resolve(__dirname, '..', file.replace(/\.json$/, '.md')), markdown(report));
-      console.log(`Wrote ${file} and ${file.replace(/\.json$/, '.md')}`);
-    }
-  } finally {
-    await cleanUp();
-  }
-  if (failed) process.exit(1);
+    const broken = unexpected || !ledger.ok || !payments.ok;
+    if (options.write) run.write(header, report, markdown(report));
+    return { broken, failed: broken || missed };
+  });
 }
 
 main().catch((err: unknown) => {
