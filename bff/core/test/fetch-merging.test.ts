@@ -1,11 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { errors, loadConfig, type AccessTokenClaims, type MeridianServer } from '@meridian/platform';
+import type { MeridianServer } from '@meridian/platform';
 import { createTestServiceKeys, type TestServiceKeys } from '@meridian/platform/testing';
-import { composeTestSupergraph } from '@meridian/supergraph/testing';
-import { execute, parse } from 'graphql';
-import { bffConfigSchema, createBffServer } from '../src';
+import { postGraphQL as post, startTestBff, startTestSubgraph } from './helpers/test-bff';
 
 // Identical query fetches in flight for one caller go to the subgraph once; never across
 // callers, never for mutations or staff, and never joining a fetch sent before the caller's write.
@@ -26,77 +21,31 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A subgraph that answers slowly and records each request's operation and Authorization. */
 async function startSubgraph() {
-  const schema = buildSubgraphSchema([
-    {
-      typeDefs: parse(typeDefs),
-      resolvers: {
-        Query: { whoami: async (_: unknown, { ms }: { ms: number }, ctx: { authorization?: string }) => (await sleep(ms), ctx.authorization ?? 'nobody') },
-        Mutation: { bump: async (_: unknown, { ms }: { ms: number }) => (await sleep(ms), 1) },
-      } as never,
-    },
-  ]);
   const seen: { query: string; authorization?: string }[] = [];
-  const server = http.createServer((request, response) => {
-    let text = '';
-    request.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    request.on('end', async () => {
-      const body = JSON.parse(text) as { query: string; variables?: Record<string, unknown> };
-      seen.push({ query: body.query, authorization: request.headers.authorization });
-      const result = await execute({ schema, document: parse(body.query), variableValues: body.variables, contextValue: { authorization: request.headers.authorization } });
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(result));
-    });
+  const server = await startTestSubgraph({
+    typeDefs,
+    resolvers: {
+      Query: { whoami: async (_: unknown, { ms }: { ms: number }, ctx: { authorization?: string }) => (await sleep(ms), ctx.authorization ?? 'nobody') },
+      Mutation: { bump: async (_: unknown, { ms }: { ms: number }) => (await sleep(ms), 1) },
+    },
+    context: ({ query, headers }) => {
+      seen.push({ query, authorization: headers.authorization });
+      return { authorization: headers.authorization };
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-  return {
-    url,
-    seen,
-    queries: (field: string) => seen.filter((s) => s.query.includes(field)),
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
+  return { ...server, seen, queries: (field: string) => seen.filter((s) => s.query.includes(field)) };
 }
-
-function claims(userId: string, roles: AccessTokenClaims['roles']): AccessTokenClaims {
-  return { userId, sessionId: `s-${userId}`, roles, scopes: [], tokenId: userId, expiresAt: new Date(Date.now() + 600_000), amr: ['pwd'], authTime: new Date() };
-}
-
-/** Tokens are their own names: two customers, a second token of the first, and a member of staff. */
-const tokens = new Map<string, AccessTokenClaims>([
-  ['alice', claims('u-alice', ['CUSTOMER'])],
-  ['alice-2', claims('u-alice', ['CUSTOMER'])],
-  ['bob', claims('u-bob', ['CUSTOMER'])],
-  ['support', claims('u-support', ['SUPPORT'])],
-]);
-const verifyAccessToken = async (token: string) => {
-  const found = tokens.get(token);
-  if (!found) throw errors.unauthenticated('The access token is not valid.');
-  return found;
-};
 
 let keys: TestServiceKeys;
 let subgraph: Awaited<ReturnType<typeof startSubgraph>>;
 let bff: MeridianServer;
 let unmerged: MeridianServer;
 
-async function startBff(env: Record<string, string> = {}): Promise<MeridianServer> {
-  return createBffServer({
-    name: 'bff-test',
-    config: loadConfig(bffConfigSchema, { ...process.env, RATE_LIMIT_CUSTOMER: '100000', RATE_LIMIT_STAFF: '100000', RATE_LIMIT_ANONYMOUS: '100000', ...env }),
-    limits: { maxDepth: 12, maxAliases: 30, maxDirectives: 50, maxTokens: 5_000, maxRootFields: 20, maxCost: 100_000, defaultListSize: 10 },
-    deps: {
-      supergraphSdl: composeTestSupergraph([{ name: 'slow', url: subgraph.url, typeDefs }]),
-      issueServiceToken: keys.issuerFor('bff-test'),
-      verifyAccessToken,
-    },
-  });
-}
-
 beforeAll(async () => {
   keys = await createTestServiceKeys();
   subgraph = await startSubgraph();
-  bff = await startBff();
-  unmerged = await startBff({ SUBGRAPH_FETCH_MERGING: 'false' });
+  bff = await startTestBff('bff-test', subgraph, keys);
+  unmerged = await startTestBff('bff-test', subgraph, keys, { env: { SUBGRAPH_FETCH_MERGING: 'false' } });
 });
 afterAll(async () => {
   await bff?.close();
@@ -106,16 +55,6 @@ afterAll(async () => {
 beforeEach(() => {
   subgraph.seen.length = 0;
 });
-
-async function post(server: MeridianServer, query: string, token?: string) {
-  const res = await server.app.inject({
-    method: 'POST',
-    url: '/graphql',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    payload: { query },
-  });
-  return res.json() as { data?: Record<string, unknown>; errors?: unknown[] };
-}
 
 const times = <T>(n: number, make: () => Promise<T>) => Promise.all(Array.from({ length: n }, make));
 

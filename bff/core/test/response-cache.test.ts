@@ -1,20 +1,13 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import {
   createMemoryEventBus,
   createMemoryKeyValueStore,
-  errors,
-  loadConfig,
-  type AccessTokenClaims,
   type EventBus,
   type KeyValueStore,
   type MeridianServer,
 } from '@meridian/platform';
 import { createTestServiceKeys, type TestServiceKeys } from '@meridian/platform/testing';
-import { composeTestSupergraph } from '@meridian/supergraph/testing';
-import { execute, parse } from 'graphql';
-import { bffConfigSchema, createBffServer, createResponseCache, usersOfEvent, type ResponseCache } from '../src';
+import { createResponseCache, usersOfEvent, type ResponseCache } from '../src';
+import { postGraphQL as post, startTestBff, startTestSubgraph } from './helpers/test-bff';
 
 // The per-user response cache: a customer's query is answered from their own cached response
 // while the subgraphs allow it, never across users or sessions, never for staff, and never after
@@ -37,64 +30,32 @@ const typeDefs = /* GraphQL */ `
 /** A subgraph holding a balance per Authorization, answering with the Cache-Control `cacheControl` says. */
 async function startSubgraph() {
   const balances = new Map<string, number>();
-  const schema = buildSubgraphSchema([
-    {
-      typeDefs: parse(typeDefs),
-      resolvers: {
-        Query: {
-          balance: (_: unknown, __: unknown, ctx: { who: string }) => balances.get(ctx.who) ?? 0,
-          broken: () => {
-            throw new Error('broken');
-          },
-        },
-        Mutation: {
-          deposit: (_: unknown, { amount }: { amount: number }, ctx: { who: string }) => {
-            balances.set(ctx.who, (balances.get(ctx.who) ?? 0) + amount);
-            return balances.get(ctx.who);
-          },
-        },
-      } as never,
-    },
-  ]);
   const state = { cacheControl: 'max-age=30, private' as string | undefined, requests: 0 };
-  const server = http.createServer((request, response) => {
-    let text = '';
-    request.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    request.on('end', async () => {
-      const body = JSON.parse(text) as { query: string; variables?: Record<string, unknown> };
-      if (!body.query.includes('_service')) state.requests += 1;
+  const server = await startTestSubgraph({
+    typeDefs,
+    resolvers: {
+      Query: {
+        balance: (_: unknown, __: unknown, ctx: { who: string }) => balances.get(ctx.who) ?? 0,
+        broken: () => {
+          throw new Error('broken');
+        },
+      },
+      Mutation: {
+        deposit: (_: unknown, { amount }: { amount: number }, ctx: { who: string }) => {
+          balances.set(ctx.who, (balances.get(ctx.who) ?? 0) + amount);
+          return balances.get(ctx.who);
+        },
+      },
+    },
+    context: ({ query, headers }) => {
+      if (!query.includes('_service')) state.requests += 1;
       // Whose balance: the user behind the token (two tokens of one user share it).
-      const who = (request.headers.authorization ?? 'nobody').replace(/^Bearer /, '').replace(/-2$/, '');
-      const result = await execute({ schema, document: parse(body.query), variableValues: body.variables, contextValue: { who } });
-      response.writeHead(200, { 'content-type': 'application/json', ...(state.cacheControl ? { 'cache-control': state.cacheControl } : {}) });
-      response.end(JSON.stringify(result));
-    });
+      return { who: (headers.authorization ?? 'nobody').replace(/^Bearer /, '').replace(/-2$/, '') };
+    },
+    responseHeaders: (): Record<string, string> => (state.cacheControl ? { 'cache-control': state.cacheControl } : {}),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    state,
-    balances,
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
+  return { ...server, state, balances };
 }
-
-function claims(userId: string, roles: AccessTokenClaims['roles'], sessionId = `s-${userId}`, scopes: string[] = ['accounts:read']): AccessTokenClaims {
-  return { userId, sessionId, roles, scopes, tokenId: userId, expiresAt: new Date(Date.now() + 600_000), amr: ['pwd'], authTime: new Date() } as AccessTokenClaims;
-}
-
-/** Tokens are their own names: two customers, a second session of the first, and a member of staff. */
-const tokens = new Map<string, AccessTokenClaims>([
-  ['alice', claims('u-alice', ['CUSTOMER'])],
-  ['alice-2', claims('u-alice', ['CUSTOMER'], 's-alice-2')],
-  ['bob', claims('u-bob', ['CUSTOMER'])],
-  ['support', claims('u-support', ['SUPPORT'])],
-]);
-const verifyAccessToken = async (token: string) => {
-  const found = tokens.get(token);
-  if (!found) throw errors.unauthenticated('The access token is not valid.');
-  return found;
-};
 
 let keys: TestServiceKeys;
 let subgraph: Awaited<ReturnType<typeof startSubgraph>>;
@@ -104,18 +65,8 @@ let bus: EventBus;
 let mobile: MeridianServer;
 let web: MeridianServer;
 
-async function startBff(name: string, deps: { responseCache?: ResponseCache; eventBus?: EventBus } = {}, env: Record<string, string> = {}) {
-  return createBffServer({
-    name,
-    config: loadConfig(bffConfigSchema, { ...process.env, RATE_LIMIT_CUSTOMER: '100000', RATE_LIMIT_STAFF: '100000', RATE_LIMIT_ANONYMOUS: '100000', ...env }),
-    limits: { maxDepth: 12, maxAliases: 30, maxDirectives: 50, maxTokens: 5_000, maxRootFields: 20, maxCost: 100_000, defaultListSize: 10 },
-    deps: {
-      supergraphSdl: composeTestSupergraph([{ name: 'money', url: subgraph.url, typeDefs }]),
-      issueServiceToken: keys.issuerFor(name),
-      verifyAccessToken,
-      ...deps,
-    },
-  });
+function startBff(name: string, deps: { responseCache?: ResponseCache; eventBus?: EventBus } = {}, env: Record<string, string> = {}) {
+  return startTestBff(name, subgraph, keys, { deps, env });
 }
 
 beforeAll(async () => {
@@ -141,16 +92,6 @@ beforeEach(async () => {
   await cache.invalidate(['u-alice', 'u-bob', 'u-support']);
   subgraph.state.requests = 0;
 });
-
-async function post(server: MeridianServer, query: string, token?: string) {
-  const res = await server.app.inject({
-    method: 'POST',
-    url: '/graphql',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    payload: { query },
-  });
-  return { headers: res.headers, ...(res.json() as { data?: Record<string, unknown>; errors?: { extensions?: { code?: string } }[] }) };
-}
 
 describe('the per-user response cache', () => {
   it('answers a customer’s repeated query from their cached response, and tells the client not to cache it', async () => {
