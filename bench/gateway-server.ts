@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { execute, parse, validate, type DocumentNode } from 'graphql';
+import type { ReadyMessage } from './bench-process';
 import { SUBGRAPHS, subgraphSchema, type SubgraphCaller, type SubgraphName } from './gateway-graph';
 
 // Only types leave this file (imported with `import type`): importing it would start a server.
@@ -20,12 +21,6 @@ export type Target = (typeof TARGETS)[number];
 export type Role = `subgraph:${SubgraphName}` | Target;
 
 /** What a process tells the parent once it listens. */
-export interface ReadyMessage {
-  type: 'ready';
-  role: Role;
-  port: number;
-}
-
 /** What the targets read from the environment. */
 function setting(name: string): string {
   const value = process.env[name];

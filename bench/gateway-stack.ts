@@ -1,10 +1,10 @@
 // The processes of the gateway benchmark (bench/gateway-server.ts), each started as the
 // Dockerfile starts a server (`node --import tsx`), and what is read from them: CPU time and
 // resident memory from /proc, and the subgraphs' request counts.
-import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ReadyMessage, Role } from './gateway-server';
+import { forkServer } from './bench-process';
+import type { Role } from './gateway-server';
 
 /** A process that listens. */
 export interface BenchProcess {
@@ -15,27 +15,6 @@ export interface BenchProcess {
   /** Its stdout and stderr. */
   log: string;
   stop(): Promise<void>;
-}
-
-function tail(file: string, lines = 20): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-/** Stops a child: SIGTERM, then SIGKILL if it has not exited within 10 s. */
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 /** Options for {@link startProcess}. */
@@ -51,30 +30,10 @@ export interface StartOptions {
 }
 
 /** Starts one process and waits until it listens. */
-export function startProcess(role: Role, options: StartOptions): Promise<BenchProcess> {
-  const log = path.join(options.dir, `${role.replace(':', '-')}${options.tag ? `-${options.tag}` : ''}.log`);
-  const out = fs.openSync(log, 'a');
-  const child = fork(path.join(__dirname, 'gateway-server.ts'), [role], {
-    cwd: path.resolve(__dirname, '..'),
-    env: options.env,
-    execArgv: ['--import', 'tsx', ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${options.dir}`] : [])],
-    stdio: ['ignore', out, out, 'ipc'],
-  });
-  fs.closeSync(out);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`${role} did not start within 60 s`)), 60_000);
-    const fail = (err: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`${err.message}\n--- ${log}\n${tail(log)}`));
-    };
-    child.once('exit', (code) => fail(new Error(`${role} exited with code ${code} before it listened`)));
-    child.once('message', (message: ReadyMessage) => {
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      resolve({ role, pid: child.pid!, url: `http://127.0.0.1:${message.port}`, log, stop: () => stopChild(child) });
-    });
-  });
+export async function startProcess(role: Role, options: StartOptions): Promise<BenchProcess> {
+  const logName = `${role.replace(':', '-')}${options.tag ? `-${options.tag}` : ''}`;
+  const server = await forkServer(path.join(__dirname, 'gateway-server.ts'), role, { env: options.env, dir: options.dir, profile: options.profile, logName });
+  return { role, pid: server.pid, url: `http://127.0.0.1:${server.ready.port}`, log: server.log, stop: server.stop };
 }
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ): 100 on every Linux this runs on. */

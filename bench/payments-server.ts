@@ -14,6 +14,7 @@ import { createPaymentsServer, loadPaymentsConfig } from '@meridian/payments';
 import { listenServer, loadBaseConfig, openEventBus, type EventBus, type MeridianServer } from '@meridian/platform';
 import { createGatewayServer, loadGatewayConfig } from '@meridian/supergraph';
 import type { AddressInfo } from 'node:net';
+import type { ReadyMessage } from './bench-process';
 import { attributeStatements, countStatements, statementCounts, type StatementCounts } from './statement-counter';
 
 // Only types leave this file (imported with `import type`): importing it would start a server.
@@ -22,14 +23,6 @@ const ROLES = ['identity', 'banking', 'kyc', 'payments', 'insights', 'gateway', 
 export type Role = (typeof ROLES)[number];
 
 /** What a server process tells the parent once it listens. */
-export interface ReadyMessage {
-  type: 'ready';
-  role: Role;
-  port: number;
-  /** The mobile BFF's internal metrics port; the others serve /metrics on `port`. */
-  metricsPort?: number;
-}
-
 /** What the parent sends to read the statement counts, switching attribution first when `attribute` is given; the answer is a {@link StatementsMessage}. */
 export interface StatementsRequest {
   type: 'statements';

@@ -2,11 +2,11 @@
 // (bench/payments-server.ts), configured as a production deployment is: NODE_ENV=production,
 // each signing service with its own key, every verifier with the public set, the mobile BFF
 // running trusted documents only, PostgreSQL and Redis for real.
-import { fork, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { KeyEnv } from '../deploy/key-env';
-import type { ReadyMessage, Role, StatementsMessage, StatementsRequest } from './payments-server';
+import { forkServer } from './bench-process';
+import type { Role, StatementsMessage, StatementsRequest } from './payments-server';
 import type { StatementCounts } from './statement-counter';
 
 /**
@@ -136,41 +136,13 @@ export function roleEnv(role: Role, settings: StackSettings, started: Partial<Re
   }
 }
 
-function tail(file: string, lines = 20): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
 /** Starts one server process and waits until it listens. */
-function startServer(role: Role, env: Record<string, string>, dir: string, profile: boolean): Promise<{ child: ChildProcess; server: RunningServer }> {
-  const log = path.join(dir, `${role}.log`);
-  const out = fs.openSync(log, 'a');
-  const child = fork(path.join(__dirname, 'payments-server.ts'), [role], {
-    cwd: path.resolve(__dirname, '..'),
-    env: { ...process.env, ...env },
-    execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])],
-    stdio: ['ignore', out, out, 'ipc'],
-  });
-  fs.closeSync(out);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`${role} did not start within 60 s`)), 60_000);
-    const fail = (err: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`${err.message}\n--- ${log}\n${tail(log)}`));
-    };
-    child.once('exit', (code) => fail(new Error(`${role} exited with code ${code} before it listened`)));
-    child.once('message', (message: ReadyMessage) => {
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      const url = `http://127.0.0.1:${message.port}`;
-      const metricsUrl = `http://127.0.0.1:${message.metricsPort ?? message.port}/metrics`;
-      resolve({ child, server: { role, pid: child.pid!, url, metricsUrl, log, statements: (attribute) => askStatements(child, role, attribute) } });
-    });
-  });
+async function startServer(role: Role, env: Record<string, string>, dir: string, profile: boolean): Promise<{ child: ChildProcess; stop: () => Promise<void>; server: RunningServer }> {
+  const forked = await forkServer(path.join(__dirname, 'payments-server.ts'), role, { env: { ...process.env, ...env }, dir, profile, logName: role });
+  const { child, ready } = forked;
+  const url = `http://127.0.0.1:${ready.port}`;
+  const metricsUrl = `http://127.0.0.1:${ready.metricsPort ?? ready.port}/metrics`;
+  return { child, stop: forked.stop, server: { role, pid: forked.pid, url, metricsUrl, log: forked.log, statements: (attribute) => askStatements(child, role, attribute) } };
 }
 
 /** Asks a server process for its statement counts over IPC (one question at a time per process). */
@@ -193,30 +165,17 @@ function askStatements(child: ChildProcess, role: Role, attribute?: boolean): Pr
   });
 }
 
-/** Stops a server process: SIGTERM, then SIGKILL if it has not exited within 10 s. */
-function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 /** Starts `roles` in order (each may call those before it), every one in its own process. */
 export async function startStack(settings: StackSettings, roles: readonly Role[]): Promise<PaymentsStack> {
-  const children: ChildProcess[] = [];
+  const stops: (() => Promise<void>)[] = [];
   const servers: Partial<Record<Role, RunningServer>> = {};
   const stop = async () => {
-    for (const child of [...children].reverse()) await stopServer(child);
+    for (const stopOne of [...stops].reverse()) await stopOne();
   };
   try {
     for (const role of roles) {
-      const { child, server } = await startServer(role, { ...sharedEnv(settings), ...roleEnv(role, settings, servers) }, settings.dir, settings.profile?.includes(role) ?? false);
-      children.push(child);
+      const { stop: stopOne, server } = await startServer(role, { ...sharedEnv(settings), ...roleEnv(role, settings, servers) }, settings.dir, settings.profile?.includes(role) ?? false);
+      stops.push(stopOne);
       servers[role] = server;
     }
   } catch (err) {
