@@ -21,6 +21,7 @@ import {
   type MeridianServer,
 } from '@meridian/platform';
 import { createGatewayServer, loadGatewayConfig } from '@meridian/supergraph';
+import { ensureWebAppBuilt } from '@meridian/web/build';
 
 /**
  * One process runs several signing services, and each must sign with its own key:
@@ -36,6 +37,14 @@ function withOwnSigningKeys(env: NodeJS.ProcessEnv, service: string): NodeJS.Pro
 async function main(): Promise<void> {
   const base = loadBaseConfig();
   const logger = createLogger({ service: 'meridian', level: base.LOG_LEVEL });
+  // The dashboard is built while the servers start: the first time, and again only when its sources changed.
+  // A WEB_APP_DIR given by the operator is served as it is.
+  const webApp = process.env.WEB_APP_DIR
+    ? Promise.resolve()
+    : ensureWebAppBuilt({ log: (line) => logger.info(line) }).then(
+        () => undefined,
+        (err: Error) => logger.warn({ err: err.message }, 'the web dashboard could not be built; the web BFF answers 404 at /'),
+      );
   const stopTelemetry = startTelemetry('meridian', base.OTEL_EXPORTER_OTLP_ENDPOINT);
   const database = await openDatabase(base);
   // One bus for every server of the process: in embedded mode the in-process bus is the only way KYC's tier changes reach payments.
@@ -123,6 +132,7 @@ async function main(): Promise<void> {
     servers.push(gateway);
     await gateway.app.listen({ port: gatewayConfig.GATEWAY_PORT, host: base.HOST });
 
+    await webApp;
     const webConfig = loadWebBffConfig(withOwnSigningKeys(env, 'bff-web'));
     const responseCache = createResponseCache({ store: cacheStore, maxAgeSeconds: webConfig.RESPONSE_CACHE_MAX_AGE_SECONDS, logger });
     const web = await createWebBffServer(webConfig, { revocations, responseCache, eventBus });
@@ -162,6 +172,7 @@ async function main(): Promise<void> {
     const lines = [
       '',
       `Meridian is running (${mode}, NODE_ENV=${base.NODE_ENV})`,
+      `  dashboard   http://${host}:${webConfig.WEB_BFF_PORT}/   <- the web app; sign in as the demo user below`,
       `  web BFF     http://${host}:${webConfig.WEB_BFF_PORT}/graphql${base.NODE_ENV === 'development' ? '   <- open in a browser for GraphiQL' : ''}`,
       `  mobile BFF  http://${host}:${mobileConfig.MOBILE_BFF_PORT}/graphql`,
       `  metrics     web BFF http://${host}:${webConfig.WEB_BFF_METRICS_PORT}/metrics, mobile BFF http://${host}:${mobileConfig.MOBILE_BFF_METRICS_PORT}/metrics, the others on their own port`,

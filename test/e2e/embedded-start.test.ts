@@ -100,6 +100,8 @@ describe('embedded mode (npm start)', () => {
       WEB_BFF_METRICS_PORT: String(metricsPorts.web),
       MOBILE_BFF_METRICS_PORT: String(metricsPorts.mobile),
       IDENTITY_JWKS_URL: `http://127.0.0.1:${ports.identity}/.well-known/jwks.json`,
+      // A directory without the dashboard's build: npm start serves a given WEB_APP_DIR as it is (no Vite build here).
+      WEB_APP_DIR: path.join(dataDir, 'no-web-app'),
     };
   });
   // A failed test must not leave its server holding the embedded database for the next one.
@@ -179,6 +181,11 @@ describe('embedded mode (npm start)', () => {
     const verified = await gql(ports.mobile, `mutation V($t: String!) { verifyEmail(token: $t) }`, { t: emails.messages[0].data.token });
     expect(verified.data?.verifyEmail).toBe(true);
     expect((await gql(ports.mobile, `{ me { emailVerified } }`, {}, token)).data?.me.emailVerified).toBe(true);
+
+    // Without the dashboard's build the web BFF still serves its API, and says at / how to build the app.
+    const dashboard = await fetch(`http://127.0.0.1:${ports.web}/`, { headers: { accept: 'text/html' } });
+    expect(dashboard.status).toBe(404);
+    expect(((await dashboard.json()) as { errors: { message: string }[] }).errors[0].message).toContain('npm run build -w apps/web');
 
     // Internal servers refuse callers without a service token.
     const direct = await gql(ports.identity, `{ _service { sdl } }`);

@@ -1,5 +1,6 @@
 import { bffConfigSchema, queryLimitSettings, trustedDocumentsSetting, type QueryLimits } from '@meridian/bff-core';
-import { loadConfig, port } from '@meridian/platform';
+import path from 'node:path';
+import { loadConfig, port, repoRoot } from '@meridian/platform';
 import { z } from 'zod';
 
 /** Default limits of the web client (each overridable with `WEB_MAX_…`). */
@@ -18,6 +19,11 @@ export const webBffConfigSchema = bffConfigSchema.extend({
   WEB_API_KEY_FAILED_LOOKUPS: z.coerce.number().int().min(1).max(100_000).default(20),
   /** That window in minutes; default 15. */
   WEB_API_KEY_FAILED_LOOKUP_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /**
+   * The dashboard's build (`npm run build -w apps/web`), served at `/`; default `apps/web/dist`.
+   * Without one the BFF starts all the same and `/` answers 404 saying how to build it.
+   */
+  WEB_APP_DIR: z.string().min(1).default(path.join(repoRoot, 'apps/web/dist')),
   ...queryLimitSettings('WEB', webLimits),
   /**
    * `required`: only documents from the dashboard's manifest run (`{"documentId": "sha256:…"}`);

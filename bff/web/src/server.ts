@@ -23,6 +23,7 @@ import { createApiKeyExchange } from './api-keys/api-key-exchange';
 import { registerApiKeys } from './api-keys/use-api-keys';
 import type { WebBffConfig } from './config';
 import { graphiqlCacheDir, useGraphiql } from './graphiql/use-graphiql';
+import { useWebApp } from './web-app/use-web-app';
 import { WebSessionStore } from './session/web-session-store';
 import { createWebSessions } from './session/web-sessions';
 
@@ -43,7 +44,8 @@ export interface WebBffDeps extends BffDeps {
  * POST /auth/logout, GET /auth/session), CSRF checks, trusted documents (in
  * production only the dashboard's manifest runs), API keys for customers'
  * scripts (`Authorization: ApiKey <key>`, exchanged with identity for
- * short-lived tokens), and GraphiQL at GET /graphql in development.
+ * short-lived tokens), GraphiQL at GET /graphql in development, and the
+ * dashboard's build (`WEB_APP_DIR`) at `/`.
  */
 export async function createWebBffServer(config: WebBffConfig, deps: WebBffDeps = {}): Promise<MeridianServer> {
   const logger = deps.logger ?? createLogger({ service: WEB_BFF_NAME, level: config.LOG_LEVEL });
@@ -95,6 +97,7 @@ export async function createWebBffServer(config: WebBffConfig, deps: WebBffDeps 
       registerApiKeys(app, { exchange: apiKeys, routes: new Set(['/graphql', '/uploads', DOCUMENT_DOWNLOAD_ROUTE, TRANSACTION_EXPORT_ROUTE]) });
       await sessions.register(app, logger, bff);
       if (config.NODE_ENV === 'development') useGraphiql(app, { logger, cacheDir: graphiqlCacheDir(config.DATA_DIR) });
+      await useWebApp(app, { dir: config.WEB_APP_DIR, logger });
     },
   });
   return {

@@ -1,0 +1,26 @@
+import { createRoute, lazyRouteComponent } from '@tanstack/react-router';
+import { signedInRoute } from '../routes/signed-in-route';
+import { readHistorySearch } from './history-filter';
+
+/** The overview of every account. */
+export const accountsRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/accounts',
+  component: lazyRouteComponent(() => import('./accounts-screen'), 'AccountsScreen'),
+});
+
+export const openAccountRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/accounts/open',
+  component: lazyRouteComponent(() => import('./open-account-screen'), 'OpenAccountScreen'),
+});
+
+/** One account with its history; `?from=&to=&q=` keep the filter in the address. */
+export const accountRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/accounts/$accountId',
+  validateSearch: readHistorySearch,
+  component: lazyRouteComponent(() => import('./account-screen'), 'AccountScreen'),
+});
+
+export const accountRoutes = [accountsRoute, openAccountRoute, accountRoute] as const;

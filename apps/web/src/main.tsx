@@ -1,0 +1,19 @@
+import '@mantine/core/styles.css';
+import '@mantine/notifications/styles.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createMeridianApi } from './api/meridian-api';
+import { App, createMeridianApp } from './app';
+
+/** The nonce the web BFF wrote into this page load (its CSP allows `<style>` elements that carry it); none under the dev server. */
+function styleNonce(): string | undefined {
+  const nonce = document.querySelector('meta[name="csp-nonce"]')?.getAttribute('content') ?? '';
+  return nonce && nonce !== '__CSP_NONCE__' ? nonce : undefined;
+}
+
+const app = createMeridianApp(createMeridianApi());
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App app={app} styleNonce={styleNonce()} />
+  </StrictMode>,
+);

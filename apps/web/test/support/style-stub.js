@@ -1,0 +1,2 @@
+// Stylesheets imported by the dashboard's modules, as Jest sees them: nothing.
+module.exports = {};

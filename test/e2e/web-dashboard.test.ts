@@ -1,0 +1,283 @@
+// The web dashboard in a real Chromium against identity, banking, KYC, payments and the web BFF
+// serving the production build: sign in, the accounts, a transfer seen in the history and the
+// balances, a phone-sized screen, session expiry and back, sign-out, and the old cookie refused.
+// Every screen is checked with axe and kept as a screenshot; the page may reach no other host and
+// must break no rule of its content policy. Skips where Debian's chromium is absent.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { documentIdOf } from '@meridian/client';
+import { AccountsDocument } from '@meridian/client/web';
+import { ensureWebAppBuilt } from '@meridian/web/build';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startStack, type Stack } from '../helpers/stack';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = fs.existsSync(CHROMIUM);
+const run = available ? describe : describe.skip;
+const title = available ? 'the web dashboard in Chromium' : `the web dashboard in Chromium (skipped: ${CHROMIUM} not installed)`;
+
+/** Where each screen's screenshot is kept (git-ignored). */
+const screenshotDir = process.env.WEB_SCREENSHOT_DIR ?? path.resolve(__dirname, '../../test-results/web');
+
+const email = `dashboard.${Date.now()}@example.com`;
+const password = 'a long and unusual passphrase';
+const origin = { ip: '127.0.0.1', userAgent: 'test', requestId: 'seed' };
+
+function isLocal(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'data:' || protocol === 'blob:') return true;
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+}
+
+run(title, () => {
+  jest.setTimeout(180_000);
+  let stack: Stack;
+  let browser: Browser;
+  let base: string;
+  let currentId: string;
+  let savingsId: string;
+
+  beforeAll(async () => {
+    await ensureWebAppBuilt();
+    // Only the dashboard's trusted documents run, as in production: the app must send ids, never query text.
+    stack = await startStack({ WEB_TRUSTED_DOCUMENTS: 'required' });
+    await stack.web.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = stack.web.app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+    // A customer with a current account holding a salary and an empty savings account.
+    await stack.identity.accounts.register({ email, password, displayName: 'Dana Dashboard' }, origin);
+    const ownerId = await stack.userIdOf(email);
+    const current = await stack.banking.accounts.openAccount({ ownerId, type: 'CURRENT', currency: 'GBP', name: 'Everyday' });
+    const savings = await stack.banking.accounts.openAccount({ ownerId, type: 'SAVINGS', currency: 'GBP', name: 'Rainy day' });
+    currentId = current.id;
+    savingsId = savings.id;
+    const clearing = await stack.banking.accounts.systemAccount('CLEARING', 'GBP');
+    await stack.banking.ledger.createTransfer({
+      id: randomUUID(),
+      code: 'SALARY',
+      description: 'Northwind salary',
+      postings: [
+        { accountId: clearing.id, direction: 'DEBIT', amount: 2_500_00n, currency: 'GBP' },
+        { accountId: current.id, direction: 'CREDIT', amount: 2_500_00n, currency: 'GBP' },
+      ],
+    });
+
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    });
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  /** A browser context that lets no request leave the machine and records what the page did wrong. */
+  async function openContext(): Promise<{ context: BrowserContext; page: Page; problems: { external: string[]; csp: string[]; errors: string[]; failed: string[] } }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const problems = { external: [] as string[], csp: [] as string[], errors: [] as string[], failed: [] as string[] };
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (isLocal(url)) return route.continue();
+      problems.external.push(url);
+      return route.abort('blockedbyclient');
+    });
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (/Content[- ]Security[- ]Policy|Refused to (apply|load|execute|connect)/i.test(message.text())) problems.csp.push(message.text());
+    });
+    page.on('pageerror', (err) => problems.errors.push(err.message));
+    page.on('response', (response) => {
+      const { pathname } = new URL(response.url());
+      // Signed out, the session probe and a refused call answer 401, as they should.
+      if (response.status() >= 400 && !(response.status() === 401 && ['/auth/session', '/graphql'].includes(pathname))) {
+        problems.failed.push(`${response.status()} ${response.url()}`);
+      }
+    });
+    return { context, page, problems };
+  }
+
+  /** Axe on the screen as it is: no serious or critical violation; then a screenshot. */
+  async function check(page: Page, name: string): Promise<void> {
+    const results = await new AxeBuilder({ page }).analyze();
+    const serious = results.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    expect({ screen: name, serious }).toEqual({ screen: name, serious: [] });
+    await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+  }
+
+  async function signIn(page: Page): Promise<void> {
+    await page.getByRole('textbox', { name: 'Email address' }).fill(email);
+    await page.getByLabel(/^Password/).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  async function choose(page: Page, label: string, option: RegExp): Promise<void> {
+    await page.getByRole('textbox', { name: label }).click();
+    await page.getByRole('option', { name: option }).click();
+  }
+
+  it('signs in, shows the accounts, moves money, shows it in the history and the balances, survives an expired session, and signs out for good', async () => {
+    const { context, page, problems } = await openContext();
+    try {
+      // Signed out, any screen leads to sign-in, and back to it afterwards.
+      await page.goto(`${base}/accounts`);
+      await page.waitForURL(/\/sign-in\?redirect=%2Faccounts$/);
+      await page.getByRole('heading', { name: 'Sign in to Meridian' }).waitFor();
+      await check(page, 'sign-in');
+      await signIn(page);
+      await page.waitForURL(`${base}/accounts`);
+
+      // The accounts overview with posted, pending and available balances.
+      const everyday = page.getByRole('article', { name: 'Everyday' });
+      const rainyDay = page.getByRole('article', { name: 'Rainy day' });
+      await expectText(everyday.getByTestId('balance-available'), '£2,500.00');
+      await expectText(everyday.getByTestId('balance-posted'), '£2,500.00');
+      await expectText(everyday.getByTestId('balance-pending'), '£0.00');
+      await expectText(rainyDay.getByTestId('balance-available'), '£0.00');
+      await expectText(page.getByTestId('signed-in-as'), 'Dana Dashboard');
+      await check(page, 'accounts');
+      const cookie = (await context.cookies()).find((c) => c.name.endsWith('meridian-session'));
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+      expect(await page.evaluate(() => document.cookie)).toBe('');
+
+      // At a phone's width the navigation folds behind a burger and nothing scrolls sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      const burger = page.getByRole('button', { name: 'Open navigation' });
+      await burger.waitFor();
+      const navLink = page.locator('#main-navigation a', { hasText: 'Move money' });
+      // Folded away: off-screen, and inert so keyboards and screen readers skip it.
+      await page.waitForFunction(() => document.getElementById('main-navigation')?.hasAttribute('inert'));
+      await page.waitForFunction(() => document.querySelector('#main-navigation a')!.getBoundingClientRect().right <= 0);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await check(page, 'accounts-phone');
+      await burger.click();
+      await page.waitForFunction(() => {
+        const nav = document.getElementById('main-navigation')!;
+        const box = nav.querySelector('a')!.getBoundingClientRect();
+        return !nav.hasAttribute('inert') && box.left >= 0 && box.right <= window.innerWidth;
+      });
+      await navLink.waitFor({ state: 'visible' });
+      await check(page, 'navigation-phone');
+      await page.getByRole('button', { name: 'Close navigation' }).click();
+      await page.setViewportSize({ width: 1280, height: 800 });
+
+      // Move money between the two accounts.
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Move money' }).click();
+      await page.getByRole('heading', { name: 'Move money' }).waitFor();
+      await choose(page, 'From', /^Everyday/);
+      await choose(page, 'To', /^Rainy day/);
+      await page.getByRole('textbox', { name: 'Amount' }).fill('400');
+      await page.getByRole('textbox', { name: 'Note' }).fill('Towards the roof');
+      await page.getByRole('button', { name: 'Move money' }).click();
+      await expectText(page.getByRole('status').filter({ hasText: 'Money moved' }), '£400.00 moved from Everyday to Rainy day.');
+      await check(page, 'transfer');
+
+      // The history of the current account shows it, newest first, with the balance after it.
+      await page.goto(`${base}/accounts/${currentId}`);
+      await page.getByRole('heading', { name: 'Everyday' }).waitFor();
+      const first = page.getByTestId('transaction').first();
+      await expectText(first, 'Towards the roof');
+      await expectText(first.getByTestId('transaction-amount'), '-£400.00');
+      await expectText(first, 'Balance £2,100.00');
+      await expectText(page.getByTestId('transaction').nth(1), 'Northwind salary');
+      await expectText(page.getByTestId('balance-available'), '£2,100.00');
+      // Search and a date filter that leaves nothing.
+      await page.getByRole('searchbox', { name: 'Search' }).fill('salary');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="transaction"]').length === 1);
+      await expectText(page.getByTestId('transaction').first(), 'Northwind salary');
+      await page.getByRole('searchbox', { name: 'Search' }).fill('');
+      await check(page, 'history');
+      const tomorrow = new Date(Date.now() + 86_400_000);
+      const day = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, '0')}-${String(tomorrow.getDate()).padStart(2, '0')}`;
+      await page.getByLabel('From').fill(day);
+      await page.getByText('No transactions in this period.').waitFor();
+      expect(new URL(page.url()).searchParams.get('from')).toBe(day);
+
+      // The savings account got it, and the overview shows both new balances.
+      await page.goto(`${base}/accounts/${savingsId}`);
+      await expectText(page.getByTestId('transaction').first().getByTestId('transaction-amount'), '+£400.00');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+      await expectText(page.getByRole('article', { name: 'Everyday' }).getByTestId('balance-available'), '£2,100.00');
+      await expectText(page.getByRole('article', { name: 'Rainy day' }).getByTestId('balance-available'), '£400.00');
+
+      // The other screens: opening an account, and the devices list with this browser marked.
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Open an account' }).click();
+      await page.getByRole('heading', { name: 'Open an account' }).waitFor();
+      await check(page, 'open-account');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices and sessions' }).click();
+      await page.getByTestId('session').filter({ hasText: 'This browser' }).waitFor();
+      await check(page, 'devices');
+
+      // The session ends behind the page's back: the next call sends the person to sign-in, and back here after.
+      await context.clearCookies();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices and sessions' }).click();
+      await page.waitForURL(/\/sign-in\?redirect=%2Fdevices$/);
+      await page.getByText('Your session has ended. Sign in again to carry on.').waitFor();
+      await signIn(page);
+      await page.waitForURL(`${base}/devices`);
+      await page.getByTestId('session').filter({ hasText: 'This browser' }).waitFor();
+
+      // The first sign-in's session is still alive in identity: "Sign out this device" ends it (revokeSession).
+      const sessions = page.getByTestId('session');
+      expect(await sessions.count()).toBe(2);
+      await sessions.filter({ hasNotText: 'This browser' }).getByRole('button', { name: /^Sign out this device/ }).click();
+      await page.getByText('That device is signed out.').waitFor();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="session"]').length === 1);
+
+      // Sign out: the cookie the browser held no longer works for anything.
+      const held = (await context.cookies()).find((c) => c.name.endsWith('meridian-session'))!;
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.waitForURL(`${base}/sign-in`);
+      expect((await context.cookies()).filter((c) => c.name.endsWith('meridian-session'))).toEqual([]);
+      const replay = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: base, cookie: `${held.name}=${held.value}` },
+        body: JSON.stringify({ documentId: documentIdOf(AccountsDocument) }),
+      });
+      expect(replay.status).toBe(401);
+      expect(((await replay.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      const probe = await fetch(`${base}/auth/session`, { headers: { cookie: `${held.name}=${held.value}` } });
+      expect(probe.status).toBe(401);
+
+      expect(problems).toEqual({ external: [], csp: [], errors: [], failed: [] });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('serves the pages emails link to, checked the same way', async () => {
+    const { context, page, problems } = await openContext();
+    try {
+      await page.goto(`${base}/verify-email?token=mev_not-a-real-token`);
+      await page.getByRole('button', { name: 'Verify my email address' }).click();
+      await page.getByText(/This link is not valid any more/).waitFor();
+      await check(page, 'verify-email');
+      await page.goto(`${base}/reset-password?token=mpr_not-a-real-token`);
+      await page.getByLabel(/^New password(?! again)/).fill('short');
+      await page.getByRole('button', { name: 'Change my password' }).click();
+      await page.getByText('Use at least 12 characters.').waitFor();
+      await check(page, 'reset-password');
+      await page.goto(`${base}/forgot-password`);
+      await page.getByRole('textbox', { name: 'Email address' }).fill(email);
+      await page.getByRole('button', { name: 'Send the link' }).click();
+      await page.getByText(/we have sent it a link/).waitFor();
+      await check(page, 'forgot-password');
+      expect(problems).toEqual({ external: [], csp: [], errors: [], failed: [] });
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+/** Waits until the element's text contains `text`. */
+async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
+  await locator.filter({ hasText: text }).first().waitFor({ timeout: 15_000 });
+}
