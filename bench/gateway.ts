@@ -127,7 +127,7 @@ function packageVersion(name: string): string {
  * the BFFs as they are deployed; the anchors run with their own defaults.
  */
 function deployedNodeOptions(bff: 'bff-web' | 'bff-mobile'): string | undefined {
-  const file = path.join(__dirname, '..', 'deploy', 'k8s', `${bff}.yaml`);
+  const file = path.join(__dirname, '..', 'deploy', 'k8s', 'base', `${bff}.yaml`);
   for (const document of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
     const manifest = document.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } } };
     if (manifest?.kind !== 'Deployment') continue;

@@ -11,7 +11,7 @@
  * made before a signing service existed (insights, say) gives that service its
  * first key with `rotate <service>`. docker compose reads `.env` for the `${...}`
  * variables in docker-compose.yml; the Kubernetes Secrets are made from the same
- * file (deploy/k8s/secret.template.yaml). Each service receives only its own
+ * file (deploy/k8s/base/secret.template.yaml). Each service receives only its own
  * private key. Values are unquoted JSON.
  */
 import fs from 'node:fs';

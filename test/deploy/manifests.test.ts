@@ -1,8 +1,9 @@
 /**
  * Checks docker-compose.yml, the Dockerfile and deploy/k8s against each other
- * and against the architecture's ports, without Docker or a cluster. Each
- * checker returns a list of problems; the last block feeds broken copies to the
- * same checkers to prove they can fail.
+ * and against the architecture's ports, without Docker or a cluster. The
+ * Kubernetes checks run on the base and on each overlay as Kustomize renders
+ * them (kustomize.ts). Each checker returns a list of problems; the last block
+ * feeds broken copies to the same checkers to prove they can fail.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
@@ -10,10 +11,15 @@ import path from 'node:path';
 import { SIGNING_SERVICES } from '@meridian/platform';
 import { parseAllDocuments } from 'yaml';
 import { bffComposeSizingProblems, bffContainerSizingProblems } from './bff-sizing';
+import { parseImage, renderKustomization } from './kustomize';
 import { admits, selects } from './network-policy';
+import { scalingProblems, serverMemoryProblems } from './scaling';
 
 const root = path.resolve(__dirname, '../..');
 const k8sDir = path.join(root, 'deploy/k8s');
+/** What `kubectl apply -k` is pointed at: the base (for the checks' own sake) and each environment's overlay. */
+const k8sTargets = ['base', 'overlays/staging', 'overlays/production'] as const;
+type K8sTarget = (typeof k8sTargets)[number];
 
 /** Servers and ports from the architecture's "Processes and ports" table, with the variable each listens on. */
 const servers: Record<string, { port: number; workspace: string; portVar: string; metrics?: { port: number; portVar: string }; clientPaths?: string[] }> = {
@@ -108,7 +114,10 @@ function composeProblems(compose: Doc): string[] {
   if (Object.keys(services).length === 0) return ['no services'];
   for (const [name, service] of Object.entries(services)) {
     const oneShot = service.restart === 'no';
-    if (!oneShot && !service.healthcheck?.test) problems.push(`${name}: no healthcheck`);
+    // Optional tooling under a Compose profile (the observability images, some without a shell) may go without one;
+    // nothing may wait for such a service to be healthy then (checked below).
+    const optional = Array.isArray(service.profiles) && service.profiles.length > 0;
+    if (!oneShot && !optional && !service.healthcheck?.test) problems.push(`${name}: no healthcheck`);
     for (const [dep, { condition }] of Object.entries(dependsOn(service))) {
       if (!services[dep]) problems.push(`${name}: depends on missing service ${dep}`);
       else if (condition === 'service_healthy' && !services[dep].healthcheck) problems.push(`${name}: waits for ${dep} to be healthy, which has no healthcheck`);
@@ -212,6 +221,7 @@ function deploymentProblems(name: string, spec: Doc): string[] {
       if (c.workingDir !== `/app/${server.workspace}`) problems.push(`Deployment ${name}: workingDir is not /app/${server.workspace}`);
       if (!(c.command ?? []).includes(startEntry(server.workspace))) problems.push(`Deployment ${name}: command does not run ${startEntry(server.workspace)}`);
       if (server.clientPaths) problems.push(...bffContainerSizingProblems(name, c));
+      else problems.push(...serverMemoryProblems(name, c));
     }
   }
   return problems;
@@ -237,6 +247,7 @@ function k8sProblems(docs: K8sDoc[]): string[] {
   }
   const deployments = ofKind('Deployment');
   for (const d of deployments) problems.push(...deploymentProblems(d.metadata?.name, d.spec));
+  problems.push(...scalingProblems(docs.map((d) => d.doc)));
   for (const name of Object.keys(servers)) {
     if (!deployments.some((d) => d.metadata?.name === name)) problems.push(`no Deployment for ${name}`);
     if (!ofKind('Service').some((s) => s.metadata?.name === name)) problems.push(`no Service for ${name}`);
@@ -350,11 +361,36 @@ function k8sProblems(docs: K8sDoc[]): string[] {
 }
 
 const compose = () => readYaml(path.join(root, 'docker-compose.yml'))[0];
-const k8sDocs = (): K8sDoc[] =>
-  fs
-    .readdirSync(k8sDir)
-    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
-    .flatMap((file) => readYaml(path.join(k8sDir, file)).map((doc) => ({ file, doc })));
+/** A target as Kustomize renders it, with the Secret template (created by hand, never applied) beside it. */
+const k8sDocs = (target: K8sTarget = 'base'): K8sDoc[] => [
+  ...renderKustomization(path.join(k8sDir, target), k8sDir),
+  ...readYaml(path.join(k8sDir, 'base/secret.template.yaml')).map((doc) => ({ file: 'base/secret.template.yaml', doc })),
+];
+
+/** Problems in what an overlay makes of the base: its own image, a release pinned in production, and hosts of its own. */
+function overlayProblems(rendered: Record<K8sTarget, K8sDoc[]>): string[] {
+  const problems: string[] = [];
+  const hosts = (target: K8sTarget) => rendered[target].filter((d) => d.doc.kind === 'Ingress').flatMap((d) => (d.doc.spec?.rules ?? []).map((r: Doc) => String(r.host)));
+  for (const target of ['overlays/staging', 'overlays/production'] as const) {
+    for (const { doc } of rendered[target].filter((d) => d.doc.kind === 'Deployment' || d.doc.kind === 'Job')) {
+      for (const c of doc.spec?.template?.spec?.containers ?? []) {
+        const image = parseImage(String(c.image));
+        if (!image.name.includes('/') || (!image.tag && !image.digest)) problems.push(`${target}: ${doc.kind} ${doc.metadata?.name} runs ${c.image}, not an image from a registry with a tag or digest`);
+        else if (target === 'overlays/production' && !image.digest && /^(latest|main|master)$/.test(image.tag ?? '')) {
+          problems.push(`${target}: ${doc.kind} ${doc.metadata?.name} runs ${c.image}; production pins a release`);
+        }
+      }
+    }
+    for (const ingress of rendered[target].filter((d) => d.doc.kind === 'Ingress')) {
+      const ruled = (ingress.doc.spec?.rules ?? []).map((r: Doc) => String(r.host)).sort();
+      const covered = (ingress.doc.spec?.tls ?? []).flatMap((tls: Doc) => tls.hosts ?? []).map(String).sort();
+      if (JSON.stringify(ruled) !== JSON.stringify(covered)) problems.push(`${target}: Ingress ${ingress.doc.metadata?.name} serves ${ruled.join(', ')} but its certificate covers ${covered.join(', ')}`);
+    }
+  }
+  const shared = hosts('overlays/staging').filter((host) => hosts('overlays/production').includes(host));
+  if (shared.length > 0) problems.push(`staging and production share the Ingress hosts ${shared.join(', ')}`);
+  return problems;
+}
 
 describe('docker-compose.yml', () => {
   it('parses and is consistent with the servers and their ports', () => {
@@ -376,14 +412,23 @@ describe('Dockerfile', () => {
 });
 
 describe('deploy/k8s', () => {
-  it('is consistent: probes, ports, selectors, exposure, placeholder secrets', () => {
-    expect(k8sProblems(k8sDocs())).toEqual([]);
+  it.each(k8sTargets)('%s is consistent: probes, ports, selectors, exposure, scaling, placeholder secrets', (target) => {
+    expect(k8sProblems(k8sDocs(target))).toEqual([]);
   });
 
-  it('lists only files that exist in kustomization.yaml, and never the Secret template', () => {
-    const kustomization = readYaml(path.join(k8sDir, 'kustomization.yaml'))[0];
-    for (const file of kustomization.resources) expect(fs.existsSync(path.join(k8sDir, file))).toBe(true);
+  it('gives each overlay its own image and hosts, and production a pinned release', () => {
+    const rendered = Object.fromEntries(k8sTargets.map((target) => [target, k8sDocs(target)])) as Record<K8sTarget, K8sDoc[]>;
+    expect(overlayProblems(rendered)).toEqual([]);
+  });
+
+  it('lists only files that exist in the base kustomization, and never the Secret template', () => {
+    const kustomization = readYaml(path.join(k8sDir, 'base/kustomization.yaml'))[0];
+    for (const file of kustomization.resources) expect(fs.existsSync(path.join(k8sDir, 'base', file))).toBe(true);
     expect(kustomization.resources).not.toContain('secret.template.yaml');
+    // Every manifest in the base is rendered: a file left out of the list would never be applied.
+    const listed = new Set(kustomization.resources);
+    const files = fs.readdirSync(path.join(k8sDir, 'base')).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml' && f !== 'secret.template.yaml');
+    expect(files.filter((f) => !listed.has(f))).toEqual([]);
   });
 });
 
@@ -591,6 +636,58 @@ describe('the checks themselves', () => {
     );
     container('bff-web').env = container('bff-web').env.filter((e: Doc) => e.name !== 'BFF_WORKERS');
     expect(k8sProblems(docs)).toContain('Deployment bff-web: BFF_WORKERS is not set next to its resources');
+  });
+
+  it('catch a missing or misdirected autoscaler, a budget or spread over the wrong pods, a fixed replica count and memory below the heap', () => {
+    const docs = k8sDocs('overlays/production')
+      .map((d) => ({ ...d, doc: structuredClone(d.doc) }))
+      .filter((d) => !(d.doc.kind === 'HorizontalPodAutoscaler' && d.doc.metadata.name === 'banking'));
+    const find = (kind: string, name: string) => docs.find((d) => d.doc.kind === kind && d.doc.metadata.name === name)!.doc;
+    find('HorizontalPodAutoscaler', 'payments').spec.scaleTargetRef.name = 'paymnts';
+    find('HorizontalPodAutoscaler', 'kyc').spec.minReplicas = 1;
+    find('HorizontalPodAutoscaler', 'identity').spec.metrics = [{ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } }];
+    find('PodDisruptionBudget', 'insights').spec.selector = { matchLabels: { 'app.kubernetes.io/component': 'subgraph' } };
+    find('PodDisruptionBudget', 'gateway').spec = { minAvailable: 2, selector: find('PodDisruptionBudget', 'gateway').spec.selector };
+    const gateway = find('Deployment', 'gateway').spec.template.spec;
+    gateway.topologySpreadConstraints[0].whenUnsatisfiable = 'DoNotSchedule';
+    gateway.topologySpreadConstraints[1].labelSelector = { matchLabels: { 'app.kubernetes.io/part-of': 'meridian' } };
+    find('Deployment', 'bff-web').spec.template.spec.topologySpreadConstraints.pop();
+    find('Deployment', 'kyc').spec.replicas = 3;
+    find('Deployment', 'banking').spec.template.spec.containers[0].resources.limits.memory = '512Mi';
+    expect(k8sProblems(docs)).toEqual(
+      expect.arrayContaining([
+        'Deployment banking: 0 HorizontalPodAutoscalers target it, expected 1',
+        'HorizontalPodAutoscaler payments: targets apps/v1 Deployment paymnts, which is not a Deployment here',
+        'Deployment payments: 0 HorizontalPodAutoscalers target it, expected 1',
+        'HorizontalPodAutoscaler kyc: minReplicas 1; at least 2 keep it up through a rollout or a lost node',
+        'HorizontalPodAutoscaler identity: no CPU utilisation target between 1 and 100 %',
+        'PodDisruptionBudget insights: also selects the pods of banking',
+        'Deployment banking: 2 PodDisruptionBudgets select its pods, expected 1',
+        'PodDisruptionBudget gateway: expected maxUnavailable: 1 or minAvailable: 1, got {"minAvailable":2}',
+        'Deployment gateway: the zone spread is DoNotSchedule, expected ScheduleAnyway (a cluster with one zone must still schedule)',
+        'Deployment gateway: the spread over kubernetes.io/hostname also counts the pods of identity',
+        'Deployment bff-web: no topology spread over kubernetes.io/hostname',
+        'Deployment kyc: sets replicas, which its HorizontalPodAutoscaler owns (an apply would reset it)',
+        'Deployment banking: limits.memory 512Mi is below its heap of 432Mi and 128Mi beside it (560Mi)',
+      ]),
+    );
+  });
+
+  it('catch an overlay running the base image, production on a moving tag, shared hosts and a certificate for other hosts', () => {
+    const rendered = Object.fromEntries(k8sTargets.map((target) => [target, k8sDocs(target).map((d) => ({ ...d, doc: structuredClone(d.doc) }))])) as Record<K8sTarget, K8sDoc[]>;
+    const find = (target: K8sTarget, kind: string, name: string) => rendered[target].find((d) => d.doc.kind === kind && d.doc.metadata.name === name)!.doc;
+    find('overlays/staging', 'Deployment', 'kyc').spec.template.spec.containers[0].image = 'meridian';
+    find('overlays/production', 'Deployment', 'banking').spec.template.spec.containers[0].image = 'registry.example.com/meridian:latest';
+    const stagingIngress = find('overlays/staging', 'Ingress', 'meridian');
+    stagingIngress.spec.rules[1].host = find('overlays/production', 'Ingress', 'meridian').spec.rules[1].host;
+    expect(overlayProblems(rendered)).toEqual(
+      expect.arrayContaining([
+        'overlays/staging: Deployment kyc runs meridian, not an image from a registry with a tag or digest',
+        'overlays/production: Deployment banking runs registry.example.com/meridian:latest; production pins a release',
+        'overlays/staging: Ingress meridian serves api.meridian.example, app.staging.meridian.example but its certificate covers api.staging.meridian.example, app.staging.meridian.example',
+        'staging and production share the Ingress hosts api.meridian.example',
+      ]),
+    );
   });
 
   it('treat the generated key format as key material', () => {

@@ -16,6 +16,24 @@ export interface RedisEventBusOptions extends RedisConnectionOptions {
 
 type Connection = Awaited<ReturnType<typeof connectRedis>>;
 
+const DEAD_LETTER_SUFFIX = deadLetterStream('');
+
+/**
+ * The Redis key of a stream, `<prefix>{<stream>}`, and of its dead letters, `<prefix>{<stream>}.dlq`.
+ * The braces are a Redis Cluster hash tag: a stream and its dead-letter stream hash to one slot,
+ * so parking an entry (XADD to one and XACK on the other, in one MULTI) runs on a cluster too.
+ */
+export function streamKey(prefix: string, stream: string): string {
+  if (/[{}]/.test(prefix + stream)) throw new Error(`A stream name and its key prefix may not contain braces: ${prefix}${stream}`);
+  const base = stream.endsWith(DEAD_LETTER_SUFFIX) ? stream.slice(0, -DEAD_LETTER_SUFFIX.length) : stream;
+  return `${prefix}{${base}}${stream.slice(base.length)}`;
+}
+
+/** The key a stream had before it carried a hash tag: `<prefix><stream>`. */
+export function formerStreamKey(prefix: string, stream: string): string {
+  return prefix + stream;
+}
+
 /**
  * Redis Streams adapter. Every command has a deadline and nothing queues while
  * disconnected, so an outage means fast errors: `publish` rejects, and consumers
@@ -38,19 +56,20 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
     connection.client.destroy();
     throw err;
   }
+  const prefix = options.keyPrefix ?? '';
   return createStreamEventBus({
-    log: createRedisStreamLog(connection, options),
+    log: createRedisStreamLog(connection, options, (stream) => streamKey(prefix, stream)),
+    // Entries a release before published under the former keys are still consumed (see StreamEventBusParts.formerLog).
+    formerLog: createRedisStreamLog(connection, options, (stream) => formerStreamKey(prefix, stream)),
     store,
     ownsStore: !options.store,
     logger: options.logger,
   });
 }
 
-function createRedisStreamLog({ client, run }: Connection, options: RedisEventBusOptions): StreamLog {
-  const prefix = options.keyPrefix ?? '';
+function createRedisStreamLog({ client, run }: Connection, options: RedisEventBusOptions, k: (stream: string) => string): StreamLog {
   const commandTimeoutMs = options.commandTimeoutMs ?? 500;
   const trim = { strategy: 'MAXLEN' as const, strategyModifier: '~' as const, threshold: options.maxStreamLength ?? 100_000 };
-  const k = (stream: string) => prefix + stream;
   // Where each consumer's next XAUTOCLAIM scan starts, so a long pending list is walked through, not rescanned from its head.
   const claimCursors = new Map<string, string>();
 
