@@ -1,6 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { Logger, ServerMetrics, ServiceTokenIssuer } from '@meridian/platform';
+import { useOperationMetrics, type Logger, type OperationMetricsOptions, type ServerMetrics, type ServiceTokenIssuer } from '@meridian/platform';
 import type { GraphQLFormattedError, ValidationRule } from 'graphql';
 import { createGateway } from './create-gateway';
 import { useErrorLogging } from './use-error-logging';
@@ -25,6 +25,8 @@ export interface GatewayApolloOptions<C extends BaseContext> {
   plugins?: ApolloServerPlugin<C>[];
   /** Most lexical tokens a document may have; the parser stops past it. Default unlimited. */
   maxTokens?: number;
+  /** How each request is labelled in the per-operation metrics (`graphql_operations_total`, `graphql_operation_duration_seconds`); none when unset. */
+  operationLabels?: Omit<OperationMetricsOptions<C>, 'registry'>;
 }
 
 /**
@@ -57,6 +59,7 @@ export function createGatewayApollo<C extends BaseContext>(options: GatewayApoll
       // Apollo's default landing page loads from a CDN; the web BFF serves its own GraphiQL instead.
       ApolloServerPluginLandingPageDisabled(),
       useErrorLogging<C>({ logger: options.logger, metrics: options.metrics }),
+      ...(options.operationLabels ? [useOperationMetrics<C>({ registry: options.metrics.registry, ...options.operationLabels })] : []),
       ...(options.plugins ?? []),
     ],
   });

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
-import { clientCodeOf, ErrorCode, type Logger, type ServerMetrics } from '@meridian/platform';
+import { clientCodeOf, isMaskedError, type Logger, type ServerMetrics } from '@meridian/platform';
 
 /** Options for {@link useErrorLogging}. */
 export interface ErrorLoggingOptions {
@@ -10,7 +10,8 @@ export interface ErrorLoggingOptions {
 
 /**
  * Logs, with the request id and subgraph name, every error the client will only
- * see masked as INTERNAL_SERVER_ERROR. formatError cannot do it: it never sees the request.
+ * see masked (INTERNAL_SERVER_ERROR, or SERVICE_UNAVAILABLE for a service that did
+ * not answer). formatError cannot do it: it never sees the request.
  */
 export function useErrorLogging<C extends BaseContext & { requestId?: string }>(
   options: ErrorLoggingOptions,
@@ -20,9 +21,9 @@ export function useErrorLogging<C extends BaseContext & { requestId?: string }>(
     async didEncounterErrors({ errors, contextValue, operationName }) {
       for (const error of errors) {
         // The code the masking will show the client, decided the same way, without formatting the error twice.
-        const code = clientCodeOf(error.toJSON(), error);
-        options.metrics?.graphqlErrors.inc({ code });
-        if (code !== ErrorCode.INTERNAL_SERVER_ERROR) continue;
+        const formatted = error.toJSON();
+        options.metrics?.graphqlErrors.inc({ code: clientCodeOf(formatted, error) });
+        if (!isMaskedError(formatted, error)) continue;
         options.logger.error(
           {
             err: error,

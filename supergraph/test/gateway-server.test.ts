@@ -1,4 +1,6 @@
 import { createServiceTokenVerifier, ErrorCode, SERVICE_TOKEN_HEADER } from '@meridian/platform';
+import { metricValue } from '@meridian/platform/testing';
+import { loadTrustedDocumentsManifest } from '@meridian/schema';
 import {
   createCapturingLogger,
   type FakeSubgraph,
@@ -126,6 +128,32 @@ describe('gateway server', () => {
     }
   });
 
+  it('lets only GATEWAY_CALLERS run the supergraph: by default the BFFs, not payments or insights (403 FORBIDDEN)', async () => {
+    const byDefault = await startGateway();
+    try {
+      for (const service of ['bff-web', 'bff-mobile']) {
+        const allowed = await byDefault.gql('{ echo { caller } }', { [SERVICE_TOKEN_HEADER]: await keys.issuerFor(service)('gateway') });
+        expect({ service, status: allowed.status, data: allowed.body.data }).toEqual({ service, status: 200, data: { echo: { caller: 'gateway' } } });
+      }
+      for (const service of ['payments', 'insights']) {
+        const refused = await byDefault.gql('{ echo { caller } }', { [SERVICE_TOKEN_HEADER]: await keys.issuerFor(service)('gateway') });
+        expect({ service, status: refused.status, code: refused.body.errors?.[0].extensions?.code }).toEqual({ service, status: 403, code: ErrorCode.FORBIDDEN });
+      }
+      expect(subgraph.requests).toHaveLength(2);
+    } finally {
+      await byDefault.server.close();
+    }
+
+    const narrowed = await startGateway({ GATEWAY_CALLERS: 'bff-web' });
+    try {
+      expect((await narrowed.gql('{ echo { caller } }', { [SERVICE_TOKEN_HEADER]: await keys.issuerFor('bff-web')('gateway') })).status).toBe(200);
+      expect((await narrowed.gql('{ echo { caller } }', { [SERVICE_TOKEN_HEADER]: await keys.issuerFor('bff-mobile')('gateway') })).status).toBe(403);
+    } finally {
+      await narrowed.server.close();
+    }
+    expect(() => loadGatewayConfig({ GATEWAY_CALLERS: 'bff-web,Not A Service' })).toThrow(/GATEWAY_CALLERS/);
+  });
+
   it('masks an unexpected subgraph error and logs the original with the request id', async () => {
     const { server, gql, log } = await startGateway({ NODE_ENV: 'production' });
     try {
@@ -190,6 +218,39 @@ describe('gateway server', () => {
       expect(status).toBe(400);
       expect(body.data).toBeUndefined();
       expect(body.errors?.[0].extensions?.code).toBe(ErrorCode.GRAPHQL_VALIDATION_FAILED);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('gateway server metrics', () => {
+  it('name operations whose name is a client document\'s, others (free-text), by the calling service and outcome', async () => {
+    const { server, gql } = await startGateway({}, { operationNames: new Set(['HomeScreen']) });
+    try {
+      expect((await gql('query HomeScreen { echo { requestId } }')).body.errors).toBeUndefined();
+      await gql('query Invented { echo { requestId } }');
+      await gql('{ boom }');
+      const registry = server.registry!;
+      const ops = (labels: Record<string, string>) => metricValue(registry, 'graphql_operations_total', { client: 'bff-mobile', ...labels });
+      expect(await ops({ operation: 'HomeScreen', outcome: 'ok' })).toBe(1);
+      expect(await ops({ operation: '(free-text)', outcome: 'ok' })).toBe(1);
+      expect(await ops({ operation: '(free-text)', outcome: ErrorCode.INTERNAL_SERVER_ERROR })).toBe(1);
+      expect(await ops({ operation: 'Invented', outcome: 'ok' })).toBeUndefined();
+      const scraped = await server.app.inject({ method: 'GET', url: '/metrics' });
+      expect(scraped.body).toMatch(/graphql_operation_duration_seconds_count\{service="gateway",operation="HomeScreen",client="bff-mobile"\} 1/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('by default know the operation names of the web and mobile manifests', async () => {
+    const { server, gql } = await startGateway();
+    try {
+      const mobile = Object.values(loadTrustedDocumentsManifest('mobile'));
+      const name = /^(?:query|mutation)\s+(\w+)/.exec(mobile[0])![1];
+      await gql(`query ${name} { echo { requestId } }`);
+      expect(await metricValue(server.registry!, 'graphql_operations_total', { operation: name, client: 'bff-mobile', outcome: 'ok' })).toBe(1);
     } finally {
       await server.close();
     }

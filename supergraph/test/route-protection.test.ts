@@ -13,7 +13,7 @@ afterAll(() => subgraph.close());
 
 // Thousands of requests: a generous timeout, since CI machines are shared.
 describe('gateway route protection', () => {
-  it('needs a service token for the gateway on /graphql however the target is spelled, and keeps only health and metrics public', async () => {
+  it('needs a BFF’s service token for the gateway on /graphql however the target is spelled, and keeps only health and metrics public', async () => {
     const server = await createGatewayServer(loadGatewayConfig({ ...process.env }), {
       logger: createCapturingLogger().logger,
       supergraphSdl,
@@ -25,13 +25,19 @@ describe('gateway route protection', () => {
         app: server.app,
         audience: 'gateway',
         keys,
-        publicRoutes: ['/health/live', '/health/ready', '/metrics'],
+        publicRoutes: [
+          { url: '/health/live', methods: ['GET', 'HEAD'] },
+          { url: '/health/ready', methods: ['GET', 'HEAD'] },
+          { url: '/metrics', methods: ['GET'] },
+        ],
         probes: [
           {
             method: 'POST',
             route: '/graphql',
             body: () => ({ query: '{ __typename }' }),
             caller: 'bff-mobile',
+            // Services that sign tokens but are not GATEWAY_CALLERS: they must not run the public supergraph.
+            refusedCallers: ['payments', 'insights'],
             reachedHandler: (res) => res.json?.data?.__typename === 'Query',
           },
         ],

@@ -157,8 +157,8 @@ describe('KYC through the mobile BFF', () => {
     expect(await stack.mailbox.list(phone)).toHaveLength(5);
   });
 
-  it('lets a compliance officer review a case on the web dashboard with its trusted documents, masked unless revealed', async () => {
-    const { api } = await newCustomer('Fay Consider', 'phone-0003');
+  it('lets a compliance officer review a case on the web dashboard with its trusted documents, masked unless revealed, every read audited with its reason', async () => {
+    const { api, accessToken } = await newCustomer('Fay Consider', 'phone-0003');
     const started = (await api.request(StartVerificationDocument, { input: { targetTier: 'TIER_1' } })).startVerification;
     await api.request(UpdateKycProfileDocument, {
       input: { legalName: 'Fay Consider', dateOfBirth: '1985-01-20', nationality: 'IE', address: { line1: '9 Dock Road', city: 'Dublin', postalCode: 'D02 X285', country: 'IE' } },
@@ -166,6 +166,8 @@ describe('KYC through the mobile BFF', () => {
     const phone = '+447911123457';
     await api.request(RequestPhoneCodeDocument, { phone });
     await api.request(VerifyPhoneCodeDocument, { code: (await stack.mailbox.latest(phone, 'kyc.phone_code'))!.data!.code });
+    const passport = await upload(accessToken, PDF, 'passport.pdf', 'application/pdf');
+    const document = (await api.request(UploadKycDocumentDocument, { input: { caseId: started.id, uploadId: passport.body.uploadId, kind: 'PASSPORT' } })).uploadKycDocument;
     await api.request(SubmitVerificationDocument, { caseId: started.id });
 
     const password = 'a long and unusual passphrase';
@@ -181,17 +183,33 @@ describe('KYC through the mobile BFF', () => {
       });
       return res.json() as { data?: any; errors?: { extensions?: Record<string, unknown> }[] };
     };
+    const reason = 'Provider asked for a manual check';
     const queue = await until(
-      () => web(KycReviewQueueDocument, { first: 50 }),
+      () => web(KycReviewQueueDocument, { first: 50, reason }),
       (res) => (res.data?.kycReviewQueue.edges ?? []).some((e: { node: { id: string } }) => e.node.id === started.id),
     );
     const entry = queue.data!.kycReviewQueue.edges.find((e: { node: { id: string } }) => e.node.id === started.id);
     expect(entry.node.reviewReasons).toEqual(['PROVIDER_CONSIDER']);
     expect(entry.node.subject.profile.legalName.value).toMatch(/^F\*+ C\*+$/);
     // Unmasked personal data needs a second factor from the last few minutes: the officer's sign-in (staff give one) counts.
-    const revealed = await web(KycCaseDocument, { id: started.id, reveal: true });
+    const revealed = await web(KycCaseDocument, { id: started.id, reveal: true, reason });
     expect(revealed.data!.kycCase.subject.profile.legalName.value).toBe('Fay Consider');
     expect(revealed.data!.kycCase.checks[0]).toMatchObject({ kind: 'IDENTITY_DATABASE', outcome: 'CONSIDER' });
+    // Without a reason the read is refused, by the dashboard's own operation too.
+    expect((await web(KycCaseDocument, { id: started.id, reason: ' ' })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    // The document's content through the web BFF: the reason rides along to KYC.
+    const download = (query: string) =>
+      stack.web.app.inject({ method: 'GET', url: `/kyc/documents/${document.id}${query}`, headers: { host: WEB_HOST, origin: WEB_ORIGIN, cookie } });
+    const refused = await download('');
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    const file = await download(`?reason=${encodeURIComponent(reason)}`);
+    expect(file.statusCode).toBe(200);
+    expect(file.rawPayload.equals(PDF)).toBe(true);
+    const officerId = await stack.userIdOf(email);
+    const audit = await stack.kyc.dataSource.query(`SELECT action, reason FROM kyc.audit_log WHERE actor_id = $1 ORDER BY id`, [officerId]);
+    expect(new Set(audit.map((a: { action: string }) => a.action))).toEqual(new Set(['REVIEW_QUEUE_READ', 'PERSONAL_DATA_READ', 'CASE_READ', 'DOCUMENT_READ']));
+    expect(audit.every((a: { reason: string }) => a.reason === reason)).toBe(true);
     const decided = await web(DecideKycCaseDocument, { input: { caseId: started.id, decision: 'APPROVE', reason: 'Records checked by hand.' } });
     expect(decided.data!.decideKycCase.state).toBe('APPROVED');
     expect((await api.request(KycDocument)).me!.kyc).toMatchObject({ tier: 'TIER_1', status: 'VERIFIED' });

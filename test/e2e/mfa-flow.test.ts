@@ -211,6 +211,71 @@ describe('second factors through the web BFF', () => {
     expect((await stack.call('web', ME, {}, { cookie })).data!.me.id).toBe(who.id);
   });
 
+  it('enrols TOTP through GraphQL on a cookie session, signs in with it at /auth/mfa, then with each recovery code once; a used one is refused', async () => {
+    const who = await person();
+    const cookie = await stack.webLogin(who.email, PASSWORD);
+    // Enrolment is GraphQL on the web too: the secret is shown once, confirmed by a first code, which answers the recovery codes.
+    const enrolment = await stack.call('web', ENROL, {}, { cookie, remoteAddress: address() });
+    expect(enrolment.errors).toBeUndefined();
+    const { secret, uri, qrCode } = enrolment.data!.enrolTotp;
+    expect(uri).toContain(`otpauth://totp/Meridian:${encodeURIComponent(who.email)}`);
+    expect(qrCode).toMatch(/^data:image\/png;base64,/);
+    const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
+    const confirmed = await stack.call('web', CONFIRM, { code: totp.generate({ timestamp: Date.now() - 30_000 }) }, { cookie, remoteAddress: address() });
+    expect(confirmed.errors).toBeUndefined();
+    const codes = confirmed.data!.confirmTotp.codes as string[];
+    expect(codes).toHaveLength(10);
+    expect(new Set(codes).size).toBe(10);
+    expect((await stack.call('web', ME, {}, { cookie })).data!.me.mfa).toMatchObject({ totpEnabled: true, recoveryCodesLeft: 10 });
+
+    /** Signs the browser out: the session ends in identity and the cookie no longer works. */
+    const signOut = async (session: string) => {
+      const out = await post('/auth/logout', {}, session);
+      expect(out.json()).toEqual({ loggedOut: true });
+      expect(extensionsOf(await stack.call('web', ME, {}, { cookie: session }))?.code).toBe('UNAUTHENTICATED');
+    };
+    /** /auth/login with the password alone: MFA_REQUIRED, no cookie, and the challenge. */
+    const challenge = async () => {
+      const login = await post('/auth/login', { email: who.email, password: PASSWORD });
+      expect(login.statusCode).toBe(401);
+      expect(cookieOf(login)).toBeUndefined();
+      return mfaChallengeOf(login.json())!;
+    };
+    /** /auth/mfa with a code: the session cookie, whose GraphQL requests are the user's. */
+    const finish = async (mfaToken: string, method: 'TOTP' | 'RECOVERY_CODE', code: string) => {
+      const done = await post('/auth/mfa', { mfaToken, method, code });
+      expect({ method, status: done.statusCode }).toEqual({ method, status: 200 });
+      expect(JSON.stringify(done.json())).not.toMatch(/accessToken|refreshToken/);
+      const session = cookieOf(done)!;
+      expect((await stack.call('web', ME, {}, { cookie: session })).data!.me.id).toBe(who.id);
+      return session;
+    };
+
+    await signOut(cookie);
+    const first = await challenge();
+    expect(first.methods).toEqual(['TOTP', 'RECOVERY_CODE', 'EMAIL']);
+    await signOut(await finish(first.mfaToken, 'TOTP', totp.generate()));
+
+    for (const [i, code] of codes.entries()) {
+      const { mfaToken } = await challenge();
+      const session = await finish(mfaToken, 'RECOVERY_CODE', code);
+      expect((await stack.call('web', ME, {}, { cookie: session })).data!.me.mfa.recoveryCodesLeft).toBe(9 - i);
+      await signOut(session);
+    }
+    // All ten used: the challenge no longer offers them, and an eleventh sign-in with one is refused, setting no cookie.
+    const last = await challenge();
+    expect(last.methods).toEqual(['TOTP', 'EMAIL']);
+    const eleventh = await post('/auth/mfa', { mfaToken: last.mfaToken, method: 'RECOVERY_CODE', code: codes[6] });
+    expect(eleventh.statusCode).toBe(400);
+    expect(eleventh.json().errors[0].extensions).toMatchObject({ code: 'INVALID_CODE', reason: 'CODE_REUSED' });
+    expect(cookieOf(eleventh)).toBeUndefined();
+    const used: { n: number }[] = await stack.identity.dataSource.query(
+      `SELECT count(*)::int AS n FROM identity.audit_events WHERE user_id = $1 AND type = 'RECOVERY_CODE_USED'`,
+      [who.id],
+    );
+    expect(used[0].n).toBe(10);
+  });
+
   it('steps the cookie session up at /auth/step-up, after which a payee can be added', async () => {
     const who = await person();
     const cookie = await stack.webLogin(who.email, PASSWORD);

@@ -10,11 +10,12 @@ import {
   createMetricsServer,
   createMemoryRateLimiter,
   createServiceTokenIssuer,
-  IDEMPOTENCY_KEY_HEADER,
+  FREE_TEXT_OPERATION,
   loadServiceSigningKeys,
   mountApollo,
-  createMemoryKeyValueStore,
-  openEventBus,
+  rateLimitMetrics,
+  registerSigningKeyMetrics,
+  signingKeyAges,
   openSessionRevocations,
   type EventBus,
   registerSessionRevocationMetrics,
@@ -26,32 +27,35 @@ import {
   type RateLimiter,
   type ServiceTokenIssuer,
 } from '@meridian/platform';
-import { HeaderMap, type ApolloServer } from '@apollo/server';
-import cors from '@fastify/cors';
-import helmet from 'helmet';
+import type { ApolloServer } from '@apollo/server';
 import { createGatewayApollo, loadSupergraphSdl, subgraphUrlsFromConfig, useIdempotencyKey } from '@meridian/supergraph';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FAIL_CLOSED_FIELDS, rateLimitPolicies, type BffConfig } from './bff-config';
 import { bffContextFromRequest, type BffContext } from './bff-context';
+import { executeOperation, type BffHandle } from './bff-handle';
 import { useGuards, type BffPlugin } from './bff-plugin';
+import { registerHttpEdge } from './http-edge';
+import { openResponseCache } from './open-response-cache';
 import type { QueryLimits } from './query-limits-config';
 import { useCostLimit } from './use-cost-limit';
 import { useDepthLimit } from './use-depth-limit';
 import { useEndedSessions } from './use-ended-sessions';
 import { useFetchMerging } from './use-fetch-merging';
-import { createResponseCache, subscribeResponseCacheInvalidation, type ResponseCache } from './response-cache';
+import type { ResponseCache } from './response-cache';
 import { useResponseCache } from './use-response-cache';
 import { useQueryLimits } from './use-query-limits';
 import { useRateLimits } from './use-rate-limits';
 import { useRequiredScopes } from './use-required-scopes';
 import { SENSITIVE_FIELD_LIMITS, useFieldRateLimits } from './use-field-rate-limits';
-import { createResilientRedisKeyValueStore, createResilientRedisRateLimiter } from './resilient-redis';
+import { createResilientRedisRateLimiter } from './resilient-redis';
 import { useTrustedDocuments, type TrustedDocumentsOptions } from './use-trusted-documents';
 import { registerDocumentDownloads } from './use-documents';
 import { registerTransactionExports } from './use-exports';
 import { createUploadSweeper, registerUploads } from './use-uploads';
-import os from 'node:os';
 import path from 'node:path';
+
+/** The `operation` label of a manifest document without an operation name. */
+const ANONYMOUS_OPERATION = '(anonymous)';
 
 /** What tests and the embedded starter wire into a BFF; each defaults from config. */
 export interface BffDeps {
@@ -100,41 +104,6 @@ export interface BffServerOptions {
   context?: (request: FastifyRequest) => Promise<BffContext>;
 }
 
-/** A GraphQL request the BFF runs on its own behalf. */
-export interface BffOperation {
-  query: string;
-  variables?: Record<string, unknown>;
-  operationName?: string;
-}
-
-/** The HTTP answer to a {@link BffOperation}: what a client would have received. */
-export interface BffOperationResult {
-  status: number;
-  headers: Map<string, string>;
-  body: { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> };
-}
-
-/** Lets client-specific routes run operations through the full pipeline (limits, rate limits, gateway). */
-export interface BffHandle {
-  execute(operation: BffOperation, context: BffContext): Promise<BffOperationResult>;
-}
-
-/** Runs an operation as an HTTP POST through Apollo, so status codes and headers are the client-facing ones. */
-async function executeOperation(apollo: ApolloServer<BffContext>, operation: BffOperation, context: BffContext): Promise<BffOperationResult> {
-  const headers = new HeaderMap([
-    ['content-type', 'application/json'],
-    ['accept', 'application/json'],
-  ]);
-  const response = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: 'POST', headers, search: '', body: operation },
-    context: async () => context,
-  });
-  let text = '';
-  if (response.body.kind === 'complete') text = response.body.string;
-  else for await (const chunk of response.body.asyncIterator) text += chunk;
-  return { status: response.status ?? 200, headers: new Map(response.headers), body: JSON.parse(text) };
-}
-
 /**
  * The pipeline both BFFs share: Fastify with health and metrics, and Apollo
  * Server running the federation gateway in-process, so each request is parsed,
@@ -146,31 +115,18 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
   const { config, deps = {} } = options;
   const logger = deps.logger ?? createLogger({ service: options.name, level: config.LOG_LEVEL });
   const development = config.NODE_ENV === 'development';
-  const issueServiceToken =
-    deps.issueServiceToken ??
-    createServiceTokenIssuer({ service: options.name, keys: await loadServiceSigningKeys(config, options.name) });
+  const signingKeys = deps.issueServiceToken ? undefined : await loadServiceSigningKeys(config, options.name);
+  const issueServiceToken = deps.issueServiceToken ?? createServiceTokenIssuer({ service: options.name, keys: signingKeys! });
 
   // Public: no /metrics here; Prometheus reads them from the metrics server on an internal port.
   const { app, metrics } = createHttpServer({ name: options.name, logger, trustedProxies: config.TRUSTED_PROXIES, metricsRoute: false });
   const metricsApp = createMetricsServer(metrics, logger);
-  // Security headers on every response; the GraphiQL page sets its own content policy. Helmet's
-  // middleware is built once here: its Fastify wrapper rebuilt it (and parsed the policy) per request.
-  const securityHeaders = helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    hsts: { maxAge: 31_536_000, includeSubDomains: true },
-  });
-  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, done as (err?: unknown) => void));
-  // Cross-origin browser calls only from the allow-list, with credentials (the web session cookie).
-  const allowedOrigins = new Set(config.CORS_ALLOWED_ORIGINS);
-  await app.register(cors, {
-    origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
-    credentials: true,
-    methods: ['GET', 'POST'],
-    allowedHeaders: ['content-type', 'accept', 'authorization', 'x-request-id', 'traceparent', 'tracestate', 'apollo-require-preflight', 'x-device-id', IDEMPOTENCY_KEY_HEADER],
-    exposedHeaders: ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining'],
-    maxAge: 600,
-  });
+  // `bff-web` serves the `web` client, `bff-mobile` the `mobile` one: the `client` label of its metrics.
+  const client = options.name.replace(/^bff-/, '');
+  const limitMetrics = rateLimitMetrics(metrics.registry, client);
+  if (signingKeys) registerSigningKeyMetrics(metrics.registry, options.name, signingKeyAges(signingKeys));
+  // Security headers and CORS on every route; the GraphiQL page sets its own content policy.
+  await registerHttpEdge(app, config);
   let started: ApolloServer<BffContext> | undefined;
   const handle: BffHandle = {
     execute(operation, context) {
@@ -213,7 +169,7 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     deps.objectStore ??
     createFileObjectStore({ dir: config.OBJECT_STORE_DIR ?? path.join(config.DATA_DIR, 'objects'), envelope: loadDataProtection(config).envelope });
   const uploadSweeper = createUploadSweeper({ store: objectStore, logger, metrics });
-  const { responseCache, closeResponseCache } = await openResponseCache(config, deps, options.name, logger);
+  const { responseCache, closeResponseCache } = await openResponseCache(config, deps, options.name, logger, metrics);
   // Whose an Authorization is, for the limits: the same user the GraphQL request would run as.
   const userOfAuthorization = async (authorization: string) => {
     const token = bearerToken(authorization);
@@ -222,6 +178,7 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
   await registerUploads(app, {
     store: objectStore,
     limiter: sharedLimiter,
+    metrics: limitMetrics,
     logger,
     // The bearer token, or on the web the session's.
     userOf: async (request) => userOfAuthorization((await context(request)).authorization ?? ''),
@@ -231,7 +188,7 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     issueServiceToken,
     logger,
     authorizationOf: async (request: FastifyRequest) => (await context(request)).authorization,
-    limits: { limiter: sharedLimiter, userOf: userOfAuthorization },
+    limits: { limiter: sharedLimiter, userOf: userOfAuthorization, metrics: limitMetrics },
   };
   registerDocumentDownloads(app, { ...downloadCaller, kycUrl: config.KYC_URL });
   registerTransactionExports(app, { ...downloadCaller, insightsUrl: config.INSIGHTS_URL });
@@ -247,12 +204,13 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
       failClosedFields: FAIL_CLOSED_FIELDS,
       verifyAccessToken,
       logger,
+      metrics: limitMetrics,
     }),
     // A token of an ended session is refused whatever the operation (401, SESSION_ENDED), counted by the limits above.
     useEndedSessions({ verifyAccessToken }),
     // @authenticated/@requiresScopes on every field that will execute, before any subgraph is called (refusals still count above).
     useRequiredScopes({ supergraphSdl, verifyAccessToken }),
-    useFieldRateLimits({ limiter: sharedLimiter, limits: SENSITIVE_FIELD_LIMITS, logger, verifyAccessToken }),
+    useFieldRateLimits({ limiter: sharedLimiter, limits: SENSITIVE_FIELD_LIMITS, logger, verifyAccessToken, metrics: limitMetrics }),
     ...(options.plugins ?? []),
     // Last: a query that every step let through may share identical subgraph fetches in flight for its caller,
     // or be answered from the caller's cached response.
@@ -274,6 +232,15 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
     formatError,
     validationRules: plugins.flatMap((plugin) => plugin.validationRules ?? []),
     plugins: [useGuards(plugins), ...plugins.flatMap((plugin) => plugin.apollo ?? [])],
+    operationLabels: {
+      // A manifest document by its name; the BFF's own operations (a web sign-in) by theirs, which are in its code.
+      operationOf: (request) => {
+        if (request.contextValue.internal) return request.operationName ?? FREE_TEXT_OPERATION;
+        const document = request.source === undefined ? undefined : options.trustedDocuments?.store.byText(request.source);
+        return document ? (document.operationName ?? ANONYMOUS_OPERATION) : FREE_TEXT_OPERATION;
+      },
+      clientOf: () => client,
+    },
   });
   await apollo.start();
   started = apollo;
@@ -294,46 +261,6 @@ export async function createBffServer(options: BffServerOptions): Promise<Meridi
       await ownRevocations?.close();
       await fallbackLimiter.close();
       await closeResponseCache();
-    },
-  };
-}
-
-/**
- * The response cache the configuration asks for, and its invalidation by domain events: the
- * given cache and bus, else Redis at REDIS_URL for both, else a cache in memory that only the
- * users' own mutations invalidate (a BFF on its own, as in tests).
- */
-async function openResponseCache(config: BffConfig, deps: BffDeps, name: string, logger: Logger) {
-  const off = { responseCache: undefined, closeResponseCache: async () => undefined };
-  if (!config.RESPONSE_CACHE) return off;
-  let ownBus: EventBus | undefined;
-  if (!deps.eventBus && config.REDIS_URL) {
-    try {
-      ownBus = await openEventBus(config, { logger });
-    } catch (err) {
-      // Without the events, changes made elsewhere would not end cached answers: no cache rather than a stale one.
-      logger.error({ err }, 'response cache off: the event bus at REDIS_URL could not be opened');
-      return off;
-    }
-  }
-  const bus = deps.eventBus ?? ownBus;
-  const ownStore = deps.responseCache
-    ? undefined
-    : config.REDIS_URL
-      ? createResilientRedisKeyValueStore({ url: config.REDIS_URL, keyPrefix: 'meridian:', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger })
-      : createMemoryKeyValueStore();
-  if (ownStore && 'firstAttempt' in ownStore) await ownStore.firstAttempt;
-  const responseCache = deps.responseCache ?? createResponseCache({ store: ownStore!, maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS, logger });
-  const subscriptions = bus
-    ? await subscribeResponseCacheInvalidation({ bus, cache: responseCache, group: `${name}-response-cache`, consumer: `${os.hostname()}-${process.pid}` })
-    : [];
-  if (!bus) logger.warn('response cache: no event bus, so only a user’s own mutations end their cached responses');
-  return {
-    responseCache,
-    async closeResponseCache() {
-      await Promise.all(subscriptions.map((subscription) => subscription.close()));
-      await ownBus?.close();
-      await ownStore?.close();
     },
   };
 }

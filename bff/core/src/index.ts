@@ -8,6 +8,7 @@ export * from './use-fetch-merging';
 export * from './response-cache';
 export * from './use-response-cache';
 export * from './create-bff-server';
+export * from './bff-handle';
 export * from './query-limits-config';
 export * from './use-query-limits';
 export * from './use-cost-limit';

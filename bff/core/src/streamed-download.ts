@@ -1,5 +1,15 @@
 import { Readable } from 'node:stream';
-import { codeForStatus, errorBody, ErrorCode, SERVICE_TOKEN_HEADER, type Logger, type RateLimiter, type RateLimitPolicy, type ServiceTokenIssuer } from '@meridian/platform';
+import {
+  codeForStatus,
+  errorBody,
+  ErrorCode,
+  SERVICE_TOKEN_HEADER,
+  type Logger,
+  type RateLimiter,
+  type RateLimitMetrics,
+  type RateLimitPolicy,
+  type ServiceTokenIssuer,
+} from '@meridian/platform';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** How a BFF's downloads act for the user: the same for every download route. */
@@ -11,8 +21,11 @@ export interface DownloadCaller {
   logger: Logger;
   /** Longest the service may take to start answering (its status and headers); default 10 s. The body then takes as long as it takes. */
   timeoutMs?: number;
-  /** The shared limiter and whose the Authorization is: each download route allows each user `perHour` downloads. */
-  limits: { limiter: RateLimiter; userOf: (authorization: string) => Promise<string | undefined> };
+  /**
+   * The shared limiter and whose the Authorization is: each download route allows each user `perHour` downloads.
+   * Refusals are counted in `metrics` as limit `download:<route>`.
+   */
+  limits: { limiter: RateLimiter; userOf: (authorization: string) => Promise<string | undefined>; metrics?: RateLimitMetrics };
 }
 
 /** An answer the BFF gives itself, without calling the service (a malformed id, say). */
@@ -83,6 +96,7 @@ export function registerStreamedDownload(app: FastifyInstance, options: Streamed
       return unavailable();
     }
     if (!limit.allowed) {
+      options.limits.metrics?.refused(`download:${options.route}`);
       const retryAfter = Math.max(1, Math.ceil(limit.retryAfterMs / 1000));
       reply.header('retry-after', String(retryAfter));
       return reply.code(429).send(errorBody(ErrorCode.RATE_LIMITED, `At most ${options.perHour} downloads an hour here.`, { retryAfter, limit: options.perHour }));

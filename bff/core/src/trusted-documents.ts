@@ -20,6 +20,8 @@ export interface TrustedDocument {
 export interface TrustedDocumentStore {
   /** The document with this id (`sha256:<hex>`, any case of hex), if the manifest has it. */
   get(id: string): TrustedDocument | undefined;
+  /** The document whose text is exactly `text`, if the manifest has it (how metrics name a request's operation). */
+  byText(text: string): TrustedDocument | undefined;
   readonly size: number;
 }
 
@@ -44,6 +46,7 @@ export function documentIdOf(text: string): string {
  */
 export function createTrustedDocumentStore(manifest: Record<string, string>): TrustedDocumentStore {
   const documents = new Map<string, TrustedDocument>();
+  const byText = new Map<string, TrustedDocument>();
   for (const [key, text] of Object.entries(manifest)) {
     const id = parseDocumentId(key.startsWith('sha256:') ? key : `sha256:${key}`);
     if (!id) throw new Error(`trusted documents: "${key}" is not a sha256 document id`);
@@ -51,13 +54,16 @@ export function createTrustedDocumentStore(manifest: Record<string, string>): Tr
     const operations = parse(text).definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
     if (operations.length !== 1) throw new Error(`trusted documents: ${id} holds ${operations.length} operations; each document must hold exactly one`);
     const [operation] = operations;
-    documents.set(id, { id, text, operationName: operation.name?.value ?? null, operationType: operation.operation });
+    const document: TrustedDocument = { id, text, operationName: operation.name?.value ?? null, operationType: operation.operation };
+    documents.set(id, document);
+    byText.set(text, document);
   }
   return {
     get: (id) => {
       const normalised = parseDocumentId(id);
       return normalised ? documents.get(normalised) : undefined;
     },
+    byText: (text) => byText.get(text),
     size: documents.size,
   };
 }

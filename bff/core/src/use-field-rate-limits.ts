@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalEmail, type AccessTokenVerifier, type Logger, type RateLimiter } from '@meridian/platform';
+import { canonicalEmail, type AccessTokenVerifier, type Logger, type RateLimiter, type RateLimitMetrics } from '@meridian/platform';
 import { getGraphQLRateLimiter, Store, type Identity } from 'graphql-rate-limit';
 import ms from 'ms';
 import type { BffContext } from './bff-context';
@@ -128,6 +128,8 @@ export interface FieldRateLimitsOptions {
   verifyAccessToken?: AccessTokenVerifier;
   limits: Record<string, FieldLimit[]>;
   logger: Logger;
+  /** Counts refusals as limit `field:<name>`. */
+  metrics?: RateLimitMetrics;
 }
 
 /**
@@ -217,6 +219,7 @@ async function enforce(
     throw failClosed();
   }
   if (!refusal) return;
+  options.metrics?.refused(`field:${fieldName}`);
   const windowMs = ms(limit.window as ms.StringValue);
   const times = [...store.seen.values()][0] ?? [];
   const inWindow = times.filter((t) => t > Date.now() - windowMs);

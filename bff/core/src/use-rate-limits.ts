@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation, GraphQLRequestListener } from '@apollo/server';
-import { type AccessTokenVerifier, type Logger, type RateLimiter, type RateLimitPolicy, type RateLimitResult } from '@meridian/platform';
+import { type AccessTokenVerifier, type Logger, type RateLimiter, type RateLimitMetrics, type RateLimitPolicy, type RateLimitResult } from '@meridian/platform';
 import { callerOf, type BffContext, type CallerClass } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
 import { failClosed, rateLimited } from './limit-error';
@@ -17,7 +17,12 @@ export interface RateLimitsOptions {
   /** Verifies a bearer token so limits follow the user, not the address. */
   verifyAccessToken?: AccessTokenVerifier;
   logger: Logger;
+  /** Counts refusals (limit `requests` or `cost`) and whether the fallback answers (component `rate-limiter`). */
+  metrics?: RateLimitMetrics;
 }
+
+/** The `component` of `redis_fallback_in_use` while the shared limiter fails and the per-process one answers. */
+export const FALLBACK_COMPONENT = 'rate-limiter';
 
 /** Whole seconds for Retry-After: at least 1; an hour for a wait that never ends. */
 export function seconds(ms: number): number {
@@ -31,6 +36,8 @@ export function seconds(ms: number): number {
  * carries `extensions.rateLimit` and `extensions.cost.throttleStatus`.
  */
 export function useRateLimits(options: RateLimitsOptions): BffPlugin {
+  const { metrics } = options;
+  metrics?.fallbackInUse(FALLBACK_COMPONENT, false);
   async function guard(request: GraphQLRequestContextDidResolveOperation<BffContext>): Promise<void> {
     const { contextValue } = request;
     const caller = await callerOf(contextValue, options.verifyAccessToken);
@@ -40,7 +47,9 @@ export function useRateLimits(options: RateLimitsOptions): BffPlugin {
     let result: RateLimitResult;
     try {
       result = await options.limiter.check(caller.key, cost, policy);
+      metrics?.fallbackInUse(FALLBACK_COMPONENT, false);
     } catch (err) {
+      metrics?.fallbackInUse(FALLBACK_COMPONENT, true);
       const guarded = collectRootFields(request).map((f) => f.name).filter((name) => options.failClosedFields.has(name));
       options.logger.warn({ err: (err as Error).message, guarded }, 'shared rate limiter failed');
       if (guarded.length) throw failClosed();
@@ -48,6 +57,7 @@ export function useRateLimits(options: RateLimitsOptions): BffPlugin {
     }
     contextValue.state.rateLimit = result;
     if (!result.allowed) {
+      metrics?.refused(result.refusedBy ?? 'requests');
       throw rateLimited(
         result.refusedBy === 'cost'
           ? `Query cost ${cost} exceeds the ${result.cost.currentlyAvailable} points available; they restore at ${policy.costRestoreRate} per second.`

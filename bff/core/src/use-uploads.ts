@@ -10,6 +10,7 @@ import {
   uuidv7,
   type Logger,
   type ObjectStore,
+  type RateLimitMetrics,
   type RateLimiter,
   type RateLimitPolicy,
   type ServerMetrics,
@@ -27,6 +28,8 @@ export interface UploadsOptions {
   userOf: (request: FastifyRequest) => Promise<string | undefined>;
   /** The shared limiter: uploads per user per hour. */
   limiter: RateLimiter;
+  /** Counts refusals as limit `uploads`. */
+  metrics?: RateLimitMetrics;
   logger: Logger;
   /** Largest file in bytes; default 10 MB. */
   maxBytes?: number;
@@ -90,6 +93,7 @@ export async function registerUploads(app: FastifyInstance, options: UploadsOpti
       return refuse(reply, ErrorCode.SERVICE_UNAVAILABLE, 'Uploads are temporarily unavailable. Try again shortly.');
     }
     if (!limit.allowed) {
+      options.metrics?.refused('uploads');
       const retryAfter = Math.max(1, Math.ceil(limit.retryAfterMs / 1000));
       reply.header('retry-after', String(retryAfter));
       return refuse(reply, ErrorCode.RATE_LIMITED, `At most ${policy.requestsPerWindow} uploads an hour.`, { retryAfter });

@@ -181,8 +181,3 @@ export function localKeyResolver(jwks: { keys: JWK[] }): JWTVerifyGetKey {
 export function remoteKeyResolver(url: string, options: { cooldownMs?: number } = {}): JWTVerifyGetKey {
   return createRemoteJWKSet(new URL(url), { cooldownDuration: options.cooldownMs ?? 30_000, timeoutDuration: 2_000 });
 }
-
-/** Whether the token's user holds `role`. */
-export function hasRole(claims: AccessTokenClaims, role: Role): boolean {
-  return claims.roles.includes(role);
-}

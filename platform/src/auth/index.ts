@@ -6,3 +6,4 @@ export * from './verified-tokens';
 export * from './scope-directives';
 export * from './session-revocations';
 export * from './redis-session-revocations';
+export * from './key-metrics';

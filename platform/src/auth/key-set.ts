@@ -7,6 +7,8 @@ export interface SigningKey {
   kid: string;
   privateKey: CryptoKey;
   publicJwk: JWK;
+  /** When the key was made: its JWK's `iat` (seconds), which {@link generatePrivateJwk} writes; unknown for keys made without it. */
+  createdAt?: Date;
 }
 
 /** Signing keys, newest (active) first; older keys stay published so their tokens verify until they expire. */
@@ -28,17 +30,23 @@ export async function createKeySet(privateJwks: JWK[]): Promise<KeySet> {
       const kid = jwk.kid ?? (await calculateJwkThumbprint(jwk));
       const privateKey = (await importJWK({ ...jwk, alg: ALG }, ALG)) as CryptoKey;
       const { d: _private, ...publicPart } = jwk;
-      return { kid, privateKey, publicJwk: { ...publicPart, kid, alg: ALG, use: 'sig' } };
+      const iat = (jwk as JWK & { iat?: unknown }).iat;
+      const createdAt = typeof iat === 'number' && Number.isFinite(iat) ? new Date(iat * 1000) : undefined;
+      return { kid, privateKey, publicJwk: { ...publicPart, kid, alg: ALG, use: 'sig' }, createdAt };
     }),
   );
   return { active: keys[0], keys, jwks: () => ({ keys: keys.map((k) => k.publicJwk) }) };
 }
 
-/** Generates a new private ES256 JWK whose kid is its RFC 7638 thumbprint. */
-export async function generatePrivateJwk(): Promise<JWK> {
+/**
+ * Generates a new private ES256 JWK whose kid is its RFC 7638 thumbprint, stamped with
+ * when it was made (`iat`, seconds; a member verifiers ignore, RFC 7517 §4), so its age
+ * can be watched and the key rotated in time.
+ */
+export async function generatePrivateJwk(): Promise<JWK & { iat: number }> {
   const { privateKey } = await generateKeyPair(ALG, { extractable: true });
   const jwk = await exportJWK(privateKey);
-  return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: ALG };
+  return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: ALG, iat: Math.floor(Date.now() / 1000) };
 }
 
 /** Options for {@link loadKeySet}. */

@@ -1,5 +1,6 @@
 import { connectRedis } from '../kv/redis-connection';
 import type { Logger } from '../logger';
+import { createPeriodicWorker } from '../workers/periodic-worker';
 import { RevokedSessionSet } from './revoked-session-set';
 import type { SessionRevocations } from './session-revocations';
 
@@ -51,7 +52,6 @@ export function createRedisSessionRevocations(options: RedisSessionRevocationsOp
   let lastSyncAt: number | undefined;
   let failing = false;
   let closed = false;
-  let timer: NodeJS.Timeout | undefined;
 
   function connect(): Promise<Connection> {
     if (connection) return Promise.resolve(connection);
@@ -88,6 +88,7 @@ export function createRedisSessionRevocations(options: RedisSessionRevocationsOp
     failing = false;
   }
 
+  /** One read for the worker; a failure is logged once per outage and rethrown, so the worker tries again. */
   async function poll(): Promise<void> {
     try {
       await sync();
@@ -95,20 +96,18 @@ export function createRedisSessionRevocations(options: RedisSessionRevocationsOp
       // Said once per outage; the staleness is also a metric (session_revocations_sync_age_seconds).
       if (!failing) options.logger?.warn({ err: (err as Error).message }, 'cannot read the session revocation list; money operations refuse until it is read again');
       failing = true;
+      throw err;
+    } finally {
+      firstPassDone();
     }
   }
 
-  let polling: Promise<void>;
-  function schedule(): void {
-    if (closed) return;
-    timer = setTimeout(() => {
-      polling = poll().finally(schedule);
-    }, pollIntervalMs);
-    timer.unref();
-  }
-
-  const firstSync = poll().finally(schedule);
-  polling = firstSync;
+  // Settled by the first read, whether Redis answered or not: starting never fails on Redis.
+  let firstPassDone!: () => void;
+  const firstSync = new Promise<void>((resolve) => (firstPassDone = resolve));
+  // Without backoff: the copy must catch up as soon as Redis answers again. No logger: poll() says what matters.
+  const reader = createPeriodicWorker({ name: 'session-revocations', run: poll, intervalMs: pollIntervalMs, maxBackoffMs: pollIntervalMs });
+  reader.start();
 
   return {
     kind: 'redis',
@@ -130,10 +129,10 @@ export function createRedisSessionRevocations(options: RedisSessionRevocationsOp
     syncAgeMs: () => (lastSyncAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, now() - lastSyncAt)),
     async close() {
       closed = true;
-      clearTimeout(timer);
+      const stopped = reader.stop();
       // Destroyed first, so a read in flight fails at once; then that read is waited for.
       if (connection?.client.isOpen) connection.client.destroy();
-      await polling.catch(() => undefined);
+      await stopped;
       await connecting?.catch(() => undefined);
       connection = undefined;
       revoked.clear();

@@ -69,11 +69,31 @@ function restoreMeaning(formatted: GraphQLFormattedError, original: unknown): Gr
   return isErrorCode(innerCode) ? { ...formatted, extensions: { ...formatted.extensions, code: innerCode } } : formatted;
 }
 
-/** The catalogue code a client is shown for an error: its documented code, or INTERNAL_SERVER_ERROR when it is masked. */
-export function clientCodeOf(formatted: GraphQLFormattedError, original: unknown): ErrorCode {
-  const rawCode = restoreMeaning(formatted, original).extensions?.code;
+/** Whether `original` is, or wraps, a call to another service left without an answer. */
+function isUnansweredCall(original: unknown): boolean {
+  return (original instanceof GraphQLError ? original.originalError : original) instanceof ServiceCallError;
+}
+
+/** The documented code an error keeps, its meaning restored; undefined when the masking hides the error. */
+function documentedCode(restored: GraphQLFormattedError): ErrorCode | undefined {
+  const rawCode = restored.extensions?.code;
   const code = typeof rawCode === 'string' ? (apolloCodes[rawCode] ?? rawCode) : undefined;
-  return isErrorCode(code) ? code : ErrorCode.INTERNAL_SERVER_ERROR;
+  return isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR ? code : undefined;
+}
+
+/**
+ * The catalogue code a client is shown for an error, decided as
+ * {@link createErrorFormatter} decides it, so that logs and metrics count what
+ * the client saw: its documented code; SERVICE_UNAVAILABLE for a call to
+ * another service left without an answer; else INTERNAL_SERVER_ERROR.
+ */
+export function clientCodeOf(formatted: GraphQLFormattedError, original: unknown): ErrorCode {
+  return documentedCode(restoreMeaning(formatted, original)) ?? (isUnansweredCall(original) ? ErrorCode.SERVICE_UNAVAILABLE : ErrorCode.INTERNAL_SERVER_ERROR);
+}
+
+/** Whether the masking hides an error's message and details (an unexpected error, a service that did not answer): such an error belongs in the log. */
+export function isMaskedError(formatted: GraphQLFormattedError, original: unknown): boolean {
+  return documentedCode(restoreMeaning(formatted, original)) === undefined;
 }
 
 /**
@@ -86,8 +106,8 @@ export function clientCodeOf(formatted: GraphQLFormattedError, original: unknown
 export function createErrorFormatter(options: ErrorFormatterOptions = {}) {
   return (formatted: GraphQLFormattedError, original: unknown): GraphQLFormattedError => {
     const restored = restoreMeaning(formatted, original);
-    const code = clientCodeOf(restored, original);
-    if (code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    const code = documentedCode(restored);
+    if (code) {
       const extensions: Record<string, unknown> = { code };
       for (const [key, value] of Object.entries(restored.extensions ?? {})) {
         if (key !== 'code' && publicExtensionKeys.has(key)) extensions[key] = value;
@@ -96,7 +116,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions = {}) {
     }
     options.onMasked?.(original, formatted);
     // Another service did not answer: the client may try again (with its idempotency key, if the request moves money).
-    if ((original instanceof GraphQLError ? original.originalError : original) instanceof ServiceCallError) {
+    if (isUnansweredCall(original)) {
       return { message: 'A service this request needs did not answer. Try again shortly.', path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
     }
     if (options.exposeDetails) {

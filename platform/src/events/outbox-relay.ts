@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import type { ServerMetrics } from '../server/metrics';
 import { createPeriodicWorker } from '../workers/periodic-worker';
 import type { BusEvent, EventBus } from './event-bus';
+import { outboxPublishedCounter, registerOutboxMetrics } from './event-metrics';
 
 /** Options for {@link createOutboxRelay}. */
 export interface OutboxRelayOptions {
@@ -21,7 +22,11 @@ export interface OutboxRelayOptions {
   intervalMs?: number;
   /** Rows published per transaction. Default 100. */
   batchSize?: number;
-  /** The server's metrics, for the worker's runs. */
+  /**
+   * The server's metrics: the worker's runs, the rows it publishes
+   * (`outbox_published_events_total`) and the backlog, read when scraped
+   * (`outbox_unpublished_events`, `outbox_oldest_unpublished_age_seconds`).
+   */
   metrics?: ServerMetrics;
 }
 
@@ -103,10 +108,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   if (!TABLE_NAME.test(table)) throw new Error(`Outbox table "${table}" must be schema.table`);
   const intervalMs = options.intervalMs ?? 1_000;
   const batchSize = options.batchSize ?? 100;
+  const publishedRows = options.metrics ? outboxPublishedCounter(options.metrics.registry) : undefined;
+  if (options.metrics) registerOutboxMetrics(options.metrics.registry, dataSource, table, { logger });
   /** Publishes one batch; returns how many rows it published and whether the batch was full. */
   async function drainBatch(): Promise<{ published: number; full: boolean }> {
     let failure: unknown;
-    const published = await dataSource.transaction(async (m) => {
+    const batch = await dataSource.transaction(async (m) => {
       const rows: OutboxRow[] = await m.query(
         `SELECT id, topic, event_type, payload, created_at FROM ${table}
          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -129,8 +136,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       }
       return { count: done.length, full: rows.length === batchSize };
     });
+    if (batch.count > 0) publishedRows?.inc({ outbox: table }, batch.count);
     if (failure !== undefined) throw failure;
-    return { published: published.count, full: published.full };
+    return { published: batch.count, full: batch.full };
   }
 
   async function drainOnce(): Promise<number> {

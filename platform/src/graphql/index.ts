@@ -7,3 +7,4 @@ export * from './scope-enforcement';
 export * from './step-up';
 export * from './use-fail-closed-mutations';
 export * from './use-cacheable-customer-reads';
+export * from './use-operation-metrics';

@@ -17,6 +17,7 @@ export interface MemoryKeyValueStoreOptions {
 export function createMemoryKeyValueStore(options: MemoryKeyValueStoreOptions = {}): KeyValueStore {
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
+  // A plain interval rather than a periodic worker: the sweep is synchronous, so it can neither fail nor overlap itself.
   const sweep = setInterval(() => {
     const t = now();
     for (const [key, entry] of entries) if (entry.expiresAt !== null && entry.expiresAt <= t) entries.delete(key);

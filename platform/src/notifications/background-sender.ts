@@ -1,3 +1,4 @@
+import pRetry from 'p-retry';
 import type { Logger } from '../logger';
 import { maskRecipient } from './mask-recipient';
 import type { Notification, Notifier } from './notification';
@@ -36,19 +37,20 @@ export function createBackgroundSender(options: BackgroundSenderOptions): Backgr
   async function deliver(notification: Notification): Promise<void> {
     // Off the current request's turn of the event loop.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await options.notifier.send(notification);
-        return;
-      } catch (err) {
-        const fields = { err: (err as Error).message, template: notification.template, to: maskRecipient(notification.to), attempt };
-        if (attempt >= attempts) {
-          options.logger?.error(fields, 'notification not sent; giving up');
-          return;
-        }
-        options.logger?.warn(fields, 'notification not sent; retrying');
-        await new Promise((resolve) => setTimeout(resolve, retryDelayMs * 2 ** (attempt - 1)));
-      }
+    const about = { template: notification.template, to: maskRecipient(notification.to) };
+    let attempt = 0;
+    try {
+      await pRetry(() => options.notifier.send(notification), {
+        retries: Math.max(0, attempts - 1),
+        minTimeout: retryDelayMs,
+        factor: 2,
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+          attempt = attemptNumber;
+          if (retriesLeft > 0) options.logger?.warn({ err: error.message, ...about, attempt }, 'notification not sent; retrying');
+        },
+      });
+    } catch (err) {
+      options.logger?.error({ err: (err as Error).message, ...about, attempt }, 'notification not sent; giving up');
     }
   }
 

@@ -4,11 +4,15 @@ import { ErrorCode } from '../errors/error-code';
 import type { Logger } from '../logger';
 import { createServerMetrics, type ServerMetrics } from './metrics';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
-import { useOriginFormOnly, useServiceAccess, type ServiceAccessOptions } from './use-service-access';
+import { useOriginFormOnly, useServiceAccess, type PublicRoute, type ServiceAccessOptions } from './use-service-access';
 
 /** Routes every server answers without credentials: its health, and its metrics where they are served. */
 export const HEALTH_ROUTES = ['/health/live', '/health/ready'] as const;
 export const METRICS_ROUTE = '/metrics';
+
+/** Health is public to GET and HEAD (probes use either); metrics to GET only, as Prometheus scrapes. */
+const PUBLIC_HEALTH: PublicRoute[] = HEALTH_ROUTES.map((url) => ({ url, methods: ['GET', 'HEAD'] }));
+const PUBLIC_METRICS: PublicRoute = { url: METRICS_ROUTE, methods: ['GET'] };
 
 /** A named dependency that `/health/ready` checks. */
 export interface ReadinessCheck {
@@ -34,10 +38,11 @@ export interface HttpServerOptions {
   trustedProxies?: string[];
   /**
    * An internal server (the gateway, every subgraph): every route needs a
-   * service token for it, except health, metrics and `publicRoutes`.
+   * service token for it, except GET and HEAD of health, GET of metrics, and
+   * `publicRoutes` (by URL and method).
    * Unset for the public BFFs.
    */
-  serviceAccess?: Omit<ServiceAccessOptions, 'publicRoutes'> & { publicRoutes?: readonly string[] };
+  serviceAccess?: Omit<ServiceAccessOptions, 'publicRoutes'> & { publicRoutes?: readonly PublicRoute[] };
   /**
    * Serve `/metrics` on this server's port; default true. The public BFFs turn it off and
    * serve metrics on an internal port instead ({@link createMetricsServer}).
@@ -87,7 +92,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   if (options.serviceAccess) {
     useServiceAccess(app, {
       verify: options.serviceAccess.verify,
-      publicRoutes: [...HEALTH_ROUTES, ...(serveMetrics ? [METRICS_ROUTE] : []), ...(options.serviceAccess.publicRoutes ?? [])],
+      publicRoutes: [...PUBLIC_HEALTH, ...(serveMetrics ? [PUBLIC_METRICS] : []), ...(options.serviceAccess.publicRoutes ?? [])],
     });
   }
   app.addHook('onResponse', async (request, reply) => {

@@ -28,15 +28,26 @@ export interface RouteAccess {
   callers?: readonly string[];
 }
 
+/**
+ * A route anyone may call, and with which methods: its registered URL
+ * (`/health/live`, not a request URL) and the methods public on it (`GET`,
+ * `HEAD`). Any other method on the same URL needs a service token, so a
+ * method added to a public path later is never public by accident.
+ */
+export interface PublicRoute {
+  url: string;
+  methods: readonly string[];
+}
+
 /** Options for {@link useServiceAccess}. */
 export interface ServiceAccessOptions {
   /** Checks a service token for this server (its audience) and returns the calling service. */
   verify: ServiceTokenVerifier;
   /**
-   * Routes anyone may call, by their registered URL (`/health/live`, `/.well-known/jwks.json`).
-   * Every other route, whenever and wherever it is registered, needs a service token.
+   * Routes anyone may call, by registered URL and method. Every other route and
+   * method, whenever and wherever it is registered, needs a service token.
    */
-  publicRoutes: readonly string[];
+  publicRoutes: readonly PublicRoute[];
 }
 
 function asArray<T>(value: T | T[] | undefined): T[] {
@@ -48,20 +59,27 @@ function refuse(reply: FastifyReply, code: ErrorCode, status: number, message: s
 }
 
 /**
- * Default-deny for an internal server: every route not on the public list
- * gets a service-token check as its first route hook, attached when the route
- * is registered (HEAD twins and routes of every plugin scope included). The
- * check runs on the route that will handle the request, so no spelling of its
- * URL (percent-encoding, absolute form, case) can reach the handler without
- * it. A route narrows its callers with `config.serviceCallers` (403 for a
- * valid token from another service). Call before any route is registered.
+ * Default-deny for an internal server: every route and method not on the
+ * public list gets a service-token check as its first route hook, attached
+ * when the route is registered (HEAD twins, public only when listed, and
+ * routes of every plugin scope included). The check runs on the route that
+ * will handle the request, so no spelling of its URL (percent-encoding,
+ * absolute form, case) can reach the handler without it. A route narrows its
+ * callers with `config.serviceCallers` (403 for a valid token from another
+ * service). Call before any route is registered.
  */
 export function useServiceAccess(app: FastifyInstance, options: ServiceAccessOptions): void {
-  const publicRoutes = new Set(options.publicRoutes);
+  const publicMethods = new Map<string, Set<string>>();
+  for (const route of options.publicRoutes) {
+    const methods = publicMethods.get(route.url) ?? new Set<string>();
+    for (const method of route.methods) methods.add(method.toUpperCase());
+    publicMethods.set(route.url, methods);
+  }
+  const isPublic = (method: string, url: string) => publicMethods.get(url)?.has(String(method).toUpperCase()) ?? false;
   // The registered options themselves: hooks of the route's own scope may still set its config after this one.
   const registered: RouteOptions[] = [];
 
-  const guard: onRequestHookHandler = async (request: FastifyRequest, reply: FastifyReply) => {
+  async function checkToken(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const raw = request.headers[SERVICE_TOKEN_HEADER];
     let caller: string;
     try {
@@ -77,16 +95,25 @@ export function useServiceAccess(app: FastifyInstance, options: ServiceAccessOpt
       return refuse(reply, ErrorCode.FORBIDDEN, 403, 'This service may not call this route.');
     }
     request.serviceCaller = caller;
-  };
+    return undefined;
+  }
+
+  const guard: onRequestHookHandler = async (request, reply) => checkToken(request, reply);
 
   app.addHook('onRoute', (route: RouteOptions) => {
     registered.push(route);
-    if (!publicRoutes.has(route.url)) addRouteHook(route, 'onRequest', guard, { first: true });
+    const methods = asArray(route.method).map(String);
+    const open = methods.filter((method) => isPublic(method, route.url));
+    if (open.length === methods.length) return;
+    // One route can serve several methods: only its public ones (matched by the router, so exact) skip the check.
+    const hook: onRequestHookHandler =
+      open.length === 0 ? guard : async (request, reply) => (open.includes(request.method) ? undefined : checkToken(request, reply));
+    addRouteHook(route, 'onRequest', hook, { first: true });
   });
   app.decorate('routeAccess', () =>
     registered.flatMap((route) =>
       asArray(route.method).map((method): RouteAccess => {
-        if (publicRoutes.has(route.url)) return { method: String(method), url: route.url, access: 'public' };
+        if (isPublic(String(method), route.url)) return { method: String(method), url: route.url, access: 'public' };
         const callers = route.config?.serviceCallers;
         return { method: String(method), url: route.url, access: 'service', ...(callers ? { callers: [...callers] } : {}) };
       }),

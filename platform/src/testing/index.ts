@@ -4,3 +4,4 @@ export * from './test-service-keys';
 export * from './route-protection';
 export * from './inject-fetch';
 export * from './spawned-server';
+export * from './metric-value';

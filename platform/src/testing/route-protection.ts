@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createKeySet, createServiceTokenIssuer, generatePrivateJwk, SERVICE_TOKEN_HEADER } from '../auth';
+import type { PublicRoute } from '../server/use-service-access';
 import type { TestServiceKeys } from './test-service-keys';
 
 /** What a probe request got back. */
@@ -40,8 +41,11 @@ export interface RouteProtectionOptions {
   keys: TestServiceKeys;
   /** One probe for every protected route; a protected route without one is reported. */
   probes: RouteProbe[];
-  /** The routes that must be public, by registered URL; any other public route is reported. */
-  publicRoutes: string[];
+  /**
+   * The routes that must be public, by registered URL and method; any other public route or
+   * method is reported, and every other method registered on a public URL must refuse a request without a token.
+   */
+  publicRoutes: PublicRoute[];
 }
 
 /** What {@link checkRouteProtection} found. */
@@ -173,7 +177,8 @@ function describe(response: ProbeResponse): string {
  * the route refuses: each must be refused and never reach the handler. With
  * the right token the plain path must reach the handler, and no spelling may
  * fail with a server error. Also checks the server's access table: every
- * protected route has a probe and only `publicRoutes` are public.
+ * protected route has a probe and only `publicRoutes` are public (by URL and
+ * method); another method on a public URL must refuse a request without a token.
  */
 export async function checkRouteProtection(options: RouteProtectionOptions): Promise<RouteProtectionReport> {
   const { app, audience, keys } = options;
@@ -185,16 +190,26 @@ export async function checkRouteProtection(options: RouteProtectionOptions): Pro
 
   const table = app.routeAccess();
   const probed = new Set(options.probes.map((p) => `${p.method} ${p.route}`));
+  const meantPublic = (method: string, url: string) => options.publicRoutes.some((r) => r.url === url && r.methods.includes(method));
+  const publicUrls = new Set(table.filter((entry) => entry.access === 'public').map((entry) => entry.url));
+  /** Protected methods of a public URL (HEAD of a GET-only one, say): each must refuse a request without a token. */
+  const guardedOnPublicUrls: { method: string; url: string }[] = [];
   for (const entry of table) {
     const key = `${entry.method} ${entry.url}`;
     if (entry.access === 'public') {
-      if (!options.publicRoutes.includes(entry.url)) violations.push(`${key} is public but not on the public list`);
-    } else if (!probed.has(key) && !(entry.method === 'HEAD' && probed.has(`GET ${entry.url}`))) {
+      if (!meantPublic(entry.method, entry.url)) violations.push(`${key} is public but not on the public list`);
+    } else if (probed.has(key) || (entry.method === 'HEAD' && probed.has(`GET ${entry.url}`))) {
+      continue;
+    } else if (publicUrls.has(entry.url)) {
+      guardedOnPublicUrls.push(entry);
+    } else {
       violations.push(`${key} is protected but has no probe`);
     }
   }
-  for (const url of options.publicRoutes) {
-    if (!table.some((entry) => entry.url === url && entry.access === 'public')) violations.push(`${url} should be public but is not`);
+  for (const { url, methods } of options.publicRoutes) {
+    for (const method of methods) {
+      if (!table.some((entry) => entry.url === url && entry.method === method && entry.access === 'public')) violations.push(`${method} ${url} should be public but is not`);
+    }
   }
   for (const probe of options.probes) {
     if (!table.some((entry) => entry.access === 'service' && entry.method === probe.method && entry.url === probe.route)) {
@@ -205,6 +220,11 @@ export async function checkRouteProtection(options: RouteProtectionOptions): Pro
   const rogue = await createKeySet([await generatePrivateJwk()]);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
+    for (const { method, url } of guardedOnPublicUrls) {
+      const response = await send(agent, port, method, url, {}, method === 'GET' || method === 'HEAD' ? undefined : {});
+      attempts += 1;
+      if (response.status !== 401) violations.push(`${method} ${url} without a token was not refused by the service-token check: ${describe(response)}`);
+    }
     for (const probe of options.probes) {
       const caller = probe.caller ?? 'gateway';
       const path = probe.path ?? probe.route;

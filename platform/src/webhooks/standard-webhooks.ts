@@ -11,6 +11,7 @@ import path from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { DomainError, ErrorCode, errors } from '../errors';
 import { Webhook } from 'standardwebhooks';
+import type { DeliverWebhook } from './webhook-sender';
 
 /** How far a webhook's timestamp may be from our clock, either way, in seconds. */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
@@ -161,8 +162,8 @@ export function loadWebhookSecrets(options: { configured?: string; file: string;
 }
 
 /** A delivery function that POSTs a signed webhook's JSON body and headers to `url`, giving up after 5 s; answers the status. */
-export function postWebhook(url: string) {
-  return async (delivery: { headers: Record<string, string>; body: string }): Promise<{ status: number }> => {
+export function postWebhook(url: string): DeliverWebhook {
+  return async (delivery) => {
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...delivery.headers },

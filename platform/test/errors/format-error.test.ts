@@ -1,10 +1,12 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import {
+  clientCodeOf,
   createErrorFormatter,
   DomainError,
   ErrorCode,
   errors,
   httpStatusFor,
+  isMaskedError,
   isUniqueViolation,
   mapPostgresError,
   ServiceCallError,
@@ -114,6 +116,35 @@ describe('createErrorFormatter', () => {
       expect(result.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
       expect(onMasked).toHaveBeenCalledTimes(1);
     });
+  });
+});
+
+describe('clientCodeOf and isMaskedError', () => {
+  const unanswered = new ServiceCallError('banking did not answer GET /internal/ledger/accounts/9f1c', 502);
+  const cases: [string, [GraphQLFormattedError, unknown]][] = [
+    ['a documented error', apolloShape(errors.conflict('Already made.'))],
+    ["Apollo's own code", [{ message: 'Cannot query field "x".', extensions: { code: 'BAD_REQUEST' } }, undefined]],
+    ['a validation rule that brings its own code', apolloShape(new GraphQLError('Too deep.', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' }, originalError: errors.badInput('Too deep.') }))],
+    ['a call to another service left without an answer', apolloShape(new GraphQLError(unanswered.message, { originalError: unanswered }))],
+    ['a bare ServiceCallError', [{ message: unanswered.message }, unanswered]],
+    ['a documented SERVICE_UNAVAILABLE', apolloShape(errors.unavailable('Try again.'))],
+    ['an unexpected error', apolloShape(new GraphQLError('boom', { originalError: new Error('boom') }))],
+    ['INTERNAL_SERVER_ERROR itself', [{ message: 'x', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, new Error('x')]],
+  ];
+
+  it.each(cases)('give %s the code the client is shown, and say whether it was masked', (_label, [formatted, original]) => {
+    const onMasked = jest.fn();
+    const shown = createErrorFormatter({ onMasked })(formatted, original);
+    expect(clientCodeOf(formatted, original)).toBe(shown.extensions?.code);
+    expect(isMaskedError(formatted, original)).toBe(onMasked.mock.calls.length === 1);
+  });
+
+  it('answer SERVICE_UNAVAILABLE, masked, for a service that did not answer', () => {
+    const [formatted, original] = apolloShape(new GraphQLError(unanswered.message, { originalError: unanswered }));
+    expect(clientCodeOf(formatted, original)).toBe(ErrorCode.SERVICE_UNAVAILABLE);
+    expect(isMaskedError(formatted, original)).toBe(true);
+    // A service's own SERVICE_UNAVAILABLE is documented: shown as it is, not masked.
+    expect(isMaskedError(...apolloShape(errors.unavailable('Try again.')))).toBe(false);
   });
 });
 

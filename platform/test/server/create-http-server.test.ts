@@ -258,7 +258,7 @@ describe('service access', () => {
     const server = createHttpServer({
       name: 'test-svc',
       logger,
-      serviceAccess: { verify: createServiceTokenVerifier({ audience: 'test-svc', trustedKeys: keys.trustedKeys }), publicRoutes: ['/open'] },
+      serviceAccess: { verify: createServiceTokenVerifier({ audience: 'test-svc', trustedKeys: keys.trustedKeys }), publicRoutes: [{ url: '/open', methods: ['GET', 'HEAD'] }] },
     });
     servers.push(server);
     const { app } = server;
@@ -292,6 +292,45 @@ describe('service access', () => {
         { method: 'GET', url: '/closed', access: 'service' },
         { method: 'HEAD', url: '/closed', access: 'service' },
         { method: 'POST', url: '/internal/move', access: 'service', callers: ['payments'] },
+      ]),
+    );
+  });
+
+  it('makes public only the listed methods of a public path: another method on it, at once or added later, needs a token', async () => {
+    const keys = await createTestServiceKeys();
+    const server = createHttpServer({
+      name: 'test-svc',
+      logger,
+      serviceAccess: { verify: createServiceTokenVerifier({ audience: 'test-svc', trustedKeys: keys.trustedKeys }), publicRoutes: [{ url: '/open', methods: ['GET'] }] },
+    });
+    servers.push(server);
+    const { app } = server;
+    // One route for two methods, and a third method on the same path registered on its own.
+    app.route({ method: ['GET', 'POST'], url: '/open', handler: async (request) => ({ method: request.method, caller: request.serviceCaller ?? null }) });
+    app.put('/open', async (request) => ({ method: request.method, caller: request.serviceCaller ?? null }));
+    const token = { 'x-service-token': await keys.issuerFor('gateway')('test-svc') };
+
+    const get = await app.inject({ method: 'GET', url: '/open' });
+    expect({ status: get.statusCode, body: get.json() }).toEqual({ status: 200, body: { method: 'GET', caller: null } });
+    for (const [method, url] of [['POST', '/open'], ['PUT', '/open'], ['HEAD', '/open'], ['HEAD', '/metrics'], ['HEAD', '/%6fpen']] as const) {
+      const res = await app.inject({ method, url, ...(method === 'HEAD' ? {} : { payload: {} }) });
+      expect({ method, url, status: res.statusCode }).toEqual({ method, url, status: 401 });
+    }
+    expect((await app.inject({ method: 'POST', url: '/open', headers: token, payload: {} })).json()).toEqual({ method: 'POST', caller: 'gateway' });
+    expect((await app.inject({ method: 'PUT', url: '/open', headers: token, payload: {} })).json()).toEqual({ method: 'PUT', caller: 'gateway' });
+    // Health stays public to GET and HEAD; metrics to GET.
+    for (const [method, url] of [['GET', '/health/live'], ['HEAD', '/health/live'], ['HEAD', '/health/ready'], ['GET', '/metrics']] as const) {
+      expect({ method, url, status: (await app.inject({ method, url })).statusCode }).toEqual({ method, url, status: 200 });
+    }
+
+    expect(app.routeAccess().filter((entry) => entry.url === '/open' || entry.url === '/metrics')).toEqual(
+      expect.arrayContaining([
+        { method: 'GET', url: '/open', access: 'public' },
+        { method: 'POST', url: '/open', access: 'service' },
+        { method: 'PUT', url: '/open', access: 'service' },
+        { method: 'HEAD', url: '/open', access: 'service' },
+        { method: 'GET', url: '/metrics', access: 'public' },
+        { method: 'HEAD', url: '/metrics', access: 'service' },
       ]),
     );
   });

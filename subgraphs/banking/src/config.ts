@@ -20,8 +20,14 @@ export const bankingConfigSchema = subgraphBaseConfigSchema.extend({
   LEDGER_LOCK_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
   /** Longest a banking statement may run, in ms; default 10000. */
   LEDGER_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
-  /** Run the outbox relay and the hold-expiry sweeper in this process; default true. */
+  /** Run the outbox relay, the hold-expiry sweeper, the ledger verification and the audit sealer in this process; default true. */
   LEDGER_WORKERS: flag(true),
+  /**
+   * Minutes between background verifications of the whole ledger (hash chain, balances,
+   * zero-sum currencies), whose result is on /metrics; one replica verifies at a time.
+   * Default 60; 0 turns it off. The first runs a minute after start.
+   */
+  LEDGER_VERIFY_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
 });
 
 export type BankingConfig = z.infer<typeof bankingConfigSchema>;

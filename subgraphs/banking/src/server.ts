@@ -2,14 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   closeDataSource,
-  createAccessTokenVerifier,
   createLogger,
+  createAuditSealer,
   createOutboxRelay,
   createSubgraphServer,
   initializeDataSource,
   openEventBus,
   openSessionRevocations,
-  remoteKeyResolver,
   type SessionRevocations,
   type AccessTokenVerifierOptions,
   type EventBus,
@@ -22,15 +21,16 @@ import type { BankingConfig } from './config';
 import { createBankingDataSource } from './data/data-source';
 import { LEDGER_API_PREFIX, ledgerRoutes } from './internal/ledger-routes';
 import { createResolvers } from './resolvers';
-import { AccessAuditLog } from './services/access-audit-log';
+import { AccessAuditLog, BANKING_ACCESS_AUDIT_LOG } from './services/access-audit-log';
 import { AccountAccess } from './services/account-access';
 import { AccountService } from './services/account-service';
 import { CustomerAccountService } from './services/customer-account-service';
-import { LedgerService } from './ledger';
+import { createLedgerMetrics, LedgerService } from './ledger';
 import { OwnTransferService } from './services/own-transfer-service';
 import { TransactionHistory } from './services/transaction-history';
 import { createSimulatedFxRateProvider } from './domain/fx';
 import { createExpirySweeper } from './services/expiry-sweeper';
+import { createLedgerVerification } from './services/ledger-verification';
 import { FxService } from './services/fx-service';
 
 /** What the banking server is built from. */
@@ -74,7 +74,9 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
   await initializeDataSource(dataSource, config.MIGRATE_ON_START ?? !config.DATABASE_URL);
 
   const accounts = new AccountService(dataSource);
-  const ledger = new LedgerService(dataSource);
+  // Made before the server, whose registry they join once it exists.
+  const ledgerMetrics = createLedgerMetrics();
+  const ledger = new LedgerService(dataSource, { metrics: ledgerMetrics });
   const access = new AccountAccess(new AccessAuditLog(dataSource));
   const services = {
     accounts,
@@ -94,24 +96,26 @@ export async function createBankingServer(config: BankingConfig, deps: BankingSe
     logger,
     typeDefs: bankingTypeDefs,
     resolvers: createResolvers(services),
-    accessTokens: createAccessTokenVerifier({
-      issuer: config.ACCESS_TOKEN_ISSUER,
-      audience: config.ACCESS_TOKEN_AUDIENCE,
-      keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
-      revocations,
-    }),
+    accessTokenKeys: deps.accessTokenKeys,
     revocations,
     // Every banking mutation moves or commits money: none runs while signed-out tokens cannot be told apart.
     failClosedMutations: true,
-    readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
+    database: dataSource,
     // The internal ledger API, open only to LEDGER_API_CALLERS (its GET routes also to LEDGER_READ_CALLERS).
     routes: async (app) => {
       await app.register(ledgerRoutes, { prefix: LEDGER_API_PREFIX, ledger, accounts, logger, callers: config.LEDGER_API_CALLERS, readers: config.LEDGER_READ_CALLERS });
     },
-    workers: (metrics) => [
-      ...(bus ? [createOutboxRelay({ dataSource, table: 'banking.outbox', bus, logger, metrics })] : []),
-      ...(config.LEDGER_WORKERS ? [createExpirySweeper({ ledger, logger, metrics })] : []),
-    ],
+    workers: (metrics) => {
+      ledgerMetrics.register(metrics.registry);
+      const verifyEvery = config.LEDGER_WORKERS ? config.LEDGER_VERIFY_INTERVAL_MINUTES * 60_000 : 0;
+      return [
+        ...(bus ? [createOutboxRelay({ dataSource, table: 'banking.outbox', bus, logger, metrics })] : []),
+        ...(config.LEDGER_WORKERS ? [createExpirySweeper({ ledger, logger, metrics })] : []),
+        // Chains new staff-read entries about once a second; replicas take turns.
+        ...(config.LEDGER_WORKERS ? [createAuditSealer(dataSource, BANKING_ACCESS_AUDIT_LOG, { logger, metrics })] : []),
+        ...(verifyEvery > 0 ? [createLedgerVerification({ dataSource, metrics, logger, intervalMs: verifyEvery })] : []),
+      ];
+    },
     async close() {
       if (bus && !deps.eventBus) await bus.close();
       if (!deps.revocations) await revocations.close();

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   closeDataSource,
-  createAccessTokenVerifier,
   createLogger,
   DEV_MAILBOX_ROUTE,
   devMailboxToServe,
@@ -18,6 +17,7 @@ import {
   type DataProtection,
   loadKeySet,
   openSessionRevocations,
+  registerSigningKeyMetrics,
   type SessionRevocations,
   type Logger,
   type MeridianServer,
@@ -135,12 +135,14 @@ export async function createIdentityServer(config: IdentityConfig, deps: Identit
     logger,
     typeDefs: identityTypeDefs,
     resolvers: createResolvers({ accounts, sessions, deviceSessions, signIns, apiKeys, ...accountFlows, ...mfa, ...staff }),
-    accessTokens: createAccessTokenVerifier({ ...audience, keys: tokenKeys.resolver, revocations }),
+    accessTokenKeys: tokenKeys.resolver,
     revocations,
-    readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
+    database: dataSource,
     // The JWKS is public: everyone verifies access tokens with it. The mailbox exists only in development.
-    publicRoutes: [JWKS_ROUTE, ...(devMailbox ? [DEV_MAILBOX_ROUTE] : [])],
-    routes: async (app) => {
+    publicRoutes: [{ url: JWKS_ROUTE, methods: ['GET', 'HEAD'] }, ...(devMailbox ? [{ url: DEV_MAILBOX_ROUTE, methods: ['GET'] }] : [])],
+    routes: async (app, metrics) => {
+      // How old each access-token key is: nothing expires them, so an alert asks for a rotation in time.
+      registerSigningKeyMetrics(metrics.registry, 'identity', tokenKeys.ages);
       app.get(JWKS_ROUTE, async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(tokenKeys.jwks()));
       // The internal API, open only to IDENTITY_API_CALLERS.
       await app.register((internal) => identityRoutes(internal, { accounts, logger, callers: config.IDENTITY_API_CALLERS }), { prefix: IDENTITY_API_PREFIX });

@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   closeDataSource,
-  createAccessTokenVerifier,
   createLogger,
   createServiceClient,
   createServiceTokenIssuer,
@@ -12,19 +11,17 @@ import {
   loadServiceSigningKeys,
   openEventBus,
   openSessionRevocations,
-  remoteKeyResolver,
+  registerConsumerGroupMetrics,
   type SessionRevocations,
   type AccessTokenVerifierOptions,
   type EventBus,
   type EventHandler,
   type Logger,
   type MeridianServer,
-  type ServerMetrics,
   type ServiceTokenIssuer,
   type Subscription,
 } from '@meridian/platform';
 import { parse } from 'graphql';
-import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { LedgerReader } from './clients/ledger-reader';
 import type { InsightsConfig } from './config';
@@ -90,7 +87,8 @@ export async function createInsightsServer(config: InsightsConfig, deps: Insight
   const dataSource = createInsightsDataSource(deps.databaseUrl, deps.poolSize);
   await initializeDataSource(dataSource, config.MIGRATE_ON_START ?? !config.DATABASE_URL);
 
-  const serviceToken = deps.serviceToken ?? createServiceTokenIssuer({ service: 'insights', keys: await loadServiceSigningKeys(config, 'insights') });
+  const signingKeys = deps.serviceToken ? undefined : await loadServiceSigningKeys(config, 'insights');
+  const serviceToken = deps.serviceToken ?? createServiceTokenIssuer({ service: 'insights', keys: signingKeys! });
   const ledger = new LedgerReader(createServiceClient({ baseUrl: config.BANKING_INTERNAL_URL, audience: 'banking', serviceToken, fetch: deps.fetch }));
   const accounts = new AccountDirectory(ledger);
   const enrichment = new Enrichment();
@@ -102,12 +100,6 @@ export async function createInsightsServer(config: InsightsConfig, deps: Insight
   const alertRules = new AlertRules(dataSource, insights, forecaster, alerts);
   const rules = new CategoryRules(dataSource, enrichment);
   const revocations = deps.revocations ?? (await openSessionRevocations(config, { logger }));
-  const accessTokens = createAccessTokenVerifier({
-    issuer: config.ACCESS_TOKEN_ISSUER,
-    audience: config.ACCESS_TOKEN_AUDIENCE,
-    keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
-    revocations,
-  });
 
   const bus = config.INSIGHTS_WORKERS ? (deps.eventBus ?? (await openEventBus(config, { logger }))) : undefined;
   const consumers: [string, EventHandler][] = [
@@ -121,13 +113,14 @@ export async function createInsightsServer(config: InsightsConfig, deps: Insight
     logger,
     typeDefs: insightsTypeDefs,
     resolvers: createResolvers({ db: dataSource, insights, rules, alerts, accounts, forecaster }),
-    accessTokens,
+    accessTokenKeys: deps.accessTokenKeys,
     revocations,
-    readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
-    routes: (app) => exportRoute(app, { db: dataSource, accessTokens, callers: config.INSIGHTS_API_CALLERS, logger }),
+    database: dataSource,
+    routes: (app, _metrics, accessTokens) => exportRoute(app, { db: dataSource, accessTokens, callers: config.INSIGHTS_API_CALLERS, logger }),
+    signingKeys,
     workers: (metrics) => {
       if (!bus) return [];
-      registerConsumerMetrics(metrics, bus, consumers.map(([stream]) => stream));
+      registerConsumerGroupMetrics(metrics.registry, bus, consumers.map(([stream]) => ({ stream, group: INSIGHTS_GROUP })), { logger });
       return [
         {
           // Every replica joins the one group per stream: each event is applied once, and again harmlessly if redelivered.
@@ -153,48 +146,6 @@ export async function createInsightsServer(config: InsightsConfig, deps: Insight
     },
   });
   return { ...server, dataSource, projection, payments, ledger, insights, alertRules };
-}
-
-/**
- * Consumer lag as Prometheus gauges, read from the bus when scraped: entries
- * never delivered to insights' group, entries delivered and not yet handled,
- * and entries parked in each stream's dead-letter stream.
- */
-function registerConsumerMetrics(metrics: ServerMetrics, bus: EventBus, streams: string[]): void {
-  const read = async (gauge: Gauge<'stream' | 'group'>, pick: (s: { lag: number | null; pending: number; deadLetters: number }) => number | null) => {
-    for (const stream of streams) {
-      const stats = await bus.groupStats(stream, INSIGHTS_GROUP).catch(() => null);
-      const value = stats ? pick(stats) : null;
-      if (value !== null) gauge.set({ stream, group: INSIGHTS_GROUP }, value);
-    }
-  };
-  new Gauge({
-    name: 'event_consumer_lag_entries',
-    help: 'Stream entries not yet delivered to the consumer group',
-    labelNames: ['stream', 'group'],
-    registers: [metrics.registry],
-    async collect() {
-      await read(this, (s) => s.lag);
-    },
-  });
-  new Gauge({
-    name: 'event_consumer_pending_entries',
-    help: 'Stream entries delivered to the consumer group and not yet acknowledged',
-    labelNames: ['stream', 'group'],
-    registers: [metrics.registry],
-    async collect() {
-      await read(this, (s) => s.pending);
-    },
-  });
-  new Gauge({
-    name: 'event_dead_letter_entries',
-    help: "Entries parked in the stream's dead-letter stream",
-    labelNames: ['stream', 'group'],
-    registers: [metrics.registry],
-    async collect() {
-      await read(this, (s) => s.deadLetters);
-    },
-  });
 }
 
 export { EXPORT_ROUTE };

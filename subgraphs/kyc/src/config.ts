@@ -26,7 +26,7 @@ export const kycConfigSchema = subgraphBaseConfigSchema.extend({
   KYC_SCREENING_THRESHOLD: z.coerce.number().min(0.5).max(1).default(0.85),
   /** Days document images are kept after their case is decided; default 1825 (5 years). */
   KYC_DOCUMENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(1825),
-  /** Run the background work (outbox, provider dispatch, re-screening, retention) here; default true. */
+  /** Run the background work (outbox, provider dispatch, re-screening, retention, the audit sealer) here; default true. */
   KYC_WORKERS: flag(true),
 });
 

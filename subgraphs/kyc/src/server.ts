@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   closeDataSource,
-  createAccessTokenVerifier,
+  createAuditSealer,
   createFileObjectStore,
   createLogger,
   createOutboxRelay,
@@ -16,7 +16,7 @@ import {
   openKeyValueStore,
   openNotifier,
   openSessionRevocations,
-  remoteKeyResolver,
+  type DeliverWebhook,
   type SessionRevocations,
   type AccessTokenVerifierOptions,
   type DataProtection,
@@ -30,12 +30,12 @@ import {
 import { parse } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { KycConfig } from './config';
-import { AuditLog } from './data/audit-log';
+import { AuditLog, KYC_AUDIT_LOG } from './data/audit-log';
 import { CaseStore } from './data/case-store';
 import { createKycDataSource } from './data/data-source';
 import { ProfileStore } from './data/profile-store';
 import { DEV_MAILBOX_ROUTE, kycRoutes, PROVIDER_WEBHOOK_ROUTE } from './http/routes';
-import { createSimulatedProvider, type VerificationProvider, type WebhookDelivery } from './providers';
+import { createSimulatedProvider, type VerificationProvider } from './providers';
 import { createResolvers } from './resolvers';
 import { loadOfacSdnDirectory } from './screening';
 import { CaseProcessor } from './services/case-processor';
@@ -62,7 +62,7 @@ export interface KycServerDeps {
   /** The verification provider; default per KYC_PROVIDER. */
   provider?: VerificationProvider;
   /** How the simulated provider delivers its webhooks; default an HTTP POST to KYC_WEBHOOK_URL. */
-  deliverWebhook?: (delivery: WebhookDelivery) => Promise<{ status: number }>;
+  deliverWebhook?: DeliverWebhook;
   /** How long the simulated provider takes to answer, in ms; default 200. */
   providerDelayMs?: number;
   phoneCodePolicy?: PhoneCodePolicy;
@@ -150,12 +150,6 @@ export async function createKycServer(config: KycConfig, deps: KycServerDeps): P
     ...deps.phoneCodePolicy,
   });
   const revocations = deps.revocations ?? (await openSessionRevocations(config, { logger }));
-  const accessTokens = createAccessTokenVerifier({
-    issuer: config.ACCESS_TOKEN_ISSUER,
-    audience: config.ACCESS_TOKEN_AUDIENCE,
-    keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
-    revocations,
-  });
   const devMailbox = devMailboxToServe(config, notifier);
   const bus = config.KYC_WORKERS ? (deps.eventBus ?? (await openEventBus(config, { logger }))) : undefined;
 
@@ -164,12 +158,12 @@ export async function createKycServer(config: KycConfig, deps: KycServerDeps): P
     logger,
     typeDefs: kycTypeDefs,
     resolvers: createResolvers({ db: dataSource, cases, verification, phone, processor, review, stepUpMaxAgeSeconds: config.STEP_UP_MAX_AGE_SECONDS }),
-    accessTokens,
+    accessTokenKeys: deps.accessTokenKeys,
     revocations,
-    readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
+    database: dataSource,
     // The webhook is signed by the provider, which has no service token; the mailbox exists only in development.
-    publicRoutes: [PROVIDER_WEBHOOK_ROUTE, ...(devMailbox ? [DEV_MAILBOX_ROUTE] : [])],
-    routes: (app) =>
+    publicRoutes: [{ url: PROVIDER_WEBHOOK_ROUTE, methods: ['POST'] }, ...(devMailbox ? [{ url: DEV_MAILBOX_ROUTE, methods: ['GET'] }] : [])],
+    routes: (app, _metrics, accessTokens) =>
       kycRoutes(app, {
         db: dataSource,
         processor,
@@ -187,6 +181,8 @@ export async function createKycServer(config: KycConfig, deps: KycServerDeps): P
             processor.createDispatcher({ metrics }),
             createRescreenWorker({ lists: sanctions, rescreen: (q, userId, screener) => processor.rescreen(q, userId, screener), db: dataSource, logger, metrics }),
             createDocumentRetentionWorker({ db: dataSource, objects: objectStore, retentionDays: config.KYC_DOCUMENT_RETENTION_DAYS, logger, metrics }),
+            // Chains new audit entries about once a second; replicas take turns.
+            createAuditSealer(dataSource, KYC_AUDIT_LOG, { logger, metrics }),
           ]
         : [],
     async close() {

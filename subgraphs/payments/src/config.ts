@@ -19,7 +19,7 @@ export const paymentsConfigSchema = subgraphBaseConfigSchema.extend({
   PAYMENTS_STEP_UP_THRESHOLD_MINOR: z.coerce.number().int().min(0).default(100_000),
   /** Run migrations at start-up; default: only in embedded mode (no DATABASE_URL). */
   MIGRATE_ON_START: flag(false).optional(),
-  /** Run the background work (outbox, tier projection) here; default true. */
+  /** Run the background work (outbox, tier projection, the audit sealer) here; default true. */
   PAYMENTS_WORKERS: flag(true),
   /**
    * Standard Webhooks secrets (`whsec_…`) the payment provider's webhooks are signed with, comma-separated,

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   closeDataSource,
-  createAccessTokenVerifier,
   createLogger,
+  createAuditSealer,
   createOutboxRelay,
   createServiceClient,
   createServiceTokenIssuer,
@@ -15,9 +15,9 @@ import {
   initializeDataSource,
   loadDataProtection,
   loadServiceSigningKeys,
+  registerConsumerGroupMetrics,
   openEventBus,
   openSessionRevocations,
-  remoteKeyResolver,
   type SessionRevocations,
   type AccessTokenVerifierOptions,
   type DataProtection,
@@ -33,7 +33,7 @@ import { IdentityDirectory, KycTiers } from './clients/directory-client';
 import { LedgerClient } from './clients/ledger-client';
 import type { PaymentsConfig } from './config';
 import { createPaymentsDataSource } from './data/data-source';
-import { StaffAudit } from './data/staff-audit';
+import { PAYMENTS_STAFF_AUDIT_LOG, StaffAudit } from './data/staff-audit';
 import type { FraudRuleOptions } from './domain/fraud-rules';
 import type { PaymentProvider } from './providers';
 import { openSimulatedProvider, PAYMENTS_WEBHOOK_PATH, webhookSecrets } from './providers/open-simulated-provider';
@@ -120,7 +120,8 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
   const dataSource = createPaymentsDataSource(deps.databaseUrl, deps.poolSize);
   await initializeDataSource(dataSource, config.MIGRATE_ON_START ?? !config.DATABASE_URL);
 
-  const serviceToken = deps.serviceToken ?? createServiceTokenIssuer({ service: 'payments', keys: await loadServiceSigningKeys(config, 'payments') });
+  const signingKeys = deps.serviceToken ? undefined : await loadServiceSigningKeys(config, 'payments');
+  const serviceToken = deps.serviceToken ?? createServiceTokenIssuer({ service: 'payments', keys: signingKeys! });
   const client = (baseUrl: string, audience: string, fetcher?: typeof fetch) => createServiceClient({ baseUrl, audience, serviceToken, fetch: fetcher });
   const ledger = new LedgerClient(client(config.BANKING_INTERNAL_URL, 'banking', deps.fetch?.banking));
   const directory = new IdentityDirectory(client(config.IDENTITY_INTERNAL_URL, 'identity', deps.fetch?.identity));
@@ -207,37 +208,36 @@ export async function createPaymentsServer(config: PaymentsConfig, deps: Payment
     logger,
     typeDefs: paymentsTypeDefs,
     resolvers: createResolvers({ db: dataSource, payments, tiers, limits, audit, destinations, scheduled }),
-    accessTokens: createAccessTokenVerifier({
-      issuer: config.ACCESS_TOKEN_ISSUER,
-      audience: config.ACCESS_TOKEN_AUDIENCE,
-      keys: deps.accessTokenKeys ?? remoteKeyResolver(config.IDENTITY_JWKS_URL),
-      revocations,
-    }),
+    accessTokenKeys: deps.accessTokenKeys,
     revocations,
     // Payments' mutations move money or set up what moves it: none runs while signed-out tokens cannot be told apart.
     failClosedMutations: true,
-    readiness: [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
+    database: dataSource,
     // The provider's webhook is signed, and has no service token.
-    publicRoutes: [PAYMENTS_WEBHOOK_PATH],
+    publicRoutes: [{ url: PAYMENTS_WEBHOOK_PATH, methods: ['POST'] }],
     routes: (app) => webhookRoute(app, { payments, logger }),
-    workers: (metrics) =>
-      bus
-        ? [
-            createOutboxRelay({ dataSource, table: PAYMENTS_OUTBOX, bus, logger, metrics }),
-            {
-              // Every replica joins the one group: each tier change is applied once, and again harmlessly if redelivered.
-              start: () => {
-                void bus
-                  .subscribe(KYC_STREAM, TIER_GROUP, `${os.hostname()}-${process.pid}`, (event) => tiers.handle(event))
-                  .then((subscription) => (tierSubscription = subscription))
-                  .catch((err: unknown) => logger.error({ err }, 'could not follow KYC tier changes'));
-              },
-              stop: async () => {
-                await tierSubscription?.close();
-              },
-            },
-          ]
-        : [],
+    signingKeys,
+    workers: (metrics) => {
+      if (!bus) return [];
+      registerConsumerGroupMetrics(metrics.registry, bus, [{ stream: KYC_STREAM, group: TIER_GROUP }], { logger });
+      return [
+        createOutboxRelay({ dataSource, table: PAYMENTS_OUTBOX, bus, logger, metrics }),
+        // Chains new staff audit entries about once a second; replicas take turns.
+        createAuditSealer(dataSource, PAYMENTS_STAFF_AUDIT_LOG, { logger, metrics }),
+        {
+          // Every replica joins the one group: each tier change is applied once, and again harmlessly if redelivered.
+          start: () => {
+            void bus
+              .subscribe(KYC_STREAM, TIER_GROUP, `${os.hostname()}-${process.pid}`, (event) => tiers.handle(event))
+              .then((subscription) => (tierSubscription = subscription))
+              .catch((err: unknown) => logger.error({ err }, 'could not follow KYC tier changes'));
+          },
+          stop: async () => {
+            await tierSubscription?.close();
+          },
+        },
+      ];
+    },
     async close() {
       await jobs.stop();
       await simulated?.close();

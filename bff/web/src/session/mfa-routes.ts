@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { WebLogin, WebStepUp } from './identity-calls';
 import { describeSession, endSessionQuietly, passRefusal, startWebSession, type SessionRouteDeps } from './session-replies';
+import { REFRESH_LOCK_TTL_MS, waitOnRefresh } from './session-refresh';
 import { sendRefusal } from './session-routes';
 import type { LoadedWebSession } from './web-session-store';
 
@@ -13,9 +14,6 @@ const stepUpBody = z.object({ method: z.enum(METHODS), code });
 
 /** What the second-factor routes work with. */
 export type MfaRoutesOptions = SessionRouteDeps;
-
-/** How long /auth/step-up waits for a refresh of the same session to land before giving up. */
-const LOCK_WAIT_MS = 5_000;
 
 /**
  * The second factor on the web, in the token-handler pattern like /auth/login:
@@ -48,7 +46,8 @@ export function registerMfaRoutes(app: FastifyInstance, options: MfaRoutesOption
     const loaded = request.webSession;
     if (!loaded) return sendRefusal(reply, ErrorCode.UNAUTHENTICATED, 'Not signed in.');
     // The step-up retires the refresh token the record holds: no refresh of this session may run meanwhile.
-    if (!(await lockWithin(loaded.handle))) return sendRefusal(reply, ErrorCode.SERVICE_UNAVAILABLE, 'The session is busy. Try again shortly.');
+    const locked = await waitOnRefresh(async () => (await store.lockRefresh(loaded.handle, REFRESH_LOCK_TTL_MS)) || undefined);
+    if (!locked) return sendRefusal(reply, ErrorCode.SERVICE_UNAVAILABLE, 'The session is busy. Try again shortly.');
     try {
       const latest = await store.read(loaded.handle);
       if (!latest) return sendRefusal(reply, ErrorCode.UNAUTHENTICATED, 'Not signed in.');
@@ -71,14 +70,4 @@ export function registerMfaRoutes(app: FastifyInstance, options: MfaRoutesOption
       await store.unlockRefresh(loaded.handle);
     }
   });
-
-  /** Takes the session's refresh lock, waiting for a refresh that holds it. */
-  async function lockWithin(handle: string): Promise<boolean> {
-    const until = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
-      if (await store.lockRefresh(handle, 10_000)) return true;
-      if (Date.now() > until) return false;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }

@@ -1,5 +1,4 @@
-import { ErrorCode, type Logger } from '@meridian/platform';
-import pRetry from 'p-retry';
+import { ErrorCode, pollUntil, type Logger } from '@meridian/platform';
 import type { FastifyRequest } from 'fastify';
 import type { IdentityCalls, WebRefresh } from './identity-calls';
 import type { LoadedWebSession, WebSessionStore } from './web-session-store';
@@ -13,8 +12,17 @@ export interface SessionRefresherOptions {
   log: () => Logger | undefined;
 }
 
-/** Thrown while another request's refresh has not landed yet, so the wait goes on. */
-class NotYet extends Error {}
+/** How long a refresh lock is held at most, should the request holding it never let go. */
+export const REFRESH_LOCK_TTL_MS = 10_000;
+
+/**
+ * Waits on another request that holds the session's refresh lock (a refresh,
+ * a step-up): calls `look` every 100 ms, for about 5 s, until it finds what
+ * it waits for (the new tokens, the lock). Resolves with that, or undefined.
+ */
+export function waitOnRefresh<T>(look: () => Promise<T | undefined>): Promise<T | undefined> {
+  return pollUntil(look, { everyMs: 100, forMs: 5_000 });
+}
 
 /**
  * Keeps a session's access token fresh: shortly before it expires, one
@@ -28,7 +36,7 @@ export function createSessionRefresher(options: SessionRefresherOptions) {
 
   /** The lock holder refreshes; the others wait for its result. */
   async function refresh(loaded: LoadedWebSession, request: FastifyRequest): Promise<LoadedWebSession | null> {
-    if (await store.lockRefresh(loaded.handle, 10_000)) {
+    if (await store.lockRefresh(loaded.handle, REFRESH_LOCK_TTL_MS)) {
       try {
         const latest = await store.read(loaded.handle);
         if (!latest) return null;
@@ -62,20 +70,12 @@ export function createSessionRefresher(options: SessionRefresherOptions) {
         await store.unlockRefresh(loaded.handle);
       }
     }
-    // Another request is refreshing: look for the new pair every 100 ms (for about 5 s), then use it.
-    try {
-      return await pRetry(
-        async () => {
-          const latest = await store.read(loaded.handle);
-          if (latest && latest.session.refreshToken === loaded.session.refreshToken) throw new NotYet();
-          return latest;
-        },
-        { retries: 50, minTimeout: 100, maxTimeout: 100, shouldRetry: ({ error }) => error instanceof NotYet },
-      );
-    } catch (err) {
-      if (err instanceof NotYet) return loaded;
-      throw err;
-    }
+    // Another request is refreshing: wait for the new pair, then use it.
+    const landed = await waitOnRefresh(async () => {
+      const latest = await store.read(loaded.handle);
+      return latest && latest.session.refreshToken === loaded.session.refreshToken ? undefined : latest;
+    });
+    return landed === undefined ? loaded : landed;
   }
 
   return {

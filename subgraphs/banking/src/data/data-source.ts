@@ -2,6 +2,7 @@ import { createDataSource } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import { CreateLedger1764000000000 } from './migrations/1764000000000-create-ledger';
 import { LedgerWritePath1764100000000 } from './migrations/1764100000000-ledger-write-path';
+import { AccessAuditChain1768300000000 } from './migrations/1768300000000-access-audit-chain';
 
 /** The PostgreSQL schema banking owns. */
 export const BANKING_SCHEMA = 'banking';
@@ -25,7 +26,7 @@ export function createBankingDataSource(url: string, poolSize?: number, timeouts
     url,
     schema: BANKING_SCHEMA,
     entities: [],
-    migrations: [CreateLedger1764000000000, LedgerWritePath1764100000000],
+    migrations: [CreateLedger1764000000000, LedgerWritePath1764100000000, AccessAuditChain1768300000000],
     poolSize,
     lockTimeoutMs: timeouts.lockTimeoutMs,
     statementTimeoutMs: timeouts.statementTimeoutMs,

@@ -134,10 +134,10 @@ async function finish(sql: Sql, plan: BatchPlan, expected?: AssumedState): Promi
       case 'done':
         return step.outcome;
       case 'expired':
-        return { ok: true, value: true };
+        return { ok: true, value: true, written: true };
       case 'written':
         // Each transfer is written for one caller; one that repeats its id in the batch gets a copy below.
-        return { ok: true, value: records.get(step.planned.write.id)! };
+        return { ok: true, value: records.get(step.planned.write.id)!, written: true };
       case 'refused': {
         const found = records.has(step.id) ? undefined : stored.get(step.id);
         return found ? storedAnswer(step.id, step.fingerprint, found) : { ok: false, error: step.error };

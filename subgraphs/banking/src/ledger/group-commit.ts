@@ -13,6 +13,8 @@ export interface GroupCommitOptions<I = unknown> {
   minSharedWeight?: number;
   /** An item's weight for `minSharedWeight`. Default 1. */
   weigh?: (item: I) => number;
+  /** Told as each batch starts how long each of its items waited in the queue, in ms (the batch's size is their number). */
+  onBatchStart?: (waitedMs: number[]) => void;
 }
 
 /** One item's outcome, as the batch reports it. */
@@ -20,6 +22,8 @@ export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
 interface Waiting<I, R> {
   item: I;
+  /** performance.now() when it was submitted. */
+  queuedAt: number;
   resolve: (value: R) => void;
   reject: (error: unknown) => void;
 }
@@ -64,6 +68,10 @@ export function createGroupCommit<I, R>(run: (items: I[]) => Promise<Settled<R>[
   }
 
   async function runBatch(batch: Waiting<I, R>[]): Promise<void> {
+    if (options.onBatchStart) {
+      const now = performance.now();
+      options.onBatchStart(batch.map((w) => now - w.queuedAt));
+    }
     let outcomes: Settled<R>[];
     try {
       outcomes = await run(batch.map((w) => w.item));
@@ -81,7 +89,7 @@ export function createGroupCommit<I, R>(run: (items: I[]) => Promise<Settled<R>[
 
   return (item: I) =>
     new Promise<R>((resolve, reject) => {
-      queue.push({ item, resolve, reject });
+      queue.push({ item, queuedAt: options.onBatchStart ? performance.now() : 0, resolve, reject });
       schedule();
     });
 }

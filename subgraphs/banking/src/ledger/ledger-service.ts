@@ -15,6 +15,7 @@ import {
   type LedgerOutcome,
   type ResolvePendingInput,
 } from './batch';
+import { countWrites, refusalCodeOf, type LedgerMetrics } from './ledger-metrics';
 import { readAccounts, readStoredTransfers, readTransfers } from './reads';
 
 export type { ResolvePendingInput } from './batch';
@@ -31,6 +32,8 @@ export interface LedgerServiceOptions {
    * transaction on what it locks (the benchmark compares the two).
    */
   forecast?: boolean;
+  /** Where batches, waits, writes and refusals are counted; none when unset. */
+  metrics?: LedgerMetrics;
 }
 
 /** Tries of a batch refused by serialization failures or deadlocks (its retries run on what they lock). */
@@ -50,18 +53,27 @@ export class LedgerService {
   private readonly submit: (command: LedgerCommand) => Promise<TransferRecord | boolean>;
   /** Undefined when batches are never planned on a forecast (option `forecast: false`). */
   private readonly forecast?: LedgerForecast;
+  private readonly metrics?: LedgerMetrics;
 
   constructor(
     private readonly db: DataSource,
     options: LedgerServiceOptions = {},
   ) {
     if (options.forecast ?? true) this.forecast = new LedgerForecast();
-    this.submit = createGroupCommit((commands: LedgerCommand[]) => this.execute(commands), {
+    const { metrics } = options;
+    this.metrics = metrics;
+    this.submit = createGroupCommit((commands: LedgerCommand[]) => (metrics ? this.executeCounted(commands, metrics) : this.execute(commands)), {
       maxBatchSize: options.maxBatchSize ?? 256,
       maxConcurrentBatches: options.maxConcurrentBatches ?? 2,
       // A batch pays a commit and a statement's planning, about as much as writing 128 postings.
       minSharedWeight: 128,
       weigh: (command) => (command.kind === 'transfer' ? command.input.postings.length : 2),
+      onBatchStart: metrics
+        ? (waitedMs) => {
+            metrics.batchSize.observe(waitedMs.length);
+            for (const ms of waitedMs) metrics.groupCommitWait.observe(ms / 1000);
+          }
+        : undefined,
     });
   }
 
@@ -70,10 +82,12 @@ export class LedgerService {
    * Errors: BAD_USER_INPUT, NOT_FOUND, CONFLICT (account closed or frozen),
    * INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED.
    */
-  async createTransfer(input: TransferInput): Promise<TransferRecord> {
-    validateTransferInput(input);
-    const print = fingerprint({ kind: 'transfer', ...input });
-    return (await this.submit({ kind: 'transfer', input, fingerprint: print })) as TransferRecord;
+  createTransfer(input: TransferInput): Promise<TransferRecord> {
+    return this.counted(async () => {
+      validateTransferInput(input);
+      const print = fingerprint({ kind: 'transfer', ...input });
+      return (await this.submit({ kind: 'transfer', input, fingerprint: print })) as TransferRecord;
+    });
   }
 
   /**
@@ -81,13 +95,15 @@ export class LedgerService {
    * Errors: BAD_USER_INPUT, NOT_FOUND, CONFLICT (not pending any more, expired), IDEMPOTENCY_KEY_REUSED.
    */
   postPending(input: ResolvePendingInput): Promise<TransferRecord> {
-    return this.resolvePending(input, 'POST');
+    return this.counted(() => this.resolvePending(input, 'POST'));
   }
 
   /** Voids a pending transfer, releasing its hold. Errors: as {@link postPending}. */
-  async voidPending(input: ResolvePendingInput): Promise<TransferRecord> {
-    if (input.amount !== undefined) throw errors.badInput('A void releases the whole hold; it takes no amount.', { field: 'amount' });
-    return this.resolvePending(input, 'VOID');
+  voidPending(input: ResolvePendingInput): Promise<TransferRecord> {
+    return this.counted(async () => {
+      if (input.amount !== undefined) throw errors.badInput('A void releases the whole hold; it takes no amount.', { field: 'amount' });
+      return this.resolvePending(input, 'VOID');
+    });
   }
 
   /**
@@ -146,6 +162,28 @@ export class LedgerService {
     if (input.amount !== undefined && input.amount <= 0n) throw errors.badInput('amount must be greater than zero.', { field: 'amount' });
     const print = fingerprint({ kind: action, id: input.id, pendingId: input.pendingId, amount: input.amount });
     return (await this.submit({ kind: 'resolve', action, input, fingerprint: print })) as TransferRecord;
+  }
+
+  /** Runs a caller's command, counting its refusal by code in `ledger_refusals_total`. */
+  private async counted<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (err) {
+      this.metrics?.refusals.inc({ code: refusalCodeOf(err) });
+      throw err;
+    }
+  }
+
+  /** {@link execute}, timed, with what the batch wrote counted. */
+  private async executeCounted(commands: LedgerCommand[], metrics: LedgerMetrics): Promise<LedgerOutcome[]> {
+    const end = metrics.batchDuration.startTimer();
+    try {
+      const outcomes = await this.execute(commands);
+      countWrites(metrics, commands, outcomes);
+      return outcomes;
+    } finally {
+      end();
+    }
   }
 
   /**

@@ -1,12 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode, errors } from '@meridian/platform';
 import type { AccountRecord } from '../domain/account';
-import { formatDecimal } from '../domain/money';
-import { fxQuoteIdOf, isCrossCurrency, type PostingRecord, type TransferInput, type TransferRecord } from '../domain/transfer';
-import { AccountBook, type CounterChange, type PlannedPosting } from './account-book';
+import { isCrossCurrency, type TransferInput, type TransferRecord } from '../domain/transfer';
+import { AccountBook, type CounterChange } from './account-book';
 import type { HeadState } from './forecast';
+import { checkFxQuote } from './fx-quote-check';
 import { chainHash } from './hash-chain';
 import type { LockedHead, LockedPending, LockedQuote } from './locks';
+import { assertResolvable, postedChanges, releaseHold } from './pending-holds';
+import { transferEvent } from './transfer-events';
 import type { EventWrite, TransferWrite } from './writer';
 
 // Planning a batch: each command applied in memory, in order, on the state the batch
@@ -28,8 +29,11 @@ export type LedgerCommand =
   /** Releases a hold whose timeout is at or before `dueBy`; a hold no longer pending or not yet due is left alone. */
   | { kind: 'expire'; pendingId: string; dueBy: Date };
 
-/** A command's own outcome: a transfer, whether a hold expired, or the refusal its caller gets. */
-export type LedgerOutcome = { ok: true; value: TransferRecord | boolean } | { ok: false; error: unknown };
+/**
+ * A command's own outcome: a transfer, whether a hold expired, or the refusal its caller gets.
+ * `written` marks a transfer or expiry this batch wrote (not a replay answered from what is stored).
+ */
+export type LedgerOutcome = { ok: true; value: TransferRecord | boolean; written?: boolean } | { ok: false; error: unknown };
 
 /** What a command that writes will write, before its chain position is known. */
 export interface Planned {
@@ -147,7 +151,7 @@ class BatchPlanner {
         fingerprint: print,
         postings,
       },
-      event: event(pending ? 'ledger.transfer.pending' : 'ledger.transfer.posted', input.id, input.code, postings, this.ownersOf(postings), {
+      event: transferEvent(pending ? 'ledger.transfer.pending' : 'ledger.transfer.posted', input.id, input.code, postings, this.ownersOf(postings), {
         description: input.description ?? '',
         metadata: input.metadata ?? {},
       }),
@@ -160,7 +164,7 @@ class BatchPlanner {
     const pending = this.pendings.get(input.pendingId);
     if (!pending) throw errors.notFound(`Pending transfer ${input.pendingId} does not exist.`);
     assertResolvable(pending);
-    const changes: CounterChange[] = pending.holds.map(release);
+    const changes: CounterChange[] = pending.holds.map(releaseHold);
     if (action === 'POST') changes.push(...postedChanges(pending.holds, input.amount));
     const postings = this.book.apply(changes, { allowFrozen: true });
     const status = action === 'POST' ? 'POSTED' : 'VOIDED';
@@ -180,7 +184,7 @@ class BatchPlanner {
         postings,
       },
       // A void records no posting; a post or a void changes the hold's accounts.
-      event: event(action === 'POST' ? 'ledger.transfer.posted' : 'ledger.transfer.voided', input.id, pending.code, postings, this.ownersOf(pending.holds), {
+      event: transferEvent(action === 'POST' ? 'ledger.transfer.posted' : 'ledger.transfer.voided', input.id, pending.code, postings, this.ownersOf(pending.holds), {
         pendingId: pending.id,
         description: pending.description,
       }),
@@ -192,12 +196,12 @@ class BatchPlanner {
     const pending = this.pendings.get(command.pendingId);
     const due = pending?.timeoutAt && pending.timeoutAt.getTime() <= command.dueBy.getTime();
     if (!pending || pending.status !== 'PENDING' || !due) return { kind: 'done', outcome: { ok: true, value: false } };
-    this.book.apply(pending.holds.map(release), { allowFrozen: true });
+    this.book.apply(pending.holds.map(releaseHold), { allowFrozen: true });
     pending.status = 'EXPIRED';
     return {
       kind: 'expired',
       planned: {
-        event: event('ledger.transfer.expired', pending.id, pending.code, pending.holds, this.ownersOf(pending.holds)),
+        event: transferEvent('ledger.transfer.expired', pending.id, pending.code, pending.holds, this.ownersOf(pending.holds)),
         status: { id: pending.id, status: 'EXPIRED' },
       },
     };
@@ -212,17 +216,6 @@ class BatchPlanner {
     }
     return [...owners];
   }
-}
-
-/** The postings a post moves: all of the hold, or `amount` of a two-posting one. Errors: BAD_USER_INPUT. */
-function postedChanges(holds: PostingRecord[], amount: bigint | undefined): CounterChange[] {
-  const full = holds.find((h) => h.direction === 'DEBIT')!.amount;
-  const posted = amount ?? full;
-  if (posted !== full) {
-    if (holds.length !== 2) throw errors.badInput('Only a two-posting transfer can be posted in part.', { field: 'amount' });
-    if (posted > full) throw errors.badInput(`At most ${full} minor units can be posted.`, { field: 'amount' });
-  }
-  return holds.map((h) => ({ ...h, amount: holds.length === 2 ? posted : h.amount, pending: false, sign: 1, record: true }));
 }
 
 /** Gives the written transfers consecutive chain positions and hashes after `head`, at the batch's time. */
@@ -254,67 +247,4 @@ function chain(steps: Step[], book: AccountBook, clock: number, head: PlanningHe
       ? { lastSeq: transfers[transfers.length - 1].seq, lastHash: previous, lastCreatedAt: now }
       : head && { lastSeq: head.lastSeq, lastHash: head.lastHash, lastCreatedAt: head.lastCreatedAt };
   return { steps, now, transfers, written, expired, book, head: after };
-}
-
-/** Refuses a transfer that cannot be posted or voided now. Errors: CONFLICT. */
-function assertResolvable(pending: LockedPending): void {
-  if (pending.phase !== 'PENDING') throw errors.conflict(`Transfer ${pending.id} is not a pending transfer.`);
-  if (pending.status !== 'PENDING') throw errors.conflict(`Transfer ${pending.id} is already ${pending.status.toLowerCase()}.`);
-  if (pending.timedOut) throw errors.conflict(`Transfer ${pending.id} has expired.`);
-}
-
-/**
- * Checks a cross-currency transfer against its FX quote: the quote exists and is
- * unused, the customer side sells exactly the quoted amount and buys exactly the
- * quoted amount, and the other side of each currency is that currency's FX system
- * account. Expiry is the FX service's check, on its own clock. Returns the quote,
- * which the caller marks used once the transfer is accepted.
- * Errors: BAD_USER_INPUT, CONFLICT (quote used).
- */
-function checkFxQuote(input: TransferInput, quotes: Map<string, LockedQuote>, book: AccountBook): LockedQuote {
-  const quoteId = fxQuoteIdOf(input)!;
-  const quote = quotes.get(quoteId);
-  if (!quote) throw errors.badInput(`FX quote ${quoteId} does not exist.`, { field: 'causedBy' });
-  if (quote.usedByTransfer !== null) throw errors.conflict('This FX quote was already converted.', { field: 'causedBy', reason: 'QUOTE_USED' });
-  const expected = new Map([
-    [quote.sellCurrency, { customer: 'DEBIT', amount: quote.sellAmount }],
-    [quote.buyCurrency, { customer: 'CREDIT', amount: quote.buyAmount }],
-  ]);
-  const mismatch = () => errors.badInput(`The postings do not match FX quote ${quoteId}.`, { field: 'postings' });
-  for (const posting of input.postings) {
-    const want = expected.get(posting.currency);
-    const account = book.get(posting.accountId);
-    if (!want || !account) throw mismatch();
-    const isFx = account.kind === 'SYSTEM' && account.type === 'FX';
-    const matches = isFx ? posting.direction !== want.customer : account.kind === 'CUSTOMER' && posting.direction === want.customer;
-    if (!matches || posting.amount !== want.amount) throw mismatch();
-  }
-  if (input.postings.length !== 4) throw mismatch();
-  return quote;
-}
-
-/** The change that undoes a hold. */
-function release(hold: PostingRecord): CounterChange {
-  return { accountId: hold.accountId, direction: hold.direction, amount: hold.amount, currency: hold.currency, pending: true, sign: -1, record: false };
-}
-
-/** A `ledger.transfer.*` event; `ownerIds` names the customers whose accounts it changed (what they see is stale after it). */
-function event(eventType: string, transferId: string, code: string, postings: PlannedPosting[], ownerIds: string[], extra: Record<string, unknown> = {}): EventWrite {
-  return { id: randomUUID(), eventType, aggregateId: transferId, payload: { ...eventPayload(transferId, code, postings, ownerIds), ...extra } };
-}
-
-function eventPayload(transferId: string, code: string, postings: PlannedPosting[], ownerIds: string[]): Record<string, unknown> {
-  return {
-    transferId,
-    code,
-    ownerIds,
-    postings: postings.map((p) => ({
-      accountId: p.accountId,
-      direction: p.direction,
-      amount: formatDecimal(p.amount, p.currency),
-      minorUnits: p.amount.toString(),
-      currency: p.currency,
-      pending: p.pending,
-    })),
-  };
 }

@@ -134,12 +134,16 @@ export class FxService {
 
   /**
    * Converts a quote between two of the owner's accounts: debits the sell amount,
-   * credits the buy amount, both through the FX accounts. A quote converts at most
-   * once: its transfer id is derived from it, so a retry (even after expiry) returns
-   * the first conversion. Errors: NOT_FOUND (quote or account missing or not the
-   * owner's), BAD_USER_INPUT (ids, same account, account currency differs from the
-   * quote's), CONFLICT (quote expired, quote used with other accounts, account closed
-   * or frozen), INSUFFICIENT_FUNDS (nothing is written).
+   * credits the buy amount, both through the FX accounts. The quote id is the
+   * conversion's idempotency key: the transfer id is derived from it, so a quote
+   * converts at most once, and once converted it answers like any stored transfer
+   * id: the same request (the same accounts), even after expiry, returns the first
+   * conversion; other accounts are IDEMPOTENCY_KEY_REUSED. A refusal stores nothing,
+   * so the quote may still convert before it expires. Errors: NOT_FOUND (quote or
+   * account missing or not the owner's), BAD_USER_INPUT (ids, same account, account
+   * currency differs from the quote's), CONFLICT (quote expired, account closed or
+   * frozen), INSUFFICIENT_FUNDS (nothing is written), IDEMPOTENCY_KEY_REUSED (the
+   * quote was converted between other accounts).
    */
   async convert(request: FxConvertRequest): Promise<FxConversion> {
     for (const field of ['quoteId', 'fromAccountId', 'toAccountId'] as const) {
@@ -184,8 +188,9 @@ export class FxService {
         ],
       });
     } catch (err) {
+      // The ledger names its own key (the derived transfer id); the caller's key is the quote id.
       if (err instanceof DomainError && err.code === ErrorCode.IDEMPOTENCY_KEY_REUSED) {
-        throw errors.conflict('This quote was already converted between other accounts.', { field: 'quoteId', reason: 'QUOTE_USED' });
+        throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, `Quote ${quote.id} was already converted between other accounts.`, { field: 'quoteId' });
       }
       throw err;
     }

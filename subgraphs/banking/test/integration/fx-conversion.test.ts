@@ -132,18 +132,48 @@ describe('FX conversion', () => {
     expect(balanceOf(await h.reload(inr.id)).posted).toBe(quote.buyAmount);
   });
 
-  it('refuses to use a quote between other accounts once it has been converted', async () => {
+  it('answers IDEMPOTENCY_KEY_REUSED for a quote converted once and sent again between other accounts, even after expiry', async () => {
     const owner = randomUUID();
     const gbp = await h.fundedAccount(owner, 'GBP', 10_000n);
     const eurA = await h.fundedAccount(owner, 'EUR', 0n, 'WALLET');
     const eurB = await h.fundedAccount(owner, 'EUR', 0n, 'SAVINGS');
     const quote = await fx.quote({ ownerId: owner, sellCurrency: 'GBP', buyCurrency: 'EUR', sellAmount: 1_000n });
-    await fx.convert({ quoteId: quote.id, ownerId: owner, fromAccountId: gbp.id, toAccountId: eurA.id });
+    const first = await fx.convert({ quoteId: quote.id, ownerId: owner, fromAccountId: gbp.id, toAccountId: eurA.id });
+    const before = await counts();
     await expect(fx.convert({ quoteId: quote.id, ownerId: owner, fromAccountId: gbp.id, toAccountId: eurB.id })).rejects.toMatchObject({
-      code: 'CONFLICT',
-      extensions: { reason: 'QUOTE_USED' },
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      extensions: { field: 'quoteId' },
     });
+    clock = new Date(clock.getTime() + 3_600_000);
+    await expect(fx.convert({ quoteId: quote.id, ownerId: owner, fromAccountId: gbp.id, toAccountId: eurB.id })).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+    // The same request still answers the stored conversion.
+    expect((await fx.convert({ quoteId: quote.id, ownerId: owner, fromAccountId: gbp.id, toAccountId: eurA.id })).transfer.seq).toBe(first.transfer.seq);
+    expect(await counts()).toEqual(before);
     expect(balanceOf(await h.reload(eurB.id)).posted).toBe(0n);
+  });
+
+  it('converts once when one quote is sent between different accounts at once: the others answer the conversion or IDEMPOTENCY_KEY_REUSED', async () => {
+    const owner = randomUUID();
+    const gbp = await h.fundedAccount(owner, 'GBP', 10_000n);
+    const eurs = [await h.fundedAccount(owner, 'EUR', 0n, 'WALLET'), await h.fundedAccount(owner, 'EUR', 0n, 'SAVINGS')];
+    const quote = await fx.quote({ ownerId: owner, sellCurrency: 'GBP', buyCurrency: 'EUR', sellAmount: 1_000n });
+    const sent = Array.from({ length: 12 }, (_, i) => eurs[i % 2]);
+    const answers = await Promise.all(
+      sent.map((to) =>
+        fx.convert({ quoteId: quote.id, ownerId: owner, fromAccountId: gbp.id, toAccountId: to.id }).then(
+          ({ transfer }) => ({ to: to.id, said: `CONVERTED ${transfer.id} #${transfer.seq}` }),
+          (err: { code?: string }) => ({ to: to.id, said: String(err.code) }),
+        ),
+      ),
+    );
+    const stored = await h.ledger.getTransfer(fxTransferIdFor(quote.id));
+    const winner = stored!.postings.find((p) => p.direction === 'CREDIT' && eurs.some((e) => e.id === p.accountId))!.accountId;
+    for (const { to, said } of answers) {
+      expect({ to, said }).toEqual({ to, said: to === winner ? `CONVERTED ${stored!.id} #${stored!.seq}` : 'IDEMPOTENCY_KEY_REUSED' });
+    }
+    expect(balanceOf(await h.reload(gbp.id)).posted).toBe(9_000n);
   });
 
   it('refuses an expired quote with CONFLICT and writes nothing', async () => {

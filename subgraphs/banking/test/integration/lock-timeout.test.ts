@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { closeDataSource, initializeDataSource } from '@meridian/platform';
 import { Client } from 'pg';
-import { LedgerService, LedgerVerifier, type TransferInput } from '../../src';
+import { createBankingDataSource, LedgerService, LedgerVerifier, type TransferInput } from '../../src';
 import { startLedger, type LedgerHarness } from '../helpers/ledger-harness';
 
 // A session that holds an account row or the chain head (an operator's psql, a stuck job) cannot
-// stall the bank: ledger statements wait at most the lock timeout, a stopped batch is tried once
-// more, then its callers get SERVICE_UNAVAILABLE with nothing written, and a retry with the same
-// id succeeds once the lock is gone.
+// stall the bank: ledger statements wait at most the lock timeout (or the statement timeout, when
+// that is shorter), a stopped batch is tried once more, then its callers get SERVICE_UNAVAILABLE
+// with nothing written, and a retry with the same id succeeds once the lock is gone.
 const realPostgres = Boolean(process.env.DATABASE_URL);
 const describeOnPostgres = realPostgres ? describe : describe.skip;
 if (!realPostgres) {
@@ -14,6 +15,8 @@ if (!realPostgres) {
 }
 
 const LOCK_TIMEOUT_MS = 300;
+/** The statement timeout of the case where it, not the lock timeout, stops a statement. */
+const STATEMENT_TIMEOUT_MS = 1_000;
 const move = (from: string, to: string, amount: bigint, id = randomUUID()): TransferInput => ({
   id,
   code: 'TRANSFER',
@@ -89,5 +92,37 @@ describeOnPostgres('ledger lock timeout', () => {
     expect(stalled.ms).toBeLessThan(5_000);
     await holder.query('ROLLBACK');
     expect((await ledger.createTransfer(move(a.id, b.id, 5n))).status).toBe('POSTED');
+  });
+
+  it.each([
+    ['the forecast path', { forecast: true }],
+    ['the transaction path', { forecast: false }],
+  ])('answers SERVICE_UNAVAILABLE after exactly one retry when the statement timeout (57014) stops a batch before the lock timeout would, on %s', async (_path, options) => {
+    // A deployment may set the statement timeout below the lock timeout: then a lock held
+    // past it stops the statement with 57014, which is retried once like a lock timeout.
+    const stalling = createBankingDataSource(h.db.url, 2, { lockTimeoutMs: 30_000, statementTimeoutMs: STATEMENT_TIMEOUT_MS });
+    await initializeDataSource(stalling, false);
+    try {
+      const a = await h.fundedAccount(owner, 'USD', 1_000n);
+      const b = await h.fundedAccount(owner, 'USD', 0n);
+      const ledger = new LedgerService(stalling, options);
+      await ledger.createTransfer(move(a.id, b.id, 1n));
+      const transfers = await h.dataSource.query(`SELECT count(*)::int AS n FROM banking.transfers`);
+      await hold(`SELECT id FROM banking.accounts WHERE id = $1 FOR UPDATE`, [a.id]);
+      const input = move(a.id, b.id, 100n);
+      const stalled = await timed(() => ledger.createTransfer(input));
+      expect(stalled.result).toMatchObject({ status: 'rejected', reason: { code: 'SERVICE_UNAVAILABLE' } });
+      // Two tries, each stopped by the statement timeout: not one, not three, and not the lock timeout.
+      expect(stalled.ms).toBeGreaterThanOrEqual(2 * STATEMENT_TIMEOUT_MS - 50);
+      expect(stalled.ms).toBeLessThan(3 * STATEMENT_TIMEOUT_MS);
+      expect(await h.dataSource.query(`SELECT count(*)::int AS n FROM banking.transfers`)).toEqual(transfers);
+      expect(await ledger.getTransfer(input.id)).toBeNull();
+      expect((await h.reload(a.id)).debitsPosted).toBe(1n);
+
+      await holder.query('ROLLBACK');
+      expect((await ledger.createTransfer(input)).status).toBe('POSTED');
+    } finally {
+      await closeDataSource(stalling);
+    }
   });
 });

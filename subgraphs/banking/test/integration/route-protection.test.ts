@@ -45,7 +45,11 @@ describe('banking route protection', () => {
       app: h.server.app,
       audience: 'banking',
       keys: h.serviceKeys,
-      publicRoutes: ['/health/live', '/health/ready', '/metrics'],
+      publicRoutes: [
+        { url: '/health/live', methods: ['GET', 'HEAD'] },
+        { url: '/health/ready', methods: ['GET', 'HEAD'] },
+        { url: '/metrics', methods: ['GET'] },
+      ],
       probes: [
         {
           method: 'POST',

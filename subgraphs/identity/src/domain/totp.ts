@@ -23,11 +23,6 @@ export function totpUri(secret: string, email: string): string {
   return totpOf(secret, email).toString();
 }
 
-/** The code for `secret` at `at` (tests and the demo use it the way an app would). */
-export function totpCode(secret: string, at: number = Date.now()): string {
-  return totpOf(secret).generate({ timestamp: at });
-}
-
 /** The outcome of checking a TOTP code. */
 export type TotpCheck = { ok: true; counter: number } | { ok: false; reason: 'WRONG' | 'REUSED' };
 

@@ -1,4 +1,5 @@
 import { errors, type Logger, type SessionRevocations } from '@meridian/platform';
+import pRetry from 'p-retry';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** Where identity puts the sessions it ends, and for how long. */
@@ -27,7 +28,8 @@ export function bindSessionRevocations(db: DataSource, target: SessionRevocation
   targets.set(db, target);
 }
 
-const ATTEMPTS = 2;
+/** One retry, after a pause of 50 to 100 ms (random, so writers that failed together do not retry together). */
+const RETRY = { retries: 1, minTimeout: 50, randomize: true } as const;
 
 /**
  * Puts sessions on the revocation list from inside the transaction that ends
@@ -44,8 +46,9 @@ const ATTEMPTS = 2;
  *
  * Written after the commit instead, a failure could no longer be undone, and a
  * retried sign-out would find the session ended and publish nothing.
- * One immediate retry absorbs a dropped connection; each attempt is bounded by
- * REDIS_COMMAND_TIMEOUT_MS, so the session's row lock is held about a second at most.
+ * One retry after a short random pause absorbs a dropped connection; each
+ * attempt is bounded by REDIS_COMMAND_TIMEOUT_MS, so the session's row lock is
+ * held about a second at most.
  * Errors: SERVICE_UNAVAILABLE.
  */
 export async function publishRevokedSessions(manager: EntityManager, sessionIds: readonly string[]): Promise<void> {
@@ -53,15 +56,10 @@ export async function publishRevokedSessions(manager: EntityManager, sessionIds:
   // A programming error, not a client's: identity built without a list would let signed-out tokens work.
   if (!target) throw new Error('No session revocation list is bound to this data source (bindSessionRevocations).');
   if (sessionIds.length === 0) return;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await target.list.revoke(sessionIds, target.keepMs);
-      return;
-    } catch (err) {
-      if (attempt >= ATTEMPTS) {
-        target.logger?.error({ err: (err as Error).message, sessions: sessionIds.length }, 'could not write the session revocation list; nothing was ended');
-        throw errors.unavailable('Signing out cannot be completed right now; nothing was changed. Try again shortly.');
-      }
-    }
+  try {
+    await pRetry(() => target.list.revoke(sessionIds, target.keepMs), RETRY);
+  } catch (err) {
+    target.logger?.error({ err: (err as Error).message, sessions: sessionIds.length }, 'could not write the session revocation list; nothing was ended');
+    throw errors.unavailable('Signing out cannot be completed right now; nothing was changed. Try again shortly.');
   }
 }

@@ -30,8 +30,9 @@ function minutes(ms: number): string {
 /**
  * Failed sign-ins per email address, counted in identity itself so no path
  * around the BFF's limits helps: exponential backoff, then a temporary lock
- * that a staff unlock (or, later, a password reset) ends. A refused attempt
- * never looks at the password, so its answer says nothing about it.
+ * that a password reset or a staff unlock ends (both clear the count, as a
+ * successful sign-in does). A refused attempt never looks at the password,
+ * so its answer says nothing about it.
  */
 export class SignInThrottle {
   private readonly policy: SignInPolicy;

@@ -1,4 +1,4 @@
-import { localKeyResolver, type AccessTokenVerifierOptions, type KeySet, type SigningKey } from '@meridian/platform';
+import { localKeyResolver, type AccessTokenVerifierOptions, type KeySet, type SigningKey, type SigningKeyAge } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 
 /** A public JSON Web Key, as the platform's jose spells it. */
@@ -24,6 +24,8 @@ export interface AccessTokenKeys {
   jwks(): { keys: JWK[] };
   /** Key lookup for identity's own verifier, following {@link jwks}. */
   resolver: JWTVerifyGetKey;
+  /** The configured keys' ages for /metrics: made at their `iat`, else when first published; which one signs now. */
+  ages(): SigningKeyAge[];
 }
 
 interface PublishedKey {
@@ -109,5 +111,9 @@ export async function loadAccessTokenKeys(db: DataSource, configured: KeySet, op
     keys: configured.keys,
     jwks,
   };
-  return { signing, jwks, resolver };
+  const ages = (): SigningKeyAge[] => {
+    const active = signing.active.kid;
+    return configured.keys.map((key) => ({ kid: key.kid, createdAt: key.createdAt ?? new Date(published.get(key.kid)!.publishedAt), active: key.kid === active }));
+  };
+  return { signing, jwks, resolver, ages };
 }

@@ -38,9 +38,5 @@ export function lockUserRow(manager: EntityManager, userId: string): Promise<Use
   return isUuid(userId) ? manager.getRepository(UserEntity).findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } }) : Promise.resolve(null);
 }
 
-/** Why staff act, as the audit log keeps it: 3 to 500 characters. Errors: BAD_USER_INPUT (`field` reason). */
-export function staffReason(reason: string): string {
-  const trimmed = reason.trim();
-  if (trimmed.length < 3 || trimmed.length > 500) throw errors.badInput('Give a reason of 3 to 500 characters.', { field: 'reason' });
-  return trimmed;
-}
+/** Why staff act, as the audit log keeps it (the platform's rule for every staff reason). */
+export { staffReason } from '@meridian/platform';

@@ -7,8 +7,9 @@ import { LOGIN, startIdentity, type IdentityHarness } from '../helpers/identity-
 
 // `npm run audit:verify` against identity's database after a sign-in and other
 // entries, which identity's own sealer chains: its output and exit code when the
-// log holds, when it is called wrongly, and when an entry was changed (there also
-// as a process of its own, as npm runs it).
+// log holds, when it is called wrongly, when the other services' logs are not in
+// the database, and when an entry was changed (there also as a process of its
+// own, as npm runs it). test/audit/audit-chains.test.ts checks every log at once.
 
 const root = path.resolve(__dirname, '../../../..');
 let h: IdentityHarness;
@@ -63,17 +64,25 @@ describe('npm run audit:verify', () => {
     const entries = await h.count('audit_events');
     expect(entries).toBeGreaterThanOrEqual(3);
     const [head] = await h.server.dataSource.query(`SELECT seq, hash FROM identity.audit_events ORDER BY seq DESC LIMIT 1`);
-    const run = await auditVerify('--batch-size=2');
+    const run = await auditVerify('--batch-size=2', '--log=identity.audit_events');
     expect(run.err).toBe('');
-    expect(run.out).toContain(`Audit log verified: ${entries} chained entries`);
-    expect(run.out).toContain(`Head: seq ${head.seq}, hash ${head.hash}`);
-    expect(run.out).toContain('Waiting to be chained: none');
+    expect(run.out).toContain(`identity.audit_events: verified, ${entries} chained entries`);
+    expect(run.out).toContain(`head     seq ${head.seq}, hash ${head.hash}`);
+    expect(run.out).toContain('waiting  none');
     expect(run.code).toBe(0);
-    expect(await auditVerify(`--anchor=${head.seq}:${head.hash}`)).toMatchObject({ code: 0 });
+    expect(await auditVerify('--log=identity.audit_events', `--anchor=identity.audit_events:${head.seq}:${head.hash}`)).toMatchObject({ code: 0 });
+  });
+
+  it('exits 2 when the other services’ logs are not in the database, after verifying the ones that are', async () => {
+    const run = await auditVerify();
+    expect(run.code).toBe(2);
+    expect(run.out).toContain('identity.audit_events: verified');
+    expect(run.out).toContain('kyc.audit_log: not in this database');
+    expect(run.err).toContain('Could not verify kyc.audit_log, payments.staff_audit, banking.access_audit');
   });
 
   it('exits 2 when called wrongly, before reading anything', async () => {
-    expect(await auditVerify('--anchor=7:not-a-hash')).toMatchObject({ code: 2, err: expect.stringContaining('--anchor takes SEQ:HASH') });
+    expect(await auditVerify('--anchor=7:not-a-hash')).toMatchObject({ code: 2, err: expect.stringContaining('--anchor takes TABLE:SEQ:HASH') });
     expect(await auditVerify('--batch-size=0')).toMatchObject({ code: 2, err: expect.stringContaining('--batch-size must be at least 1') });
     expect(await auditVerify('--verbose')).toMatchObject({ code: 2, err: expect.stringContaining('Unknown option --verbose') });
   });
@@ -85,13 +94,16 @@ describe('npm run audit:verify', () => {
       await m.query(`UPDATE identity.audit_events SET ip = '198.51.100.1' WHERE seq = 2`);
       await m.query(`ALTER TABLE identity.audit_events ENABLE TRIGGER USER`);
     });
-    const json = await auditVerify('--json');
-    expect(JSON.parse(json.out)).toMatchObject({ ok: false, entries: 1, broken: { kind: 'HASH_MISMATCH', seq: '2', id: String(second.id), field: 'hash' } });
+    const json = await auditVerify('--json', '--log=identity.audit_events');
+    expect(JSON.parse(json.out)).toMatchObject({
+      ok: false,
+      logs: [{ log: 'identity.audit_events', ok: false, entries: 1, broken: { kind: 'HASH_MISMATCH', seq: '2', id: String(second.id), field: 'hash' } }],
+    });
     expect(json.code).toBe(1);
 
-    const run = await auditVerifyProcess('--batch-size=1');
+    const run = await auditVerifyProcess('--batch-size=1', '--log=identity.audit_events');
     expect(run.err).toBe('');
-    expect(run.out).toContain('BROKEN (HASH_MISMATCH)');
+    expect(run.out).toContain('identity.audit_events: BROKEN (HASH_MISMATCH)');
     expect(run.out).toContain(`at       seq 2, entry id ${second.id}, field hash`);
     expect(run.code).toBe(1);
   }, 60_000);

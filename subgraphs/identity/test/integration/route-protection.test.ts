@@ -14,7 +14,12 @@ describe('identity route protection', () => {
       app: h.server.app,
       audience: 'identity',
       keys: h.serviceKeys,
-      publicRoutes: ['/health/live', '/health/ready', '/metrics', '/.well-known/jwks.json'],
+      publicRoutes: [
+        { url: '/health/live', methods: ['GET', 'HEAD'] },
+        { url: '/health/ready', methods: ['GET', 'HEAD'] },
+        { url: '/metrics', methods: ['GET'] },
+        { url: '/.well-known/jwks.json', methods: ['GET', 'HEAD'] },
+      ],
       probes: [
         {
           method: 'POST',

@@ -81,4 +81,23 @@ describe('access-token signing keys', () => {
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.some((k) => 'd' in k)).toBe(false);
   });
+
+  it('report each configured key\'s age for /metrics: its stamp, else when it was first published, and which one signs', async () => {
+    const options = { activationDelayMs: DELAY_MS, tokenLifetimeMs: LIFETIME_MS };
+    const stamped = await generatePrivateJwk();
+    const { iat: _none, ...undated } = await generatePrivateJwk();
+    // The first load records both as published now; the undated one is then made a month old.
+    await loadAccessTokenKeys(db, await createKeySet([stamped, undated]), options);
+    await publishedAgo(undated.kid, 86_400 * 30);
+    const [{ published }] = await db.query(`SELECT extract(epoch FROM published_at)::float8 AS published FROM identity.signing_keys WHERE kid = $1`, [undated.kid]);
+    const reloaded = await loadAccessTokenKeys(db, await createKeySet([stamped, undated]), options);
+    const ages = reloaded.ages();
+    // The month-old key signs; the new one waits for its activation delay.
+    expect(ages.map(({ kid, active }) => ({ kid, active }))).toEqual([
+      { kid: stamped.kid, active: false },
+      { kid: undated.kid, active: true },
+    ]);
+    expect(ages[0].createdAt).toEqual(new Date(stamped.iat * 1000));
+    expect(Math.abs(ages[1].createdAt!.getTime() - published * 1000)).toBeLessThan(1);
+  });
 });

@@ -15,7 +15,7 @@ import {
 
 export type { PaymentChannel } from './descriptor-noise';
 
-/** A merchant from the directory, as `findMerchant` returns it. */
+/** A merchant from the directory, as {@link parseDescriptor} finds it. */
 export interface Merchant {
   key: string;
   name: string;
@@ -331,14 +331,4 @@ export function parseDescriptor(raw: string): ParsedDescriptor {
   const words = nameTokens.map((t) => t.key).filter((key) => !isNumber(key));
   const name = merchant?.name || displayName(shownTokens) || displayName(nameTokens) || raw.slice(0, MAX_DESCRIPTOR_LENGTH).trim();
   return { name, words, referenceWords, channel, merchant };
-}
-
-/** A readable name for a raw descriptor: the merchant's own name, or the descriptor without bank noise. */
-export function cleanDescriptor(raw: string): string {
-  return parseDescriptor(raw).name;
-}
-
-/** The well-known merchant a raw descriptor names, or null. */
-export function findMerchant(raw: string): Merchant | null {
-  return parseDescriptor(raw).merchant;
 }

@@ -14,7 +14,11 @@ describe('insights route protection', () => {
       app: h.insights.app,
       audience: 'insights',
       keys: h.serviceKeys,
-      publicRoutes: ['/health/live', '/health/ready', '/metrics'],
+      publicRoutes: [
+        { url: '/health/live', methods: ['GET', 'HEAD'] },
+        { url: '/health/ready', methods: ['GET', 'HEAD'] },
+        { url: '/metrics', methods: ['GET'] },
+      ],
       probes: [
         {
           method: 'POST',

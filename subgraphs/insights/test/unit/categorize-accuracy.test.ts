@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { categorize, type Categorization } from '../../src/domain/categorize';
-import { findMerchant } from '../../src/domain/merchants';
+import { parseDescriptor } from '../../src/domain/merchants';
 import { PRIMARY_CATEGORIES, isDetailedCategory, primaryOf, type DetailedCategory, type PrimaryCategory } from '../../src/domain/taxonomy';
 
 /** One labelled statement line: a raw descriptor as a bank printed it and the category a person would give it. */
@@ -31,7 +31,7 @@ interface Scored {
 const scored: Scored[] = rows.map((row) => ({
   row,
   result: categorize({ description: row.description, amount: BigInt(row.amount), direction: row.direction, mcc: row.mcc ?? null, kind: row.kind ?? null }),
-  known: findMerchant(row.description) !== null,
+  known: parseDescriptor(row.description).merchant !== null,
 }));
 
 const share = (hits: number, total: number): number => (total === 0 ? 0 : hits / total);

@@ -1,8 +1,12 @@
 import { MERCHANT_DIRECTORY } from '../../src/domain/merchant-directory';
-import { cleanDescriptor, findMerchant, parseDescriptor } from '../../src/domain/merchants';
+import { parseDescriptor } from '../../src/domain/merchants';
 import { PRIMARY_CATEGORIES, isDetailedCategory, primaryOf } from '../../src/domain/taxonomy';
 
-describe('cleanDescriptor', () => {
+/** The readable name and the directory merchant a raw descriptor gives. */
+const nameOf = (raw: string) => parseDescriptor(raw).name;
+const merchantOf = (raw: string) => parseDescriptor(raw).merchant;
+
+describe('the name parseDescriptor reads', () => {
   it.each([
     ['PRET A MANGER 1234 LONDON GB', 'Pret A Manger'],
     ['AMZN Mktp UK*2K4LT12J5', 'Amazon'],
@@ -10,7 +14,7 @@ describe('cleanDescriptor', () => {
     ['AMAZON.CO.UK*AB12CD', 'Amazon'],
     ['SQ *JOES CAFE 4432 LONDON GB', "Joe's Cafe"],
   ])('reads %j as %j', (raw, name) => {
-    expect(cleanDescriptor(raw)).toBe(name);
+    expect(nameOf(raw)).toBe(name);
   });
 
   it.each([
@@ -33,60 +37,60 @@ describe('cleanDescriptor', () => {
     ['legal form and web address', 'ACME PLUMBING LTD', 'Acme Plumbing'],
     ['a clean name from Monzo', 'Blue Bottle Coffee', 'Blue Bottle Coffee'],
   ])('strips the noise of a %s', (_style, raw, name) => {
-    expect(cleanDescriptor(raw)).toBe(name);
+    expect(nameOf(raw)).toBe(name);
   });
 
   it('adds the apostrophe a descriptor drops before a venue word only', () => {
-    expect(cleanDescriptor('SQ *TONYS PIZZA')).toBe("Tony's Pizza");
-    expect(cleanDescriptor('SQ *NOODLES BAR')).toBe('Noodles Bar');
-    expect(cleanDescriptor('BOOTS 1234')).toBe('Boots');
+    expect(nameOf('SQ *TONYS PIZZA')).toBe("Tony's Pizza");
+    expect(nameOf('SQ *NOODLES BAR')).toBe('Noodles Bar');
+    expect(nameOf('BOOTS 1234')).toBe('Boots');
   });
 
   it('falls back to the raw text rather than an empty name when nothing readable is left', () => {
     for (const raw of ['1234', 'DD', '*', 'XXXX1234', 'CARD PAYMENT TO 1234 ON 12 MAR']) {
-      expect(cleanDescriptor(raw).length).toBeGreaterThan(0);
+      expect(nameOf(raw).length).toBeGreaterThan(0);
     }
-    expect(cleanDescriptor('   ')).toBe('');
+    expect(nameOf('   ')).toBe('');
   });
 });
 
-describe('findMerchant', () => {
+describe('the merchant parseDescriptor finds', () => {
   it('returns the directory entry with its key, name and category', () => {
-    expect(findMerchant('AMZN Mktp UK*2K4LT12J5')).toEqual({ key: 'amazon', name: 'Amazon', category: 'GENERAL_MERCHANDISE_ONLINE_MARKETPLACES' });
-    expect(findMerchant('TFL TRAVEL CH')).toMatchObject({ key: 'tfl', category: 'TRANSPORTATION_PUBLIC_TRANSIT' });
+    expect(merchantOf('AMZN Mktp UK*2K4LT12J5')).toEqual({ key: 'amazon', name: 'Amazon', category: 'GENERAL_MERCHANDISE_ONLINE_MARKETPLACES' });
+    expect(merchantOf('TFL TRAVEL CH')).toMatchObject({ key: 'tfl', category: 'TRANSPORTATION_PUBLIC_TRANSIT' });
   });
 
   it('returns null for a business it does not know', () => {
-    expect(findMerchant('SQ *JOES CAFE 4432 LONDON GB')).toBeNull();
-    expect(findMerchant('FPO J SMITH REF RENT')).toBeNull();
+    expect(merchantOf('SQ *JOES CAFE 4432 LONDON GB')).toBeNull();
+    expect(merchantOf('FPO J SMITH REF RENT')).toBeNull();
   });
 
   it('prefers the longest pattern, so a brand’s other businesses are told apart', () => {
-    expect(findMerchant('TESCO PFS 3297 LONDON')?.key).toBe('tesco-petrol');
-    expect(findMerchant('TESCO STORES 3297')?.key).toBe('tesco');
-    expect(findMerchant('UBER *EATS PENDING')?.key).toBe('uber-eats');
-    expect(findMerchant('UBER *TRIP HELP.UBER.COM')?.key).toBe('uber');
-    expect(findMerchant('DD SHELL ENERGY')?.key).toBe('shell-energy');
-    expect(findMerchant('SHELL ABBEY ROAD 4231')?.key).toBe('shell');
+    expect(merchantOf('TESCO PFS 3297 LONDON')?.key).toBe('tesco-petrol');
+    expect(merchantOf('TESCO STORES 3297')?.key).toBe('tesco');
+    expect(merchantOf('UBER *EATS PENDING')?.key).toBe('uber-eats');
+    expect(merchantOf('UBER *TRIP HELP.UBER.COM')?.key).toBe('uber');
+    expect(merchantOf('DD SHELL ENERGY')?.key).toBe('shell-energy');
+    expect(merchantOf('SHELL ABBEY ROAD 4231')?.key).toBe('shell');
   });
 
   it('reads the merchant at the start of the name only, not in a fee line that mentions it', () => {
-    expect(findMerchant('NON-STERLING TRANSACTION FEE NETFLIX')).toBeNull();
-    expect(findMerchant('THE CO-OPERATIVE FOOD 1234')?.key).toBe('co-op');
+    expect(merchantOf('NON-STERLING TRANSACTION FEE NETFLIX')).toBeNull();
+    expect(merchantOf('THE CO-OPERATIVE FOOD 1234')?.key).toBe('co-op');
   });
 
   it('keeps channel-like first words that belong to the name', () => {
-    expect(findMerchant('SO ENERGY')?.key).toBe('so-energy');
-    expect(findMerchant('DR MARTENS 0231')?.key).toBe('dr-martens');
-    expect(findMerchant('7-ELEVEN 38261 NEW YORK NY')?.key).toBe('seven-eleven');
-    expect(findMerchant('SO J SMITH RENT')).toBeNull();
+    expect(merchantOf('SO ENERGY')?.key).toBe('so-energy');
+    expect(merchantOf('DR MARTENS 0231')?.key).toBe('dr-martens');
+    expect(merchantOf('7-ELEVEN 38261 NEW YORK NY')?.key).toBe('seven-eleven');
+    expect(merchantOf('SO J SMITH RENT')).toBeNull();
   });
 
   it('reads spaced and joined ampersands alike', () => {
-    expect(findMerchant('B & Q 1234')?.key).toBe('b-and-q');
-    expect(findMerchant('B&Q 1234')?.key).toBe('b-and-q');
-    expect(findMerchant('Marks & Spencer')?.key).toBe('marks-and-spencer');
-    expect(findMerchant('PG&E/EZ-PAY')?.key).toBe('pg-and-e');
+    expect(merchantOf('B & Q 1234')?.key).toBe('b-and-q');
+    expect(merchantOf('B&Q 1234')?.key).toBe('b-and-q');
+    expect(merchantOf('Marks & Spencer')?.key).toBe('marks-and-spencer');
+    expect(merchantOf('PG&E/EZ-PAY')?.key).toBe('pg-and-e');
   });
 });
 
@@ -130,7 +134,7 @@ describe('the merchant directory', () => {
 
   it('finds each merchant by each of its patterns, so no pattern is shadowed by another merchant’s', () => {
     const misses = MERCHANT_DIRECTORY.flatMap((merchant) =>
-      merchant.patterns.filter((pattern) => findMerchant(pattern)?.key !== merchant.key).map((pattern) => `${merchant.key}: ${pattern}`),
+      merchant.patterns.filter((pattern) => merchantOf(pattern)?.key !== merchant.key).map((pattern) => `${merchant.key}: ${pattern}`),
     );
     expect(misses).toEqual([]);
   });

@@ -129,7 +129,7 @@ export type KycCase = {
   /**
    * The customer and their personal data. Staff reviewing KYC only (scope `kyc:review`); masked unless `reveal`
    * is true, which needs a second factor from the last 5 minutes (`STEP_UP_REQUIRED` otherwise: call `stepUp`).
-   * Every read writes an audit row.
+   * Every read writes an audit row with the reason given. Errors: `BAD_USER_INPUT` (`reason`).
    */
   subject: KycSubject;
   /** When it was last submitted. */
@@ -141,6 +141,7 @@ export type KycCase = {
 
 /** A verification case: the customer's request for a tier, its evidence and its decision. */
 export type KycCaseSubjectArgs = {
+  reason: Scalars['String']['input'];
   reveal?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
@@ -515,11 +516,15 @@ export type PhoneCodeRequest = {
 
 export type Query = {
   __typename?: 'Query';
-  /** A case: the customer's own, or any for staff reviewing KYC (scope `kyc:review`; audited). Errors: `UNAUTHENTICATED`, `FORBIDDEN` (scope), `NOT_FOUND`. */
+  /**
+   * A case: the customer's own, or any for staff reviewing KYC (scope `kyc:review`), who must say why (audited with the reason).
+   * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (scope), `BAD_USER_INPUT` (staff without a `reason` of 3 to 500 characters), `NOT_FOUND`.
+   */
   kycCase?: Maybe<KycCase>;
   /**
    * Cases waiting for a compliance decision, longest waiting first. Staff reviewing KYC only (scope `kyc:review`); names are masked.
-   * Errors: `UNAUTHENTICATED`, `FORBIDDEN`, `BAD_USER_INPUT` (`first` outside 1 to 100, bad cursor).
+   * Every read is audited with the reason given.
+   * Errors: `UNAUTHENTICATED`, `FORBIDDEN`, `BAD_USER_INPUT` (`reason` missing or not 3 to 500 characters, `first` outside 1 to 100, bad cursor).
    */
   kycReviewQueue: KycCaseConnection;
 };
@@ -527,12 +532,14 @@ export type Query = {
 
 export type QueryKycCaseArgs = {
   id: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type QueryKycReviewQueueArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  reason: Scalars['String']['input'];
 };
 
 /** Starts a verification. */
@@ -781,7 +788,7 @@ export type KycCaseResolvers<ContextType = SubgraphContext, ParentType extends R
   reviewReasons?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   screening?: Resolver<Maybe<ResolversTypes['KycScreening']>, ParentType, ContextType>;
   state?: Resolver<ResolversTypes['KycCaseState'], ParentType, ContextType>;
-  subject?: Resolver<ResolversTypes['KycSubject'], ParentType, ContextType, RequireFields<KycCaseSubjectArgs, 'reveal'>>;
+  subject?: Resolver<ResolversTypes['KycSubject'], ParentType, ContextType, RequireFields<KycCaseSubjectArgs, 'reason' | 'reveal'>>;
   submittedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   targetTier?: Resolver<ResolversTypes['KycTier'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -913,7 +920,7 @@ export type PhoneCodeRequestResolvers<ContextType = SubgraphContext, ParentType 
 
 export type QueryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   kycCase?: Resolver<Maybe<ResolversTypes['KycCase']>, ParentType, ContextType, RequireFields<QueryKycCaseArgs, 'id'>>;
-  kycReviewQueue?: Resolver<ResolversTypes['KycCaseConnection'], ParentType, ContextType, RequireFields<QueryKycReviewQueueArgs, 'first'>>;
+  kycReviewQueue?: Resolver<ResolversTypes['KycCaseConnection'], ParentType, ContextType, RequireFields<QueryKycReviewQueueArgs, 'first' | 'reason'>>;
 }>;
 
 export type UserResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{

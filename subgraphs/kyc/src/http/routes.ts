@@ -59,7 +59,8 @@ export async function tierOf(db: DataSource, userId: string) {
  * KYC's routes besides `/graphql`: the internal tier API (KYC_API_CALLERS
  * only), the provider webhook (public: its Standard Webhooks signature is
  * checked before anything is read), document content for the BFFs (service
- * token and the user's access token), and the development mailbox.
+ * token and the user's access token; a reviewer adds `?reason=`), and the
+ * development mailbox.
  */
 export async function kycRoutes(app: FastifyInstance, options: KycRoutesOptions): Promise<void> {
   const { logger } = options;
@@ -91,7 +92,7 @@ export async function kycRoutes(app: FastifyInstance, options: KycRoutesOptions)
     documents.addHook('onRoute', (route) => {
       route.config = { ...route.config, serviceCallers: [...options.documentCallers] };
     });
-    documents.get<{ Params: { id: string } }>(DOCUMENT_ROUTE, async (request, reply: FastifyReply) => {
+    documents.get<{ Params: { id: string }; Querystring: { reason?: string } }>(DOCUMENT_ROUTE, async (request, reply: FastifyReply) => {
       const token = bearerToken(String(request.headers.authorization ?? ''));
       if (!token) {
         return reply
@@ -100,7 +101,9 @@ export async function kycRoutes(app: FastifyInstance, options: KycRoutesOptions)
           .send(errorBody(ErrorCode.UNAUTHENTICATED, 'A document is served only with its owner’s or a KYC reviewer’s access token.'));
       }
       const viewer = await options.accessTokens(token);
-      const { document, content } = await options.review.document(viewer, request.params.id);
+      // Staff say why in `?reason=`, kept in the audit log with the read.
+      const reason = typeof request.query.reason === 'string' ? request.query.reason : undefined;
+      const { document, content } = await options.review.document(viewer, request.params.id, { reason, requestId: request.id });
       return reply
         .header('content-type', document.contentType)
         .header('content-length', String(document.size))

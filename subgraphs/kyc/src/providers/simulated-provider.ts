@@ -21,8 +21,7 @@
  * and the same request runs and is delivered again.
  */
 import { createHash } from 'node:crypto';
-import { DomainError, ErrorCode, signWebhook, uuidv7 } from '@meridian/platform';
-import pRetry from 'p-retry';
+import { createWebhookSender, DomainError, ErrorCode, uuidv7, type DeliverWebhook } from '@meridian/platform';
 import { checkRequestFingerprint, parseCheckRequest } from './check-request';
 import {
   IDENTITY_DOCUMENT_KINDS,
@@ -35,23 +34,17 @@ import {
   type VerificationProvider,
 } from './verification-provider';
 
-/** One webhook POST: the headers to send and the exact body they sign. */
-export interface WebhookDelivery {
-  headers: Record<string, string>;
-  body: string;
-}
-
 /** Options for {@link createSimulatedProvider}. */
 export interface SimulatedProviderOptions {
   /** Signs every webhook (`whsec_…`). */
   secret: string;
   /** Sends one webhook; a 2xx status is delivered, any other status or a throw is retried. */
-  deliver: (request: WebhookDelivery) => Promise<{ status: number }>;
+  deliver: DeliverWebhook;
   /** Milliseconds from `submit` to the first delivery attempt. Default 200. */
   delayMs?: number;
   /** Told of each failed attempt and of a delivery given up. Default: nothing is logged. */
   logger?: { warn(obj: object, msg: string): void };
-  /** Delivery attempts in all, and the wait before the first retry, doubled for each later one. Default 5 attempts, 1000 ms. */
+  /** Delivery attempts in all, and the wait before the first retry, doubled for each later one and stretched by a random 1–2×. Default 5 attempts, 1000 ms. */
   retry?: { attempts: number; baseMs: number };
   /** The clock for `completedAt`, webhook timestamps and ages. Default: the system clock. */
   now?: () => Date;
@@ -63,14 +56,6 @@ export interface SimulatedProvider extends VerificationProvider {
   stop(): Promise<void>;
   /** Checks scheduled or being delivered. */
   pending(): number;
-}
-
-interface Job {
-  providerCheckId: string;
-  fingerprint: string;
-  timer?: ReturnType<typeof setTimeout>;
-  settled: Promise<void>;
-  settle: () => void;
 }
 
 const REJECT_REASON: Record<CheckKind, string> = {
@@ -133,75 +118,18 @@ export function simulateCheckResult(request: CheckRequest, completedAt: Date): C
   };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * A provider named `simulated` that computes results by the rules above and
- * delivers each as a `check.completed` webhook, retried with exponential
- * backoff under one `webhook-id` (each attempt signed with its own timestamp).
+ * delivers each as a `check.completed` webhook through the platform's
+ * webhook sender (retried with backoff under one `webhook-id`).
  */
 export function createSimulatedProvider(options: SimulatedProviderOptions): SimulatedProvider {
-  const { secret, deliver, logger } = options;
   const delayMs = options.delayMs ?? 200;
-  const { attempts, baseMs } = options.retry ?? { attempts: 5, baseMs: 1000 };
   const now = options.now ?? (() => new Date());
-  const jobs = new Map<string, Job>();
-  const stopping = new AbortController();
-
-  /** Sends once; any status outside 2xx and any throw become a plain Error, so p-retry retries them all. */
-  async function attempt(delivery: WebhookDelivery): Promise<void> {
-    let status: number;
-    try {
-      ({ status } = await deliver(delivery));
-    } catch (error) {
-      throw new Error(`The webhook could not be sent: ${messageOf(error)}`, { cause: error });
-    }
-    if (status < 200 || status > 299) throw new Error(`The webhook receiver answered ${status}.`);
-  }
-
-  async function deliverResult(request: CheckRequest): Promise<void> {
-    const payload: ProviderWebhookPayload = { type: 'check.completed', data: simulateCheckResult(request, now()) };
-    const body = JSON.stringify(payload);
-    const id = `msg_${uuidv7()}`;
-    const context = { checkId: request.checkId, providerCheckId: payload.data.providerCheckId, webhookId: id };
-    const send = () => {
-      const headers = { 'content-type': 'application/json', ...signWebhook(secret, { id, timestamp: now(), body }) };
-      return attempt({ headers, body });
-    };
-    try {
-      await pRetry(send, {
-        retries: Math.max(0, attempts - 1),
-        minTimeout: baseMs,
-        factor: 2,
-        signal: stopping.signal,
-        // p-retry reports the stop signal as a failure even after a delivered attempt; stopping is not one.
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (retriesLeft > 0 && !stopping.signal.aborted) logger?.warn({ ...context, attempt: attemptNumber, err: error.message }, 'Webhook delivery failed; retrying');
-        },
-      });
-    } catch (error) {
-      if (stopping.signal.aborted) return;
-      logger?.warn({ ...context, attempts, err: messageOf(error) }, 'Webhook delivery given up after the last attempt');
-    }
-  }
-
-  function schedule(request: CheckRequest, job: Job): void {
-    job.timer = setTimeout(() => {
-      job.timer = undefined;
-      void deliverResult(request).finally(() => {
-        jobs.delete(request.checkId);
-        job.settle();
-      });
-    }, delayMs);
-  }
-
-  function newJob(providerCheckId: string, fingerprint: string): Job {
-    let settle = () => {};
-    const settled = new Promise<void>((resolve) => (settle = resolve));
-    return { providerCheckId, fingerprint, settled, settle };
-  }
+  const sender = createWebhookSender({ secret: options.secret, deliver: options.deliver, retry: options.retry, logger: options.logger, now });
+  /** The fingerprint of each check scheduled or being delivered, by checkId. */
+  const inFlight = new Map<string, string>();
+  let stopped = false;
 
   return {
     name: 'simulated',
@@ -212,35 +140,37 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
      * (reason PROVIDER_STOPPED) after `stop()`.
      */
     async submit(input) {
-      if (stopping.signal.aborted) {
+      if (stopped) {
         throw new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'The verification provider is stopped.', { reason: 'PROVIDER_STOPPED' });
       }
       const request = parseCheckRequest(input, now());
       const fingerprint = checkRequestFingerprint(request);
-      const existing = jobs.get(request.checkId);
-      if (existing && existing.fingerprint !== fingerprint) {
+      const existing = inFlight.get(request.checkId);
+      if (existing !== undefined && existing !== fingerprint) {
         throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This checkId was already submitted with other content.', {
           reason: 'CHECK_ID_REUSED',
         });
       }
-      if (existing) return { providerCheckId: existing.providerCheckId };
-      const job = newJob(simulatedCheckId(request.checkId), fingerprint);
-      jobs.set(request.checkId, job);
-      schedule(request, job);
-      return { providerCheckId: job.providerCheckId };
+      const providerCheckId = simulatedCheckId(request.checkId);
+      if (existing !== undefined) return { providerCheckId };
+      inFlight.set(request.checkId, fingerprint);
+      sender.schedule({
+        // A new message each run: once delivered, the same checkId runs and is delivered again.
+        id: `msg_${uuidv7()}`,
+        // Written when the delay is over, so the result is completed then.
+        body: () => JSON.stringify({ type: 'check.completed', data: simulateCheckResult(request, now()) } satisfies ProviderWebhookPayload),
+        delayMs,
+        context: { checkId: request.checkId, providerCheckId },
+        onSettled: () => inFlight.delete(request.checkId),
+      });
+      return { providerCheckId };
     },
 
     async stop() {
-      stopping.abort(new Error('The simulated provider was stopped.'));
-      for (const [checkId, job] of jobs) {
-        if (job.timer === undefined) continue;
-        clearTimeout(job.timer);
-        jobs.delete(checkId);
-        job.settle();
-      }
-      await Promise.all([...jobs.values()].map((job) => job.settled));
+      stopped = true;
+      await sender.stop();
     },
 
-    pending: () => jobs.size,
+    pending: () => sender.pending(),
   };
 }

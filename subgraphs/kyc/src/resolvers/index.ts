@@ -28,8 +28,8 @@ export function createResolvers(services: KycServices): Resolvers {
   return {
     DateTime: DateTimeScalar,
     Query: {
-      kycReviewQueue: (_parent, { first, after }, ctx) => services.review.queue(requireUser(ctx), first ?? 20, after),
-      kycCase: (_parent, { id }, ctx) => services.review.caseFor(requireUser(ctx), id),
+      kycReviewQueue: (_parent, { first, after, reason }, ctx) => services.review.queue(requireUser(ctx), first ?? 20, after, { reason, requestId: ctx.requestId }),
+      kycCase: (_parent, { id, reason }, ctx) => services.review.caseFor(requireUser(ctx), id, { reason, requestId: ctx.requestId }),
     },
     Mutation: {
       startVerification: (_parent, { input }, ctx) => services.verification.start(requireUser(ctx), input?.targetTier ?? 'TIER_1'),
@@ -38,7 +38,7 @@ export function createResolvers(services: KycServices): Resolvers {
       verifyPhoneCode: (_parent, { code }, ctx) => services.phone.verify(requireUser(ctx), code),
       uploadKycDocument: (_parent, { input }, ctx) => services.verification.attachDocument(requireUser(ctx), input),
       submitVerification: (_parent, { caseId }, ctx) => services.processor.submit(requireUser(ctx), caseId),
-      decideKycCase: (_parent, { input }, ctx) => services.review.decide(requireUser(ctx), input),
+      decideKycCase: (_parent, { input }, ctx) => services.review.decide(requireUser(ctx), input, ctx.requestId),
     },
     User: {
       kyc: (user, _args, ctx) => {
@@ -52,7 +52,8 @@ export function createResolvers(services: KycServices): Resolvers {
       monthly: (limits) => formatPence(limits.monthly),
     },
     KycCase: {
-      __resolveReference: (reference, ctx) => services.review.caseFor(requireUser(ctx), reference.id),
+      // A reference carries no reason: staff reach a case through kycCase or the queue, which ask for one.
+      __resolveReference: (reference, ctx) => services.review.caseFor(requireUser(ctx), reference.id, { requestId: ctx.requestId }),
       documents: (kycCase, _args, ctx) => loaders(ctx).documents.load(kycCase.id),
       history: async (kycCase, _args, ctx) => {
         const events = await loaders(ctx).history.load(kycCase.id);
@@ -65,8 +66,13 @@ export function createResolvers(services: KycServices): Resolvers {
       screening: (kycCase) => kycCase.screening,
       pendingDecision: (kycCase) => kycCase.pendingDecision,
       // Unmasked personal data is shown only with a second factor from the last few minutes.
-      subject: (kycCase: CaseRecord, { reveal }, ctx) =>
-        services.review.subject(reveal ? requireRecentMfa(ctx, { maxAgeSeconds: services.stepUpMaxAgeSeconds, action: 'revealKycSubject' }) : requireUser(ctx), kycCase, reveal ?? false),
+      subject: (kycCase: CaseRecord, { reveal, reason }, ctx) =>
+        services.review.subject(
+          reveal ? requireRecentMfa(ctx, { maxAgeSeconds: services.stepUpMaxAgeSeconds, action: 'revealKycSubject' }) : requireUser(ctx),
+          kycCase,
+          reveal ?? false,
+          { reason, requestId: ctx.requestId },
+        ),
     },
     KycCaseConnection: {
       edges: (page) => page.cases,

@@ -1,4 +1,14 @@
-import { decodeKeysetCursor, encodeKeysetCursor, errors, hasScope, type AccessTokenClaims, type Logger, type ObjectStore, type StoredObject } from '@meridian/platform';
+import {
+  decodeKeysetCursor,
+  encodeKeysetCursor,
+  errors,
+  hasScope,
+  staffReason,
+  type AccessTokenClaims,
+  type Logger,
+  type ObjectStore,
+  type StoredObject,
+} from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import type { AuditLog } from '../data/audit-log';
 import type { Actor, CaseStore } from '../data/case-store';
@@ -21,6 +31,13 @@ export interface QueuePage {
   hasPreviousPage: boolean;
 }
 
+/** Why a reviewer reads, and the request the read came in: every staff read is audited with both. */
+export interface ReadContext {
+  /** Required of a reviewer reading a customer's data (3 to 500 characters); a customer reading their own gives none. */
+  reason?: string | null;
+  requestId: string;
+}
+
 /** The subject of a case as staff see it. */
 export interface SubjectView {
   userId: string;
@@ -34,8 +51,9 @@ const encodeCursor = (c: CaseRecord) => encodeKeysetCursor(c.updatedAt, c.id);
  * The staff side of KYC, for reviewers (`kyc:review`; which fields need it is
  * declared on the schema and enforced before these run): the queue, cases,
  * personal data (masked unless revealed), documents and decisions. Every staff
- * read of a case, personal data or a document, and every decision, writes an
- * audit row.
+ * read of the queue, a case, personal data or a document needs a reason and
+ * writes an audit row with it before anything is answered; every decision
+ * writes one with its reason.
  */
 export class ReviewService {
   constructor(
@@ -47,8 +65,9 @@ export class ReviewService {
     private readonly logger: Logger,
   ) {}
 
-  /** Cases in review, longest waiting first. Errors: BAD_USER_INPUT. */
-  async queue(viewer: AccessTokenClaims, first: number, after?: string | null): Promise<QueuePage> {
+  /** Cases in review, longest waiting first. Errors: BAD_USER_INPUT (`reason`, `first`, a bad cursor). */
+  async queue(viewer: AccessTokenClaims, first: number, after: string | null | undefined, read: ReadContext): Promise<QueuePage> {
+    const reason = staffReason(read.reason);
     if (!Number.isInteger(first) || first < 1 || first > 100) throw errors.badInput('first must be 1 to 100.', { field: 'first' });
     const from = after ? decodeKeysetCursor(after) : undefined;
     const rows: Row[] = await this.db.query(
@@ -59,18 +78,20 @@ export class ReviewService {
     const ids = rows.map((r) => r.id as string);
     const byId = new Map((await this.cases.findMany(this.db, ids)).map((c) => [c.id, c]));
     const page = ids.slice(0, first).map((id) => byId.get(id)!);
-    await this.audit.record(this.db, { actor: viewer, action: 'REVIEW_QUEUE_READ', details: { caseIds: page.map((c) => c.id) } });
+    await this.audit.record(this.db, { actor: viewer, action: 'REVIEW_QUEUE_READ', reason, requestId: read.requestId, details: { caseIds: page.map((c) => c.id) } });
     return { cases: page.map((node) => ({ cursor: encodeCursor(node), node })), hasNextPage: ids.length > first, hasPreviousPage: Boolean(after) };
   }
 
   /**
    * A case: the customer's own (not re-screening reviews, which they are not
-   * told of), or any for a reviewer, audited. Errors: NOT_FOUND.
+   * told of), or any for a reviewer, audited with the reason given.
+   * Errors: BAD_USER_INPUT (a reviewer without a `reason`), NOT_FOUND.
    */
-  async caseFor(viewer: AccessTokenClaims, id: string): Promise<CaseRecord> {
+  async caseFor(viewer: AccessTokenClaims, id: string, read: ReadContext): Promise<CaseRecord> {
+    const reason = isKycReviewer(viewer) ? staffReason(read.reason) : null;
     const found = await this.cases.find(this.db, caseIdFrom(id));
-    if (found && isKycReviewer(viewer)) {
-      await this.audit.record(this.db, { actor: viewer, action: 'CASE_READ', subjectUserId: found.userId, caseId: found.id });
+    if (found && reason !== null) {
+      await this.audit.record(this.db, { actor: viewer, action: 'CASE_READ', reason, requestId: read.requestId, subjectUserId: found.userId, caseId: found.id });
       return found;
     }
     if (!found || found.userId !== viewer.userId || found.kind !== 'CUSTOMER') throw errors.notFound('Verification case not found.');
@@ -79,14 +100,18 @@ export class ReviewService {
 
   /**
    * The customer behind a case with their personal data, for a reviewer:
-   * masked, or unmasked when asked. Audited with the fields shown.
+   * masked, or unmasked when asked. Audited with the reason and the fields
+   * shown. Errors: BAD_USER_INPUT (`reason`).
    */
-  async subject(viewer: AccessTokenClaims, kycCase: CaseRecord, reveal: boolean): Promise<SubjectView> {
+  async subject(viewer: AccessTokenClaims, kycCase: CaseRecord, reveal: boolean, read: ReadContext): Promise<SubjectView> {
+    const reason = staffReason(read.reason);
     const profile = await this.profiles.find(this.db, kycCase.userId);
     const data = profile?.data ?? {};
     await this.audit.record(this.db, {
       actor: viewer,
       action: 'PERSONAL_DATA_READ',
+      reason,
+      requestId: read.requestId,
       subjectUserId: kycCase.userId,
       caseId: kycCase.id,
       fields: shownFields(data),
@@ -102,7 +127,7 @@ export class ReviewService {
    * customer back to TIER_0. Errors: NOT_FOUND, BAD_USER_INPUT,
    * CONFLICT (`reason` NOT_IN_REVIEW, FOUR_EYES_REQUIRED, NOT_APPLICABLE).
    */
-  async decide(officer: AccessTokenClaims, input: { caseId: string; decision: Decision; reason: string }): Promise<CaseRecord> {
+  async decide(officer: AccessTokenClaims, input: { caseId: string; decision: Decision; reason: string }, requestId: string): Promise<CaseRecord> {
     const reason = input.reason.trim();
     if (reason.length < 3 || reason.length > 500) throw errors.badInput('reason must be 3 to 500 characters.', { field: 'reason' });
     const caseId = caseIdFrom(input.caseId);
@@ -115,7 +140,7 @@ export class ReviewService {
       if (current.state !== 'NEEDS_REVIEW') {
         throw errors.conflict(`The case is ${current.state}, not in review.`, { reason: 'NOT_IN_REVIEW', state: current.state });
       }
-      await this.audit.record(m, { actor: officer, action: 'CASE_DECIDED', subjectUserId: current.userId, caseId, details: { decision: input.decision, reason } });
+      await this.audit.record(m, { actor: officer, action: 'CASE_DECIDED', reason, requestId, subjectUserId: current.userId, caseId, details: { decision: input.decision } });
       switch (input.decision) {
         case 'APPROVE':
           return approveCase(m, { profiles: this.profiles, cases: this.cases }, current, staff, reason, 'STAFF');
@@ -152,15 +177,26 @@ export class ReviewService {
   }
 
   /**
-   * A document's content for its owner (with `kyc:read`), or for a reviewer (audited).
-   * Errors: NOT_FOUND (no such document, not theirs, or deleted at the end of retention).
+   * A document's content for its owner (with `kyc:read`), or for a reviewer
+   * (audited with the reason given). Errors: BAD_USER_INPUT (a reviewer
+   * without a `reason`), NOT_FOUND (no such document, not theirs, or deleted
+   * at the end of retention).
    */
-  async document(viewer: AccessTokenClaims, id: string): Promise<{ document: DocumentRecord; content: StoredObject }> {
+  async document(viewer: AccessTokenClaims, id: string, read: ReadContext): Promise<{ document: DocumentRecord; content: StoredObject }> {
+    const reason = isKycReviewer(viewer) ? staffReason(read.reason) : null;
     const document = await this.cases.findDocument(this.db, idOrNotFound(id, 'Document not found.'));
     const allowed = document && ((document.userId === viewer.userId && hasScope(viewer, 'kyc:read')) || isKycReviewer(viewer));
     if (!document || !allowed || document.deletedAt) throw errors.notFound('Document not found.');
-    if (document.userId !== viewer.userId) {
-      await this.audit.record(this.db, { actor: viewer, action: 'DOCUMENT_READ', subjectUserId: document.userId, caseId: document.caseId, details: { documentId: id } });
+    if (reason !== null && document.userId !== viewer.userId) {
+      await this.audit.record(this.db, {
+        actor: viewer,
+        action: 'DOCUMENT_READ',
+        reason,
+        requestId: read.requestId,
+        subjectUserId: document.userId,
+        caseId: document.caseId,
+        details: { documentId: id },
+      });
     }
     const content = await this.objects.get(document.objectKey);
     if (!content) throw errors.notFound('Document not found.');

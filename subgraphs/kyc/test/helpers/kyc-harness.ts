@@ -194,16 +194,18 @@ export const MY_KYC = /* GraphQL */ `
     }
   }
 `;
+/** Why the tests' officers read: every staff read is audited with a reason. */
+export const REVIEW_REASON = 'Reviewing the case under the KYC procedure';
 export const QUEUE = /* GraphQL */ `
-  query Queue($first: Int, $after: String) {
-    kycReviewQueue(first: $first, after: $after) { edges { cursor node { id state targetTier reviewReasons screening { outcome matches { listEntryId listedName score reasons } } subject { userId profile { legalName { value } } } } } pageInfo { hasNextPage endCursor } }
+  query Queue($first: Int, $after: String, $reason: String!) {
+    kycReviewQueue(first: $first, after: $after, reason: $reason) { edges { cursor node { id state targetTier reviewReasons screening { outcome matches { listEntryId listedName score reasons } } subject(reason: $reason) { userId profile { legalName { value } } } } } pageInfo { hasNextPage endCursor } }
   }
 `;
 export const CASE = /* GraphQL */ `
-  query Case($id: ID!, $reveal: Boolean) {
-    kycCase(id: $id) { id state targetTier reviewReasons pendingDecision { decision officerId reason } checks { kind outcome reasons }
+  query Case($id: ID!, $reveal: Boolean, $reason: String!) {
+    kycCase(id: $id, reason: $reason) { id state targetTier reviewReasons pendingDecision { decision officerId reason } checks { kind outcome reasons }
       screening { outcome listVersion matches { listEntryId listedName matchedName score reasons } }
-      subject(reveal: $reveal) { userId tier profile { legalName { value } dateOfBirth { value } taxId { value } address { line1 postalCode } } } }
+      subject(reveal: $reveal, reason: $reason) { userId tier profile { legalName { value } dateOfBirth { value } taxId { value } address { line1 postalCode } } } }
   }
 `;
 export const DECIDE = /* GraphQL */ `

@@ -13,6 +13,7 @@ import {
   prepareCase,
   profileInput,
   REQUEST_CODE,
+  REVIEW_REASON,
   START,
   startKyc,
   SUBMIT,
@@ -183,7 +184,7 @@ describe('privacy', () => {
     const documents = await h.server.dataSource.query(`SELECT id FROM kyc.documents WHERE case_id = $1`, [caseId]);
 
     expect((await h.gql(MY_KYC, { id: alice.id }, { user: mallory })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect((await h.gql(CASE, { id: caseId }, { user: mallory })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect((await h.gql(CASE, { id: caseId, reason: REVIEW_REASON }, { user: mallory })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect((await h.gql(SUBMIT, { id: caseId }, { user: mallory })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
     // Alice's upload cannot be attached by Mallory, even to Mallory's own case.
     const malloryCase = (await h.gql(START, {}, { user: mallory })).data!.startVerification.id;
@@ -218,17 +219,58 @@ describe('privacy', () => {
     await h.gql(SUBMIT, { id: caseId }, { user });
     await h.waitForCase(caseId, ['NEEDS_REVIEW']);
     // Unmasked personal data needs a second factor from the last few minutes.
-    const unstepped = await h.gql(CASE, { id: caseId, reveal: true }, { user: await h.user(['COMPLIANCE']) });
+    const unstepped = await h.gql(CASE, { id: caseId, reveal: true, reason: REVIEW_REASON }, { user: await h.user(['COMPLIANCE']) });
     expect(unstepped.errors?.[0].extensions).toMatchObject({ code: 'STEP_UP_REQUIRED', action: 'revealKycSubject', maxAgeSeconds: 300 });
     const officer = await h.user(['COMPLIANCE'], { mfa: true });
-    const revealed = await h.gql(CASE, { id: caseId, reveal: true }, { user: officer });
+    const revealed = await h.gql(CASE, { id: caseId, reveal: true, reason: REVIEW_REASON }, { user: officer });
     expect(revealed.data!.kycCase.subject.profile.legalName.value).toBe('Dora Consider');
     const [document] = await h.server.dataSource.query(`SELECT id FROM kyc.documents WHERE case_id = $1 LIMIT 1`, [caseId]);
-    expect((await h.inject('GET', `/documents/${document.id}`, { caller: 'bff-web', user: officer })).status).toBe(200);
+    const url = `/documents/${document.id}?reason=${encodeURIComponent(`  ${REVIEW_REASON} `)}`;
+    expect((await h.inject('GET', url, { caller: 'bff-web', user: officer, headers: { 'x-request-id': 'req-document-read' } })).status).toBe(200);
 
-    const audit = await h.server.dataSource.query(`SELECT action, fields, revealed FROM kyc.audit_log WHERE actor_id = $1 ORDER BY id`, [officer.id]);
+    const audit = await h.server.dataSource.query(`SELECT action, fields, revealed, reason, request_id FROM kyc.audit_log WHERE actor_id = $1 ORDER BY id`, [officer.id]);
     expect(audit.map((a: { action: string }) => a.action)).toEqual(['CASE_READ', 'PERSONAL_DATA_READ', 'DOCUMENT_READ']);
     expect(audit[1]).toMatchObject({ revealed: true, fields: expect.arrayContaining(['legalName', 'dateOfBirth']) });
+    // Each with the reason given, trimmed, and the request it came in.
+    for (const entry of audit) expect(entry.reason).toBe(REVIEW_REASON);
+    expect(audit[2].request_id).toBe('req-document-read');
+    expect(audit[0].request_id).toEqual(expect.any(String));
     await expect(h.server.dataSource.query(`DELETE FROM kyc.audit_log WHERE actor_id = $1`, [officer.id])).rejects.toThrow(/append-only/);
+    await expect(h.server.dataSource.query(`UPDATE kyc.audit_log SET reason = 'Something else' WHERE actor_id = $1`, [officer.id])).rejects.toThrow(/append-only/);
+  });
+
+  it('refuses a staff read without a reason of 3 to 500 characters with BAD_USER_INPUT, before reading or auditing anything', async () => {
+    const user = await h.user();
+    const caseId = await prepareCase(h, user, 'TIER_2', { legalName: 'Ezra Consider' });
+    await h.gql(SUBMIT, { id: caseId }, { user });
+    await h.waitForCase(caseId, ['NEEDS_REVIEW']);
+    const [document] = await h.server.dataSource.query(`SELECT id FROM kyc.documents WHERE case_id = $1 LIMIT 1`, [caseId]);
+    const officer = await h.user(['COMPLIANCE'], { mfa: true });
+    const entries = async () => (await h.server.dataSource.query(`SELECT action FROM kyc.audit_log WHERE actor_id = $1 ORDER BY id`, [officer.id])).map((r: { action: string }) => r.action);
+
+    // The argument is required of the staff-only fields: leaving it out fails validation.
+    const missing = await h.gql(`{ kycReviewQueue(first: 5) { edges { cursor } } }`, {}, { user: officer });
+    expect(missing.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    for (const reason of ['', '   ', 'ok', 'x'.repeat(501)]) {
+      const queue = await h.gql(`query($r: String!) { kycReviewQueue(first: 5, reason: $r) { edges { cursor } } }`, { r: reason }, { user: officer });
+      expect(queue.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+      const read = await h.gql(`query($id: ID!, $r: String) { kycCase(id: $id, reason: $r) { id } }`, { id: caseId, r: reason }, { user: officer });
+      expect(read.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+      const file = await h.inject('GET', `/documents/${document.id}?reason=${encodeURIComponent(reason)}`, { caller: 'bff-web', user: officer });
+      expect(file.status).toBe(400);
+      expect(JSON.parse(file.body).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    }
+    // kycCase's reason is optional for its customer, so staff who leave it out are refused by KYC itself.
+    const noReason = await h.gql(`query($id: ID!) { kycCase(id: $id) { id } }`, { id: caseId }, { user: officer });
+    expect(noReason.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    expect((await h.inject('GET', `/documents/${document.id}`, { caller: 'bff-web', user: officer })).status).toBe(400);
+    expect(await entries()).toEqual([]);
+
+    // A case read with a reason, its personal data without one: the case is read and audited, the personal data refused.
+    const partly = await h.gql(`query($id: ID!, $r: String!) { kycCase(id: $id, reason: $r) { id subject(reveal: true, reason: " ") { userId } } }`, { id: caseId, r: REVIEW_REASON }, { user: officer });
+    expect(partly.errors?.[0]).toMatchObject({ path: ['kycCase', 'subject'], extensions: { code: 'BAD_USER_INPUT', field: 'reason' } });
+    expect(await entries()).toEqual(['CASE_READ']);
+    // The customer reads their own case without a reason.
+    expect((await h.gql(`query($id: ID!) { kycCase(id: $id) { id state } }`, { id: caseId }, { user })).data?.kycCase.id).toBe(caseId);
   });
 });

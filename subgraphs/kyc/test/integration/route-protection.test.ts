@@ -17,7 +17,12 @@ describe('kyc route protection', () => {
       audience: 'kyc',
       keys: h.serviceKeys,
       // The webhook authenticates by its signature (tested in bad-input-and-privacy); the dev mailbox exists only in development.
-      publicRoutes: ['/health/live', '/health/ready', '/metrics', '/webhooks/verification'],
+      publicRoutes: [
+        { url: '/health/live', methods: ['GET', 'HEAD'] },
+        { url: '/health/ready', methods: ['GET', 'HEAD'] },
+        { url: '/metrics', methods: ['GET'] },
+        { url: '/webhooks/verification', methods: ['POST'] },
+      ],
       probes: [
         {
           method: 'POST',

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadOfacSdnDirectory } from '../../src';
 import { createRescreenWorker } from '../../src/services/sanctions';
-import { CASE, DECIDE, MY_KYC, prepareCase, QUEUE, startKyc, SUBMIT, type KycHarness } from '../helpers/kyc-harness';
+import { CASE, DECIDE, MY_KYC, prepareCase, QUEUE, REVIEW_REASON, startKyc, SUBMIT, type KycHarness } from '../helpers/kyc-harness';
 
 const SAMPLE_UPDATE = path.join(__dirname, '..', '..', 'data', 'sanctions', 'sample-update');
 
@@ -23,7 +23,7 @@ describe('sanctions screening and review', () => {
     expect(mine).toMatchObject({ tier: 'TIER_0', status: 'PENDING', nextSteps: ['WAIT'] });
 
     const officer = await h.user(['COMPLIANCE']);
-    const seen = (await h.gql(CASE, { id: caseId }, { user: officer })).data!.kycCase;
+    const seen = (await h.gql(CASE, { id: caseId, reason: REVIEW_REASON }, { user: officer })).data!.kycCase;
     expect(seen.reviewReasons).toContain('SANCTIONS_POSSIBLE_MATCH');
     expect(seen.screening.outcome).toBe('POSSIBLE_MATCH');
     expect(seen.screening.matches[0]).toMatchObject({ listedName: expect.stringMatching(/volkov/i), score: expect.any(Number) });
@@ -31,7 +31,7 @@ describe('sanctions screening and review', () => {
     expect(seen.subject.profile.legalName.value).not.toBe('Volkov Dmitri');
     expect(seen.subject.profile.legalName.value).toMatch(/^V\**/);
 
-    const queue = (await h.gql(QUEUE, { first: 50 }, { user: officer })).data!.kycReviewQueue;
+    const queue = (await h.gql(QUEUE, { first: 50, reason: REVIEW_REASON }, { user: officer })).data!.kycReviewQueue;
     expect(queue.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(caseId);
   });
 
@@ -75,7 +75,7 @@ describe('sanctions screening and review', () => {
     // Reviewing is kyc:review (compliance, administrators); support reads customers only through identity's audited lookup.
     const support = await h.user(['SUPPORT']);
     const auditRows = async () => (await h.server.dataSource.query(`SELECT count(*)::int AS n FROM kyc.audit_log WHERE actor_id = $1`, [support.id]))[0].n;
-    expect((await h.gql(CASE, { id: caseId }, { user: support })).errors![0].extensions).toEqual({ code: 'FORBIDDEN', fields: ['Query.kycCase'] });
+    expect((await h.gql(CASE, { id: caseId, reason: REVIEW_REASON }, { user: support })).errors![0].extensions).toEqual({ code: 'FORBIDDEN', fields: ['Query.kycCase'] });
     const bySupport = await h.gql(DECIDE, { input: { caseId, decision: 'APPROVE', reason: 'Looks fine.' } }, { user: support });
     expect(bySupport.errors![0].extensions).toEqual({ code: 'FORBIDDEN', fields: ['Mutation.decideKycCase'] });
     expect(await auditRows()).toBe(0);

@@ -1,4 +1,4 @@
-import { ATTACH, CASE, DECIDE, MY_KYC, prepareCase, startKyc, SUBMIT, type KycHarness } from '../helpers/kyc-harness';
+import { ATTACH, CASE, DECIDE, MY_KYC, prepareCase, REVIEW_REASON, startKyc, SUBMIT, type KycHarness } from '../helpers/kyc-harness';
 
 let h: KycHarness;
 beforeAll(async () => {
@@ -45,7 +45,7 @@ describe('verification flow', () => {
     expect((await h.gql(MY_KYC, { id: user.id }, { user })).data!._entities[0].kyc.status).toBe('PENDING');
 
     const officer = await h.user(['COMPLIANCE']);
-    const seen = await h.gql(CASE, { id: caseId }, { user: officer });
+    const seen = await h.gql(CASE, { id: caseId, reason: REVIEW_REASON }, { user: officer });
     expect(seen.data!.kycCase.reviewReasons).toEqual(['PROVIDER_CONSIDER']);
     expect(seen.data!.kycCase.checks[0]).toMatchObject({ kind: 'IDENTITY_DATABASE', outcome: 'CONSIDER' });
     const decided = await h.gql(DECIDE, { input: { caseId, decision: 'APPROVE', reason: 'Checked the electoral roll by hand.' } }, { user: officer });

@@ -1,11 +1,10 @@
-import { DomainError } from '@meridian/platform';
+import { DomainError, type WebhookDelivery } from '@meridian/platform';
 import {
   createSimulatedProvider,
   simulateCheckResult,
   simulatedCheckId,
   type SimulatedProvider,
   type SimulatedProviderOptions,
-  type WebhookDelivery,
 } from '../../src/providers/simulated-provider';
 import { worstOutcome, type CheckKind, type CheckRequest, type CheckDocument } from '../../src/providers/verification-provider';
 import { generateWebhookSecret, verifyWebhook } from '@meridian/platform';

@@ -601,11 +601,15 @@ export type PaymentStatus =
 
 export type Query = {
   __typename?: 'Query';
-  /** A payment you made or received; staff reviewing payments (scope `payments:review`) read any (audited). Errors: `UNAUTHENTICATED`, `FORBIDDEN` (scope), `NOT_FOUND`. */
+  /**
+   * A payment you made or received; staff reviewing payments (scope `payments:review`) read any, saying why (audited with the reason).
+   * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (scope), `BAD_USER_INPUT` (staff without a `reason` of 3 to 500 characters), `NOT_FOUND`.
+   */
   payment?: Maybe<Payment>;
   /**
-   * Payments held for review, longest waiting first. Staff reviewing payments only (scope `payments:review`); every read is audited.
-   * Errors: `UNAUTHENTICATED`, `FORBIDDEN`, `BAD_USER_INPUT`.
+   * Payments held for review, longest waiting first. Staff reviewing payments only (scope `payments:review`); every read is audited
+   * with the reason given.
+   * Errors: `UNAUTHENTICATED`, `FORBIDDEN`, `BAD_USER_INPUT` (`reason` missing or not 3 to 500 characters, `first`, bad cursor).
    */
   paymentReviewQueue: PaymentConnection;
   /**
@@ -618,12 +622,14 @@ export type Query = {
 
 export type QueryPaymentArgs = {
   id: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type QueryPaymentReviewQueueArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  reason: Scalars['String']['input'];
 };
 
 
@@ -1101,7 +1107,7 @@ export type PaymentRefundResolvers<ContextType = SubgraphContext, ParentType ext
 
 export type QueryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   payment?: Resolver<Maybe<ResolversTypes['Payment']>, ParentType, ContextType, RequireFields<QueryPaymentArgs, 'id'>>;
-  paymentReviewQueue?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<QueryPaymentReviewQueueArgs, 'first'>>;
+  paymentReviewQueue?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<QueryPaymentReviewQueueArgs, 'first' | 'reason'>>;
   payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<QueryPaymentsArgs, 'first'>>;
 }>;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DomainError, ErrorCode, errors, isErrorCode, isIdempotencyKey, returnedRows, type Queryable } from '@meridian/platform';
+import { DomainError, ErrorCode, errors, isErrorCode, isIdempotencyKey, pollUntil, returnedRows, type Queryable } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 
 /** How long a key is remembered: 24 hours, as Stripe does. */
@@ -50,16 +50,13 @@ export class IdempotencyKeys {
 
   /** Runs `work` once for (user, key) or answers what it answered. */
   async run<T>(userId: string, key: string, operation: string, fingerprint: string, work: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
-      const claim = await this.claim(userId, key, operation, fingerprint);
-      if (claim.kind === 'answered') return replay<T>(claim.response);
-      if (claim.kind === 'claimed') return this.execute(userId, key, work);
-      if (Date.now() > deadline) {
-        throw errors.conflict('A request with this idempotency key is still being processed. Retry it shortly.', { reason: 'IDEMPOTENCY_KEY_IN_USE' });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    // While another request holds the key, its answer is waited for: the claim is tried again every 50 ms.
+    const claim = await pollUntil(async () => {
+      const tried = await this.claim(userId, key, operation, fingerprint);
+      return tried.kind === 'busy' ? undefined : tried;
+    }, { everyMs: 50, forMs: WAIT_MS });
+    if (!claim) throw errors.conflict('A request with this idempotency key is still being processed. Retry it shortly.', { reason: 'IDEMPOTENCY_KEY_IN_USE' });
+    return claim.kind === 'answered' ? replay<T>(claim.response) : this.execute(userId, key, work);
   }
 
   /** Forgets keys older than 24 hours; answers how many. */

@@ -122,16 +122,3 @@ export function validateCard(input: CardInput, now: Date): CardForTokenisation {
     cvcForProvider: { value: cvc, enumerable: false },
   });
 }
-
-// Thirteen or more digits, single spaces or dashes allowed between them: any card number, however it is written.
-const CARD_NUMBER_LIKE = /(?<!\d)\d(?:[ -]?\d){12,}/g;
-
-/**
- * The text with every run of 13 or more digits (spaces and dashes allowed
- * between them) replaced by `****` and its last four digits, for logs and
- * error messages that might carry a card number. It masks more than card
- * numbers (long ids, millisecond timestamps) rather than miss one.
- */
-export function maskCardNumbers(text: string): string {
-  return text.replace(CARD_NUMBER_LIKE, (run) => `****${run.replace(/\D/g, '').slice(-4)}`);
-}

@@ -44,3 +44,8 @@ export interface PaymentEvent {
   reason: string;
   at: Date;
 }
+
+/** Whether the counterparty of a peer-to-peer payment sees it: once the money reached them. */
+export function isReceived(p: PaymentRecord): boolean {
+  return p.status === 'SUCCEEDED' || p.status === 'PARTIALLY_REFUNDED' || p.status === 'REFUNDED';
+}

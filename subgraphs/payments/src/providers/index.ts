@@ -2,5 +2,4 @@
 export * from './payment-provider';
 export * from './provider-requests';
 export * from './provider-webhook';
-export * from './webhook-sender';
 export * from './simulated-provider';

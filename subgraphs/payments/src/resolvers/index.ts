@@ -1,4 +1,4 @@
-import { DateTimeScalar, errors, formatDecimal, hasScope, requireUser, type AccessTokenClaims, type CurrencyCode, type SubgraphContext } from '@meridian/platform';
+import { DateTimeScalar, errors, formatDecimal, hasScope, requireUser, staffReason, type AccessTokenClaims, type CurrencyCode, type SubgraphContext } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import type { Resolvers, ScheduleInput as ScheduleInputArgument } from '../__generated__/resolvers-types';
 import type { ScheduleInput, Weekday } from '../domain/schedule';
@@ -63,22 +63,27 @@ export function createResolvers(services: PaymentsServices): Resolvers {
         const rows = await services.payments.store.page(services.db, viewer.userId, { first: size, after: cursor, statuses: (status ?? undefined) as PaymentStatus[] | undefined });
         return toPage(rows, size, cursor);
       },
-      payment: async (_parent, { id }, ctx) => {
+      payment: async (_parent, { id, reason }, ctx) => {
         const viewer = viewerOf(ctx);
+        // Staff say why they read, before anything is read; the customer gives no reason.
+        const why = isReviewer(viewer) ? staffReason(reason) : null;
         const payment = await services.payments.visible(viewer, id);
         if (payment.userId !== viewer.userId && payment.counterpartyUserId !== viewer.userId) {
-          await services.audit.record([{ staffUserId: viewer.userId, paymentId: payment.id, subjectUserId: payment.userId, operation: 'Query.payment', requestId: ctx.requestId }]);
+          await services.audit.record([
+            { staffUserId: viewer.userId, paymentId: payment.id, subjectUserId: payment.userId, operation: 'Query.payment', requestId: ctx.requestId, reason: why },
+          ]);
         }
         return payment;
       },
-      paymentReviewQueue: async (_parent, { first, after }, ctx) => {
+      paymentReviewQueue: async (_parent, { first, after, reason }, ctx) => {
         // Who may (`payments:review`) is declared on the schema and enforced before this runs.
         const viewer = viewerOf(ctx);
+        const why = staffReason(reason);
         const size = pageSize(first);
         const cursor = decodeCursor(after);
         const page = toPage(await services.payments.store.reviewQueue(services.db, { first: size, after: cursor }), size, cursor);
         await services.audit.record(
-          page.items.map((p) => ({ staffUserId: viewer.userId, paymentId: p.id, subjectUserId: p.userId, operation: 'Query.paymentReviewQueue', requestId: ctx.requestId })),
+          page.items.map((p) => ({ staffUserId: viewer.userId, paymentId: p.id, subjectUserId: p.userId, operation: 'Query.paymentReviewQueue', requestId: ctx.requestId, reason: why })),
         );
         return page;
       },
@@ -120,14 +125,19 @@ export function createResolvers(services: PaymentsServices): Resolvers {
       decidePayment: async (_parent, { id, decision, reason, idempotencyKey }, ctx) => {
         const request = requestOf(ctx, idempotencyKey);
         const decided = await services.payments.decide(request, id, decision, reason);
-        await services.audit.record([{ staffUserId: request.viewer.userId, paymentId: id, subjectUserId: decided.userId, operation: `Mutation.decidePayment:${decision}`, requestId: ctx.requestId }]);
+        await services.audit.record([
+          { staffUserId: request.viewer.userId, paymentId: id, subjectUserId: decided.userId, operation: `Mutation.decidePayment:${decision}`, requestId: ctx.requestId, reason: reason.trim() },
+        ]);
         return decided;
       },
     },
     Payment: {
       __resolveReference: async (reference, ctx) => {
+        const viewer = viewerOf(ctx);
         try {
-          return await services.payments.visible(viewerOf(ctx), reference.id);
+          const payment = await services.payments.visible(viewer, reference.id);
+          // A reference carries no reason: staff read someone else's payment through payment(id, reason) or the queue.
+          return payment.userId === viewer.userId || payment.counterpartyUserId === viewer.userId ? payment : null;
         } catch {
           return null;
         }

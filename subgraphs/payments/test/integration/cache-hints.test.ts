@@ -78,11 +78,11 @@ describe('cache hints in payments', () => {
 
   it('never lets the review queue or a reviewer’s read of a payment be cached', async () => {
     const officer = await h.customer({ roles: ['COMPLIANCE'] });
-    const queue = await answer(`{ paymentReviewQueue(first: 10) { edges { node { id status } } pageInfo { hasNextPage } } }`, {}, officer);
+    const queue = await answer(`{ paymentReviewQueue(first: 10, reason: "Checking held payments") { edges { node { id status } } pageInfo { hasNextPage } } }`, {}, officer);
     expect(queue.errors).toBeUndefined();
     expect(queue.cacheControl).toBe('no-store');
     // The same field a customer reads, read by a reviewer (and audited).
-    const read = await answer(`query ($id: ID!) { payment(id: $id) { id status amount { amount } } }`, { id: paymentId }, officer);
+    const read = await answer(`query ($id: ID!) { payment(id: $id, reason: "Checking a payment") { id status amount { amount } } }`, { id: paymentId }, officer);
     expect(read.errors).toBeUndefined();
     expect(read.data!.payment.id).toBe(paymentId);
     expect(read.cacheControl).toBe('no-store');

@@ -15,7 +15,9 @@ const PAYMENT = `id status reviewReasons failureCode history { from to actor rea
 const CREATE = `mutation ($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`;
 const CONFIRM = `mutation ($id: ID!) { confirmPayment(id: $id) { ${PAYMENT} } }`;
 const DECIDE = `mutation ($id: ID!, $decision: PaymentDecision!, $reason: String!) { decidePayment(id: $id, decision: $decision, reason: $reason) { ${PAYMENT} } }`;
-const QUEUE = `{ paymentReviewQueue(first: 50) { edges { node { id status amount { amount } } } } }`;
+const REASON = 'Fraud rules held it for review';
+const QUEUE = `{ paymentReviewQueue(first: 50, reason: "${REASON}") { edges { node { id status amount { amount } } } } }`;
+const READ = `query ($id: ID!, $reason: String) { payment(id: $id, reason: $reason) { id status } }`;
 
 async function heldPayment(amount = '150.00') {
   const payer = await h.customer();
@@ -37,7 +39,12 @@ beforeAll(async () => {
 });
 
 const auditRows = async (paymentId: string) =>
-  (await h.payments.dataSource.query(`SELECT staff_user_id, operation FROM payments.staff_audit WHERE payment_id = $1 ORDER BY at`, [paymentId])) as { staff_user_id: string; operation: string }[];
+  (await h.payments.dataSource.query(`SELECT staff_user_id, operation, reason, request_id FROM payments.staff_audit WHERE payment_id = $1 ORDER BY at`, [paymentId])) as {
+    staff_user_id: string;
+    operation: string;
+    reason: string | null;
+    request_id: string;
+  }[];
 
 describe('payments held for review', () => {
   it('holds a large first payment to someone new with the money reserved, and lets compliance approve it', async () => {
@@ -62,6 +69,9 @@ describe('payments held for review', () => {
     // Staff reads and decisions are audited.
     const audit = await auditRows(id);
     expect(audit.map((r) => r.operation)).toEqual(expect.arrayContaining(['Query.paymentReviewQueue', 'Mutation.decidePayment:APPROVE']));
+    // Each with the reason given: the reviewer's for reading, the decision's for deciding.
+    expect(audit.find((r) => r.operation === 'Query.paymentReviewQueue')!.reason).toBe(REASON);
+    expect(audit.find((r) => r.operation === 'Mutation.decidePayment:APPROVE')!.reason).toBe('known landlord, rent');
     // A decided payment cannot be decided again.
     expect((await h.gql(DECIDE, { id, decision: 'REJECT', reason: 'second thoughts' }, secondOfficer)).errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', state: 'SUCCEEDED' });
   });
@@ -80,16 +90,42 @@ describe('payments held for review', () => {
     const { payer, id } = await heldPayment();
     const before = (await auditRows(id)).length;
     expect((await h.gql(QUEUE, {}, support)).errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN', fields: ['Query.paymentReviewQueue'] });
-    const read = await h.gql(`query ($id: ID!) { payment(id: $id) { id status } }`, { id }, support);
+    const read = await h.gql(READ, { id, reason: REASON }, support);
     expect(read.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN', fields: ['Query.payment'] });
     expect((await h.gql(DECIDE, { id, decision: 'APPROVE', reason: 'looks fine' }, support)).errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN', fields: ['Mutation.decidePayment'] });
     expect((await h.gql(DECIDE, { id, decision: 'APPROVE', reason: 'my own payment' }, payer)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await h.gql(QUEUE, {}, payer)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await auditRows(id)).length).toBe(before);
-    // A reviewer reads any payment, audited.
-    expect((await h.gql(`query ($id: ID!) { payment(id: $id) { id status } }`, { id }, officer)).data!.payment).toEqual({ id, status: 'REQUIRES_REVIEW' });
-    expect((await auditRows(id)).some((r) => r.staff_user_id === officer.id && r.operation === 'Query.payment')).toBe(true);
+    // A reviewer reads any payment, audited with the reason given (trimmed).
+    expect((await h.gql(READ, { id, reason: ` ${REASON}  ` }, officer)).data!.payment).toEqual({ id, status: 'REQUIRES_REVIEW' });
+    expect((await auditRows(id)).filter((r) => r.staff_user_id === officer.id && r.operation === 'Query.payment').map((r) => r.reason)).toEqual([REASON]);
     expect((await h.gql(DECIDE, { id, decision: 'APPROVE', reason: 'x' }, officer)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+  });
+
+  it('refuses a reviewer’s read without a reason of 3 to 500 characters with BAD_USER_INPUT, reading and auditing nothing', async () => {
+    const { payer, id } = await heldPayment();
+    const before = (await auditRows(id)).length;
+    for (const reason of [null, '', '   ', 'no', 'x'.repeat(501)]) {
+      expect((await h.gql(READ, { id, reason }, officer)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+      const queue = await h.gql(`query ($reason: String!) { paymentReviewQueue(first: 5, reason: $reason) { edges { cursor } } }`, { reason: reason ?? '' }, officer);
+      expect(queue.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    }
+    // Required on the queue: leaving it out fails validation.
+    expect((await h.gql(`{ paymentReviewQueue(first: 5) { edges { cursor } } }`, {}, officer)).errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    // An unknown payment is refused for the reason first: nothing tells a reviewer without one whether it exists.
+    expect((await h.gql(READ, { id: '0190aaaa-0000-7000-8000-000000000000' }, officer)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    expect((await auditRows(id)).length).toBe(before);
+    // The customer reads their own payment without one.
+    expect((await h.gql(READ, { id }, payer)).data!.payment).toEqual({ id, status: 'REQUIRES_REVIEW' });
+  });
+
+  it('keeps the staff audit append-only', async () => {
+    const { id } = await heldPayment();
+    expect((await h.gql(READ, { id, reason: REASON }, officer)).errors).toBeUndefined();
+    await expect(h.payments.dataSource.query(`UPDATE payments.staff_audit SET reason = 'Something else' WHERE payment_id = $1`, [id])).rejects.toThrow(/append-only/);
+    await expect(h.payments.dataSource.query(`DELETE FROM payments.staff_audit WHERE payment_id = $1`, [id])).rejects.toThrow(/append-only/);
+    await expect(h.payments.dataSource.query(`TRUNCATE payments.staff_audit`)).rejects.toThrow(/append-only/);
+    expect((await auditRows(id)).map((r) => r.reason)).toEqual([REASON]);
   });
 
   it('lets the customer cancel a payment waiting for review, releasing the money', async () => {

@@ -15,7 +15,12 @@ describe('payments route protection', () => {
       audience: 'payments',
       keys: h.serviceKeys,
       // The provider webhook authenticates by its signature (tested in payouts).
-      publicRoutes: ['/health/live', '/health/ready', '/metrics', '/webhooks/payments'],
+      publicRoutes: [
+        { url: '/health/live', methods: ['GET', 'HEAD'] },
+        { url: '/health/ready', methods: ['GET', 'HEAD'] },
+        { url: '/metrics', methods: ['GET'] },
+        { url: '/webhooks/payments', methods: ['POST'] },
+      ],
       probes: [
         {
           method: 'POST',

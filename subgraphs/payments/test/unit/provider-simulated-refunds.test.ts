@@ -1,9 +1,8 @@
-import { generateWebhookSecret, signWebhook } from '@meridian/platform';
+import { generateWebhookSecret, signWebhook, type WebhookDelivery } from '@meridian/platform';
 import { createTestKeyValueStore } from '@meridian/platform/testing';
 import { ProviderTimeoutError, type PayoutRequest, type RefundRequest } from '../../src/providers/payment-provider';
 import { ProviderWebhookError, parseProviderWebhook, serializeProviderWebhookEvent } from '../../src/providers/provider-webhook';
 import { SIMULATED_CARDS, createSimulatedPaymentProvider, simulatedProviderRef } from '../../src/providers/simulated-provider';
-import type { WebhookDelivery } from '../../src/providers/webhook-sender';
 
 // The simulated provider's refunds of charges and returns of payouts, by the rules of its tables.
 

@@ -1,4 +1,4 @@
-import { DomainError, createMemoryKeyValueStore, generateWebhookSecret, type KeyValueStore } from '@meridian/platform';
+import { DomainError, createMemoryKeyValueStore, generateWebhookSecret, type KeyValueStore, type WebhookDelivery } from '@meridian/platform';
 import { createTestKeyValueStore } from '@meridian/platform/testing';
 import {
   AttemptIdReusedError,
@@ -16,7 +16,6 @@ import {
   type SimulatedPaymentProvider,
   type SimulatedPaymentProviderOptions,
 } from '../../src/providers/simulated-provider';
-import type { WebhookDelivery } from '../../src/providers/webhook-sender';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const SECRET = generateWebhookSecret();

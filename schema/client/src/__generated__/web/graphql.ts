@@ -968,6 +968,7 @@ export type KycReviewCasePartsFragment = { __typename?: 'KycCase', id: string, s
 export type KycReviewQueueQueryVariables = Exact<{
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
 }>;
 
 
@@ -976,6 +977,7 @@ export type KycReviewQueueQuery = { __typename?: 'Query', kycReviewQueue: { __ty
 export type KycCaseQueryVariables = Exact<{
   id: Scalars['ID']['input'];
   reveal?: InputMaybe<Scalars['Boolean']['input']>;
+  reason: Scalars['String']['input'];
 }>;
 
 
@@ -1146,6 +1148,7 @@ export type ReviewedPaymentPartsFragment = { __typename?: 'Payment', id: string,
 export type PaymentReviewQueueQueryVariables = Exact<{
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
 }>;
 
 
@@ -2468,13 +2471,13 @@ export const MarkAlertsReadDocument = new TypedDocumentString(`
 }
     `, {"hash":"c8cf803943623bfd53161b25bf1d838a1aa999d6c52517a96d1d461fb469a46b"}) as unknown as TypedDocumentString<MarkAlertsReadMutation, MarkAlertsReadMutationVariables>;
 export const KycReviewQueueDocument = new TypedDocumentString(`
-    query KycReviewQueue($first: Int = 20, $after: String) {
-  kycReviewQueue(first: $first, after: $after) {
+    query KycReviewQueue($first: Int = 20, $after: String, $reason: String!) {
+  kycReviewQueue(first: $first, after: $after, reason: $reason) {
     edges {
       cursor
       node {
         ...KycReviewCaseParts
-        subject {
+        subject(reason: $reason) {
           userId
           tier
           profile {
@@ -2504,10 +2507,10 @@ export const KycReviewQueueDocument = new TypedDocumentString(`
     reason
     at
   }
-}`, {"hash":"b735c45aeb9969ba083d0921f7e311d59c15e64f3c78653defaeb73e282a5a4e"}) as unknown as TypedDocumentString<KycReviewQueueQuery, KycReviewQueueQueryVariables>;
+}`, {"hash":"55d5dce03c6ae3e170ce432caca0f66f09076aa1e757cb0569eafd06b7ce23d2"}) as unknown as TypedDocumentString<KycReviewQueueQuery, KycReviewQueueQueryVariables>;
 export const KycCaseDocument = new TypedDocumentString(`
-    query KycCase($id: ID!, $reveal: Boolean = false) {
-  kycCase(id: $id) {
+    query KycCase($id: ID!, $reveal: Boolean = false, $reason: String!) {
+  kycCase(id: $id, reason: $reason) {
     ...KycReviewCaseParts
     customerMessage
     decidedAt
@@ -2545,7 +2548,7 @@ export const KycCaseDocument = new TypedDocumentString(`
         reasons
       }
     }
-    subject(reveal: $reveal) {
+    subject(reveal: $reveal, reason: $reason) {
       userId
       tier
       profile {
@@ -2600,7 +2603,7 @@ export const KycCaseDocument = new TypedDocumentString(`
     reason
     at
   }
-}`, {"hash":"ddd2ecd41f3a8cc1188c4a6d8249328558141755f51bd1651eba8905956a8326"}) as unknown as TypedDocumentString<KycCaseQuery, KycCaseQueryVariables>;
+}`, {"hash":"28918998c52c6e102c8ca4d2225765806643bb41f16550e73e5e6487506c7662"}) as unknown as TypedDocumentString<KycCaseQuery, KycCaseQueryVariables>;
 export const DecideKycCaseDocument = new TypedDocumentString(`
     mutation DecideKycCase($input: DecideKycCaseInput!) {
   decideKycCase(input: $input) {
@@ -2981,8 +2984,8 @@ export const RemoveCardDocument = new TypedDocumentString(`
 }
     `, {"hash":"73a2cfefab12084c7d15f9c8b71accabc3a38cbb7a4c273d9e315df50ed93143"}) as unknown as TypedDocumentString<RemoveCardMutation, RemoveCardMutationVariables>;
 export const PaymentReviewQueueDocument = new TypedDocumentString(`
-    query PaymentReviewQueue($first: Int = 20, $after: String) {
-  paymentReviewQueue(first: $first, after: $after) {
+    query PaymentReviewQueue($first: Int = 20, $after: String, $reason: String!) {
+  paymentReviewQueue(first: $first, after: $after, reason: $reason) {
     edges {
       cursor
       node {
@@ -3018,7 +3021,7 @@ export const PaymentReviewQueueDocument = new TypedDocumentString(`
   failureCode
   createdAt
   updatedAt
-}`, {"hash":"290f36f93e4d7df702861f2ebc31dbb0dd5e739f8ce8aef52cff6c75976618ce"}) as unknown as TypedDocumentString<PaymentReviewQueueQuery, PaymentReviewQueueQueryVariables>;
+}`, {"hash":"795de6a7b43d850116c70d2a124b5227eb8d3630ee0cd1070bafcd1c4b9f4f1e"}) as unknown as TypedDocumentString<PaymentReviewQueueQuery, PaymentReviewQueueQueryVariables>;
 export const DecidePaymentDocument = new TypedDocumentString(`
     mutation DecidePayment($id: ID!, $decision: PaymentDecision!, $reason: String!, $idempotencyKey: String) {
   decidePayment(

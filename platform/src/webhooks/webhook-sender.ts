@@ -1,12 +1,13 @@
 /**
- * The sending side of the simulated provider's webhooks: each message is sent
- * after a delay, signed with Standard Webhooks, and retried with exponential
- * backoff and jitter under one `webhook-id` (each attempt signed with its own
- * timestamp). Timers are unref'd and `stop()` cancels them, so neither a
- * server nor a test run is kept alive by a webhook nobody waits for.
+ * The sending side of a provider's webhooks, for the simulated providers: each
+ * message is sent after a delay, signed with Standard Webhooks, and retried
+ * with exponential backoff and jitter (p-retry) under one `webhook-id`, each
+ * attempt signed with its own timestamp. Timers are unref'd and `stop()`
+ * cancels them, so neither a server nor a test run is kept alive by a webhook
+ * nobody waits for.
  */
-import { signWebhook } from '@meridian/platform';
 import pRetry from 'p-retry';
+import { signWebhook } from './standard-webhooks';
 
 /** One webhook POST: the headers to send and the exact body they sign. */
 export interface WebhookDelivery {
@@ -33,9 +34,12 @@ export interface WebhookSenderOptions {
 /** A message to send: `id` is its `webhook-id`, `context` goes into log lines about it. */
 export interface ScheduledWebhook {
   id: string;
-  body: string;
+  /** The exact body, or what writes it once, when the delay is over (a result that says when it was completed). */
+  body: string | (() => string);
   delayMs: number;
   context: Record<string, unknown>;
+  /** Called once the message was delivered, given up, or cancelled by `stop()`; never for a message ignored by `schedule`. */
+  onSettled?: () => void;
 }
 
 /** Schedules, signs and retries webhook deliveries. */
@@ -49,6 +53,7 @@ export interface WebhookSender {
 }
 
 interface Job {
+  message: ScheduledWebhook;
   timer?: ReturnType<typeof setTimeout>;
   settled: Promise<void>;
   settle: () => void;
@@ -77,8 +82,15 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     if (status < 200 || status > 299) throw new Error(`The webhook receiver answered ${status}.`);
   }
 
-  async function send({ id, body, context }: ScheduledWebhook): Promise<void> {
+  async function send({ id, body: written, context }: ScheduledWebhook): Promise<void> {
     const logged = { ...context, webhookId: id };
+    let body: string;
+    try {
+      body = typeof written === 'string' ? written : written();
+    } catch (error) {
+      logger?.warn({ ...logged, err: messageOf(error) }, 'Webhook body could not be written; nothing was sent');
+      return;
+    }
     const once = () => attempt({ headers: { 'content-type': 'application/json', ...signWebhook(secret, { id, timestamp: now(), body }) }, body });
     try {
       await pRetry(once, {
@@ -99,19 +111,23 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     }
   }
 
+  /** Forgets a job and tells whoever waits on it. */
+  function finish(job: Job): void {
+    jobs.delete(job.message.id);
+    job.settle();
+    job.message.onSettled?.();
+  }
+
   return {
     schedule(message) {
       if (stopping.signal.aborted || jobs.has(message.id)) return;
       let settle = () => {};
       const settled = new Promise<void>((resolve) => (settle = resolve));
-      const job: Job = { settled, settle };
+      const job: Job = { message, settled, settle };
       jobs.set(message.id, job);
       job.timer = setTimeout(() => {
         job.timer = undefined;
-        void send(message).finally(() => {
-          jobs.delete(message.id);
-          job.settle();
-        });
+        void send(message).finally(() => finish(job));
       }, message.delayMs);
       job.timer.unref();
     },
@@ -120,11 +136,10 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
 
     async stop() {
       stopping.abort(new Error('The webhook sender was stopped.'));
-      for (const [id, job] of jobs) {
+      for (const job of jobs.values()) {
         if (job.timer === undefined) continue;
         clearTimeout(job.timer);
-        jobs.delete(id);
-        job.settle();
+        finish(job);
       }
       await Promise.all([...jobs.values()].map((job) => job.settled));
     },
