@@ -7,7 +7,9 @@
 #   docker build -t meridian:local .
 #   docker run --rm -p 4201:4201 --env-file .env -w /app/subgraphs/identity meridian:local
 #
-# TypeScript runs directly through tsx; there is no build step.
+# TypeScript runs directly through tsx; the only build is the web dashboard's
+# bundle (apps/web, Vite), made in a stage of its own with the development
+# dependencies and copied into the image, where the web BFF serves it at /.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -29,6 +31,16 @@ COPY --from=manifests /out/ ./
 RUN --mount=type=cache,target=/root/.npm \
     npm install --omit=dev --no-audit --no-fund --loglevel=error
 
+# The web dashboard's static bundle: Vite and the UI libraries are development
+# dependencies, so they stay in this stage; only apps/web/dist goes on.
+FROM ${NODE_IMAGE} AS web
+WORKDIR /app
+COPY --from=manifests /out/ ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm install --no-audit --no-fund --loglevel=error
+COPY . .
+RUN npm run build -w apps/web
+
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE=subgraphs/identity
 ENV NODE_ENV=production \
@@ -40,6 +52,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app ./
 COPY . .
+COPY --from=web /app/apps/web/dist ./apps/web/dist
 # The code stays owned by root and read-only for the server; only DATA_DIR
 # (used by the embedded mode) and the object store's mount point are writable. tsx keeps its cache under /tmp.
 RUN mkdir -p /app/.data /var/lib/meridian/objects && chown 1000:1000 /app/.data /var/lib/meridian/objects

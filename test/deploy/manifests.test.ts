@@ -21,6 +21,18 @@ const k8sDir = path.join(root, 'deploy/k8s');
 const k8sTargets = ['base', 'overlays/staging', 'overlays/production'] as const;
 type K8sTarget = (typeof k8sTargets)[number];
 
+/**
+ * What the browser asks the web BFF for the dashboard (apps/web): `/` (Exact, so health and other
+ * server routes stay unrouted), the hashed bundle under `/assets`, and the first segment of every
+ * screen's path in the app's route files — a new screen needs its Ingress route, or this test fails.
+ */
+function webAppPaths(): string[] {
+  const src = path.join(root, 'apps/web/src');
+  const files = fs.readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => /-routes\.tsx?$/.test(f));
+  const segments = files.flatMap((f) => [...fs.readFileSync(path.join(src, f), 'utf8').matchAll(/path: '(\/[a-z0-9-]+)/g)].map((m) => m[1]));
+  return ['/', '/assets', ...new Set(segments)];
+}
+
 /** Servers and ports from the architecture's "Processes and ports" table, with the variable each listens on. */
 const servers: Record<string, { port: number; workspace: string; portVar: string; metrics?: { port: number; portVar: string }; clientPaths?: string[] }> = {
   identity: { port: 4201, workspace: 'subgraphs/identity', portVar: 'IDENTITY_PORT' },
@@ -29,7 +41,13 @@ const servers: Record<string, { port: number; workspace: string; portVar: string
   payments: { port: 4204, workspace: 'subgraphs/payments', portVar: 'PAYMENTS_PORT' },
   insights: { port: 4205, workspace: 'subgraphs/insights', portVar: 'INSIGHTS_PORT' },
   gateway: { port: 4100, workspace: 'supergraph', portVar: 'GATEWAY_PORT' },
-  'bff-web': { port: 4000, workspace: 'bff/web', portVar: 'WEB_BFF_PORT', metrics: { port: 9400, portVar: 'WEB_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/auth', '/uploads', '/kyc/documents', '/exports/transactions.csv'] },
+  'bff-web': {
+    port: 4000,
+    workspace: 'bff/web',
+    portVar: 'WEB_BFF_PORT',
+    metrics: { port: 9400, portVar: 'WEB_BFF_METRICS_PORT' },
+    clientPaths: ['/graphql', '/auth', '/uploads', '/kyc/documents', '/exports/transactions.csv', ...webAppPaths()],
+  },
   'bff-mobile': { port: 4001, workspace: 'bff/mobile', portVar: 'MOBILE_BFF_PORT', metrics: { port: 9401, portVar: 'MOBILE_BFF_METRICS_PORT' }, clientPaths: ['/graphql', '/uploads', '/kyc/documents', '/exports/transactions.csv'] },
 };
 
@@ -74,6 +92,9 @@ const requiredPaths: [from: string, to: string][] = [
   ...graphCallers.flatMap((caller) => subgraphs.map((subgraph): [string, string] => [caller, subgraph])),
   ...Object.entries(internalApiCalls).flatMap(([caller, targets]) => targets.map((target): [string, string] => [caller, target])),
   ...Object.keys(servers).filter((name) => name !== 'identity').map((name): [string, string] => [name, 'identity']),
+  // GATEWAY_CALLERS: the BFFs may use the gateway server.
+  ['bff-web', 'gateway'],
+  ['bff-mobile', 'gateway'],
 ];
 
 // Parsed YAML is untyped; the checkers read it defensively and report what is missing.
@@ -274,7 +295,7 @@ function k8sProblems(docs: K8sDoc[]): string[] {
         if (name !== 'bff-web' && name !== 'bff-mobile') problems.push(`Ingress ${ingress.metadata.name}: exposes ${name}; only the BFFs are public`);
         else if (p.backend.service.port?.number !== servers[name].port) problems.push(`Ingress ${ingress.metadata.name}: wrong port for ${name}`);
         else if (!servers[name].clientPaths!.includes(p.path)) problems.push(`Ingress ${ingress.metadata.name}: routes ${p.path} to ${name}, which clients do not use`);
-        else if (p.path === '/graphql' && p.pathType !== 'Exact') problems.push(`Ingress ${ingress.metadata.name}: /graphql must be Exact, not ${p.pathType}`);
+        else if ((p.path === '/graphql' || p.path === '/') && p.pathType !== 'Exact') problems.push(`Ingress ${ingress.metadata.name}: ${p.path} must be Exact, not ${p.pathType}`);
       }
     }
   }
@@ -285,9 +306,9 @@ function k8sProblems(docs: K8sDoc[]): string[] {
   for (const [name, server] of Object.entries(servers)) {
     for (const clientPath of server.clientPaths ?? []) if (!routed.includes(`${name} ${clientPath}`)) problems.push(`Ingress: no route for ${clientPath} to ${name}`);
   }
-  for (const subgraph of subgraphs) {
-    const labels = deployments.find((d) => d.metadata?.name === subgraph)?.spec?.template?.metadata?.labels;
-    if (labels && !ofKind('NetworkPolicy').some((np) => selects(np.spec?.podSelector ?? {}, labels))) problems.push(`no NetworkPolicy selects the ${subgraph} pods`);
+  for (const internal of [...subgraphs, 'gateway']) {
+    const labels = deployments.find((d) => d.metadata?.name === internal)?.spec?.template?.metadata?.labels;
+    if (labels && !ofKind('NetworkPolicy').some((np) => selects(np.spec?.podSelector ?? {}, labels))) problems.push(`no NetworkPolicy selects the ${internal} pods`);
   }
   const podLabels = (name: string) => deployments.find((d) => d.metadata?.name === name)?.spec?.template?.metadata?.labels;
   for (const [from, to] of requiredPaths) {
@@ -604,6 +625,23 @@ describe('the checks themselves', () => {
     // The gateway and the BFFs still reach insights, and insights identity's JWKS.
     expect(problems).not.toContain('NetworkPolicy: bff-web cannot reach insights on port 4205');
     expect(problems).not.toContain('NetworkPolicy: insights cannot reach identity on port 4201');
+  });
+
+  it('catch a gateway open to every pod, and a dashboard screen or the app root routed wrongly', () => {
+    const docs = k8sDocs()
+      .map((d) => ({ ...d, doc: structuredClone(d.doc) }))
+      .filter((d) => !(d.doc.kind === 'NetworkPolicy' && d.doc.metadata.name === 'gateway-from-bffs'));
+    const ingress = docs.find((d) => d.doc.kind === 'Ingress')!.doc;
+    const web = ingress.spec.rules[0].http;
+    web.paths = web.paths.filter((p: Doc) => p.path !== '/devices');
+    web.paths.find((p: Doc) => p.path === '/').pathType = 'Prefix';
+    expect(k8sProblems(docs)).toEqual(
+      expect.arrayContaining([
+        'no NetworkPolicy selects the gateway pods',
+        'Ingress: no route for /devices to bff-web',
+        'Ingress meridian: / must be Exact, not Prefix',
+      ]),
+    );
   });
 
   it('catch BFF workers that do not match their cores, memory or Redis', () => {
