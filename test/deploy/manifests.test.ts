@@ -427,6 +427,9 @@ describe('Dockerfile', () => {
     const user = [...dockerfile.matchAll(/^USER\s+(\S+)/gm)].pop()?.[1];
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^(root|0)(:|$)/);
+    // The dashboard's bundle is built in its own stage and only its output is copied into the image.
+    expect(dockerfile).toMatch(/^RUN npm run build -w apps\/web$/m);
+    expect(dockerfile).toMatch(/^COPY --from=web \/app\/apps\/web\/dist \.\/apps\/web\/dist$/m);
     const ignored = fs.readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n');
     expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/.data', '.env']));
   });
