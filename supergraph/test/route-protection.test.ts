@@ -47,5 +47,5 @@ describe('gateway route protection', () => {
     } finally {
       await server.close();
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -59,5 +59,5 @@ describe('identity route protection', () => {
     });
     expect(report.violations).toEqual([]);
     expect(report.attempts).toBeGreaterThan(300);
-  }, 120_000);
+  }, 300_000);
 });

@@ -53,7 +53,7 @@ describe('kyc route protection', () => {
     });
     expect(report.violations).toEqual([]);
     expect(report.attempts).toBeGreaterThan(500);
-  }, 120_000);
+  }, 300_000);
 
   it('answers a user’s tier and limits to payments', async () => {
     const res = await h.inject('GET', `/internal/kyc/users/${randomUUID()}/tier`, { caller: 'payments' });
