@@ -27,157 +27,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connectRedis, createKeySet, generatePrivateJwk, issueAccessToken, removeRedisKeys } from '@meridian/platform';
+import { createKeySet, generatePrivateJwk, issueAccessToken, removeRedisKeys } from '@meridian/platform';
 import { documentIdOf } from '@meridian/bff-core';
-import { generateKeyEnv, signingKeysVariable } from '../deploy/key-env';
-import { parseAllDocuments } from 'yaml';
+import { generateKeyEnv } from '../deploy/key-env';
+import { packageVersion, redisVersion, targetEnv } from './gateway-env';
 import { composeBenchSupergraph, DASHBOARD_QUERY, expectedDashboard, SUBGRAPHS, userId, type SubgraphName } from './gateway-graph';
 import { runLoad, type LoadOutcome } from './gateway-load';
-import {
-  aims,
-  logLine,
-  markdown,
-  medianRun,
-  ratios,
-  SCENARIOS,
-  type GatewayReport,
-  type RunMetrics,
-  type Scenario,
-  type TargetResult,
-} from './gateway-report';
-import type { Target } from './gateway-server';
+import { parseOptions } from './gateway-options';
+import { writeProfile } from './gateway-profile';
+import { aims, logLine, markdown, medianRun, ratios, type GatewayReport, type RunMetrics, type TargetResult } from './gateway-report';
 import { cpuMs, memoryMb, settledSubgraphRequests, startProcess, type BenchProcess } from './gateway-stack';
 import { revision, round, writeAtomically } from './ledger-report';
 import { machineCpuSeconds } from './payments-probes';
-import { profileMarkdown, summariseProfile } from './profile-summary';
-
-const TARGETS: readonly Target[] = ['apollo-gateway', 'hive', 'hive-no-merge', 'bff-mobile', 'bff-mobile-no-cache', 'bff-mobile-engine', 'bff-web'];
-
-interface Options {
-  seconds: number;
-  warmup: number;
-  runs: number;
-  scenarios: Scenario[];
-  targets: Target[];
-  users: number;
-  logLevel: string;
-  profile: Target[];
-  write: boolean;
-  /** Added to the results' file names: gateway-<date>-<label>. */
-  label?: string;
-  /** Profiles' summaries go to bench/results too (not for --quick or --no-write). */
-  writeProfiles: boolean;
-}
-
-function parseOptions(argv: string[]): Options {
-  const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  const quick = argv.includes('--quick');
-  const profile = (get('cpu-prof')?.split(',') ?? []) as Target[];
-  const users = Number(get('users') ?? 500);
-  const names = get('scenarios')?.split(',') ?? SCENARIOS.map((s) => s.name);
-  const options: Options = {
-    seconds: Number(get('seconds') ?? (quick ? 3 : 10)),
-    warmup: Number(get('warmup') ?? (quick ? 1 : 5)),
-    runs: Number(get('runs') ?? (quick ? 1 : 3)),
-    scenarios: names.map((name) => {
-      const scenario = SCENARIOS.find((s) => s.name === name);
-      if (!scenario) throw new Error(`--scenarios is a list of ${SCENARIOS.map((s) => s.name).join(', ')}`);
-      return scenario.users > 1 ? { ...scenario, users, description: scenario.description.replace('500', String(users)) } : scenario;
-    }),
-    targets: (get('targets')?.split(',') ?? TARGETS) as Target[],
-    users,
-    logLevel: get('log-level') ?? 'info',
-    profile,
-    write: !argv.includes('--no-write') && !quick && profile.length === 0,
-    label: get('label'),
-    writeProfiles: !argv.includes('--no-write') && !quick,
-  };
-  if (options.label !== undefined && !/^[a-z0-9-]{1,40}$/.test(options.label)) throw new Error('--label is up to 40 lower-case letters, digits and dashes');
-  if (!(options.seconds > 0) || !(options.warmup >= 0)) throw new Error('--seconds must be positive and --warmup not negative');
-  if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error('--runs is a positive integer');
-  if (!Number.isInteger(users) || users < 2) throw new Error('--users is an integer of at least 2');
-  if (options.targets.length === 0 || options.targets.some((t) => !TARGETS.includes(t))) throw new Error(`--targets is a list of ${TARGETS.join(', ')}`);
-  return options;
-}
-
-/** Redis's version when it answers at `url`, else undefined (the BFFs then limit in memory). */
-async function redisVersion(url: string): Promise<string | undefined> {
-  try {
-    const { client } = await connectRedis({ url, commandTimeoutMs: 2_000 });
-    try {
-      return /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown';
-    } finally {
-      await client.quit().catch(() => undefined);
-    }
-  } catch {
-    return undefined;
-  }
-}
-
-function packageVersion(name: string): string {
-  try {
-    return (JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
-/**
- * The NODE_OPTIONS a BFF's Kubernetes manifest gives it (its heap size), so the benchmark runs
- * the BFFs as they are deployed; the anchors run with their own defaults.
- */
-function deployedNodeOptions(bff: 'bff-web' | 'bff-mobile'): string | undefined {
-  const file = path.join(__dirname, '..', 'deploy', 'k8s', 'base', `${bff}.yaml`);
-  for (const document of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
-    const manifest = document.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } } };
-    if (manifest?.kind !== 'Deployment') continue;
-    for (const container of manifest.spec?.template?.spec?.containers ?? []) {
-      const value = container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
-      if (value) return value;
-    }
-  }
-  return undefined;
-}
-
-/** What every target needs to know: where the supergraph and the subgraphs are, and for the BFFs their whole configuration. */
-function targetEnv(target: Target, base: Record<string, string>): Record<string, string> {
-  if (!target.startsWith('bff-')) return base;
-  const web = target === 'bff-web';
-  const nodeOptions = deployedNodeOptions(web ? 'bff-web' : 'bff-mobile');
-  return {
-    ...base,
-    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
-    ...(web
-      ? { WEB_BFF_PORT: '0', WEB_BFF_METRICS_PORT: '0', WEB_TRUSTED_DOCUMENTS: 'required' }
-      : { MOBILE_BFF_PORT: '0', MOBILE_BFF_METRICS_PORT: '0', MOBILE_TRUSTED_DOCUMENTS: 'required' }),
-    SERVICE_SIGNING_KEYS: base[signingKeysVariable(web ? 'bff-web' : 'bff-mobile')],
-    ...(target === 'bff-mobile-no-cache' ? { RESPONSE_CACHE: 'false' } : {}),
-    ...(target === 'bff-mobile-engine' ? { SUBGRAPH_FETCH_MERGING: 'false', RESPONSE_CACHE: 'false' } : {}),
-  };
-}
-
-/**
- * The profile of a target's measured runs (its main thread's `.cpuprofile`, from when the
- * runs started): a Markdown summary and folded stacks for a flame graph, next to the logs and,
- * unless --no-write, in bench/results/gateway-<date>-profile-<scenario>-<target>.{md,folded}.
- */
-function writeProfile(dir: string, pid: number, name: string, fromMs: number, keep: boolean): void {
-  const file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.0.`));
-  if (!file) {
-    console.error(`  no CPU profile of ${name} (pid ${pid}) in ${dir}`);
-    return;
-  }
-  const summary = summariseProfile(path.join(dir, file), fromMs);
-  const base = `gateway-${new Date().toISOString().slice(0, 10)}-profile-${name}`;
-  const markdownText = profileMarkdown(`CPU profile: ${name}`, summary);
-  const targets = [dir, ...(keep ? [path.resolve(__dirname, 'results')] : [])];
-  for (const target of targets) {
-    writeAtomically(path.join(target, `${base}.md`), markdownText);
-    writeAtomically(path.join(target, `${base}.folded`), summary.folded);
-  }
-  console.log(`  profile of ${name}: ${Math.round(summary.busyMs)} ms sampled; top: ${summary.self.slice(0, 3).map((e) => `${e.frame} ${(e.share * 100).toFixed(1)} %`).join(', ')}`);
-  if (keep) console.log(`  wrote bench/results/${base}.md and .folded`);
-}
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));

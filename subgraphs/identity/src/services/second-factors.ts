@@ -17,39 +17,9 @@ import { DEFAULT_MFA_POLICY, MFA_METHOD_ORDER, normaliseDigits, ONE_TIME_CODE, t
 import { normaliseRecoveryCode } from '../domain/recovery-code';
 import { checkTotp } from '../domain/totp';
 import { recordAuditEvent, type RequestOrigin } from './audit-log';
+import type { CodeSent, CodeSubject, FactorUser, FactorVerdict, TotpFactorRow } from './second-factor-types';
 
-/** What a one-time code is for: a sign-in attempt (its challenge id) or a session's step-up (its session id). */
-export interface CodeSubject {
-  purpose: 'SIGN_IN' | 'STEP_UP';
-  subjectId: string;
-}
-
-/** The user as second factors need them. */
-export interface FactorUser {
-  id: string;
-  email: string;
-  phone: string | null;
-}
-
-/** What `sendSignInCode` and `requestStepUpCode` answer. */
-export interface CodeSent {
-  channel: MfaChannel;
-  /** The recipient, masked: `j***@example.com`, `+44*******123`. */
-  sentTo: string;
-  expiresAt: Date;
-  resendAfter: Date;
-}
-
-/** A second factor checked: accepted, or refused with the error to answer and whether it counted as a wrong guess. */
-export type FactorVerdict = { ok: true } | { ok: false; error: DomainError; counted: boolean };
-
-/** The stored TOTP factor of a user. */
-export interface TotpFactorRow {
-  secretSealed: string;
-  status: 'PENDING' | 'ACTIVE';
-  lastCounter: number | null;
-  confirmedAt: Date | null;
-}
+export type { CodeSent, CodeSubject, FactorUser, FactorVerdict, TotpFactorRow } from './second-factor-types';
 
 const refused = (error: DomainError, counted: boolean): FactorVerdict => ({ ok: false, error, counted });
 const wrong = (reason: string, message: string) => errors.invalidCode(message, { field: 'code', reason });

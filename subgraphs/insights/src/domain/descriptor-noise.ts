@@ -1,7 +1,8 @@
 /**
  * What banks and card networks add around a merchant's name in a statement line:
  * the payment channel, processor prefixes, and the location fields of a card
- * network's merchant record. `merchants.ts` strips these to find the name.
+ * network's merchant record. `merchants.ts` strips these to find the name (with
+ * `descriptor-channel.ts` and `descriptor-words.ts`).
  */
 
 /** How the money moved, as far as the descriptor tells. */

@@ -1,14 +1,17 @@
-import { DateTimeScalar, errors, formatDecimal, isUuid, parseDecimal, requireUser, type CurrencyCode, type SubgraphContext } from '@meridian/platform';
+import { DateTimeScalar, errors, formatDecimal, isUuid, requireUser, type CurrencyCode, type SubgraphContext } from '@meridian/platform';
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { Resolvers } from '../__generated__/resolvers-types';
-import { categoryLabel, isDetailedCategory, isPrimaryCategory, PRIMARY_CATEGORIES, primaryOf, TAXONOMY, type DetailedCategory, type PrimaryCategory } from '../domain/taxonomy';
+import { PRIMARY_CATEGORIES, TAXONOMY, type DetailedCategory } from '../domain/taxonomy';
 import type { AccountDirectory } from '../services/accounts';
 import { encodeAlertCursor, type AlertStore } from '../services/alert-store';
 import type { CategoryRules } from '../services/category-rules';
 import type { CashForecaster } from '../services/cash-forecaster';
-import type { InsightsService, PrimarySpending } from '../services/insights-service';
+import type { InsightsService } from '../services/insights-service';
 import type { TransactionModel } from './models';
+import { mutationResolvers } from './mutations';
+import { loadTransactions } from './transaction-loader';
+import { category, DEFAULT_CURRENCY, goalView, money, ruleView, spendingOf, storedCategory } from './views';
 
 /** What the resolvers call. */
 export interface InsightsServices {
@@ -20,31 +23,6 @@ export interface InsightsServices {
   forecaster: CashForecaster;
 }
 
-const money = (amount: bigint, currency: CurrencyCode) => ({ amount, currency });
-const DEFAULT_CURRENCY: CurrencyCode = 'GBP';
-
-/** A category of the taxonomy as the graph shows it. */
-function category(id: PrimaryCategory | DetailedCategory) {
-  const primary = isPrimaryCategory(id) ? id : primaryOf(id);
-  return { id, label: categoryLabel(id), primary, primaryLabel: categoryLabel(primary) };
-}
-
-/** A stored category that may no longer be in the taxonomy shows as itself rather than failing the query. */
-function storedCategory(id: string | null) {
-  if (!id) return null;
-  return isPrimaryCategory(id) || isDetailedCategory(id) ? category(id) : { id, label: id, primary: id, primaryLabel: id };
-}
-
-function spendingOf(c: PrimarySpending, currency: CurrencyCode) {
-  return {
-    category: category(c.primary),
-    amount: money(c.amount, currency),
-    shareBasisPoints: c.shareBasisPoints,
-    transactionCount: c.count,
-    detailed: c.detailed.map((d) => ({ category: category(d.category), amount: money(d.amount, currency), transactionCount: d.count })),
-  };
-}
-
 /** Only the customer sees their own insights: anyone else (staff included) gets null. */
 function ownerOnly(ctx: SubgraphContext, userId: string): boolean {
   return requireUser(ctx).userId === userId;
@@ -54,26 +32,6 @@ function ownerOnly(ctx: SubgraphContext, userId: string): boolean {
 export function createResolvers(services: InsightsServices): Resolvers {
   const transactionLoaders = new WeakMap<SubgraphContext, DataLoader<{ transferId: string; accountId: string }, TransactionModel | null, string>>();
   const { db, insights, rules, alerts, accounts } = services;
-  const loadTransactions = async (refs: readonly { transferId: string; accountId: string }[], userId: string): Promise<Map<string, TransactionModel>> => {
-    const valid = refs.filter((r) => isUuid(r.transferId) && isUuid(r.accountId));
-    if (valid.length === 0) return new Map();
-    // A settled hold is listed by banking under the post that settled it: either id finds the row.
-    const rows: { transfer_id: string; settled_by: string | null; account_id: string; category: string; category_source: string; merchant_key: string | null; merchant_name: string | null }[] =
-      await db.query(
-        `SELECT t.transfer_id, t.settled_by, t.account_id, t.category, t.category_source, t.merchant_key, t.merchant_name
-         FROM insights.transactions t JOIN unnest($1::uuid[], $2::uuid[]) AS r (transfer_id, account_id)
-           ON (t.transfer_id = r.transfer_id OR t.settled_by = r.transfer_id) AND t.account_id = r.account_id
-         WHERE t.user_id = $3`,
-        [valid.map((r) => r.transferId), valid.map((r) => r.accountId), userId],
-      );
-    const found = new Map<string, TransactionModel>();
-    for (const r of rows) {
-      const model = { transferId: r.transfer_id, accountId: r.account_id, category: r.category, categorySource: r.category_source, merchantKey: r.merchant_key, merchantName: r.merchant_name };
-      found.set(`${r.transfer_id}|${r.account_id}`, model);
-      if (r.settled_by) found.set(`${r.settled_by}|${r.account_id}`, { ...model, transferId: r.settled_by });
-    }
-    return found;
-  };
 
   return {
     DateTime: DateTimeScalar,
@@ -109,7 +67,7 @@ export function createResolvers(services: InsightsServices): Resolvers {
         if (!loader) {
           loader = new DataLoader<{ transferId: string; accountId: string }, TransactionModel | null, string>(
             async (refs) => {
-              const found = await loadTransactions(refs, viewer.userId);
+              const found = await loadTransactions(db, refs, viewer.userId);
               return refs.map((r) => found.get(`${r.transferId}|${r.accountId}`) ?? null);
             },
             { cacheKeyFn: (r) => `${r.transferId}|${r.accountId}`, maxBatchSize: 500 },
@@ -220,97 +178,6 @@ export function createResolvers(services: InsightsServices): Resolvers {
       }),
       unreadCount: (page) => page.unreadCount,
     },
-    Mutation: {
-      createCategoryRule: async (_parent, { input }, ctx) => {
-        const viewer = requireUser(ctx);
-        const currency = input.currency ?? DEFAULT_CURRENCY;
-        const amount = (value: string | null | undefined, field: string) => (value == null ? null : nonNegative(parseDecimal(value, currency, field), field));
-        const rule = await rules.create(viewer.userId, {
-          merchantKey: input.merchantKey ?? null,
-          pattern: input.pattern ?? null,
-          minAmount: amount(input.minAmount, 'minAmount'),
-          maxAmount: amount(input.maxAmount, 'maxAmount'),
-          category: input.category,
-        });
-        return ruleView(rule, currency);
-      },
-      deleteCategoryRule: async (_parent, { id }, ctx) => {
-        const viewer = requireUser(ctx);
-        if (!isUuid(id)) throw errors.notFound('Category rule not found.');
-        await rules.remove(viewer.userId, id);
-        return true;
-      },
-      recategorizeTransaction: async (_parent, args, ctx) => {
-        const viewer = requireUser(ctx);
-        if (!isUuid(args.transferId) || !isUuid(args.accountId)) throw errors.notFound('Transaction not found.');
-        const result = await rules.recategorize(viewer.userId, { transferId: args.transferId, accountId: args.accountId, category: args.category, applyToMerchant: args.applyToMerchant ?? false });
-        return { updated: result.updated, rule: result.rule ? ruleView(result.rule) : null };
-      },
-      setBudget: async (_parent, { input }, ctx) => {
-        const viewer = requireUser(ctx);
-        const currency = input.currency ?? DEFAULT_CURRENCY;
-        await insights.setBudget(viewer.userId, { category: input.category, amount: input.amount, currency });
-        const budget = (await insights.budgets(viewer.userId)).find((b) => b.category === input.category && b.currency === currency);
-        if (!budget) throw errors.badInput('You can keep at most 100 budgets; delete one first.', { field: 'category' });
-        return {
-          category: storedCategory(budget.category)!,
-          amount: money(budget.budget, currency),
-          spent: money(budget.spent, currency),
-          remaining: money(budget.remaining, currency),
-          projectedMonthEnd: money(budget.projectedMonthEnd, currency),
-          overBudget: budget.overBudget,
-          projectedOver: budget.projectedOver,
-        };
-      },
-      deleteBudget: async (_parent, { category: id, currency }, ctx) => {
-        const viewer = requireUser(ctx);
-        if (!(await insights.deleteBudget(viewer.userId, id, currency ?? DEFAULT_CURRENCY))) throw errors.notFound('Budget not found.');
-        return true;
-      },
-      createGoal: async (_parent, { input }, ctx) => goalView(await insights.createGoal(requireUser(ctx).userId, input)),
-      updateGoal: async (_parent, { id, input }, ctx) => {
-        const viewer = requireUser(ctx);
-        if (!isUuid(id)) throw errors.notFound('Goal not found.');
-        return goalView(await insights.updateGoal(viewer.userId, id, input));
-      },
-      deleteGoal: async (_parent, { id }, ctx) => {
-        const viewer = requireUser(ctx);
-        if (!isUuid(id) || !(await insights.deleteGoal(viewer.userId, id))) throw errors.notFound('Goal not found.');
-        return true;
-      },
-      markAlertsRead: (_parent, { ids }, ctx) => alerts.markRead(db, requireUser(ctx).userId, ids),
-    },
-  };
-}
-
-function nonNegative(amount: bigint, field: string): bigint {
-  if (amount < 0n) throw errors.badInput(`${field} cannot be negative.`, { field });
-  return amount;
-}
-
-function goalView(g: Awaited<ReturnType<InsightsService['goals']>>[number]) {
-  return {
-    id: g.id,
-    name: g.name,
-    target: money(g.target, g.currency),
-    targetDate: g.targetDate,
-    accountId: g.accountId,
-    saved: money(g.saved, g.currency),
-    progressBasisPoints: g.progress.progressBasisPoints,
-    remaining: money(g.progress.remaining, g.currency),
-    monthlyNeeded: g.targetDate ? money(g.progress.monthlyNeeded, g.currency) : null,
-    reached: g.progress.reached,
-  };
-}
-
-function ruleView(rule: Awaited<ReturnType<CategoryRules['list']>>[number], currency: CurrencyCode = DEFAULT_CURRENCY) {
-  return {
-    id: rule.id,
-    merchantKey: rule.merchantKey ?? null,
-    pattern: rule.pattern ?? null,
-    minAmount: rule.minAmount != null ? money(rule.minAmount, currency) : null,
-    maxAmount: rule.maxAmount != null ? money(rule.maxAmount, currency) : null,
-    category: category(rule.category),
-    createdAt: rule.createdAt,
+    Mutation: mutationResolvers(services),
   };
 }

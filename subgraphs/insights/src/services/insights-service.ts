@@ -1,18 +1,16 @@
-import { DomainError, ErrorCode, errors, isUuid, parsePositiveAmount, returnedRows, uuidv7, type CurrencyCode, type Queryable } from '@meridian/platform';
+import { errors, parsePositiveAmount, returnedRows, type CurrencyCode, type Queryable } from '@meridian/platform';
 import { DateTime } from 'luxon';
 import type { DataSource } from 'typeorm';
 import { budgetProgress, type BudgetProgress } from '../domain/budgets';
-import { goalProgress, type GoalProgress } from '../domain/goals';
 import { detectStreams, type RecurringStream } from '../domain/recurring';
 import { isDetailedCategory, isPrimaryCategory, primaryOf, type DetailedCategory, type PrimaryCategory } from '../domain/taxonomy';
-import type { AccountDirectory, KnownAccount } from './accounts';
+import type { AccountDirectory } from './accounts';
+import { dateRange, type DateRange } from './date-range';
+import { GoalService, type GoalView } from './goal-service';
 import { InsightsQueries, type MonthFlow } from './insights-queries';
 
-/** A span of local dates, both ends included. */
-export interface DateRange {
-  from: string;
-  to: string;
-}
+export { dateRange, localDate, type DateRange } from './date-range';
+export type { GoalView } from './goal-service';
 
 /** Spending in a primary category with its detailed split. */
 export interface PrimarySpending {
@@ -23,18 +21,6 @@ export interface PrimarySpending {
   detailed: { category: DetailedCategory; amount: bigint; count: number }[];
 }
 
-/** A savings goal as stored, with its progress. */
-export interface GoalView {
-  id: string;
-  name: string;
-  target: bigint;
-  currency: CurrencyCode;
-  targetDate: string | null;
-  accountId: string;
-  saved: bigint;
-  progress: GoalProgress;
-}
-
 /** A recurring stream with the currency it is in. */
 export type Stream = RecurringStream & { currency: CurrencyCode };
 
@@ -43,28 +29,8 @@ function reviveStreams(stored: unknown): Stream[] {
   return JSON.parse(JSON.stringify(stored), (_k, v: unknown) => (v && typeof v === 'object' && '$bigint' in v ? BigInt((v as { $bigint: string }).$bigint) : v)) as Stream[];
 }
 
-/** The longest span a range may cover. */
-const MAX_RANGE_DAYS = 366;
 /** How far back recurring streams are looked for: 13 months. */
 const RECURRING_MONTHS = 13;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A local date `YYYY-MM-DD`, checked. Errors: BAD_USER_INPUT with `field`. */
-export function localDate(value: string, field: string): string {
-  const parsed = DATE.test(value) ? DateTime.fromISO(value, { zone: 'utc' }) : null;
-  if (!parsed?.isValid) throw errors.badInput(`${field} must be a date written YYYY-MM-DD.`, { field });
-  return value;
-}
-
-/** A checked range: both dates valid, `from` not after `to`, at most a year. Errors: BAD_USER_INPUT. */
-export function dateRange(range: DateRange, field: string): DateRange {
-  const from = localDate(range.from, `${field}.from`);
-  const to = localDate(range.to, `${field}.to`);
-  const days = DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days;
-  if (days < 0) throw errors.badInput(`${field}.from must not be after ${field}.to.`, { field });
-  if (days >= MAX_RANGE_DAYS) throw errors.badInput(`${field} covers at most ${MAX_RANGE_DAYS} days.`, { field });
-  return { from, to };
-}
 
 /**
  * The customer's dashboard: spending by category, cash flow, net worth,
@@ -74,13 +40,16 @@ export function dateRange(range: DateRange, field: string): DateRange {
  */
 export class InsightsService {
   readonly queries = new InsightsQueries();
+  private readonly goalService: GoalService;
 
   constructor(
     private readonly db: DataSource,
-    private readonly accounts: AccountDirectory,
+    accounts: AccountDirectory,
     private readonly timeZone: string,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.goalService = new GoalService(db, accounts, this.queries, () => this.today());
+  }
 
   /** Today as a local date. */
   today(): string {
@@ -225,59 +194,23 @@ export class InsightsService {
   }
 
   /** The customer's goals with their progress, oldest first. */
-  async goals(userId: string, id?: string): Promise<GoalView[]> {
-    const rows: { id: string; name: string; target_amount: string; currency: string; target_date: string | null; account_id: string }[] = await this.db.query(
-      `SELECT id, name, target_amount::text AS target_amount, currency, to_char(target_date, 'YYYY-MM-DD') AS target_date, account_id
-       FROM insights.goals WHERE user_id = $1 AND archived_at IS NULL AND ($2::uuid IS NULL OR id = $2::uuid) ORDER BY created_at, id`,
-      [userId, id ?? null],
-    );
-    if (rows.length === 0) return [];
-    const balances = await this.queries.accountBalances(this.db, userId);
-    const today = this.today();
-    return rows.map((r) => {
-      const target = BigInt(r.target_amount);
-      const balance = balances.get(r.account_id)?.balance ?? 0n;
-      const saved = balance < 0n ? 0n : balance;
-      // Without a date the goal has no pace to keep: progress only.
-      const progress = goalProgress({ target, saved, targetDate: r.target_date ?? today, today });
-      return { id: r.id, name: r.name, target, currency: r.currency as CurrencyCode, targetDate: r.target_date, accountId: r.account_id, saved, progress };
-    });
+  goals(userId: string, id?: string): Promise<GoalView[]> {
+    return this.goalService.goals(userId, id);
   }
 
   /** Makes a goal on one of the customer's accounts. Errors: BAD_USER_INPUT with `field`, NOT_FOUND (`accountId`). */
-  async createGoal(userId: string, input: { name: string; targetAmount: string; targetDate?: string | null; accountId: string }): Promise<GoalView> {
-    const name = goalName(input.name);
-    // Asked of banking when the read model has not seen the account move money yet.
-    const known = isUuid(input.accountId) ? await this.accounts.resolve(this.db, [input.accountId]).catch(notFoundAsEmpty) : new Map();
-    const account = known.get(input.accountId);
-    if (!account || account.userId !== userId) throw new DomainError(ErrorCode.NOT_FOUND, 'Account not found.', { field: 'accountId' });
-    const target = parsePositiveAmount(input.targetAmount, account.currency as CurrencyCode, 'targetAmount');
-    const targetDate = input.targetDate ? this.futureDate(input.targetDate) : null;
-    const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM insights.goals WHERE user_id = $1 AND archived_at IS NULL`, [userId]);
-    if ((n as number) >= 50) throw errors.badInput('You can keep at most 50 goals.', { field: 'name' });
-    const id = uuidv7();
-    await this.db.query(
-      `INSERT INTO insights.goals (id, user_id, name, target_amount, currency, target_date, account_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [id, userId, name, target.toString(), account.currency, targetDate, account.id],
-    );
-    return (await this.goals(userId, id))[0];
+  createGoal(userId: string, input: { name: string; targetAmount: string; targetDate?: string | null; accountId: string }): Promise<GoalView> {
+    return this.goalService.createGoal(userId, input);
   }
 
   /** Changes a goal. Errors: NOT_FOUND, BAD_USER_INPUT with `field`. */
-  async updateGoal(userId: string, id: string, input: { name?: string | null; targetAmount?: string | null; targetDate?: string | null; clearTargetDate?: boolean | null }): Promise<GoalView> {
-    const [goal] = await this.goals(userId, id);
-    if (!goal) throw errors.notFound('Goal not found.');
-    const name = input.name != null ? goalName(input.name) : goal.name;
-    const target = input.targetAmount != null ? parsePositiveAmount(input.targetAmount, goal.currency, 'targetAmount') : goal.target;
-    const targetDate = input.clearTargetDate ? null : input.targetDate != null ? this.futureDate(input.targetDate) : goal.targetDate;
-    await this.db.query(`UPDATE insights.goals SET name = $3, target_amount = $4, target_date = $5 WHERE id = $1 AND user_id = $2`, [id, userId, name, target.toString(), targetDate]);
-    return (await this.goals(userId, id))[0];
+  updateGoal(userId: string, id: string, input: { name?: string | null; targetAmount?: string | null; targetDate?: string | null; clearTargetDate?: boolean | null }): Promise<GoalView> {
+    return this.goalService.updateGoal(userId, id, input);
   }
 
   /** Deletes a goal; answers whether there was one. */
-  async deleteGoal(userId: string, id: string): Promise<boolean> {
-    const rows = returnedRows(await this.db.query(`UPDATE insights.goals SET archived_at = now() WHERE id = $1 AND user_id = $2 AND archived_at IS NULL RETURNING id`, [id, userId]));
-    return rows.length > 0;
+  deleteGoal(userId: string, id: string): Promise<boolean> {
+    return this.goalService.deleteGoal(userId, id);
   }
 
   /** Recurring outflows per category (detailed and primary) and currency: taken so far this month, and still due before it ends. */
@@ -297,23 +230,6 @@ export class InsightsService {
     }
     return result;
   }
-
-  private futureDate(value: string): string {
-    const date = localDate(value, 'targetDate');
-    if (date <= this.today()) throw errors.badInput('targetDate must be after today.', { field: 'targetDate' });
-    return date;
-  }
-}
-
-function notFoundAsEmpty(err: unknown): Map<string, KnownAccount> {
-  if (err instanceof DomainError && err.code === ErrorCode.NOT_FOUND) return new Map<string, KnownAccount>();
-  throw err;
-}
-
-function goalName(value: string): string {
-  const name = value.trim();
-  if (name.length < 1 || name.length > 60 || /[\u0000-\u001f\u007f]/.test(name)) throw errors.badInput('name is 1 to 60 printable characters.', { field: 'name' });
-  return name;
 }
 
 /** The customer's accounts' posted balance in a currency now (for the forecast's start). */

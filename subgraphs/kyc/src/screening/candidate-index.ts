@@ -1,12 +1,7 @@
-import {
-  COVERAGE_EXPONENT,
-  mayPair,
-  matchStrength,
-  tokenSimilarity,
-  tokenWeight,
-  withoutJoinedArticle,
-} from './name-matching';
-import { phoneticCode } from './phonetic';
+import { blockingKeys, createCloseKeyFinder, type BlockingKey } from './blocking-keys';
+import { COVERAGE_EXPONENT, mayPair, matchStrength, tokenSimilarity, tokenWeight } from './name-matching';
+
+export { blockingKeys, type BlockingKey } from './blocking-keys';
 
 /** One name (primary or alias) of a listed entry, as the index holds it. */
 export interface IndexedName {
@@ -39,58 +34,6 @@ export interface CandidateIndex {
   search(tokens: string[]): CandidateSearch;
 }
 
-/** A blocking key and the tokens of its name it stands for. */
-export interface BlockingKey {
-  key: string;
-  /** Indexes of the tokens the key is made of. */
-  covers: number[];
-}
-
-/**
- * Share of distinct bigrams (of the key padded with `$`) two keys must have in
- * common, as a Dice coefficient, for the finer comparison to be made. Low on
- * purpose: it only limits how many keys get compared, and the recall tests
- * check that nothing a full scan would find is lost.
- */
-const MIN_BIGRAM_DICE = 0.3;
-/**
- * Query keys whose close keys are remembered between searches. Customers'
- * names share most of their tokens (common given names and surnames), so a
- * re-screening of many customers mostly finds its close keys here. A common
- * key has a few hundred close keys, so the cache stays within tens of megabytes.
- */
-const CLOSE_KEY_CACHE_SIZE = 5_000;
-
-/**
- * Keys a name is found by: each token of two or more letters, each token
- * without a joined article, and each pair of neighbouring tokens written as
- * one. Initials are too common to find anyone by.
- */
-export function blockingKeys(tokens: string[]): BlockingKey[] {
-  const keys: BlockingKey[] = [];
-  tokens.forEach((token, i) => {
-    if (token.length >= 2) keys.push({ key: token, covers: [i] });
-    const bare = withoutJoinedArticle(token);
-    if (bare) keys.push({ key: bare, covers: [i] });
-    const next = tokens[i + 1];
-    if (next !== undefined) keys.push({ key: token + next, covers: [i, i + 1] });
-  });
-  return keys;
-}
-
-function bigrams(key: string): string[] {
-  const padded = `$${key}$`;
-  const set = new Set<string>();
-  for (let i = 0; i + 1 < padded.length; i++) set.add(padded.slice(i, i + 2));
-  return [...set];
-}
-
-function pushTo<K>(map: Map<K, number[]>, key: K, value: number): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
@@ -100,12 +43,6 @@ interface Postings {
   positions: number[];
   weights: number[];
   joined: boolean[];
-}
-
-/** Index keys close enough to a query key to pair with it, with their similarity to it. */
-interface CloseKeys {
-  ids: Int32Array;
-  similarities: Float64Array;
 }
 
 /** What a search learns about each name it reaches, per query token. */
@@ -150,73 +87,8 @@ export function createCandidateIndex(names: IndexedName[]): CandidateIndex {
   const nameWeights = names.map((indexed) => sum(indexed.tokens.map(tokenWeight)));
   const hasInitial = names.map((indexed) => indexed.tokens.some((token) => token.length === 1));
 
-  const codes = new Map<string, string>();
-  const byCode = new Map<string, number[]>();
-  const byBigram = new Map<string, number[]>();
-  const bigramCounts: number[] = [];
-  keys.forEach((key, id) => {
-    const code = phoneticCode(key);
-    codes.set(key, code);
-    if (code.length >= 2) pushTo(byCode, code, id);
-    const grams = bigrams(key);
-    bigramCounts.push(grams.length);
-    for (const gram of grams) pushTo(byBigram, gram, id);
-  });
-  for (const indexed of names) {
-    for (const token of indexed.tokens) if (!codes.has(token)) codes.set(token, phoneticCode(token));
-  }
-  /** Phonetic codes of the list's keys and tokens, and of others as they come (remembered in `extra`). */
-  const phoneticWith = (extra: Map<string, string>) => (token: string): string => {
-    let code = codes.get(token) ?? extra.get(token);
-    if (code === undefined) {
-      code = phoneticCode(token);
-      extra.set(token, code);
-    }
-    return code;
-  };
-
-  const sharedCounts = new Int32Array(keys.length);
+  const { closeKeys, phoneticWith } = createCloseKeyFinder(keys, names);
   const slotOf = new Int32Array(names.length).fill(-1);
-  const closeKeyCache = new Map<string, CloseKeys>();
-
-  /** Keys sharing a phonetic code with `query` or enough of its bigrams. */
-  function nearbyKeys(query: string, code: string): Set<number> {
-    const found = new Set<number>(code.length >= 2 ? (byCode.get(code) ?? []) : []);
-    const grams = bigrams(query);
-    const touched: number[] = [];
-    for (const gram of grams) {
-      for (const id of byBigram.get(gram) ?? []) {
-        if (sharedCounts[id] === 0) touched.push(id);
-        sharedCounts[id] = (sharedCounts[id] as number) + 1;
-      }
-    }
-    for (const id of touched) {
-      const shared = sharedCounts[id] as number;
-      sharedCounts[id] = 0;
-      if ((2 * shared) / (grams.length + (bigramCounts[id] as number)) >= MIN_BIGRAM_DICE) found.add(id);
-    }
-    return found;
-  }
-
-  /** Nearby keys that could pair with `query`, from the cache when it has them. */
-  function closeKeys(query: string): CloseKeys {
-    const cached = closeKeyCache.get(query);
-    if (cached) return cached;
-    const ids: number[] = [];
-    const similarities: number[] = [];
-    const phonetic = phoneticWith(new Map());
-    for (const id of nearbyKeys(query, phonetic(query))) {
-      const key = keys[id] as string;
-      const similarity = tokenSimilarity(query, key, phonetic);
-      if (matchStrength(query, key, similarity) === 0) continue;
-      ids.push(id);
-      similarities.push(similarity);
-    }
-    const close = { ids: Int32Array.from(ids), similarities: Float64Array.from(similarities) };
-    if (closeKeyCache.size >= CLOSE_KEY_CACHE_SIZE) closeKeyCache.delete(closeKeyCache.keys().next().value as string);
-    closeKeyCache.set(query, close);
-    return close;
-  }
 
   /** Records in `reach` what pairing `covers` (query tokens) with key `id` could add to each name having it. */
   function reachThrough(reach: Reach, count: number, query: BlockingKey, id: number, similarity: number): void {

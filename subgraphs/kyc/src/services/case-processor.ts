@@ -6,30 +6,13 @@ import type { ProfileRecord, ProfileStore } from '../data/profile-store';
 import type { Queryable, Row } from '@meridian/platform';
 import { EDITABLE_STATES } from '../domain/case-state';
 import { missingRequirements } from '../domain/next-steps';
-import type { FieldStates, ProfileField } from '../domain/profile';
 import type { StoredScreening } from '../domain/screening-record';
-import type { CaseRecord, StoredCheckResult } from '../domain/verification-case';
-import type { CheckKind, CheckRequest, VerificationProvider } from '../providers/verification-provider';
+import type { CaseRecord } from '../domain/verification-case';
+import type { CheckRequest, VerificationProvider } from '../providers/verification-provider';
 import type { Screener } from '../screening';
+import { applyCheckResult } from './case-decisions';
 import type { SanctionsLists } from './sanctions';
-import { changeTier } from './tier-changes';
 import { caseIdFrom } from './verification-service';
-
-/** Provider reasons a customer can fix by uploading again: the case asks for a resubmission instead of a review. */
-const FIXABLE: Record<string, string> = {
-  IMAGE_UNREADABLE: 'A photo could not be read. Upload a sharp photo in good light, without glare.',
-  DOCUMENT_MISSING: 'Upload a passport, national identity card or driving licence.',
-  SELFIE_MISSING: 'Upload a selfie taken now.',
-  DOCUMENT_EXPIRED: 'Your document has expired. Upload a valid one.',
-};
-
-/** The fields each check verifies when CLEAR. */
-const VERIFIES: Record<CheckKind, ProfileField[]> = {
-  IDENTITY_DATABASE: ['legalName', 'dateOfBirth', 'address'],
-  DOCUMENT: ['legalName', 'dateOfBirth', 'nationality'],
-  FACE_MATCH: [],
-  LIVENESS: [],
-};
 
 const checkResultSchema = z.object({
   type: z.literal('check.completed'),
@@ -209,7 +192,7 @@ export class CaseProcessor {
       await this.options.profiles.find(m, found.userId, { forUpdate: true });
       const current = await this.options.cases.find(m, found.id, { forUpdate: true });
       if (!current || current.state !== 'PROCESSING' || current.checkId !== result.checkId) return 'STALE';
-      await this.applyResult(m, current, {
+      await applyCheckResult(m, this.options, current, {
         providerCheckId: result.providerCheckId,
         outcome: result.outcome,
         reports: result.reports,
@@ -219,26 +202,6 @@ export class CaseProcessor {
     });
     this.options.logger.info({ webhookId: verified.id, checkId: result.checkId, outcome: result.outcome, handled: outcome }, 'provider webhook');
     return outcome;
-  }
-
-  private async applyResult(q: Queryable, current: CaseRecord, result: StoredCheckResult): Promise<CaseRecord> {
-    const provider: Actor = { type: 'PROVIDER' };
-    const patch = { checkResult: result, providerCheckId: result.providerCheckId };
-    const fixable = result.reports.flatMap((r) => (r.outcome === 'REJECTED' ? r.reasons : [])).filter((reason) => FIXABLE[reason]);
-    const unfixable = result.reports.some((r) => r.outcome !== 'CLEAR' && !r.reasons.every((reason) => FIXABLE[reason]));
-    if (fixable.length > 0 && !unfixable && current.reviewReasons.length === 0) {
-      const message = [...new Set(fixable.map((reason) => FIXABLE[reason]))].join(' ');
-      return this.options.cases.transition(q, current, 'RESUBMISSION_REQUESTED', provider, fixable.join(', '), { ...patch, customerMessage: message });
-    }
-    // The latest screening of the profile counts too: a list loaded since submission may have raised a match.
-    const profile = (await this.options.profiles.find(q, current.userId))!;
-    const reasons = [...current.reviewReasons];
-    if (profile.screening?.outcome === 'POSSIBLE_MATCH' && !reasons.includes('SANCTIONS_POSSIBLE_MATCH')) reasons.push('SANCTIONS_POSSIBLE_MATCH');
-    if (result.outcome !== 'CLEAR') reasons.push(`PROVIDER_${result.outcome}`);
-    if (reasons.length > 0) {
-      return this.options.cases.transition(q, current, 'NEEDS_REVIEW', provider, reasons.join(', '), { ...patch, reviewReasons: reasons });
-    }
-    return approveCase(q, this.options, { ...current, checkResult: result }, provider, 'all checks clear', 'PROVIDER', patch);
   }
 
   /**
@@ -267,40 +230,4 @@ export class CaseProcessor {
       reviewReasons: ['SANCTIONS_POSSIBLE_MATCH'],
     });
   }
-}
-
-/**
- * Approves a locked case: the fields the checks (or the officer) verified
- * become VERIFIED, matches on its screening are cleared for the customer, the
- * customer's tier rises to the case's (with `kyc.tier.changed`), and the case
- * becomes APPROVED. A re-screening case only clears its matches.
- */
-export async function approveCase(
-  q: Queryable,
-  stores: { profiles: ProfileStore; cases: CaseStore },
-  current: CaseRecord,
-  actor: Actor,
-  reason: string,
-  verifiedBy: 'PROVIDER' | 'STAFF',
-  patch: Parameters<CaseStore['transition']>[5] = {},
-): Promise<CaseRecord> {
-  const profile = (await stores.profiles.find(q, current.userId, { forUpdate: true }))!;
-  await stores.profiles.addClearedMatches(q, current.userId, (current.screening?.matches ?? []).map((m) => m.uid));
-  if (current.kind === 'CUSTOMER') {
-    const now = new Date().toISOString();
-    const fields: FieldStates = { ...profile.fields };
-    const verify = (field: ProfileField, source: 'PROVIDER' | 'STAFF') => {
-      if (profile.data[field] === undefined || fields[field]?.status === 'VERIFIED') return;
-      fields[field] = { status: 'VERIFIED', source, updatedAt: fields[field]?.updatedAt ?? now, verifiedAt: now };
-    };
-    for (const report of current.checkResult?.reports ?? []) {
-      if (report.outcome === 'CLEAR') for (const field of VERIFIES[report.kind as CheckKind] ?? []) verify(field, 'PROVIDER');
-    }
-    // What the officer approved without a clear check, they vouch for.
-    for (const field of ['legalName', 'dateOfBirth', 'nationality', 'address'] as ProfileField[]) verify(field, verifiedBy);
-    await stores.profiles.write(q, current.userId, {}, fields);
-    const to = current.targetTier === 'TIER_2' || profile.tier === 'TIER_2' ? 'TIER_2' : 'TIER_1';
-    await changeTier(q, stores.profiles, { userId: current.userId, from: profile.tier, to, caseId: current.id, reason: 'APPROVED' });
-  }
-  return stores.cases.transition(q, current, 'APPROVED', actor, reason, { ...patch, decided: true, pendingDecision: null });
 }

@@ -17,7 +17,7 @@ import type { Row } from '@meridian/platform';
 import { profileView, shownFields, type ProfileView } from '../domain/profile-view';
 import type { Tier } from '../domain/tier';
 import type { CaseRecord, Decision, DocumentRecord } from '../domain/verification-case';
-import { approveCase } from './case-processor';
+import { approveCase } from './case-decisions';
 import { changeTier } from './tier-changes';
 import { caseIdFrom, idOrNotFound } from './verification-service';
 
