@@ -4,32 +4,19 @@
 // Every screen is checked with axe and kept as a screenshot; the page may reach no other host and
 // must break no rule of its content policy. Skips where Debian's chromium is absent.
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { documentIdOf } from '@meridian/client';
 import { AccountsDocument } from '@meridian/client/web';
 import { ensureWebAppBuilt } from '@meridian/web/build';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startStack, type Stack } from '../helpers/stack';
+import { checkScreen, choose, CHROMIUM, chromiumAvailable, expectText, launchChromium, listenWeb, openContext as openBrowserContext } from '../helpers/web-browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = fs.existsSync(CHROMIUM);
-const run = available ? describe : describe.skip;
-const title = available ? 'the web dashboard in Chromium' : `the web dashboard in Chromium (skipped: ${CHROMIUM} not installed)`;
-
-/** Where each screen's screenshot is kept (git-ignored). */
-const screenshotDir = process.env.WEB_SCREENSHOT_DIR ?? path.resolve(__dirname, '../../test-results/web');
+const run = chromiumAvailable ? describe : describe.skip;
+const title = chromiumAvailable ? 'the web dashboard in Chromium' : `the web dashboard in Chromium (skipped: ${CHROMIUM} not installed)`;
 
 const email = `dashboard.${Date.now()}@example.com`;
 const password = 'a long and unusual passphrase';
 const origin = { ip: '127.0.0.1', userAgent: 'test', requestId: 'seed' };
-
-function isLocal(url: string): boolean {
-  const { protocol, hostname } = new URL(url);
-  if (protocol === 'data:' || protocol === 'blob:') return true;
-  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
-}
 
 run(title, () => {
   jest.setTimeout(180_000);
@@ -43,9 +30,7 @@ run(title, () => {
     await ensureWebAppBuilt();
     // Only the dashboard's trusted documents run, as in production: the app must send ids, never query text.
     stack = await startStack({ WEB_TRUSTED_DOCUMENTS: 'required' });
-    await stack.web.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = stack.web.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    base = await listenWeb(stack.web);
 
     // A customer with a current account holding a salary and an empty savings account.
     await stack.identity.accounts.register({ email, password, displayName: 'Dana Dashboard' }, origin);
@@ -65,11 +50,7 @@ run(title, () => {
       ],
     });
 
-    fs.mkdirSync(screenshotDir, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 600_000);
 
   afterAll(async () => {
@@ -77,50 +58,13 @@ run(title, () => {
     await stack?.close();
   });
 
-  /** A browser context that lets no request leave the machine and records what the page did wrong. */
-  async function openContext(): Promise<{ context: BrowserContext; page: Page; problems: { external: string[]; csp: string[]; errors: string[]; failed: string[] } }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const problems = { external: [] as string[], csp: [] as string[], errors: [] as string[], failed: [] as string[] };
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (isLocal(url)) return route.continue();
-      problems.external.push(url);
-      return route.abort('blockedbyclient');
-    });
-    const page = await context.newPage();
-    page.on('console', (message) => {
-      if (/Content[- ]Security[- ]Policy|Refused to (apply|load|execute|connect)/i.test(message.text())) problems.csp.push(message.text());
-    });
-    page.on('pageerror', (err) => problems.errors.push(err.message));
-    page.on('response', (response) => {
-      const { pathname } = new URL(response.url());
-      // Signed out, the session probe and a refused call answer 401, as they should.
-      if (response.status() >= 400 && !(response.status() === 401 && ['/auth/session', '/graphql'].includes(pathname))) {
-        problems.failed.push(`${response.status()} ${response.url()}`);
-      }
-    });
-    return { context, page, problems };
-  }
-
-  /** Axe on the screen as it is: no serious or critical violation; then a screenshot. */
-  async function check(page: Page, name: string): Promise<void> {
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect({ screen: name, serious }).toEqual({ screen: name, serious: [] });
-    await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-  }
+  const openContext = () => openBrowserContext(browser);
+  const check = checkScreen;
 
   async function signIn(page: Page): Promise<void> {
     await page.getByRole('textbox', { name: 'Email address' }).fill(email);
     await page.getByLabel(/^Password/).fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-
-  async function choose(page: Page, label: string, option: RegExp): Promise<void> {
-    await page.getByRole('textbox', { name: label }).click();
-    await page.getByRole('option', { name: option }).click();
   }
 
   it('signs in, shows the accounts, moves money, shows it in the history and the balances, survives an expired session, and signs out for good', async () => {
@@ -276,8 +220,3 @@ run(title, () => {
     }
   });
 });
-
-/** Waits until the element's text contains `text`. */
-async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
-  await locator.filter({ hasText: text }).first().waitFor({ timeout: 15_000 });
-}

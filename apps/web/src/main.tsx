@@ -1,5 +1,6 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
+import { setNonce } from 'get-nonce';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createMeridianApi } from './api/meridian-api';
@@ -11,9 +12,12 @@ function styleNonce(): string | undefined {
   return nonce && nonce !== '__CSP_NONCE__' ? nonce : undefined;
 }
 
+const nonce = styleNonce();
+// Dialogs lock the page's scrolling with a <style> element of their own (react-remove-scroll); it carries the nonce too.
+if (nonce) setNonce(nonce);
 const app = createMeridianApp(createMeridianApi());
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App app={app} styleNonce={styleNonce()} />
+    <App app={app} styleNonce={nonce} />
   </StrictMode>,
 );

@@ -32,8 +32,13 @@ describe('the navigation list', () => {
   const items: NavItem[] = [...navItems, { label: 'Reviews', to: '/accounts', roles: ['COMPLIANCE'] }];
 
   it('shows staff entries only to their roles', () => {
-    expect(visibleNavItems(items, ['CUSTOMER']).map((i) => i.label)).toEqual(navItems.map((i) => i.label));
+    const customer = visibleNavItems(items, ['CUSTOMER']).map((i) => i.label);
+    expect(customer).toEqual(navItems.filter((i) => !i.roles || i.roles.includes('CUSTOMER')).map((i) => i.label));
+    expect(customer).not.toContain('Reviews');
     expect(visibleNavItems(items, ['COMPLIANCE']).map((i) => i.label)).toContain('Reviews');
+    // The staff screens' own entries: support only looks customers up.
+    expect(visibleNavItems(navItems, ['SUPPORT']).filter((i) => i.roles).map((i) => i.label)).toEqual(['Customer lookup']);
+    expect(visibleNavItems(navItems, ['COMPLIANCE']).filter((i) => i.roles).map((i) => i.label)).toEqual(['KYC reviews', 'Payment reviews', 'Customer lookup']);
   });
 
   it('marks the entry with the longest matching path', () => {

@@ -1,10 +1,15 @@
 import { createMeridianClient, type MeridianClient } from '@meridian/client';
 import { createAuthApi, type AuthApi } from './auth-api';
+import { createExportsApi, type ExportsApi } from './exports-api';
+import { createUploadApi, type UploadApi } from './upload-api';
 
-/** Everything the dashboard calls: GraphQL by trusted-document id, and the BFF's session routes. */
+/** Everything the dashboard calls: GraphQL by trusted-document id, the BFF's session routes, its uploads and its downloads. */
 export interface MeridianApi {
   graphql: MeridianClient;
   auth: AuthApi;
+  uploads: UploadApi;
+  /** Files the BFF sends as downloads (the transactions CSV). */
+  exports: ExportsApi;
 }
 
 /** Options for {@link createMeridianApi}. */
@@ -17,8 +22,8 @@ export interface MeridianApiOptions {
 
 /**
  * The dashboard's API: `@meridian/client` in its web mode (documents from
- * `@meridian/client/web` sent as `{"documentId"}` with the session cookie)
- * and the `/auth/*` routes. Nothing else in the app calls the network.
+ * `@meridian/client/web` sent as `{"documentId"}` with the session cookie),
+ * the `/auth/*` routes, `POST /uploads` and the `/exports/` downloads. Nothing else in the app calls the network.
  */
 export function createMeridianApi(options: MeridianApiOptions = {}): MeridianApi {
   // Bound late: the browser's fetch must be called on window, and tests may install one after import.
@@ -27,5 +32,7 @@ export function createMeridianApi(options: MeridianApiOptions = {}): MeridianApi
   return {
     graphql: createMeridianClient({ url: `${baseUrl}/graphql`, client: 'web', fetch: fetchImpl }),
     auth: createAuthApi(fetchImpl, baseUrl),
+    uploads: createUploadApi(baseUrl),
+    exports: createExportsApi(fetchImpl, baseUrl),
   };
 }

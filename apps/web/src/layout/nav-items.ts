@@ -1,4 +1,5 @@
 import type { LinkProps } from '@tanstack/react-router';
+import { CUSTOMER_LOOKUP_ROLES, KYC_REVIEW_ROLES, PAYMENT_REVIEW_ROLES } from '../staff/staff-roles';
 
 /** One entry of the main navigation. */
 export interface NavItem {
@@ -16,8 +17,17 @@ export interface NavItem {
 export const navItems: readonly NavItem[] = [
   { label: 'Accounts', to: '/accounts' },
   { label: 'Move money', to: '/transfer' },
+  { label: 'Pay someone', to: '/payments/pay' },
+  { label: 'Payments', to: '/payments' },
   { label: 'Open an account', to: '/accounts/open' },
+  { label: 'Money insights', to: '/insights' },
   { label: 'Devices and sessions', to: '/devices' },
+  { label: 'Verify your identity', to: '/verification', roles: ['CUSTOMER'] },
+  { label: 'Security', to: '/security' },
+  { label: 'API keys', to: '/security/api-keys', roles: ['CUSTOMER'] },
+  { label: 'KYC reviews', to: '/staff/kyc', roles: KYC_REVIEW_ROLES },
+  { label: 'Payment reviews', to: '/staff/payments', roles: PAYMENT_REVIEW_ROLES },
+  { label: 'Customer lookup', to: '/staff/customers', roles: CUSTOMER_LOOKUP_ROLES },
 ];
 
 /** The items a user with `roles` sees. */

@@ -1,8 +1,13 @@
 import { createRoute, redirect } from '@tanstack/react-router';
 import { accountRoutes } from '../accounts/account-routes';
 import { deviceRoutes } from '../devices/device-routes';
+import { insightsRoutes } from '../insights/insights-routes';
+import { kycRoutes } from '../kyc/kyc-routes';
+import { paymentRoutes } from '../payments/payment-routes';
 import { HOME_PATH } from '../session/safe-redirect';
 import { publicRoutes } from '../session/session-routes';
+import { securityRoutes } from '../security/security-routes';
+import { staffRoutes } from '../staff/staff-routes';
 import { transferRoutes } from '../transfers/transfer-routes';
 import { rootRoute } from './root-route';
 import { signedInRoute } from './signed-in-route';
@@ -26,5 +31,5 @@ const indexRoute = createRoute({
 export const routeTree = rootRoute.addChildren([
   indexRoute,
   ...publicRoutes,
-  signedInRoute.addChildren([...accountRoutes, ...transferRoutes, ...deviceRoutes]),
+  signedInRoute.addChildren([...accountRoutes, ...transferRoutes, ...deviceRoutes, ...paymentRoutes, ...insightsRoutes, ...staffRoutes, ...kycRoutes, ...securityRoutes]),
 ]);
