@@ -1,5 +1,6 @@
 // `npm start`: every Meridian server in one process. Without DATABASE_URL it runs on the
 // embedded PostgreSQL (PGlite, persisted under DATA_DIR) and seeds the demo user.
+import './start-tracing';
 import { createResponseCache } from '@meridian/bff-core';
 import { createMobileBffServer, loadMobileBffConfig } from '@meridian/bff-mobile';
 import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
@@ -45,7 +46,8 @@ async function main(): Promise<void> {
         () => undefined,
         (err: Error) => logger.warn({ err: err.message }, 'the web dashboard could not be built; the web BFF answers 404 at /'),
       );
-  const stopTelemetry = startTelemetry('meridian', base.OTEL_EXPORTER_OTLP_ENDPOINT);
+  // Started already by the first import; this returns its stop.
+  const stopTelemetry = startTelemetry('meridian', base);
   const database = await openDatabase(base);
   // One bus for every server of the process: in embedded mode the in-process bus is the only way KYC's tier changes reach payments.
   const eventBus = await openEventBus(base, { logger });

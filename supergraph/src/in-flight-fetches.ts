@@ -1,5 +1,9 @@
 import type { SubgraphAnswer } from './subgraph-fetcher';
 
+function keyOf(subgraph: string, caller: string, body: string): string {
+  return `${subgraph}\n${caller}\n${body}`;
+}
+
 /**
  * Identical subgraph fetches in flight at once, sent once: when a fetch to the
  * same subgraph with the same body (document, variables, operation name) for
@@ -22,9 +26,14 @@ export class InFlightFetches {
   /** Fetches sent, since start. */
   sent = 0;
 
+  /** Whether {@link run} would join a fetch in flight rather than send. */
+  has(subgraph: string, caller: string, body: string): boolean {
+    return this.fetches.has(keyOf(subgraph, caller, body));
+  }
+
   /** The answer of an identical fetch in flight for the same caller, else `send()`'s, shared with those that follow. */
   run(subgraph: string, caller: string, body: string, send: () => Promise<SubgraphAnswer>): Promise<SubgraphAnswer> {
-    const key = `${subgraph}\n${caller}\n${body}`;
+    const key = keyOf(subgraph, caller, body);
     const inFlight = this.fetches.get(key);
     if (inFlight) {
       this.merged += 1;

@@ -1,3 +1,4 @@
+import './tracing';
 import { runMain } from '@meridian/platform';
 import { loadGatewayConfig } from './config';
 import { createGatewayServer } from './server';

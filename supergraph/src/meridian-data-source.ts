@@ -6,7 +6,10 @@ import {
   errors,
   IDEMPOTENCY_KEY_HEADER,
   REQUEST_ID_HEADER,
+  recordError,
   SERVICE_TOKEN_HEADER,
+  tracingEnabled,
+  withSpan,
   type Logger,
   type ServiceTokenIssuer,
 } from '@meridian/platform';
@@ -59,6 +62,7 @@ function cacheHint(cacheControl: string | undefined): { maxAge: number; scope?: 
 /**
  * Meridian's subgraph data source: every fetch carries a service token for the
  * subgraph plus the caller's user token, trace and request ids and idempotency key; it has a deadline,
+ * and when traced runs in a span `subgraph.fetch <name>` (merged or not, its status),
  * and a subgraph that is down, slow or overloaded becomes SERVICE_UNAVAILABLE
  * with the details in the log only. A subgraph's 401/403 is a gateway fault
  * (it refused *our* service token), not the user's, so it is not turned into
@@ -103,7 +107,14 @@ export class MeridianDataSource implements GraphQLDataSource<GatewayContext> {
     let answer: SubgraphAnswer;
     try {
       if (write && caller) this.inFlight?.wrote(caller);
-      answer = merge ? await this.inFlight!.run(this.name, caller!, body, send) : await send();
+      const merged = merge && this.inFlight!.has(this.name, caller!, body);
+      const attributes = { 'meridian.subgraph': this.name, 'meridian.fetch.merged': merged, 'meridian.fetch.write': write };
+      answer = await withSpan(`subgraph.fetch ${this.name}`, attributes, async (span) => {
+        const answered = merge ? await this.inFlight!.run(this.name, caller!, body, send) : await send();
+        span.setAttribute('http.response.status_code', answered.status);
+        if (answered.status >= 500) recordError(span, new Error(`Subgraph "${this.name}" answered HTTP ${answered.status}`));
+        return answered;
+      });
     } catch (error) {
       throw this.failure(error as Error, undefined, context);
     } finally {
@@ -136,8 +147,9 @@ export class MeridianDataSource implements GraphQLDataSource<GatewayContext> {
     };
     const forward: [string, string | undefined][] = [
       ['authorization', context.authorization],
-      ['traceparent', context.traceparent],
-      ['tracestate', context.tracestate],
+      // When this process traces, the HTTP client's instrumentation sends the fetch's own span instead.
+      ['traceparent', tracingEnabled() ? undefined : context.traceparent],
+      ['tracestate', tracingEnabled() ? undefined : context.tracestate],
       [REQUEST_ID_HEADER, context.requestId],
       [CLIENT_IP_HEADER, context.clientIp],
       [CLIENT_USER_AGENT_HEADER, context.userAgent],

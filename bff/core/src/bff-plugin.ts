@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation, GraphQLRequestListener } from '@apollo/server';
+import { withSpan } from '@meridian/platform';
 import type { ValidationRule } from 'graphql';
 import type { BffContext } from './bff-context';
 
@@ -23,13 +24,16 @@ export interface BffPlugin {
 /** What a BFF plugin's Apollo hooks answer for a request: one object built once serves every request. */
 export type BffRequestListener = GraphQLRequestListener<BffContext>;
 
-/** Runs every plugin's guard in order, as one Apollo hook, on a request state of its own. */
+/**
+ * Runs every plugin's guard in order, as one Apollo hook, on a request state of
+ * its own; each guard in a span `bff.<plugin name>` when traced.
+ */
 export function useGuards(plugins: BffPlugin[]): ApolloServerPlugin<BffContext> {
-  const guards = plugins.flatMap((plugin) => (plugin.guard ? [plugin.guard] : []));
+  const guards = plugins.flatMap(({ name, guard }) => (guard ? [{ span: `bff.${name}`, guard }] : []));
   // One listener for every request: it reads all it needs from the request it is given.
   const listener: GraphQLRequestListener<BffContext> = {
     async didResolveOperation(request) {
-      for (const guard of guards) await guard(request);
+      for (const { span, guard } of guards) await withSpan(span, {}, () => guard(request));
     },
   };
   return {

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
+import { setSpanAttributes } from '@meridian/platform';
 import type { DocumentNode } from 'graphql';
 import type { BffContext } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
@@ -73,6 +74,7 @@ export function useCostLimit(options: CostLimitOptions): BffPlugin {
         known.set(shape, cost);
       }
       contextValue.state.requestedCost = cost;
+      setSpanAttributes({ 'meridian.cost.requested': cost, 'meridian.cost.limit': options.maxCost });
       if (cost > options.maxCost) {
         const error = queryTooComplex(`Query cost ${cost} exceeds the limit of ${options.maxCost}.`, 'cost', options.maxCost);
         // Apollo reads extensions.http for the status and strips it from the response.

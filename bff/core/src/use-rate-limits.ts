@@ -1,5 +1,13 @@
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation, GraphQLRequestListener } from '@apollo/server';
-import { type AccessTokenVerifier, type Logger, type RateLimiter, type RateLimitMetrics, type RateLimitPolicy, type RateLimitResult } from '@meridian/platform';
+import {
+  setSpanAttributes,
+  type AccessTokenVerifier,
+  type Logger,
+  type RateLimiter,
+  type RateLimitMetrics,
+  type RateLimitPolicy,
+  type RateLimitResult,
+} from '@meridian/platform';
 import { callerOf, type BffContext, type CallerClass } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
 import { failClosed, rateLimited } from './limit-error';
@@ -50,12 +58,19 @@ export function useRateLimits(options: RateLimitsOptions): BffPlugin {
       metrics?.fallbackInUse(FALLBACK_COMPONENT, false);
     } catch (err) {
       metrics?.fallbackInUse(FALLBACK_COMPONENT, true);
+      setSpanAttributes({ 'meridian.rate_limit.fallback': true });
       const guarded = collectRootFields(request).map((f) => f.name).filter((name) => options.failClosedFields.has(name));
       options.logger.warn({ err: (err as Error).message, guarded }, 'shared rate limiter failed');
       if (guarded.length) throw failClosed();
       result = await options.fallback.check(caller.key, cost, policy);
     }
     contextValue.state.rateLimit = result;
+    setSpanAttributes({
+      'meridian.rate_limit.caller_class': caller.class,
+      'meridian.rate_limit.allowed': result.allowed,
+      'meridian.rate_limit.remaining': result.requests.remaining,
+      ...(result.refusedBy ? { 'meridian.rate_limit.refused_by': result.refusedBy } : {}),
+    });
     if (!result.allowed) {
       metrics?.refused(result.refusedBy ?? 'requests');
       throw rateLimited(

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { GraphQLRequestListener } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cache';
-import type { AccessTokenVerifier, Logger } from '@meridian/platform';
+import { setSpanAttributes, type AccessTokenVerifier, type Logger } from '@meridian/platform';
 import { callerOf, verifiedUser, type BffContext } from './bff-context';
 import type { BffPlugin } from './bff-plugin';
 import type { ResponseCache } from './response-cache';
@@ -38,8 +38,10 @@ export function useResponseCache(options: ResponseCacheUseOptions): BffPlugin {
   const cacheable = async ({ contextValue }: { contextValue: BffContext }) => contextValue.state.cache !== undefined;
 
   const listener: GraphQLRequestListener<BffContext> = {
-    async willSendResponse({ operation, contextValue, response }) {
+    async willSendResponse({ operation, contextValue, response, metrics }) {
       response.http.headers.set('cache-control', 'no-store');
+      // Hit or miss on the request's span, for queries the cache may answer.
+      if (contextValue.state.cache) setSpanAttributes({ 'meridian.response_cache': metrics.responseCacheHit ? 'hit' : 'miss' });
       if (operation?.operation !== 'mutation') return;
       const { claims } = await verifiedUser(contextValue, verifyAccessToken);
       if (!claims) return;
@@ -58,6 +60,7 @@ export function useResponseCache(options: ResponseCacheUseOptions): BffPlugin {
       const generation = await cache.generation(claims.userId);
       if (generation === undefined) return;
       const scopes = [...claims.scopes].sort().join(' ');
+      setSpanAttributes({ 'meridian.response_cache.eligible': true });
       contextValue.state.cache = { key: `${claims.userId}:${claims.sessionId}:${generation}:${scopes}` };
     },
     apollo: [

@@ -1,3 +1,4 @@
+import './tracing';
 import { bffWorkers } from '@meridian/bff-core';
 import { runMain } from '@meridian/platform';
 import { loadMobileBffConfig } from './config';

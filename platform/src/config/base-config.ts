@@ -17,6 +17,11 @@ export const baseConfigSchema = z.object({
   DATA_DIR: z.string().default(path.join(repoRoot, '.data')),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   /**
+   * Share of new traces sampled, 0 to 1; a trace begun elsewhere follows its caller's decision, and a
+   * trace that fails is kept whatever was decided. Default 1, in production 0.1.
+   */
+  TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).optional(),
+  /**
    * JWKS (JSON) of this service's own private ES256 keys that sign its service tokens; first is active.
    * Generated per service under DATA_DIR when unset outside production.
    */

@@ -9,6 +9,11 @@ export interface BusEvent {
   /** JSON-serialisable content. */
   payload: Record<string, unknown>;
   occurredAt: Date;
+  /**
+   * The W3C `traceparent` of the span that caused the event (the request that wrote it
+   * to the outbox): its consumers' spans link back to it. Set by `publish` when absent and a span is active.
+   */
+  traceparent?: string;
 }
 
 /** Why and where an event was parked, on events read back from a dead-letter stream. */

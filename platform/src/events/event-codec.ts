@@ -13,18 +13,19 @@ export function encodeEvent(event: BusEvent): EntryFields {
     type: event.type,
     payload: JSON.stringify(event.payload ?? {}),
     occurredAt: event.occurredAt.toISOString(),
+    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
   };
 }
 
 /** The event in an entry's fields. Throws on an entry no producer of this bus wrote (a poison entry). */
 export function decodeEvent(fields: EntryFields): BusEvent {
-  const { id, type, payload, occurredAt } = fields;
+  const { id, type, payload, occurredAt, traceparent } = fields;
   if (!id || !type || payload === undefined || !occurredAt) throw new Error('entry lacks id, type, payload or occurredAt');
   const parsed: unknown = JSON.parse(payload);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('payload is not a JSON object');
   const at = new Date(occurredAt);
   if (Number.isNaN(at.getTime())) throw new Error('occurredAt is not a date');
-  return { id, type, payload: parsed as Record<string, unknown>, occurredAt: at };
+  return { id, type, payload: parsed as Record<string, unknown>, occurredAt: at, ...(traceparent ? { traceparent } : {}) };
 }
 
 /** The fields of a dead-letter entry: the original fields as they were, plus why it was parked. */

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { uuidv7 } from '../ids';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../server/metrics';
+import { currentTraceparent, linkFromTraceparent, recordError, SpanKind, withSpan, type Link } from '../telemetry';
 import { createPeriodicWorker } from '../workers/periodic-worker';
 import type { BusEvent, EventBus } from './event-bus';
 import { outboxPublishedCounter, registerOutboxMetrics } from './event-metrics';
@@ -50,6 +51,7 @@ interface OutboxRow {
   event_type: string;
   payload: Record<string, unknown>;
   created_at: string | Date;
+  traceparent: string | null;
 }
 
 /** A drain stops after this many batches so one tick cannot run forever under constant load. */
@@ -77,18 +79,19 @@ export async function writeOutboxEvent(manager: { query(text: string, params?: u
 }
 
 /** The columns an outbox row is written with, in the order of {@link outboxRow}'s values. */
-export const OUTBOX_COLUMNS = 'id, topic, event_type, aggregate_id, payload';
+export const OUTBOX_COLUMNS = 'id, topic, event_type, aggregate_id, payload, traceparent';
 
 /**
- * One outbox row as statement parameters numbered from `$first`, for a
- * statement that writes the event together with the change it reports, e.g.
+ * One outbox row as statement parameters numbered from `$first` (with the
+ * `traceparent` of the active span, so the event's consumers link back to the
+ * request that caused it), for a statement that writes the event together with the change it reports, e.g.
  * `WITH moved AS (UPDATE … RETURNING …) INSERT INTO ${table} (${OUTBOX_COLUMNS}) SELECT ${placeholders} FROM moved`:
  * the event exists if and only if the change was made.
  */
 export function outboxRow(table: string, event: OutboxEvent, first: number): { id: string; table: string; placeholders: string; values: unknown[] } {
   if (!TABLE_NAME.test(table)) throw new Error(`Outbox table "${table}" must be schema.table`);
   const id = uuidv7();
-  const values = [id, event.topic, event.type, event.aggregateId, JSON.stringify(event.payload)];
+  const values = [id, event.topic, event.type, event.aggregateId, JSON.stringify(event.payload), currentTraceparent() ?? null];
   const placeholders = values.map((_, i) => `$${first + i}${i === 4 ? '::jsonb' : ''}`).join(', ');
   return { id, table, placeholders, values };
 }
@@ -115,26 +118,34 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let failure: unknown;
     const batch = await dataSource.transaction(async (m) => {
       const rows: OutboxRow[] = await m.query(
-        `SELECT id, topic, event_type, payload, created_at FROM ${table}
+        `SELECT id, topic, event_type, payload, created_at, traceparent FROM ${table}
          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
-      const done: string[] = [];
-      for (const row of rows) {
-        const event: BusEvent = { id: row.id, type: row.event_type, payload: row.payload, occurredAt: new Date(row.created_at) };
-        try {
-          await bus.publish(row.topic, event);
-        } catch (err) {
-          // Stop here so the rest keep their order; what was published is still marked below.
-          failure = err;
-          break;
+      if (rows.length === 0) return { count: 0, full: false };
+      // A span only for batches that publish: an idle relay's polls are no trace.
+      const links = rows.map((row) => linkFromTraceparent(row.traceparent ?? undefined)).filter((link): link is Link => link !== undefined);
+      const attributes = { 'meridian.outbox': table, 'messaging.operation.type': 'send', 'messaging.batch.message_count': rows.length };
+      return withSpan('outbox.publish', attributes, async (span) => {
+        const done: string[] = [];
+        for (const row of rows) {
+          const event: BusEvent = { id: row.id, type: row.event_type, payload: row.payload, occurredAt: new Date(row.created_at), traceparent: row.traceparent ?? undefined };
+          try {
+            await bus.publish(row.topic, event);
+          } catch (err) {
+            // Stop here so the rest keep their order; what was published is still marked below.
+            failure = err;
+            recordError(span, err);
+            break;
+          }
+          done.push(row.id);
         }
-        done.push(row.id);
-      }
-      if (done.length > 0) {
-        await m.query(`UPDATE ${table} SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [done]);
-      }
-      return { count: done.length, full: rows.length === batchSize };
+        span.setAttribute('meridian.outbox.published', done.length);
+        if (done.length > 0) {
+          await m.query(`UPDATE ${table} SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [done]);
+        }
+        return { count: done.length, full: rows.length === batchSize };
+      }, { kind: SpanKind.PRODUCER, links });
     });
     if (batch.count > 0) publishedRows?.inc({ outbox: table }, batch.count);
     if (failure !== undefined) throw failure;

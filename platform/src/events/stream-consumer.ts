@@ -1,6 +1,7 @@
 import type { KeyValueStore } from '../kv';
 import type { Logger } from '../logger';
-import type { BusEvent, EventHandler, SubscribeOptions, Subscription } from './event-bus';
+import { linkFromTraceparent, ROOT_CONTEXT, SpanKind, withSpan } from '../telemetry';
+import type { BusEvent, DeliveredEvent, EventHandler, SubscribeOptions, Subscription } from './event-bus';
 import { decodeDeadLetter, decodeEvent, encodeDeadLetter } from './event-codec';
 import type { StreamEntry, StreamLog, StreamReader } from './stream-log';
 
@@ -119,7 +120,8 @@ export async function startConsumer(ctx: ConsumerContext, spec: ConsumerSpec): P
     }, Math.max(5, Math.floor(s.retryDelayMs / 3)));
     try {
       const deadLetter = isDeadLetterStream && entry.fields.deadLetter ? decodeDeadLetter(stream, entry.entryId, entry.fields).deadLetter : undefined;
-      await handler({ ...event, stream, entryId: entry.entryId, attempt: entry.deliveries, ...(deadLetter ? { deadLetter } : {}) });
+      const delivered = { ...event, stream, entryId: entry.entryId, attempt: entry.deliveries, ...(deadLetter ? { deadLetter } : {}) };
+      await traced(delivered, () => handler(delivered));
     } catch (err) {
       clearInterval(heartbeat);
       await renewal;
@@ -134,6 +136,25 @@ export async function startConsumer(ctx: ConsumerContext, spec: ConsumerSpec): P
     await renewal;
     await store.set(key, DONE, s.processedTtlMs);
     await log.ack(stream, group, entry.entryId);
+  }
+
+  /**
+   * The handler in a consumer span of a trace of its own, linked to the span that caused the
+   * event (its `traceparent`), as OpenTelemetry's messaging conventions do for delivery that
+   * may come long after, and more than once.
+   */
+  function traced(event: DeliveredEvent, handle: () => Promise<void>): Promise<void> {
+    const link = linkFromTraceparent(event.traceparent);
+    const attributes = {
+      'messaging.system': log.kind,
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': stream,
+      'messaging.consumer.group.name': group,
+      'messaging.message.id': event.id,
+      'meridian.event.type': event.type,
+      'meridian.event.attempt': event.attempt,
+    };
+    return withSpan(`process ${stream}`, attributes, handle, { kind: SpanKind.CONSUMER, parent: ROOT_CONTEXT, links: link ? [link] : [] });
   }
 
   const loop = (async () => {

@@ -1,5 +1,6 @@
 import type { KeyValueStore } from '../kv';
 import type { Logger } from '../logger';
+import { currentTraceparent } from '../telemetry';
 import { deadLetterStream, type EventBus, type Subscription } from './event-bus';
 import { decodeDeadLetter, encodeEvent } from './event-codec';
 import { startConsumer } from './stream-consumer';
@@ -37,7 +38,8 @@ export function createStreamEventBus(parts: StreamEventBusParts): EventBus {
   return {
     kind: log.kind,
     async publish(stream, event) {
-      return log.append(stream, encodeEvent(event));
+      const traceparent = event.traceparent ?? currentTraceparent();
+      return log.append(stream, encodeEvent(traceparent ? { ...event, traceparent } : event));
     },
     async subscribe(stream, group, consumer, handler, options = {}) {
       if (closed) throw new Error('The event bus is closed.');

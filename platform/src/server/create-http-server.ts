@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { codeForStatus, errorBody } from '../errors/error-body';
 import { ErrorCode } from '../errors/error-code';
 import type { Logger } from '../logger';
+import { nameServer } from '../telemetry';
 import { createServerMetrics, type ServerMetrics } from './metrics';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 import { useOriginFormOnly, useServiceAccess, type PublicRoute, type ServiceAccessOptions } from './use-service-access';
@@ -82,6 +83,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // Only named proxies: a client that could set X-Forwarded-For itself could pick its own address (and rate-limit key).
     trustProxy: options.trustedProxies && options.trustedProxies.length > 0 ? options.trustedProxies : false,
   });
+  // Spans of this server's requests say so, when one process runs several.
+  nameServer(app.server, options.name);
   const metrics = createServerMetrics(options.name);
   const serveMetrics = options.metricsRoute ?? true;
 

@@ -46,7 +46,8 @@ export function runMain<C extends BaseConfig>(name: string, options: MainOptions
       closeOnSignals(logger, [primary.stop], 20_000);
       return;
     }
-    const stopTelemetry = startTelemetry(name, config.OTEL_EXPORTER_OTLP_ENDPOINT);
+    // Started already by the server's first import (startTelemetryEarly); this returns its stop.
+    const stopTelemetry = startTelemetry(name, config);
     const logger = createLogger({ service: name, level: config.LOG_LEVEL });
     const database = options.database ? await openDatabase(config) : undefined;
     const server = await options.create(config, { logger, databaseUrl: database?.url ?? '' });

@@ -5,3 +5,4 @@ export * from './route-protection';
 export * from './inject-fetch';
 export * from './spawned-server';
 export * from './metric-value';
+export * from './test-telemetry';

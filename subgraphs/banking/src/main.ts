@@ -1,3 +1,4 @@
+import './tracing';
 import { runMain } from '@meridian/platform';
 import { loadBankingConfig } from './config';
 import { createBankingServer } from './server';

@@ -1,3 +1,4 @@
+import './tracing';
 import { runMain } from '@meridian/platform';
 import { loadIdentityConfig } from './config';
 import { createIdentityServer } from './server';

@@ -1,3 +1,4 @@
+import './tracing';
 import { runMain } from '@meridian/platform';
 import { loadInsightsConfig } from './config';
 import { createInsightsServer } from './server';

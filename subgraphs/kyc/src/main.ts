@@ -1,3 +1,4 @@
+import './tracing';
 import { runMain } from '@meridian/platform';
 import { loadKycConfig } from './config';
 import { createKycServer } from './server';

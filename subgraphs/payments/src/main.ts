@@ -1,3 +1,4 @@
+import './tracing';
 import { runMain } from '@meridian/platform';
 import { loadPaymentsConfig } from './config';
 import { createPaymentsServer } from './server';

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { CreateLedger1764000000000 } from './migrations/1764000000000-create-ledger';
 import { LedgerWritePath1764100000000 } from './migrations/1764100000000-ledger-write-path';
 import { AccessAuditChain1768300000000 } from './migrations/1768300000000-access-audit-chain';
+import { BankingOutboxTraceContext1768400000000 } from './migrations/1768400000000-outbox-trace-context';
 
 /** The PostgreSQL schema banking owns. */
 export const BANKING_SCHEMA = 'banking';
@@ -26,7 +27,7 @@ export function createBankingDataSource(url: string, poolSize?: number, timeouts
     url,
     schema: BANKING_SCHEMA,
     entities: [],
-    migrations: [CreateLedger1764000000000, LedgerWritePath1764100000000, AccessAuditChain1768300000000],
+    migrations: [CreateLedger1764000000000, LedgerWritePath1764100000000, AccessAuditChain1768300000000, BankingOutboxTraceContext1768400000000],
     poolSize,
     lockTimeoutMs: timeouts.lockTimeoutMs,
     statementTimeoutMs: timeouts.statementTimeoutMs,

@@ -1,3 +1,5 @@
+import { activeContext, linkTo, setAttributeIn, tracingEnabled, withSpan, type Context, type Link } from '@meridian/platform';
+
 /** Options for {@link createGroupCommit}. */
 export interface GroupCommitOptions<I = unknown> {
   /** Most items one batch takes. */
@@ -15,6 +17,12 @@ export interface GroupCommitOptions<I = unknown> {
   weigh?: (item: I) => number;
   /** Told as each batch starts how long each of its items waited in the queue, in ms (the batch's size is their number). */
   onBatchStart?: (waitedMs: number[]) => void;
+  /**
+   * When traced, each batch runs in a span of this name (`meridian.batch.size`, the longest
+   * `meridian.group_commit.wait_ms`): a child of its first item's span, linked to the others',
+   * and each item's span gets its own wait.
+   */
+  span?: string;
 }
 
 /** One item's outcome, as the batch reports it. */
@@ -24,6 +32,8 @@ interface Waiting<I, R> {
   item: I;
   /** performance.now() when it was submitted. */
   queuedAt: number;
+  /** The submitter's context, when batches are traced. */
+  context?: Context;
   resolve: (value: R) => void;
   reject: (error: unknown) => void;
 }
@@ -67,14 +77,30 @@ export function createGroupCommit<I, R>(run: (items: I[]) => Promise<Settled<R>[
     }
   }
 
+  const traced = () => options.span !== undefined && tracingEnabled();
+
+  /** The batch in its span: a child of the first submitter's, linked to the others'. */
+  function runTraced(batch: Waiting<I, R>[], waitedMs: number[]): Promise<Settled<R>[]> {
+    batch.forEach((w, i) => setAttributeIn(w.context!, 'meridian.group_commit.wait_ms', waitedMs[i]));
+    const links = batch.slice(1).flatMap((w): Link[] => {
+      const link = linkTo(w.context!);
+      return link ? [link] : [];
+    });
+    const attributes = { 'meridian.batch.size': batch.length, 'meridian.group_commit.wait_ms': Math.max(...waitedMs) };
+    return withSpan(options.span!, attributes, () => run(batch.map((w) => w.item)), { parent: batch[0].context, links });
+  }
+
   async function runBatch(batch: Waiting<I, R>[]): Promise<void> {
-    if (options.onBatchStart) {
+    const tracing = traced() && batch.every((w) => w.context !== undefined);
+    let waitedMs: number[] = [];
+    if (options.onBatchStart || tracing) {
       const now = performance.now();
-      options.onBatchStart(batch.map((w) => now - w.queuedAt));
+      waitedMs = batch.map((w) => now - w.queuedAt);
+      options.onBatchStart?.(waitedMs);
     }
     let outcomes: Settled<R>[];
     try {
-      outcomes = await run(batch.map((w) => w.item));
+      outcomes = await (tracing ? runTraced(batch, waitedMs) : run(batch.map((w) => w.item)));
       if (outcomes.length !== batch.length) throw new Error(`A batch of ${batch.length} returned ${outcomes.length} outcomes.`);
     } catch (error) {
       for (const w of batch) w.reject(error);
@@ -89,7 +115,8 @@ export function createGroupCommit<I, R>(run: (items: I[]) => Promise<Settled<R>[
 
   return (item: I) =>
     new Promise<R>((resolve, reject) => {
-      queue.push({ item, queuedAt: options.onBatchStart ? performance.now() : 0, resolve, reject });
+      const context = traced() ? activeContext() : undefined;
+      queue.push({ item, queuedAt: options.onBatchStart || context ? performance.now() : 0, context, resolve, reject });
       schedule();
     });
 }

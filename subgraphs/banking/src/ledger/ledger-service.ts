@@ -1,22 +1,13 @@
-import { DomainError, ErrorCode, errors, isUniqueViolation, isUuid, mapPostgresError, sqlState, type PostgresMeanings } from '@meridian/platform';
-import pRetry from 'p-retry';
+import { currentTraceparent, errors, isUuid, setSpanAttributes, withSpan } from '@meridian/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertTransferId, fingerprint, validateTransferInput, type TransferInput, type TransferRecord } from '../domain/transfer';
-import { onConnection } from '../data/sql-transaction';
 import { createGroupCommit } from './group-commit';
 import { LedgerForecast } from './forecast';
-import {
-  accountIdsOf,
-  isForecastable,
-  runForecastBatch,
-  runLedgerBatch,
-  storedAnswer,
-  type LedgerCommand,
-  type LedgerOutcome,
-  type ResolvePendingInput,
-} from './batch';
+import { storedAnswer, type LedgerCommand, type LedgerOutcome, type ResolvePendingInput } from './batch';
+import { attemptBatch } from './batch-attempt';
+import { isDataRefusal, refusalOf, retryBatch } from './batch-retry';
 import { countWrites, refusalCodeOf, type LedgerMetrics } from './ledger-metrics';
-import { readAccounts, readStoredTransfers, readTransfers } from './reads';
+import { readStoredTransfers, readTransfers } from './reads';
 
 export type { ResolvePendingInput } from './batch';
 
@@ -35,11 +26,6 @@ export interface LedgerServiceOptions {
   /** Where batches, waits, writes and refusals are counted; none when unset. */
   metrics?: LedgerMetrics;
 }
-
-/** Tries of a batch refused by serialization failures or deadlocks (its retries run on what they lock). */
-const MAX_ATTEMPTS = 6;
-/** A batch stopped by the lock or statement timeout is tried once more. */
-const TIMEOUT_RETRIES = 1;
 
 /**
  * The double-entry ledger. Requests that arrive while a transaction is running
@@ -68,6 +54,7 @@ export class LedgerService {
       // A batch pays a commit and a statement's planning, about as much as writing 128 postings.
       minSharedWeight: 128,
       weigh: (command) => (command.kind === 'transfer' ? command.input.postings.length : 2),
+      span: 'ledger.batch',
       onBatchStart: metrics
         ? (waitedMs) => {
             metrics.batchSize.observe(waitedMs.length);
@@ -83,11 +70,13 @@ export class LedgerService {
    * INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED.
    */
   createTransfer(input: TransferInput): Promise<TransferRecord> {
-    return this.counted(async () => {
-      validateTransferInput(input);
-      const print = fingerprint({ kind: 'transfer', ...input });
-      return (await this.submit({ kind: 'transfer', input, fingerprint: print })) as TransferRecord;
-    });
+    return withSpan('ledger.transfer', { 'meridian.transfer.id': String(input.id), 'meridian.transfer.code': String(input.code) }, () =>
+      this.counted(async () => {
+        validateTransferInput(input);
+        const print = fingerprint({ kind: 'transfer', ...input });
+        return (await this.submit({ kind: 'transfer', input, fingerprint: print, traceparent: currentTraceparent() })) as TransferRecord;
+      }),
+    );
   }
 
   /**
@@ -95,15 +84,19 @@ export class LedgerService {
    * Errors: BAD_USER_INPUT, NOT_FOUND, CONFLICT (not pending any more, expired), IDEMPOTENCY_KEY_REUSED.
    */
   postPending(input: ResolvePendingInput): Promise<TransferRecord> {
-    return this.counted(() => this.resolvePending(input, 'POST'));
+    return withSpan('ledger.post_pending', { 'meridian.transfer.id': String(input.id), 'meridian.transfer.pending_id': String(input.pendingId) }, () =>
+      this.counted(() => this.resolvePending(input, 'POST')),
+    );
   }
 
   /** Voids a pending transfer, releasing its hold. Errors: as {@link postPending}. */
   voidPending(input: ResolvePendingInput): Promise<TransferRecord> {
-    return this.counted(async () => {
-      if (input.amount !== undefined) throw errors.badInput('A void releases the whole hold; it takes no amount.', { field: 'amount' });
-      return this.resolvePending(input, 'VOID');
-    });
+    return withSpan('ledger.void_pending', { 'meridian.transfer.id': String(input.id), 'meridian.transfer.pending_id': String(input.pendingId) }, () =>
+      this.counted(async () => {
+        if (input.amount !== undefined) throw errors.badInput('A void releases the whole hold; it takes no amount.', { field: 'amount' });
+        return this.resolvePending(input, 'VOID');
+      }),
+    );
   }
 
   /**
@@ -119,7 +112,7 @@ export class LedgerService {
     );
     const results = await Promise.all(
       due.map(({ id }) =>
-        this.submit({ kind: 'expire', pendingId: id, dueBy: now }).catch((err: unknown) => {
+        this.submit({ kind: 'expire', pendingId: id, dueBy: now, traceparent: currentTraceparent() }).catch((err: unknown) => {
           // One hold that cannot be released must not keep the others locked up; it is retried next sweep.
           onFailure?.(id, err);
           return false;
@@ -161,7 +154,7 @@ export class LedgerService {
     assertTransferId(input.pendingId, 'pendingId');
     if (input.amount !== undefined && input.amount <= 0n) throw errors.badInput('amount must be greater than zero.', { field: 'amount' });
     const print = fingerprint({ kind: action, id: input.id, pendingId: input.pendingId, amount: input.amount });
-    return (await this.submit({ kind: 'resolve', action, input, fingerprint: print })) as TransferRecord;
+    return (await this.submit({ kind: 'resolve', action, input, fingerprint: print, traceparent: currentTraceparent() })) as TransferRecord;
   }
 
   /** Runs a caller's command, counting its refusal by code in `ledger_refusals_total`. */
@@ -197,7 +190,10 @@ export class LedgerService {
    */
   private async execute(commands: LedgerCommand[]): Promise<LedgerOutcome[]> {
     try {
-      return await this.retrying((attemptNumber) => this.attempt(commands, attemptNumber === 1));
+      return await retryBatch((attemptNumber) => {
+        setSpanAttributes({ 'meridian.ledger.attempts': attemptNumber });
+        return attemptBatch(this.db, this.forecast, commands, attemptNumber === 1);
+      });
     } catch (err) {
       if (commands.length > 1 && isDataRefusal(err)) {
         const outcomes: LedgerOutcome[] = [];
@@ -220,97 +216,4 @@ export class LedgerService {
       throw refusal;
     }
   }
-
-  /**
-   * One try at a batch: on its first try, written on the forecast when the
-   * batch is plain transfers and the forecast knows every account and the
-   * head; otherwise in a transaction on what it locks. After any failure the
-   * forecast of its accounts and of the head is forgotten, and the retry runs
-   * on what it locks, however soon another batch teaches the forecast again:
-   * a batch cannot be refused try after try by a process writing elsewhere.
-   */
-  private async attempt(commands: LedgerCommand[], onForecast: boolean): Promise<LedgerOutcome[]> {
-    let resolve!: (committed: boolean) => void;
-    const writer = { written: new Promise<boolean>((r) => (resolve = r)), ended: false };
-    const settle = (committed: boolean) => {
-      writer.ended = true;
-      resolve(committed);
-    };
-    try {
-      const outcomes = await onConnection(this.db, async (connection) => {
-        const { forecast } = this;
-        if (forecast && onForecast && isForecastable(commands)) {
-          const accountIds = accountIdsOf(commands);
-          const unknown = forecast.unknown(accountIds);
-          if (unknown.length > 0 && forecast.ready()) forecast.learn(await readAccounts(connection, unknown));
-          // Assumed and planned in the same tick, so no other batch records in between.
-          const assumed = forecast.assume(accountIds);
-          const outcomes = assumed && (await runForecastBatch(connection, commands, assumed, forecast, writer));
-          if (outcomes) return outcomes;
-        }
-        return connection.transaction((sql) => runLedgerBatch(sql, commands, this.forecast, writer));
-      });
-      settle(true);
-      return outcomes;
-    } catch (err) {
-      settle(false);
-      this.forecast?.forget(isForecastable(commands) ? accountIdsOf(commands) : undefined);
-      throw err;
-    }
-  }
-
-  /**
-   * Retries on serialization failures and deadlocks, which PostgreSQL asks the
-   * client to retry, and on a transfer id taken by a transaction that committed
-   * while this one ran (the retry finds it and compares fingerprints). A batch
-   * that waited too long for a lock or ran past the statement timeout (another
-   * session holding a row) wrote nothing and is retried once; then its callers
-   * get SERVICE_UNAVAILABLE and may retry with the same ids.
-   */
-  private retrying<T>(run: (attemptNumber: number) => Promise<T>): Promise<T> {
-    let timeouts = 0;
-    return pRetry(run, {
-      retries: MAX_ATTEMPTS - 1 + TIMEOUT_RETRIES,
-      // A short, jittered pause, so batches that deadlocked or raced do not meet again at once.
-      minTimeout: 1,
-      maxTimeout: 50,
-      randomize: true,
-      shouldRetry: ({ error, attemptNumber }) => {
-        if (isTimeout(error)) return ++timeouts <= TIMEOUT_RETRIES;
-        const state = sqlState(error);
-        const retryable = state === '40001' || state === '40P01' || isUniqueViolation(error, 'transfers_pkey');
-        return retryable && attemptNumber - timeouts < MAX_ATTEMPTS;
-      },
-    });
-  }
-}
-
-/** The lock timeout (55P03) or the statement timeout (57014): the statement was stopped, nothing of it written. */
-function isTimeout(err: unknown): boolean {
-  const state = sqlState(err);
-  return state === '55P03' || state === '57014';
-}
-
-/** An error PostgreSQL raised over the data of the statement (classes 22 and 23), before anything was committed. */
-function isDataRefusal(err: unknown): boolean {
-  const state = sqlState(err);
-  return state !== undefined && (state.startsWith('22') || state.startsWith('23'));
-}
-
-/** What banking's constraints mean to a caller whose command PostgreSQL refused. */
-const LEDGER_MEANINGS: PostgresMeanings = {
-  constraints: {
-    transfers_one_resolution: () => errors.conflict('This pending transfer was already posted or voided by another request.'),
-    accounts_no_overdraw: () => new DomainError(ErrorCode.INSUFFICIENT_FUNDS, 'The account does not have enough available funds.'),
-  },
-  states: {
-    '22003': () => errors.badInput('The amount would take a balance beyond the 64-bit range.', { field: 'amount' }),
-    '55P03': () => errors.unavailable('The ledger is busy and wrote nothing for this request. Retry it with the same id.'),
-    '57014': () => errors.unavailable('The ledger is busy and wrote nothing for this request. Retry it with the same id.'),
-  },
-};
-
-/** The domain error a database refusal of a single command stands for, or the error itself. */
-function refusalOf(err: unknown): unknown {
-  return mapPostgresError(err, LEDGER_MEANINGS) ?? err;
 }

@@ -22,12 +22,16 @@ export interface ResolvePendingInput {
   amount?: bigint;
 }
 
-/** One request to the ledger; a batch runs several in one transaction, in order. */
-export type LedgerCommand =
+/**
+ * One request to the ledger; a batch runs several in one transaction, in order. `traceparent`
+ * is the caller's span when it was traced: the event the command writes carries it.
+ */
+export type LedgerCommand = (
   | { kind: 'transfer'; input: TransferInput; fingerprint: string }
   | { kind: 'resolve'; action: 'POST' | 'VOID'; input: ResolvePendingInput; fingerprint: string }
   /** Releases a hold whose timeout is at or before `dueBy`; a hold no longer pending or not yet due is left alone. */
-  | { kind: 'expire'; pendingId: string; dueBy: Date };
+  | { kind: 'expire'; pendingId: string; dueBy: Date }
+) & { traceparent?: string };
 
 /**
  * A command's own outcome: a transfer, whether a hold expired, or the refusal its caller gets.
@@ -106,7 +110,9 @@ class BatchPlanner {
   /** One command's step; a domain refusal stays the command's own. */
   step(command: LedgerCommand): Step {
     try {
-      return this.decide(command);
+      const step = this.decide(command);
+      if (command.traceparent && (step.kind === 'written' || step.kind === 'expired')) step.planned.event.traceparent = command.traceparent;
+      return step;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (command.kind === 'expire' || error.code === ErrorCode.IDEMPOTENCY_KEY_REUSED) return { kind: 'done', outcome: { ok: false, error } };

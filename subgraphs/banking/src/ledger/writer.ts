@@ -51,6 +51,8 @@ export interface EventWrite {
   eventType: string;
   aggregateId: string;
   payload: Record<string, unknown>;
+  /** The W3C traceparent of the request the event comes from, when it was traced. */
+  traceparent?: string;
 }
 
 /** Everything one batch writes. */
@@ -180,11 +182,12 @@ function sideEffects(p: SqlParams, w: BatchWrite, now: string): string[] {
        FROM unnest(${p.array(w.quotes.map((q) => q.id))}::uuid[], ${p.array(w.quotes.map((q) => q.transferId))}::uuid[]) AS u (id, transfer_id) WHERE q.id = u.id
      )`,
     `events AS (
-       INSERT INTO banking.outbox (id, topic, event_type, aggregate_id, payload)
-       SELECT e.id, 'ledger.events', e.event_type, e.aggregate_id, e.payload
+       INSERT INTO banking.outbox (id, topic, event_type, aggregate_id, payload, traceparent)
+       SELECT e.id, 'ledger.events', e.event_type, e.aggregate_id, e.payload, e.traceparent
        FROM unnest(${p.array(w.events.map((e) => e.id))}::uuid[], ${p.array(w.events.map((e) => e.eventType))}::text[],
-                   ${p.array(w.events.map((e) => e.aggregateId))}::text[], ${p.add(w.events.map((e) => JSON.stringify(e.payload)))}::jsonb[])
-         WITH ORDINALITY AS e (id, event_type, aggregate_id, payload, n)
+                   ${p.array(w.events.map((e) => e.aggregateId))}::text[], ${p.add(w.events.map((e) => JSON.stringify(e.payload)))}::jsonb[],
+                   ${p.array(w.events.map((e) => e.traceparent ?? null))}::text[])
+         WITH ORDINALITY AS e (id, event_type, aggregate_id, payload, traceparent, n)
        ORDER BY e.n
      )`,
   ];
