@@ -13,6 +13,8 @@ if (!process.env.MERIDIAN_TEST_DATA_DIR) {
 process.env.DATA_DIR = process.env.MERIDIAN_TEST_DATA_DIR;
 // Rate-limit keys of each test file apart from every other file and run on a shared Redis.
 process.env.RATE_LIMIT_KEY_PREFIX = `test:${Math.random().toString(36).slice(2)}:`;
+// And its streams, consumer groups, revocations and caches: parallel stacks never take each other's events.
+process.env.REDIS_KEY_PREFIX = `test:${Math.random().toString(36).slice(2)}:`;
 // Background workers (identity: audit sealer; ledger: outbox relay, expiry sweeper; KYC: outbox, dispatch, re-screening, retention; insights: event consumers, alert rules) run only where a test starts them.
 process.env.IDENTITY_WORKERS ??= 'false';
 process.env.LEDGER_WORKERS ??= 'false';

@@ -25,7 +25,8 @@ const JPEG = Buffer.concat([Buffer.from('ffd8ffe000104a46494600', 'hex'), random
 let stack: Stack;
 let base: string;
 beforeAll(async () => {
-  stack = await startStack({ MOBILE_TRUSTED_DOCUMENTS: 'required' });
+  // KYC's workers publish its events (the tier change among them), which refresh the BFF's cached reads, as deployed.
+  stack = await startStack({ MOBILE_TRUSTED_DOCUMENTS: 'required', KYC_WORKERS: 'true' });
   await stack.mobile.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(stack.mobile.app.server.address() as AddressInfo).port}`;
 });
@@ -50,7 +51,8 @@ async function newCustomer(displayName: string, deviceId: string) {
   return { api, accessToken, userId: login.user.id };
 }
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+/** Reads until `done` (the checks run in the background: a loaded machine may take many seconds), or gives the last read. */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -60,6 +62,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
 }
 
 describe('KYC through the mobile BFF', () => {
+  jest.setTimeout(180_000);
   it('takes a new customer from TIER_0 to TIER_2 with the simulated provider and the dev mailbox', async () => {
     const { api, accessToken, userId } = await newCustomer('Kim Newcomer', 'phone-0001');
 

@@ -32,7 +32,7 @@ export async function openResponseCache(config: BffConfig, deps: ResponseCacheDe
   const ownStore = deps.responseCache
     ? undefined
     : config.REDIS_URL
-      ? createResilientRedisKeyValueStore({ url: config.REDIS_URL, keyPrefix: 'meridian:', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger })
+      ? createResilientRedisKeyValueStore({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger })
       : createMemoryKeyValueStore();
   if (ownStore && 'firstAttempt' in ownStore) await ownStore.firstAttempt;
   const responseCache = deps.responseCache ?? createResponseCache({ store: ownStore!, maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS, logger });

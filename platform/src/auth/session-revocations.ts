@@ -61,7 +61,7 @@ export function createMemorySessionRevocations(options: MemorySessionRevocations
 /** Options for {@link openSessionRevocations}. */
 export interface OpenSessionRevocationsOptions {
   logger?: Logger;
-  /** Prefix of the Redis key; default `meridian:`. */
+  /** Prefix of the Redis key; default REDIS_KEY_PREFIX. */
   keyPrefix?: string;
 }
 
@@ -74,7 +74,7 @@ export async function openSessionRevocations(config: BaseConfig, options: OpenSe
   if (!config.REDIS_URL) return createMemorySessionRevocations();
   const list = createRedisSessionRevocations({
     url: config.REDIS_URL,
-    keyPrefix: options.keyPrefix ?? 'meridian:',
+    keyPrefix: options.keyPrefix ?? config.REDIS_KEY_PREFIX,
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
     logger: options.logger,
   });

@@ -14,6 +14,15 @@ export const baseConfigSchema = z.object({
   /** Real Redis; unset means in-memory adapters. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(500),
+  /**
+   * Prefix of the shared Redis keys (event streams, session revocations, the key-value store, the
+   * BFFs' response cache): two deployments on one Redis each need their own. No braces: a stream's
+   * key adds a Redis Cluster hash tag of its own.
+   */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[^{}\s]*$/, 'may not contain braces or spaces')
+    .default('meridian:'),
   DATA_DIR: z.string().default(path.join(repoRoot, '.data')),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   /**

@@ -17,7 +17,7 @@ export function openEventBus(
   if (!config.REDIS_URL) return Promise.resolve(createMemoryEventBus({ store: options.store, logger: options.logger }));
   return createRedisEventBus({
     url: config.REDIS_URL,
-    keyPrefix: options.keyPrefix ?? 'meridian:',
+    keyPrefix: options.keyPrefix ?? config.REDIS_KEY_PREFIX,
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
     store: options.store,
     logger: options.logger,

@@ -88,12 +88,16 @@ describe('baseConfigSchema', () => {
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
       REDIS_COMMAND_TIMEOUT_MS: 500,
+      REDIS_KEY_PREFIX: 'meridian:',
       DATA_DIR: path.join(repoRoot, '.data'),
       HOST: '127.0.0.1',
       ACCESS_TOKEN_ISSUER: 'https://identity.meridian.local',
       ACCESS_TOKEN_AUDIENCE: 'meridian-api',
       IDENTITY_JWKS_URL: 'http://127.0.0.1:4201/.well-known/jwks.json',
     });
+    expect(loadBaseConfig({ REDIS_KEY_PREFIX: 'staging:' }).REDIS_KEY_PREFIX).toBe('staging:');
+    // A stream's key adds a hash tag of its own: braces in the prefix would replace it.
+    expect(() => loadBaseConfig({ REDIS_KEY_PREFIX: '{meridian}:' })).toThrow(/REDIS_KEY_PREFIX/);
     const config = loadBaseConfig({});
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.REDIS_URL).toBeUndefined();
