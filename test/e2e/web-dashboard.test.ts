@@ -6,19 +6,17 @@
 import { randomUUID } from 'node:crypto';
 import { documentIdOf } from '@meridian/client';
 import { AccountsDocument } from '@meridian/client/web';
-import { ensureWebAppBuilt } from '@meridian/web/build';
 import type { Browser, Page } from 'playwright-core';
-import { startStack, type Stack } from '../helpers/stack';
-import { checkScreen, choose, CHROMIUM, chromiumAvailable, expectText, launchChromium, listenWeb, openContext as openBrowserContext } from '../helpers/web-browser';
+import type { Stack } from '../helpers/stack';
+import { checkScreen, choose, describeInChromium, expectFitsWidth, expectText, openContext as openBrowserContext } from '../helpers/web-browser';
+import { startWebStack } from '../helpers/web-stack';
 
-const run = chromiumAvailable ? describe : describe.skip;
-const title = chromiumAvailable ? 'the web dashboard in Chromium' : `the web dashboard in Chromium (skipped: ${CHROMIUM} not installed)`;
 
 const email = `dashboard.${Date.now()}@example.com`;
 const password = 'a long and unusual passphrase';
 const origin = { ip: '127.0.0.1', userAgent: 'test', requestId: 'seed' };
 
-run(title, () => {
+describeInChromium('the web dashboard in Chromium', () => {
   jest.setTimeout(180_000);
   let stack: Stack;
   let browser: Browser;
@@ -27,10 +25,7 @@ run(title, () => {
   let savingsId: string;
 
   beforeAll(async () => {
-    await ensureWebAppBuilt();
-    // Only the dashboard's trusted documents run, as in production: the app must send ids, never query text.
-    stack = await startStack({ WEB_TRUSTED_DOCUMENTS: 'required' });
-    base = await listenWeb(stack.web);
+    ({ stack, base, browser } = await startWebStack());
 
     // A customer with a current account holding a salary and an empty savings account.
     await stack.identity.accounts.register({ email, password, displayName: 'Dana Dashboard' }, origin);
@@ -50,7 +45,6 @@ run(title, () => {
       ],
     });
 
-    browser = await launchChromium();
   }, 600_000);
 
   afterAll(async () => {
@@ -99,7 +93,7 @@ run(title, () => {
       // Folded away: off-screen, and inert so keyboards and screen readers skip it.
       await page.waitForFunction(() => document.getElementById('main-navigation')?.hasAttribute('inert'));
       await page.waitForFunction(() => document.querySelector('#main-navigation a')!.getBoundingClientRect().right <= 0);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await expectFitsWidth(page);
       await check(page, 'accounts-phone');
       await burger.click();
       await page.waitForFunction(() => {

@@ -10,13 +10,11 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import { createInsightsServer, loadInsightsConfig, rebuildReadModel, type InsightsServer } from '@meridian/insights';
-import { ensureWebAppBuilt } from '@meridian/web/build';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startStack, type Stack } from '../helpers/stack';
-import { checkScreen, choose, CHROMIUM, chromiumAvailable, expectText, launchChromium, listenWeb, openContext, type PageProblems } from '../helpers/web-browser';
+import type { Stack } from '../helpers/stack';
+import { checkScreen, choose, describeInChromium, expectFitsWidth, expectText, openContext, type PageProblems } from '../helpers/web-browser';
+import { startWebStack } from '../helpers/web-stack';
 
-const run = chromiumAvailable ? describe : describe.skip;
-const title = chromiumAvailable ? 'the insights screens in Chromium' : `the insights screens in Chromium (skipped: ${CHROMIUM} not installed)`;
 
 const email = `insights.${Date.now()}@example.com`;
 const password = 'a long and unusual passphrase';
@@ -49,7 +47,7 @@ async function overflowing(page: Page): Promise<string[]> {
   });
 }
 
-run(title, () => {
+describeInChromium('the insights screens in Chromium', () => {
   jest.setTimeout(120_000);
   let stack: Stack;
   let insights: InsightsServer;
@@ -60,10 +58,9 @@ run(title, () => {
   let base: string;
 
   beforeAll(async () => {
-    await ensureWebAppBuilt();
     const insightsPort = await freePort();
     // Only the dashboard's trusted documents run, as in production.
-    stack = await startStack({ WEB_TRUSTED_DOCUMENTS: 'required', INSIGHTS_URL: `http://127.0.0.1:${insightsPort}/graphql` });
+    ({ stack, base, browser } = await startWebStack({ INSIGHTS_URL: `http://127.0.0.1:${insightsPort}/graphql` }));
     const portOf = (server: { app: { server: { address(): unknown } } }) => (server.app.server.address() as net.AddressInfo).port;
     insights = await createInsightsServer(
       loadInsightsConfig({
@@ -76,7 +73,6 @@ run(title, () => {
       { databaseUrl: stack.db.url },
     );
     await insights.app.listen({ port: insightsPort, host: '127.0.0.1' });
-    base = await listenWeb(stack.web);
 
     // A customer paid on the 1st, paying rent and Netflix the same day, for four months; a monthly
     // saving into the savings account; this month's groceries, lunch and a train fare.
@@ -111,7 +107,6 @@ run(title, () => {
     await insights.insights.setBudget(ownerId, { category: 'FOOD_AND_DRINK', amount: '50.00', currency: 'GBP' });
     await insights.alertRules.runOnce();
 
-    browser = await launchChromium();
     // The CSV download is the only file the app fetches outside GraphQL and the session routes.
     ({ context, page, problems } = await openContext(browser));
   }, 600_000);
@@ -161,7 +156,7 @@ run(title, () => {
     await page.getByRole('button', { name: 'Open navigation' }).waitFor();
     await page.locator('.recharts-pie-sector').first().waitFor();
     expect(await overflowing(page)).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expectFitsWidth(page);
     await checkScreen(page, 'insights-spending-phone');
     // The cash-flow table, four amounts wide, fits too.
     await page.goto(`${base}/insights/cash-flow`);

@@ -9,14 +9,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { documentIdOf } from '@meridian/client';
 import { MeDocument } from '@meridian/client/web';
-import { ensureWebAppBuilt } from '@meridian/web/build';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
-import { startStack, type Stack } from '../helpers/stack';
-import { checkScreen, choose, CHROMIUM, chromiumAvailable, expectText, launchChromium, listenWeb, openContext } from '../helpers/web-browser';
+import type { Stack } from '../helpers/stack';
+import { checkScreen, choose, describeInChromium, expectFitsWidth, expectText, openContext } from '../helpers/web-browser';
+import { startWebStack } from '../helpers/web-stack';
 
-const run = chromiumAvailable ? describe : describe.skip;
-const title = chromiumAvailable ? 'the KYC and security screens in Chromium' : `the KYC and security screens in Chromium (skipped: ${CHROMIUM} not installed)`;
 
 const password = 'a long and unusual passphrase';
 const origin = { ip: '127.0.0.1', userAgent: 'test', requestId: 'seed' };
@@ -24,17 +22,15 @@ const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(5_000), Buffer
 const JPEG = Buffer.concat([Buffer.from('ffd8ffe000104a46494600', 'hex'), randomBytes(5_000), Buffer.from('ffd9', 'hex')]);
 const EXE = Buffer.concat([Buffer.from('4d5a90000300000004000000ffff0000', 'hex'), randomBytes(4_000)]);
 
-run(title, () => {
+describeInChromium('the KYC and security screens in Chromium', () => {
   jest.setTimeout(180_000);
   let stack: Stack;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    await ensureWebAppBuilt();
-    stack = await startStack({ WEB_TRUSTED_DOCUMENTS: 'required' });
-    base = await listenWeb(stack.web);
-    browser = await launchChromium();
+    // KYC's workers publish its events (the tier change among them), which refresh the BFF's cached reads, as deployed.
+    ({ stack, base, browser } = await startWebStack({ KYC_WORKERS: 'true' }));
   }, 600_000);
 
   afterAll(async () => {
@@ -80,7 +76,7 @@ run(title, () => {
       // At a phone's width nothing scrolls sideways.
       await page.setViewportSize({ width: 390, height: 844 });
       await page.waitForFunction(() => document.getElementById('main-navigation')?.hasAttribute('inert'));
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await expectFitsWidth(page);
       await checkScreen(page, 'verification-phone-width');
       await page.setViewportSize({ width: 1280, height: 800 });
 

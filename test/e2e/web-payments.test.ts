@@ -9,13 +9,11 @@
 // no request off the machine, no content-policy violation. Skips where Debian's chromium is absent.
 import { randomUUID } from 'node:crypto';
 import { seedDemoKyc } from '@meridian/kyc';
-import { ensureWebAppBuilt } from '@meridian/web/build';
 import type { Browser, Page } from 'playwright-core';
-import { startStack, type Stack } from '../helpers/stack';
-import { checkScreen, choose, CHROMIUM, chromiumAvailable, expectText, launchChromium, listenWeb, openContext } from '../helpers/web-browser';
+import type { Stack } from '../helpers/stack';
+import { checkScreen, choose, describeInChromium, expectFitsWidth, expectText, openContext } from '../helpers/web-browser';
+import { startWebStack } from '../helpers/web-stack';
 
-const run = chromiumAvailable ? describe : describe.skip;
-const title = chromiumAvailable ? 'the payments screens in Chromium' : `the payments screens in Chromium (skipped: ${CHROMIUM} not installed)`;
 
 const stamp = Date.now();
 const email = `payer.${stamp}@example.com`;
@@ -23,17 +21,14 @@ const anaEmail = `ana.${stamp}@example.com`;
 const password = 'a long and unusual passphrase';
 const origin = { ip: '127.0.0.1', userAgent: 'test', requestId: 'seed' };
 
-run(title, () => {
+describeInChromium('the payments screens in Chromium', () => {
   jest.setTimeout(120_000);
   let stack: Stack;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    await ensureWebAppBuilt();
-    // Only the dashboard's trusted documents run, as in production.
-    stack = await startStack({ WEB_TRUSTED_DOCUMENTS: 'required' });
-    base = await listenWeb(stack.web);
+    ({ stack, base, browser } = await startWebStack());
 
     // The payer: verified (tier 2), with £5,000 in a current account. Ana: another customer with a pound account.
     await stack.identity.accounts.register({ email, password, displayName: 'Priya Payer' }, origin);
@@ -52,7 +47,6 @@ run(title, () => {
         { accountId: current.id, direction: 'CREDIT', amount: 5_000_00n, currency: 'GBP' },
       ],
     });
-    browser = await launchChromium();
   }, 600_000);
 
   afterAll(async () => {
@@ -149,7 +143,7 @@ run(title, () => {
       // The same screen at a phone's width: nothing scrolls sideways.
       await page.setViewportSize({ width: 390, height: 844 });
       await page.getByRole('button', { name: 'Continue' }).waitFor();
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await expectFitsWidth(page);
       await checkScreen(page, 'payments-pay-phone');
       await page.setViewportSize({ width: 1280, height: 800 });
 

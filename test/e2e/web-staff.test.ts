@@ -26,14 +26,12 @@ import {
 } from '@meridian/client/mobile';
 import { ConfirmTotpDocument, EnrolTotpDocument, KycReviewQueueDocument, SendSignInCodeDocument } from '@meridian/client/web';
 import { seedDemoKyc } from '@meridian/kyc';
-import { ensureWebAppBuilt } from '@meridian/web/build';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
-import { startStack, WEB_HOST, WEB_ORIGIN, type Stack } from '../helpers/stack';
-import { checkScreen, CHROMIUM, chromiumAvailable, expectText, launchChromium, listenWeb, openContext } from '../helpers/web-browser';
+import { WEB_HOST, WEB_ORIGIN, type Stack } from '../helpers/stack';
+import { checkScreen, describeInChromium, expectFitsWidth, expectText, openContext } from '../helpers/web-browser';
+import { startWebStack } from '../helpers/web-stack';
 
-const run = chromiumAvailable ? describe : describe.skip;
-const title = chromiumAvailable ? 'the staff screens in Chromium' : `the staff screens in Chromium (skipped: ${CHROMIUM} not installed)`;
 
 const password = 'a long and unusual passphrase';
 const REASON = 'Ticket 5120: weekly compliance review';
@@ -60,7 +58,7 @@ function png(width: number, height: number): Buffer {
   return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
 }
 
-run(title, () => {
+describeInChromium('the staff screens in Chromium', () => {
   jest.setTimeout(180_000);
   let stack: Stack;
   let browser: Browser;
@@ -165,10 +163,7 @@ run(title, () => {
   }
 
   beforeAll(async () => {
-    await ensureWebAppBuilt();
-    // Only the dashboard's trusted documents run, as in production.
-    stack = await startStack({ WEB_TRUSTED_DOCUMENTS: 'required' });
-    base = await listenWeb(stack.web);
+    ({ stack, base, browser } = await startWebStack());
     await stack.mobile.app.listen({ port: 0, host: '127.0.0.1' });
     mobileBase = `http://127.0.0.1:${(stack.mobile.app.server.address() as AddressInfo).port}`;
 
@@ -183,7 +178,6 @@ run(title, () => {
     // The previous step's code confirms it, so the current one is left for the browser's sign-in.
     expect((await webCall(cookie, ConfirmTotpDocument, { code: officer.totp.generate({ timestamp: Date.now() - 30_000 }) })).errors).toBeUndefined();
 
-    browser = await launchChromium();
   }, 600_000);
 
   afterAll(async () => {
@@ -298,7 +292,7 @@ run(title, () => {
       // At a phone's width nothing scrolls sideways.
       await page.setViewportSize({ width: 390, height: 844 });
       await page.getByRole('button', { name: 'Open navigation' }).waitFor();
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await expectFitsWidth(page);
       await checkScreen(page, 'staff-customer-phone');
 
       // Every read was audited with the reason: KYC's queue, case, personal data (revealed) and document; payments' queue; identity's lookups.

@@ -53,7 +53,8 @@ export interface OpenContextOptions {
 
 /** A browser context that lets no request leave the machine and records what the page did wrong. */
 export async function openContext(browser: Browser, options: OpenContextOptions = {}): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // Reduced motion (which the app respects): a dialog is checked as it shows, not half faded in.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
   const problems: PageProblems = { external: [], csp: [], errors: [], failed: [] };
   await context.route('**/*', (route) => {
     const url = route.request().url();
@@ -77,8 +78,21 @@ export async function openContext(browser: Browser, options: OpenContextOptions 
   return { context, page, problems };
 }
 
-/** Axe on the screen as it is: no serious or critical violation; then a full-page screenshot named `name`. */
+/** Waits for the page's running CSS transitions and animations to end. */
+export async function settled(page: Page): Promise<void> {
+  await page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined))));
+}
+
+/** At a phone's width nothing scrolls sideways, once the layout has settled (the navigation folds away as the viewport narrows). */
+export async function expectFitsWidth(page: Page, width = 390): Promise<void> {
+  await settled(page);
+  await page.waitForFunction((max) => document.documentElement.scrollWidth <= max, width, { timeout: 5_000 }).catch(() => undefined);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+}
+
+/** Axe on the screen once it has settled: no serious or critical violation; then a full-page screenshot named `name`. */
 export async function checkScreen(page: Page, name: string): Promise<void> {
+  await settled(page);
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -96,4 +110,10 @@ export async function expectText(locator: Locator, text: string): Promise<void> 
 export async function choose(page: Page, label: string, option: RegExp): Promise<void> {
   await page.getByRole('textbox', { name: label }).click();
   await page.getByRole('option', { name: option }).click();
+}
+
+/** `describe` for a suite in Chromium; where Debian's chromium is absent it is skipped, and its title says why. */
+export function describeInChromium(name: string, body: () => void): void {
+  if (chromiumAvailable) describe(name, body);
+  else describe.skip(`${name} (skipped: ${CHROMIUM} not installed)`, body);
 }

@@ -11,6 +11,8 @@ export const theme = createTheme({
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
   headings: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif' },
   defaultRadius: 'md',
+  // Dialogs, menus and the navigation appear without motion for people who ask their system for less.
+  respectReducedMotion: true,
   components: {
     // A notification's text under its title is gray-6 by default (3.3:1 on white): the dimmed colour passes; its close button gets a name.
     Notification: Notification.extend({

@@ -1,5 +1,5 @@
 import { MeridianError } from '@meridian/client';
-import { paymentDetailErrors, parseRecipient, refusedField, EMPTY_PAYMENT_DETAILS } from '../src/payments/payment-details';
+import { paymentDetailErrors, parseRecipient, refusedPaymentField, EMPTY_PAYMENT_DETAILS } from '../src/payments/payment-details';
 import { addAmounts, fromMinorUnits, percentOf } from '../src/payments/payment-money';
 import { limitMessage } from '../src/payments/payment-refusals';
 import { paymentsSection } from '../src/payments/payments-page';
@@ -40,10 +40,10 @@ describe('payments helpers', () => {
   });
 
   it('names the form field a refusal is about, and only those the form shows', () => {
-    expect(refusedField(refusalOf('NOT_FOUND', { field: 'recipient' }))).toBe('recipient');
-    expect(refusedField(refusalOf('CONFLICT', { field: 'accountId' }))).toBe('accountId');
-    expect(refusedField(refusalOf('BAD_USER_INPUT', { field: 'currency' }))).toBeUndefined();
-    expect(refusedField(refusalOf('LIMIT_EXCEEDED', { field: 'amount' }))).toBeUndefined();
+    expect(refusedPaymentField(refusalOf('NOT_FOUND', { field: 'recipient' }))).toBe('recipient');
+    expect(refusedPaymentField(refusalOf('CONFLICT', { field: 'accountId' }))).toBe('accountId');
+    expect(refusedPaymentField(refusalOf('BAD_USER_INPUT', { field: 'currency' }))).toBeUndefined();
+    expect(refusedPaymentField(refusalOf('LIMIT_EXCEEDED', { field: 'amount' }))).toBeUndefined();
   });
 
   it('words each limit with the limit in its currency', () => {

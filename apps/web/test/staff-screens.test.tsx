@@ -1,57 +1,14 @@
 /** @jest-environment jsdom */
 import './support/dom-setup';
-import { MantineProvider } from '@mantine/core';
-import { CustomerByEmailDocument, KycReviewQueueDocument, MeDocument } from '@meridian/client/web';
-import { QueryClientProvider } from '@tanstack/react-query';
-import { createMemoryHistory, RouterProvider } from '@tanstack/react-router';
-import { render, screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
-import { ApiProvider } from '../src/api/api-context';
-import { createMeridianApi } from '../src/api/meridian-api';
-import { createMeridianApp } from '../src/app';
-import { SessionActionsProvider } from '../src/session/session-actions';
-import { StepUpProvider } from '../src/session/step-up-context';
-import { cssVariablesResolver, theme } from '../src/theme';
-import { createFakeBff, data, refusal, type FakeBff } from './support/fake-bff';
+import { CustomerByEmailDocument, KycReviewQueueDocument } from '@meridian/client/web';
+import { screen, waitFor, within } from '@testing-library/react';
+import { createFakeBff, data, refusal } from './support/fake-bff';
+import { FIRST_RENDER, openAppAt, signedInAs } from './support/open-app-at';
 
 // The staff screens as the app routes them: who may open them, the reason asked once per review
 // session and sent with every read, and the queue read a page at a time.
 
-// The router restores scrolling, which jsdom does not do, and tells a thrown redirect from an
-// error by `instanceof Response`, a class jsdom lacks (nothing here throws one).
-window.scrollTo = () => {};
-if (typeof globalThis.Response === 'undefined') Object.assign(globalThis, { Response: class Response {} });
-
 const REASON = 'Ticket 4411: weekly review';
-/** The first screen waits for the session check, `me` and a lazily loaded route. */
-const FIRST_RENDER = 10_000;
-
-function signedInAs(bff: FakeBff, roles: string[]) {
-  bff.onRoute('GET /auth/session', {
-    body: { user: { id: 'user-1' }, session: { id: 'session-1', createdAt: '2026-12-07T09:00:00.000Z', expiresAt: '2026-12-07T21:00:00.000Z', idleTimeoutSeconds: 1800 } },
-  });
-  bff.on(MeDocument, data({ me: { id: 'user-1', email: 'o@meridian.bank', emailVerified: true, phone: null, displayName: 'Olu Officer', roles, status: 'ACTIVE', createdAt: '2026-01-01T00:00:00.000Z' } }));
-}
-
-/** The whole app over the fake BFF, opened at `path`. */
-function openAt(path: string, bff: FakeBff) {
-  const api = createMeridianApi({ fetch: bff.fetch });
-  const app = createMeridianApp(api, createMemoryHistory({ initialEntries: [path] }));
-  render(
-    <MantineProvider env="test" theme={theme} cssVariablesResolver={cssVariablesResolver}>
-      <ApiProvider api={api}>
-        <QueryClientProvider client={app.queryClient}>
-          <SessionActionsProvider actions={app.actions}>
-            <StepUpProvider>
-              <RouterProvider router={app.router} />
-            </StepUpProvider>
-          </SessionActionsProvider>
-        </QueryClientProvider>
-      </ApiProvider>
-    </MantineProvider>,
-  );
-  return { app, events: userEvent.setup() };
-}
 
 const queued = (n: number) => ({
   cursor: `cursor-${n}`,
@@ -71,8 +28,8 @@ describe('the staff screens', () => {
   it('tell a customer who opens one that it is not for them, and read nothing', async () => {
     const bff = createFakeBff();
     signedInAs(bff, ['CUSTOMER']);
-    openAt('/staff/kyc', bff);
-    expect(await screen.findByRole('heading', { name: 'Not allowed' }, { timeout: FIRST_RENDER })).toBeTruthy();
+    openAppAt('/staff/kyc', bff);
+    expect(await screen.findByRole('heading', { name: 'Not allowed' }, FIRST_RENDER)).toBeTruthy();
     expect(screen.getByText(/This page is for Meridian staff \(compliance, administrators\)/)).toBeTruthy();
     expect(screen.queryByRole('dialog')).toBeNull();
     const navigation = screen.getByRole('navigation', { name: 'Main' });
@@ -84,8 +41,8 @@ describe('the staff screens', () => {
   it('let support look customers up, but not review KYC cases', async () => {
     const bff = createFakeBff();
     signedInAs(bff, ['SUPPORT']);
-    openAt('/staff/kyc', bff);
-    expect(await screen.findByRole('heading', { name: 'Not allowed' }, { timeout: FIRST_RENDER })).toBeTruthy();
+    openAppAt('/staff/kyc', bff);
+    expect(await screen.findByRole('heading', { name: 'Not allowed' }, FIRST_RENDER)).toBeTruthy();
     const navigation = screen.getByRole('navigation', { name: 'Main' });
     expect(within(navigation).getByRole('link', { name: 'Customer lookup' })).toBeTruthy();
     expect(within(navigation).queryByRole('link', { name: 'Payment reviews' })).toBeNull();
@@ -99,8 +56,8 @@ describe('the staff screens', () => {
         ? data({ kycReviewQueue: { edges: [queued(3)], pageInfo: { hasNextPage: false, endCursor: 'cursor-3' } } })
         : data({ kycReviewQueue: { edges: [queued(1), queued(2)], pageInfo: { hasNextPage: true, endCursor: 'cursor-2' } } }),
     );
-    const { events } = openAt('/staff/kyc', bff);
-    let dialog = await screen.findByRole('dialog', { name: 'Why are you looking?' }, { timeout: FIRST_RENDER });
+    const { events } = openAppAt('/staff/kyc', bff);
+    let dialog = await screen.findByRole('dialog', { name: 'Why are you looking?' }, FIRST_RENDER);
     await events.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect((await screen.findByRole('alert')).textContent).toContain('Nothing is shown without a reason');
     expect(bff.variablesOf(KycReviewQueueDocument)).toEqual([]);
@@ -138,8 +95,8 @@ describe('the staff screens', () => {
     const bff = createFakeBff();
     signedInAs(bff, ['ADMIN']);
     bff.on(KycReviewQueueDocument, refusal('BAD_USER_INPUT', 'Give a reason of 3 to 500 characters.', { field: 'reason' }));
-    const { events } = openAt('/staff/kyc', bff);
-    const dialog = await screen.findByRole('dialog', { name: 'Why are you looking?' }, { timeout: FIRST_RENDER });
+    const { events } = openAppAt('/staff/kyc', bff);
+    const dialog = await screen.findByRole('dialog', { name: 'Why are you looking?' }, FIRST_RENDER);
     await events.type(within(dialog).getByRole('textbox', { name: 'Reason for looking' }), 'abc');
     await events.click(within(dialog).getByRole('button', { name: 'Use this reason' }));
     expect((await screen.findByRole('alert')).textContent).toContain('The reason was refused: Give a reason of 3 to 500 characters. Change it and try again.');

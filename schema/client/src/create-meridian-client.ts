@@ -1,5 +1,5 @@
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
-import { apiErrorCode, MeridianError, type GraphQLErrorEntry } from './meridian-error';
+import { apiErrorCode, MeridianError, parseJsonOrUndefined, retryAfterSeconds, type GraphQLErrorEntry } from './meridian-error';
 
 /** Which BFF the client talks to: they differ in how they authenticate and what they accept. */
 export type MeridianClientKind = 'web' | 'mobile';
@@ -82,14 +82,6 @@ function queryTextOf(document: DocumentTypeDecoration<unknown, never>): string {
   return text;
 }
 
-/** Seconds from a Retry-After header (delay in seconds or an HTTP date). */
-function retryAfterHeader(value: string | null): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
-}
-
 interface GraphQLResponseBody {
   data?: unknown;
   errors?: GraphQLErrorEntry[];
@@ -152,13 +144,8 @@ export function createMeridianClient(options: MeridianClientOptions): MeridianCl
     async request<TResult, TVariables>(document: DocumentTypeDecoration<TResult, TVariables>, ...[variables, requestOptions]: RequestArgs<TVariables>) {
       const response = await send(document as DocumentTypeDecoration<unknown, never>, variables, requestOptions);
       const requestId = response.headers.get('x-request-id') ?? undefined;
-      const headerRetryAfter = retryAfterHeader(response.headers.get('retry-after'));
-      let payload: unknown;
-      try {
-        payload = JSON.parse(await response.text());
-      } catch {
-        payload = undefined;
-      }
+      const headerRetryAfter = retryAfterSeconds(response.headers.get('retry-after'));
+      const payload = parseJsonOrUndefined(await response.text());
       if (!isGraphQLResponse(payload)) {
         throw new MeridianError('BAD_RESPONSE', `Expected a GraphQL response, got HTTP ${response.status}.`, {
           status: response.status,

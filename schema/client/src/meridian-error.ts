@@ -90,3 +90,47 @@ export class MeridianError extends Error {
 export function isMeridianError(error: unknown, ...codes: MeridianErrorCode[]): error is MeridianError {
   return error instanceof MeridianError && (codes.length === 0 || codes.includes(error.code));
 }
+
+/** Seconds from a Retry-After header (a delay in seconds or an HTTP date). */
+export function retryAfterSeconds(header: string | null | undefined): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+/** What a refused HTTP answer from a BFF route other than GraphQL carries. */
+export interface RefusedAnswer {
+  /** The route, for the message when the answer is not in the error shape. */
+  path: string;
+  status: number;
+  /** The body, in the API's error shape (`{"errors": [{"message", "extensions": {"code"}}]}`) when the BFF refused. */
+  body: unknown;
+  retryAfterHeader?: string | null;
+  requestId?: string;
+}
+
+/**
+ * The MeridianError for a refused answer from a BFF's own routes (sign-in, uploads, downloads): the
+ * first error's code and message, `retryAfter` from the error or else the header; BAD_RESPONSE when
+ * the body is not in the error shape.
+ */
+export function refusalOf({ path, status, body, retryAfterHeader, requestId }: RefusedAnswer): MeridianError {
+  const errors = (body as { errors?: unknown } | null | undefined)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) {
+    return new MeridianError('BAD_RESPONSE', `Expected an answer from ${path}, got HTTP ${status}.`, { status, requestId });
+  }
+  const entries = errors as GraphQLErrorEntry[];
+  const [first] = entries;
+  const retryAfter = typeof first.extensions?.retryAfter === 'number' ? first.extensions.retryAfter : retryAfterSeconds(retryAfterHeader);
+  return new MeridianError(apiErrorCode(first.extensions?.code), first.message, { status, errors: entries, retryAfter, requestId });
+}
+
+/** JSON text parsed, or undefined when it is not JSON. */
+export function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

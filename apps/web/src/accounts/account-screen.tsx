@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Center, Group, Loader, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Card, Center, Group, Loader, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useIntersection } from '@mantine/hooks';
 import { AccountTransactionsDocument } from '@meridian/client/web';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
@@ -11,6 +11,7 @@ import { CloseAccountButton } from './close-account-button';
 import { historyRange, rangeProblem, type HistorySearch } from './history-filter';
 import { TransactionList, transactionMatches } from './transaction-list';
 import { accountTypeLabel, formatAccountNumber, useAccounts } from './use-accounts';
+import { LoadFailed, Loading, ShowMore } from '../layout/load-states';
 
 const route = getRouteApi('/signed-in/accounts/$accountId');
 
@@ -143,33 +144,14 @@ export function AccountScreen() {
         </SimpleGrid>
       </form>
 
-      {history.error && (
-        <Alert color="red" role="alert" title="The history could not be loaded">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">{errorMessage(history.error)}</Text>
-            <Button size="xs" variant="default" onClick={() => void history.refetch()}>
-              Try again
-            </Button>
-          </Stack>
-        </Alert>
-      )}
-      {history.isPending && !problem && (
-        <Center py="md">
-          <Loader aria-label="Loading transactions" />
-        </Center>
-      )}
+      {history.error && <LoadFailed title="The history could not be loaded" message={errorMessage(history.error)} onRetry={() => void history.refetch()} />}
+      {history.isPending && !problem && <Loading label="Loading transactions" />}
       {history.data && shown.length === 0 && !history.hasNextPage && (
         <Text>{loaded.length === 0 ? 'No transactions in this period.' : 'No transactions match your search.'}</Text>
       )}
       <TransactionList transactions={shown} />
       <div ref={endRef} />
-      {history.hasNextPage && (
-        <Center>
-          <Button variant="default" onClick={() => void history.fetchNextPage()} loading={history.isFetchingNextPage}>
-            Load older transactions
-          </Button>
-        </Center>
-      )}
+      {history.hasNextPage && <ShowMore pages={history} label="Load older transactions" />}
       <Text size="sm" c="dimmed" aria-live="polite">
         {history.data ? `Showing ${shown.length} of ${loaded.length} transactions loaded${history.hasNextPage ? '' : ' (the whole period)'}.` : ''}
       </Text>

@@ -1,8 +1,9 @@
-import { Alert, Badge, Button, Card, Group, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Badge, Card, Group, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { errorMessage } from '../api/error-messages';
 import { AnchorLink, ButtonLink } from '../layout/router-links';
 import { BalanceSummary } from './balance-summary';
 import { accountTypeLabel, formatAccountNumber, useAccounts, type AccountSummary } from './use-accounts';
+import { LoadFailed } from '../layout/load-states';
 
 function AccountCard({ account }: { account: AccountSummary }) {
   return (
@@ -56,16 +57,7 @@ export function AccountsScreen() {
           <Skeleton height={180} />
         </SimpleGrid>
       )}
-      {accounts.error && (
-        <Alert color="red" role="alert" title="Your accounts could not be loaded">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">{errorMessage(accounts.error)}</Text>
-            <Button size="xs" variant="default" onClick={() => void accounts.refetch()}>
-              Try again
-            </Button>
-          </Stack>
-        </Alert>
-      )}
+      {accounts.error && <LoadFailed title="Your accounts could not be loaded" message={errorMessage(accounts.error)} onRetry={() => void accounts.refetch()} />}
       {accounts.data && open.length === 0 && <Text>You have no open accounts yet.</Text>}
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
         {open.map((account) => (

@@ -2,7 +2,7 @@ import { Alert, Button, Select, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { AccountsDocument, OpenAccountDocument, type AccountType, type CurrencyCode, type OpenAccountMutation } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
-import { errorField, errorMessage } from '../api/error-messages';
+import { errorMessage, refusedField, showOnField } from '../api/error-messages';
 import { meridianQueryKey, useMeridianMutation } from '../api/use-meridian';
 
 /** The types a customer may open (loans are opened by the bank). */
@@ -22,6 +22,8 @@ const CURRENCIES: { value: CurrencyCode; label: string }[] = [
 
 /** Banking's rule for names: 1 to 60 printable characters (no control or format characters). */
 const UNPRINTABLE = /[\p{Cc}\p{Cf}]/u;
+/** The fields that show their own refusals. */
+const FORM_FIELDS = new Set(['name', 'type', 'currency']);
 
 /** Props of {@link OpenAccountForm}. */
 export interface OpenAccountFormProps {
@@ -49,14 +51,10 @@ export function OpenAccountForm({ onOpened }: OpenAccountFormProps) {
       await queryClient.invalidateQueries({ queryKey: meridianQueryKey(AccountsDocument) });
       onOpened(data.openAccount);
     },
-    onError: (error) => {
-      const field = errorField(error);
-      if (field === 'name' || field === 'type' || field === 'currency') form.setFieldError(field, errorMessage(error));
-    },
+    onError: showOnField(form, FORM_FIELDS),
   });
-  const field = errorField(opening.error);
   const refusal =
-    opening.error && !(field === 'name' || field === 'type' || field === 'currency')
+    opening.error && !refusedField(opening.error, FORM_FIELDS)
       ? errorMessage(opening.error, { FORBIDDEN: 'This kind of account is opened by the bank. Choose a current account, savings or a wallet.' })
       : undefined;
 

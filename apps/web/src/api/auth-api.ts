@@ -1,4 +1,4 @@
-import { apiErrorCode, MeridianError, type GraphQLErrorEntry, type SecondFactorMethod } from '@meridian/client';
+import { MeridianError, parseJsonOrUndefined, refusalOf, type SecondFactorMethod } from '@meridian/client';
 
 /** The signed-in user as `POST /auth/login` and `POST /auth/mfa` answer it. */
 export interface SignedInUser {
@@ -41,13 +41,6 @@ export interface AuthApi {
   signOut(): Promise<void>;
 }
 
-/** Seconds from a Retry-After header given in seconds. */
-function retryAfterOf(response: Response, first: GraphQLErrorEntry | undefined): number | undefined {
-  if (typeof first?.extensions?.retryAfter === 'number') return first.extensions.retryAfter;
-  const header = response.headers.get('retry-after');
-  return header && /^\d+$/.test(header) ? Number(header) : undefined;
-}
-
 export function createAuthApi(fetchImpl: typeof fetch, baseUrl = ''): AuthApi {
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; data: T }> {
     let response: Response;
@@ -63,24 +56,9 @@ export function createAuthApi(fetchImpl: typeof fetch, baseUrl = ''): AuthApi {
       throw new MeridianError('NETWORK_ERROR', 'The Meridian API could not be reached.', { cause });
     }
     const requestId = response.headers.get('x-request-id') ?? undefined;
-    let payload: unknown;
-    try {
-      payload = JSON.parse(await response.text());
-    } catch {
-      payload = undefined;
-    }
+    const payload = parseJsonOrUndefined(await response.text());
     if (response.ok && payload !== undefined) return { status: response.status, data: payload as T };
-    const errors = (payload as { errors?: GraphQLErrorEntry[] } | undefined)?.errors;
-    if (!Array.isArray(errors) || errors.length === 0) {
-      throw new MeridianError('BAD_RESPONSE', `Expected an answer from ${path}, got HTTP ${response.status}.`, { status: response.status, requestId });
-    }
-    const [first] = errors;
-    throw new MeridianError(apiErrorCode(first.extensions?.code), first.message, {
-      status: response.status,
-      errors,
-      retryAfter: retryAfterOf(response, first),
-      requestId,
-    });
+    throw refusalOf({ path, status: response.status, body: payload, retryAfterHeader: response.headers.get('retry-after'), requestId });
   }
 
   return {

@@ -1,4 +1,5 @@
 import { isMeridianError, MeridianError, type MeridianErrorCode } from '@meridian/client';
+import type { ReactNode } from 'react';
 
 /** Per-screen wording for some codes: a text, or a function of the error. */
 export type ErrorMessages = Partial<Record<MeridianErrorCode, string | ((error: MeridianError) => string)>>;
@@ -60,6 +61,21 @@ export function errorMessage(error: unknown, overrides: ErrorMessages = {}): str
 export function errorField(error: unknown): string | undefined {
   const field = isMeridianError(error, 'BAD_USER_INPUT') ? error.errors[0]?.extensions?.field : undefined;
   return typeof field === 'string' ? field : undefined;
+}
+
+/** The field a BAD_USER_INPUT refusal names, when it is one of the form's `fields`: the form shows it there. */
+export function refusedField<F extends string>(error: unknown, fields: ReadonlySet<F> | readonly F[]): F | undefined {
+  const field = errorField(error);
+  if (field === undefined) return undefined;
+  return (fields instanceof Set ? fields.has(field as F) : (fields as readonly string[]).includes(field)) ? (field as F) : undefined;
+}
+
+/** A mutation's `onError` that puts a refusal naming one of `fields` under that field of `form`. */
+export function showOnField(form: { setFieldError: (path: string, error: ReactNode) => void }, fields: ReadonlySet<string> | readonly string[]) {
+  return (error: unknown) => {
+    const field = refusedField(error, fields);
+    if (field) form.setFieldError(field, errorMessage(error));
+  };
 }
 
 /** The refusal's `extensions.reason`, if any (e.g. SIGN_IN_LOCKED, MFA_TOKEN_INVALID). */

@@ -1,4 +1,4 @@
-import { apiErrorCode, MeridianError, type GraphQLErrorEntry } from '@meridian/client';
+import { MeridianError, parseJsonOrUndefined, refusalOf } from '@meridian/client';
 
 /** A file the BFF sent as an attachment. */
 export interface DownloadedFile {
@@ -41,19 +41,7 @@ export function createExportsApi(fetchImpl: typeof fetch, baseUrl = ''): Exports
         const fileName = attachmentName(response.headers.get('content-disposition')) ?? `meridian-transactions-${range.from}-to-${range.to}.csv`;
         return { blob: new Blob([text], { type: 'text/csv;charset=utf-8' }), fileName };
       }
-      let errors: GraphQLErrorEntry[] | undefined;
-      try {
-        errors = (JSON.parse(text) as { errors?: GraphQLErrorEntry[] }).errors;
-      } catch {
-        errors = undefined;
-      }
-      if (!Array.isArray(errors) || errors.length === 0) {
-        throw new MeridianError('BAD_RESPONSE', `Expected an answer from /exports/transactions.csv, got HTTP ${response.status}.`, { status: response.status, requestId });
-      }
-      const [first] = errors;
-      const header = response.headers.get('retry-after');
-      const retryAfter = typeof first.extensions?.retryAfter === 'number' ? first.extensions.retryAfter : header && /^\d+$/.test(header) ? Number(header) : undefined;
-      throw new MeridianError(apiErrorCode(first.extensions?.code), first.message, { status: response.status, errors, retryAfter, requestId });
+      throw refusalOf({ path: '/exports/transactions.csv', status: response.status, body: parseJsonOrUndefined(text), retryAfterHeader: response.headers.get('retry-after'), requestId });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { apiErrorCode, MeridianError, type GraphQLErrorEntry } from '@meridian/client';
+import { MeridianError, parseJsonOrUndefined, refusalOf } from '@meridian/client';
 
 /** What `POST /uploads` answers: an upload a mutation (such as `uploadKycDocument`) attaches within a day. */
 export interface UploadedFile {
@@ -24,23 +24,6 @@ export interface UploadOptions {
  */
 export interface UploadApi {
   upload(file: Blob, name: string, options?: UploadOptions): Promise<UploadedFile>;
-}
-
-/** The refusal in a BFF answer that is not a 201. */
-function refusalOf(status: number, text: string, retryAfterHeader: string | null, requestId: string | undefined): MeridianError {
-  let errors: GraphQLErrorEntry[] | undefined;
-  try {
-    errors = (JSON.parse(text) as { errors?: GraphQLErrorEntry[] }).errors;
-  } catch {
-    errors = undefined;
-  }
-  if (!Array.isArray(errors) || errors.length === 0) {
-    return new MeridianError('BAD_RESPONSE', `Expected an answer from /uploads, got HTTP ${status}.`, { status, requestId });
-  }
-  const [first] = errors;
-  const retryAfter =
-    typeof first.extensions?.retryAfter === 'number' ? first.extensions.retryAfter : retryAfterHeader && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) : undefined;
-  return new MeridianError(apiErrorCode(first.extensions?.code), first.message, { status, errors, retryAfter, requestId });
 }
 
 /**
@@ -73,7 +56,7 @@ export function createUploadApi(baseUrl = '', createRequest: () => XMLHttpReques
             }
             return;
           }
-          reject(refusalOf(request.status, request.responseText, request.getResponseHeader('retry-after'), requestId));
+          reject(refusalOf({ path: '/uploads', status: request.status, body: parseJsonOrUndefined(request.responseText), retryAfterHeader: request.getResponseHeader('retry-after'), requestId }));
         };
         request.onerror = () => reject(new MeridianError('NETWORK_ERROR', 'The Meridian API could not be reached.'));
         request.onabort = () => reject(new MeridianError('NETWORK_ERROR', 'The upload was cancelled.'));

@@ -1,10 +1,11 @@
-import { Alert, Badge, Button, Card, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { RevokeSessionDocument, SessionsDocument, type SessionsQuery } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../api/error-messages';
 import { meridianQueryKey, useMeridianMutation, useMeridianQuery } from '../api/use-meridian';
 import { useSessionActions } from '../session/session-actions';
+import { Loading } from '../layout/load-states';
 
 type UserSession = SessionsQuery['me']['sessions'][number];
 
@@ -74,11 +75,7 @@ export function DevicesScreen() {
     <Stack maw={720}>
       <Title order={1}>Devices and sessions</Title>
       <Text>Everywhere you are signed in. Sign out any device you do not recognise, then change your password.</Text>
-      {sessions.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading your sessions" />
-        </Center>
-      )}
+      {sessions.isPending && <Loading label="Loading your sessions" />}
       {sessions.error && (
         <Alert color="red" role="alert">
           {errorMessage(sessions.error)}

@@ -1,10 +1,11 @@
-import { Alert, Badge, Button, Card, Center, Group, Loader, Stack, Text } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Stack, Text } from '@mantine/core';
 import { AlertsDocument, MarkAlertsReadDocument, type AlertsQuery, type AlertType } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../api/error-messages';
 import { meridianQueryKey, useMeridianInfiniteQuery, useMeridianMutation } from '../api/use-meridian';
 import { InsightsHeader } from './insights-header';
 import { formatInstant } from './insights-format';
+import { LoadFailed, Loading, ShowMore } from '../layout/load-states';
 
 type InsightAlert = NonNullable<AlertsQuery['me']['insights']>['alerts']['edges'][number]['node'];
 
@@ -90,21 +91,8 @@ export function AlertsScreen() {
           {errorMessage(marking.error, { BAD_USER_INPUT: 'Too many alerts at once. Try again.' })}
         </Alert>
       )}
-      {alerts.error && (
-        <Alert color="red" role="alert" title="Your alerts could not be loaded">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">{errorMessage(alerts.error)}</Text>
-            <Button size="xs" variant="default" onClick={() => void alerts.refetch()}>
-              Try again
-            </Button>
-          </Stack>
-        </Alert>
-      )}
-      {alerts.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading your alerts" />
-        </Center>
-      )}
+      {alerts.error && <LoadFailed title="Your alerts could not be loaded" message={errorMessage(alerts.error)} onRetry={() => void alerts.refetch()} />}
+      {alerts.isPending && <Loading label="Loading your alerts" />}
       {alerts.data && list.length === 0 && <Text>Nothing to tell you yet. Alerts appear here as insights notices things about your money.</Text>}
       {list.length > 0 && (
         <Stack component="ul" gap="sm" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Alerts">
@@ -113,13 +101,7 @@ export function AlertsScreen() {
           ))}
         </Stack>
       )}
-      {alerts.hasNextPage && (
-        <Center>
-          <Button variant="default" onClick={() => void alerts.fetchNextPage()} loading={alerts.isFetchingNextPage}>
-            Show older alerts
-          </Button>
-        </Center>
-      )}
+      {alerts.hasNextPage && <ShowMore pages={alerts} label="Show older alerts" />}
     </Stack>
   );
 }

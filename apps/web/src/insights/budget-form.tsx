@@ -1,12 +1,13 @@
-import { Alert, Button, Group, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { BudgetsDocument, SetBudgetDocument, type CurrencyCode, type SetBudgetMutation } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
-import { errorField, errorMessage } from '../api/error-messages';
+import { errorMessage, refusedField, showOnField } from '../api/error-messages';
 import { meridianQueryKey, useMeridianMutation } from '../api/use-meridian';
 import { parseAmountInput } from '../money/format-money';
 import { AMOUNT_PROBLEMS } from './amount-problems';
 import { categoryName, categoryOptions, useCategories, type CategoryRef } from './use-categories';
+import { FormActions } from '../layout/form-actions';
 
 /** A budget being changed: its category and currency stay, the amount may change. */
 export interface BudgetToEdit {
@@ -58,13 +59,9 @@ export function BudgetForm({ currencies, defaultCurrency, budget, onSaved, onCan
       await queryClient.invalidateQueries({ queryKey: meridianQueryKey(BudgetsDocument) });
       onSaved(data.setBudget);
     },
-    onError: (error) => {
-      const field = errorField(error);
-      if (field && FORM_FIELDS.has(field)) form.setFieldError(field, errorMessage(error));
-    },
+    onError: showOnField(form, FORM_FIELDS),
   });
-  const field = errorField(saving.error);
-  const refusal = saving.error && !(field && FORM_FIELDS.has(field)) ? errorMessage(saving.error, { FORBIDDEN: 'Your sign-in does not allow changing budgets.' }) : undefined;
+  const refusal = saving.error && !refusedField(saving.error, FORM_FIELDS) ? errorMessage(saving.error, { FORBIDDEN: 'Your sign-in does not allow changing budgets.' }) : undefined;
 
   const submit = form.onSubmit((values) => {
     const parsed = parseAmountInput(values.amount, values.currency);
@@ -104,21 +101,11 @@ export function BudgetForm({ currencies, defaultCurrency, budget, onSaved, onCan
           rightSectionWidth={48}
           {...form.getInputProps('amount')}
         />
-        {refusal && (
-          <Alert color="red" role="alert" title="Not saved">
-            {refusal}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          {onCancel && (
-            <Button variant="default" onClick={onCancel}>
-              Cancel
-            </Button>
-          )}
+        <FormActions refusal={refusal} refusalTitle="Not saved" onCancel={onCancel}>
           <Button type="submit" loading={saving.isPending}>
             {budget ? 'Save the budget' : 'Add the budget'}
           </Button>
-        </Group>
+        </FormActions>
       </Stack>
     </form>
   );

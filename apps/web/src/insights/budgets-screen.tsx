@@ -1,4 +1,4 @@
-import { Alert, Badge, Box, Button, Card, Center, Group, Loader, Modal, Progress, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Box, Button, Card, Group, Modal, Progress, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { BudgetsDocument, DeleteBudgetDocument, type BudgetsQuery } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
@@ -12,6 +12,7 @@ import { InsightsHeader } from './insights-header';
 import { absoluteAmount, isNegative, progressPercent } from './insights-format';
 import { categoryName } from './use-categories';
 import { useHeldCurrencies } from './use-held-currencies';
+import { LoadFailed, Loading } from '../layout/load-states';
 
 type Budget = NonNullable<BudgetsQuery['me']['insights']>['budgets'][number];
 
@@ -116,21 +117,8 @@ export function BudgetsScreen() {
         description="A monthly amount for a category, and how this month is going."
         actions={<Button onClick={() => setEditing('new')}>Add a budget</Button>}
       />
-      {budgets.error && (
-        <Alert color="red" role="alert" title="Your budgets could not be loaded">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">{errorMessage(budgets.error)}</Text>
-            <Button size="xs" variant="default" onClick={() => void budgets.refetch()}>
-              Try again
-            </Button>
-          </Stack>
-        </Alert>
-      )}
-      {budgets.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading your budgets" />
-        </Center>
-      )}
+      {budgets.error && <LoadFailed title="Your budgets could not be loaded" message={errorMessage(budgets.error)} onRetry={() => void budgets.refetch()} />}
+      {budgets.isPending && <Loading label="Loading your budgets" />}
       {list && list.length === 0 && <Text>No budgets yet. Add one to see how each month is going.</Text>}
       {list && list.length > 0 && (
         <Box component="ul" p={0} m={0} style={CARD_GRID_STYLE} aria-label="Budgets">

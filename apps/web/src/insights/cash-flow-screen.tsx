@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Center, Loader, Select, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Card, Select, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { CashFlowDocument, type CashFlowQuery, type CurrencyCode } from '@meridian/client/web';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { lazy, Suspense } from 'react';
@@ -11,6 +11,7 @@ import { InsightsHeader } from './insights-header';
 import { formatDay, formatMonth, isNegative } from './insights-format';
 import { CURRENCIES } from './insights-period';
 import { useHeldCurrencies } from './use-held-currencies';
+import { LoadFailed, Loading } from '../layout/load-states';
 
 const CashFlowChart = lazy(() => import('./cash-flow-chart'));
 
@@ -158,21 +159,8 @@ export function CashFlowScreen() {
           allowDeselect={false}
         />
       </SimpleGrid>
-      {query.error && (
-        <Alert color="red" role="alert" title="Your cash flow could not be loaded">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">{errorMessage(query.error)}</Text>
-            <Button size="xs" variant="default" onClick={() => void query.refetch()}>
-              Try again
-            </Button>
-          </Stack>
-        </Alert>
-      )}
-      {query.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading your cash flow" />
-        </Center>
-      )}
+      {query.error && <LoadFailed title="Your cash flow could not be loaded" message={errorMessage(query.error)} onRetry={() => void query.refetch()} />}
+      {query.isPending && <Loading label="Loading your cash flow" />}
       {query.data && !cashFlow && (
         <Alert color="blue" role="status">
           Insights are not available for this sign-in.

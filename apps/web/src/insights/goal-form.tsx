@@ -1,15 +1,16 @@
-import { Alert, Button, Group, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { isMeridianError } from '@meridian/client';
 import { CreateGoalDocument, GoalsDocument, UpdateGoalDocument, type GoalsQuery, type SavingsGoalPartsFragment } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
-import { errorField, errorMessage } from '../api/error-messages';
+import { errorMessage, refusedField, showOnField } from '../api/error-messages';
 import { meridianQueryKey, useMeridianMutation } from '../api/use-meridian';
 import { isCalendarDate } from '../accounts/history-filter';
 import type { AccountSummary } from '../accounts/use-accounts';
 import { parseAmountInput } from '../money/format-money';
 import { AMOUNT_PROBLEMS } from './amount-problems';
 import { localDay } from './insights-period';
+import { FormActions } from '../layout/form-actions';
 
 type Goal = NonNullable<GoalsQuery['me']['insights']>['goals'][number];
 
@@ -69,16 +70,14 @@ export function GoalForm({ accounts, goal, today = new Date(), onSaved, onCancel
     onSaved(saved);
   };
   const onError = (error: unknown) => {
-    const field = errorField(error);
-    if (field && FORM_FIELDS.has(field)) form.setFieldError(field, errorMessage(error));
+    showOnField(form, FORM_FIELDS)(error);
     // A new goal's account that insights cannot find: said under the account.
     if (!goal && isMeridianError(error, 'NOT_FOUND')) form.setFieldError('accountId', 'This account could not be found. It may have been closed: choose another.');
   };
   const creating = useMeridianMutation(CreateGoalDocument, { onSuccess: (data) => onSuccess(data.createGoal), onError });
   const updating = useMeridianMutation(UpdateGoalDocument, { onSuccess: (data) => onSuccess(data.updateGoal), onError });
   const saving = goal ? updating : creating;
-  const field = errorField(saving.error);
-  const shownByField = (field && FORM_FIELDS.has(field)) || (!goal && isMeridianError(saving.error, 'NOT_FOUND'));
+  const shownByField = refusedField(saving.error, FORM_FIELDS) !== undefined || (!goal && isMeridianError(saving.error, 'NOT_FOUND'));
   const refusal =
     saving.error && !shownByField
       ? errorMessage(saving.error, { NOT_FOUND: 'This goal no longer exists. It may have been deleted elsewhere.', FORBIDDEN: 'Your sign-in does not allow changing goals.' })
@@ -128,21 +127,11 @@ export function GoalForm({ accounts, goal, today = new Date(), onSaved, onCancel
           {...form.getInputProps('targetAmount')}
         />
         <TextInput type="date" label="Reach it by" description="Optional" min={localDay(new Date(today.getFullYear(), today.getMonth(), today.getDate() + 1))} {...form.getInputProps('targetDate')} />
-        {refusal && (
-          <Alert color="red" role="alert" title="Not saved">
-            {refusal}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          {onCancel && (
-            <Button variant="default" onClick={onCancel}>
-              Cancel
-            </Button>
-          )}
+        <FormActions refusal={refusal} refusalTitle="Not saved" onCancel={onCancel}>
           <Button type="submit" loading={saving.isPending}>
             {goal ? 'Save the goal' : 'Add the goal'}
           </Button>
-        </Group>
+        </FormActions>
       </Stack>
     </form>
   );

@@ -1,4 +1,4 @@
-import { Alert, Badge, Box, Button, Card, Center, Group, Loader, Modal, Progress, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Box, Button, Card, Group, Modal, Progress, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { DeleteGoalDocument, GoalsDocument, type GoalsQuery } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
@@ -12,6 +12,7 @@ import { CARD_GRID_STYLE } from './card-grid';
 import { GoalForm } from './goal-form';
 import { InsightsHeader } from './insights-header';
 import { formatDay, formatShare } from './insights-format';
+import { LoadFailed, Loading } from '../layout/load-states';
 
 type Goal = NonNullable<GoalsQuery['me']['insights']>['goals'][number];
 
@@ -123,21 +124,8 @@ export function GoalsScreen() {
           </Button>
         }
       />
-      {(goals.error || accounts.error) && (
-        <Alert color="red" role="alert" title="Your goals could not be loaded">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">{errorMessage(goals.error ?? accounts.error)}</Text>
-            <Button size="xs" variant="default" onClick={() => void Promise.all([goals.refetch(), accounts.refetch()])}>
-              Try again
-            </Button>
-          </Stack>
-        </Alert>
-      )}
-      {goals.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading your goals" />
-        </Center>
-      )}
+      {(goals.error || accounts.error) && <LoadFailed title="Your goals could not be loaded" message={errorMessage(goals.error ?? accounts.error)} onRetry={() => void Promise.all([goals.refetch(), accounts.refetch()])} />}
+      {goals.isPending && <Loading label="Loading your goals" />}
       {list && list.length === 0 && <Text>No goals yet. Add one to watch your savings grow towards it.</Text>}
       {list && list.length > 0 && (
         <Box component="ul" p={0} m={0} style={CARD_GRID_STYLE} aria-label="Goals">

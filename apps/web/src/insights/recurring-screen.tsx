@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { RecurringDocument, type RecurringFrequency, type RecurringQuery } from '@meridian/client/web';
 import { errorMessage } from '../api/error-messages';
 import { useMeridianQuery } from '../api/use-meridian';
@@ -7,6 +7,7 @@ import { CREDIT_COLOR } from '../theme';
 import { InsightsHeader } from './insights-header';
 import { formatDay } from './insights-format';
 import { categoryName } from './use-categories';
+import { LoadFailed, Loading } from '../layout/load-states';
 
 type Stream = NonNullable<RecurringQuery['me']['insights']>['recurring'][number];
 
@@ -85,21 +86,8 @@ export function RecurringScreen() {
   return (
     <Stack>
       <InsightsHeader title="Recurring payments" description="Your salary, rent, bills and subscriptions, found in your last 13 months of transactions." />
-      {recurring.error && (
-        <Alert color="red" role="alert" title="Your recurring payments could not be loaded">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">{errorMessage(recurring.error)}</Text>
-            <Button size="xs" variant="default" onClick={() => void recurring.refetch()}>
-              Try again
-            </Button>
-          </Stack>
-        </Alert>
-      )}
-      {recurring.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading your recurring payments" />
-        </Center>
-      )}
+      {recurring.error && <LoadFailed title="Your recurring payments could not be loaded" message={errorMessage(recurring.error)} onRetry={() => void recurring.refetch()} />}
+      {recurring.isPending && <Loading label="Loading your recurring payments" />}
       {streams && streams.length === 0 && <Text>Nothing recurring found yet. Payments show up here once they have come a few times.</Text>}
       {active.length > 0 && <StreamList title="Still coming" id="recurring-active" streams={active} />}
       {stopped.length > 0 && <StreamList title="Stopped" id="recurring-stopped" streams={stopped} />}

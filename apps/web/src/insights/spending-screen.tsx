@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Center, ColorSwatch, Group, Loader, Select, SimpleGrid, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Card, ColorSwatch, Group, Select, SimpleGrid, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
 import { SpendingByCategoryDocument, type CurrencyCode, type SpendingByCategoryQuery } from '@meridian/client/web';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { lazy, Suspense, useMemo } from 'react';
@@ -11,6 +11,7 @@ import { formatDay, formatShare } from './insights-format';
 import { CURRENCIES, periodProblem, periodRange, PERIODS, type PeriodPreset, type SpendingSearch } from './insights-period';
 import { TransactionsExport } from './transactions-export';
 import { useHeldCurrencies } from './use-held-currencies';
+import { LoadFailed, Loading } from '../layout/load-states';
 
 const SpendingChart = lazy(() => import('./spending-chart'));
 
@@ -128,21 +129,8 @@ export function SpendingScreen() {
         </Stack>
       </Card>
 
-      {spending.error && (
-        <Alert color="red" role="alert" title="Your spending could not be loaded">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">{errorMessage(spending.error)}</Text>
-            <Button size="xs" variant="default" onClick={() => void spending.refetch()}>
-              Try again
-            </Button>
-          </Stack>
-        </Alert>
-      )}
-      {spending.isLoading && (
-        <Center py="md">
-          <Loader aria-label="Loading your spending" />
-        </Center>
-      )}
+      {spending.error && <LoadFailed title="Your spending could not be loaded" message={errorMessage(spending.error)} onRetry={() => void spending.refetch()} />}
+      {spending.isLoading && <Loading label="Loading your spending" />}
       {spending.data && !breakdown && (
         <Alert color="blue" role="status">
           Insights are not available for this sign-in.

@@ -1,8 +1,9 @@
-import { Alert, Center, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { errorMessage } from '../api/error-messages';
 import { AnchorLink } from '../layout/router-links';
 import { editableCase, useKyc, type KycCaseSummary, type KycOverview } from './use-kyc';
+import { Loading } from '../layout/load-states';
 
 /** Props of {@link KycStepFrame}. */
 export interface KycStepFrameProps {
@@ -23,11 +24,7 @@ export function KycStepFrame({ title, intro, needsOpenCase = false, children }: 
       <AnchorLink to="/verification">← Your verification</AnchorLink>
       <Title order={1}>{title}</Title>
       <Text>{intro}</Text>
-      {kyc.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading your verification" />
-        </Center>
-      )}
+      {kyc.isPending && <Loading label="Loading your verification" />}
       {kyc.error && (
         <Alert color="red" role="alert">
           {errorMessage(kyc.error)}

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Center, Group, List, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, List, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { SubmitVerificationDocument } from '@meridian/client/web';
 import { errorMessage } from '../api/error-messages';
 import { useMeridianMutation } from '../api/use-meridian';
@@ -7,6 +7,7 @@ import { formatMoney } from '../money/format-money';
 import { SUBMIT_MESSAGES } from './kyc-messages';
 import { StartVerificationForm } from './start-verification-form';
 import { CASE_STATE_LABELS, editableCase, STATUS_COLORS, STATUS_LABELS, stepsFor, TIER_LABELS, useKyc, useRefreshKyc, type KycCaseSummary, type KycOverview } from './use-kyc';
+import { Loading } from '../layout/load-states';
 
 const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
@@ -86,11 +87,7 @@ export function VerificationScreen() {
     <Stack maw={720}>
       <Title order={1}>Verify your identity</Title>
       <Text>The bank must know who you are before money can leave your accounts. The more we verify, the higher your limits.</Text>
-      {kyc.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading your verification" />
-        </Center>
-      )}
+      {kyc.isPending && <Loading label="Loading your verification" />}
       {kyc.error && (
         <Alert color="red" role="alert">
           {errorMessage(kyc.error)}

@@ -2,7 +2,7 @@ import { Alert, Button, Group, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { CreateBillerDocument, SavedDestinationsDocument, type CreateBillerMutation } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
-import { errorField, errorMessage, type ErrorMessages } from '../api/error-messages';
+import { errorMessage, type ErrorMessages, refusedField, showOnField } from '../api/error-messages';
 import { meridianQueryKey, useMeridianMutation } from '../api/use-meridian';
 import { extensionOf } from './payment-refusals';
 import { destinationNameError } from './saved-destination-checks';
@@ -43,13 +43,9 @@ export function BillerForm({ onAdded }: { onAdded?: (biller: CreateBillerMutatio
       onAdded?.(data.createBiller);
       await queryClient.invalidateQueries({ queryKey: meridianQueryKey(SavedDestinationsDocument) });
     },
-    onError: (error) => {
-      const field = errorField(error);
-      if (field && FIELDS.has(field)) form.setFieldError(field, errorMessage(error));
-    },
+    onError: showOnField(form, FIELDS),
   });
-  const field = errorField(create.error);
-  const refusal = create.error && !(field && FIELDS.has(field)) ? errorMessage(create.error, MESSAGES) : undefined;
+  const refusal = create.error && !refusedField(create.error, FIELDS) ? errorMessage(create.error, MESSAGES) : undefined;
 
   return (
     <form

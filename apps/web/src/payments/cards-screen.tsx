@@ -1,4 +1,4 @@
-import { Alert, Card, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Card, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { RemoveCardDocument, SavedDestinationsDocument } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -11,6 +11,7 @@ import { PaymentsPage } from './payments-page';
 import { RemoveButton } from './confirm-button';
 import { TopUpForm } from './top-up-form';
 import { useSavedDestinations } from './use-payment-data';
+import { Loading } from '../layout/load-states';
 
 /** The saved cards (remove any), topping an account up from one, and adding a card. */
 export function CardsScreen() {
@@ -31,22 +32,8 @@ export function CardsScreen() {
   const error = saved.error ?? accounts.error;
 
   return (
-    <PaymentsPage title="Cards and top-ups" intro="Add money to your accounts from a card you hold at another bank. Meridian never keeps the card number or the security code.">
-      {saved.isPending && !error && (
-        <Center py="md">
-          <Loader aria-label="Loading your cards" />
-        </Center>
-      )}
-      {error && (
-        <Alert color="red" role="alert">
-          {errorMessage(error)}
-        </Alert>
-      )}
-      {notice && (
-        <Alert color="green" role="status">
-          {notice}
-        </Alert>
-      )}
+    <PaymentsPage loadError={error} notice={notice} title="Cards and top-ups" intro="Add money to your accounts from a card you hold at another bank. Meridian never keeps the card number or the security code.">
+      {saved.isPending && !error && <Loading label="Loading your cards" />}
       {remove.error && (
         <Alert color="red" role="alert" title="Not removed">
           {errorMessage(remove.error, { NOT_FOUND: 'This card was already removed.' })}

@@ -1,4 +1,4 @@
-import { Alert, Card, Center, Group, Loader, Progress, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Card, Group, Progress, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { CurrencyCode, PaymentLimitsQuery } from '@meridian/client/web';
 import { useState } from 'react';
 import { useAccounts } from '../accounts/use-accounts';
@@ -8,6 +8,7 @@ import { tierLabel } from './payment-labels';
 import { addAmounts, percentOf } from './payment-money';
 import { PaymentsPage } from './payments-page';
 import { usePaymentLimits } from './use-payment-data';
+import { Loading } from '../layout/load-states';
 
 type Limits = PaymentLimitsQuery['me']['paymentLimits'];
 
@@ -95,11 +96,7 @@ export function LimitsScreen() {
       {currencies.length > 1 && (
         <Select label="Currency" data={currencies} value={currency} onChange={(value) => value && setChosen(value as CurrencyCode)} allowDeselect={false} maw={200} />
       )}
-      {(accounts.isPending || limits.isPending) && !error && (
-        <Center py="md">
-          <Loader aria-label="Loading your limits" />
-        </Center>
-      )}
+      {(accounts.isPending || limits.isPending) && !error && <Loading label="Loading your limits" />}
       {error && (
         <Alert color="red" role="alert">
           {errorMessage(error)}

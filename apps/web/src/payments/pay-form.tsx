@@ -8,7 +8,7 @@ import { errorMessage } from '../api/error-messages';
 import { useMeridianMutation } from '../api/use-meridian';
 import { formatMoney } from '../money/format-money';
 import { useIdempotentAttempt } from '../transfers/use-idempotent-attempt';
-import { EMPTY_PAYMENT_DETAILS, refusedField, paymentDetailErrors, paymentInputOf, type PaymentDetailsValues, type PaymentTarget } from './payment-details';
+import { EMPTY_PAYMENT_DETAILS, refusedPaymentField, paymentDetailErrors, paymentInputOf, type PaymentDetailsValues, type PaymentTarget } from './payment-details';
 import { PaymentFields } from './payment-fields';
 import { PaymentOutcome, type PaymentResult } from './payment-outcome';
 import { paymentRefusals } from './payment-refusals';
@@ -79,14 +79,14 @@ export function PayForm({ accounts, payees, billers, defaults, onPaid }: PayForm
       await refreshAfterPayment(queryClient);
     },
     onError: (error) => {
-      const field = refusedField(error);
+      const field = refusedPaymentField(error);
       if (!field) return;
       // A refusal about one field goes back to the details, under that field.
       setReview(undefined);
       form.setFieldError(field, errorMessage(error, messages));
     },
   });
-  const refusal = pay.error && !refusedField(pay.error) ? errorMessage(pay.error, messages) : undefined;
+  const refusal = pay.error && !refusedPaymentField(pay.error) ? errorMessage(pay.error, messages) : undefined;
 
   useEffect(() => {
     if (review) reviewHeading.current?.focus();

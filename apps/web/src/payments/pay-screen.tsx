@@ -1,4 +1,4 @@
-import { Alert, Center, Loader, Paper } from '@mantine/core';
+import { Alert, Paper } from '@mantine/core';
 import { getRouteApi } from '@tanstack/react-router';
 import { useAccounts } from '../accounts/use-accounts';
 import { errorMessage } from '../api/error-messages';
@@ -6,6 +6,7 @@ import { AnchorLink } from '../layout/router-links';
 import { PayForm } from './pay-form';
 import { PaymentsPage } from './payments-page';
 import { useSavedDestinations } from './use-payment-data';
+import { Loading } from '../layout/load-states';
 
 const route = getRouteApi('/signed-in/payments/pay');
 
@@ -19,11 +20,7 @@ export function PayScreen() {
   const defaults = payee ? { kind: 'PAYOUT' as const, payeeId: payee } : biller ? { kind: 'BILL' as const, billerId: biller } : undefined;
   return (
     <PaymentsPage title="Pay someone" intro="Another Meridian customer by their email or phone number, a saved payee's bank account, or a bill.">
-      {(accounts.isPending || saved.isPending) && !error && (
-        <Center py="md">
-          <Loader aria-label="Loading your accounts and payees" />
-        </Center>
-      )}
+      {(accounts.isPending || saved.isPending) && !error && <Loading label="Loading your accounts and payees" />}
       {error && (
         <Alert color="red" role="alert">
           {errorMessage(error)}

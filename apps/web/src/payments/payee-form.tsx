@@ -2,7 +2,7 @@ import { Alert, Button, Group, Radio, SimpleGrid, Stack, TextInput } from '@mant
 import { useForm } from '@mantine/form';
 import { CreatePayeeDocument, SavedDestinationsDocument, type CreatePayeeInput, type CreatePayeeMutation } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
-import { errorField, errorMessage, type ErrorMessages } from '../api/error-messages';
+import { errorMessage, type ErrorMessages, refusedField, showOnField } from '../api/error-messages';
 import { meridianQueryKey, useMeridianMutation } from '../api/use-meridian';
 import { compactIban, destinationNameError, isPlausibleBic, isPlausibleIban, isSortCode, isUkAccountNumber } from './saved-destination-checks';
 import { extensionOf } from './payment-refusals';
@@ -55,13 +55,9 @@ export function PayeeForm({ onAdded }: PayeeFormProps) {
       onAdded?.(data.createPayee);
       await queryClient.invalidateQueries({ queryKey: meridianQueryKey(SavedDestinationsDocument) });
     },
-    onError: (error) => {
-      const field = errorField(error);
-      if (field && FIELDS.has(field)) form.setFieldError(field, errorMessage(error));
-    },
+    onError: showOnField(form, FIELDS),
   });
-  const field = errorField(create.error);
-  const refusal = create.error && !(field && FIELDS.has(field)) ? errorMessage(create.error, MESSAGES) : undefined;
+  const refusal = create.error && !refusedField(create.error, FIELDS) ? errorMessage(create.error, MESSAGES) : undefined;
 
   const submit = form.onSubmit((values) => {
     const input: CreatePayeeInput =

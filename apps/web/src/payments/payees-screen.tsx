@@ -1,4 +1,4 @@
-import { Alert, Card, Center, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Card, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { DeleteBillerDocument, DeletePayeeDocument, SavedDestinationsDocument } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
@@ -11,9 +11,10 @@ import { dateOnly } from './payment-labels';
 import { PaymentsPage } from './payments-page';
 import { RemoveButton } from './confirm-button';
 import { useSavedDestinations } from './use-payment-data';
+import { Loading } from '../layout/load-states';
 
-/** One saved payee or biller: its name, what identifies it, "Pay" and "Remove". */
-function DestinationCard({ name, details, pay, remove }: { name: string; details: string; pay: ReactNode; remove: ReactNode }) {
+/** One saved payee or biller: its name, what identifies it, "Pay" (the pay form with it chosen) and "Remove". */
+function DestinationCard({ name, details, pay, remove }: { name: string; details: string; pay: { payee: string } | { biller: string }; remove: ReactNode }) {
   return (
     <Card withBorder component="li" padding="sm" data-testid="saved-destination">
       <Group justify="space-between" gap="xs">
@@ -26,11 +27,37 @@ function DestinationCard({ name, details, pay, remove }: { name: string; details
           </Text>
         </Stack>
         <Group gap="xs">
-          {pay}
+          <ButtonLink to="/payments/pay" search={pay} size="xs" variant="light" aria-label={`Pay ${name}`}>
+            Pay
+          </ButtonLink>
           {remove}
         </Group>
       </Group>
     </Card>
+  );
+}
+
+/** The saved payees or billers: the list (or that there is none) and the form that adds one. */
+function DestinationSection({ kind, title, cards, form }: { kind: 'payee' | 'biller'; title: string; cards: ReactNode[]; form: ReactNode }) {
+  return (
+    <Stack component="section" aria-labelledby={`${kind}s-heading`}>
+      <Title order={2} size="h3" id={`${kind}s-heading`}>
+        {title}
+      </Title>
+      {cards.length === 0 ? (
+        <Text c="dimmed">No {kind}s yet.</Text>
+      ) : (
+        <Stack component="ul" gap="xs" p={0} m={0} style={{ listStyle: 'none' }} aria-label={title}>
+          {cards}
+        </Stack>
+      )}
+      <Paper withBorder p="md">
+        <Title order={3} size="h4" mb="sm">
+          Add a {kind}
+        </Title>
+        {form}
+      </Paper>
+    </Stack>
   );
 }
 
@@ -52,22 +79,8 @@ export function PayeesScreen() {
   const billers = saved.data?.me.billers ?? [];
 
   return (
-    <PaymentsPage title="Payees and billers" intro="The bank accounts and billers you pay. Adding a payee asks you to confirm it is you." maw={960}>
-      {saved.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading your payees and billers" />
-        </Center>
-      )}
-      {saved.error && (
-        <Alert color="red" role="alert">
-          {errorMessage(saved.error)}
-        </Alert>
-      )}
-      {notice && (
-        <Alert color="green" role="status">
-          {notice}
-        </Alert>
-      )}
+    <PaymentsPage loadError={saved.error} notice={notice} title="Payees and billers" intro="The bank accounts and billers you pay. Adding a payee asks you to confirm it is you." maw={960}>
+      {saved.isPending && <Loading label="Loading your payees and billers" />}
       {removeError && (
         <Alert color="red" role="alert" title="Not removed">
           {errorMessage(removeError, { NOT_FOUND: 'It was already removed.' })}
@@ -75,66 +88,34 @@ export function PayeesScreen() {
       )}
       {saved.data && (
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="xl">
-          <Stack component="section" aria-labelledby="payees-heading">
-            <Title order={2} size="h3" id="payees-heading">
-              Payees
-            </Title>
-            {payees.length === 0 ? (
-              <Text c="dimmed">No payees yet.</Text>
-            ) : (
-              <Stack component="ul" gap="xs" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Payees">
-                {payees.map((payee) => (
-                  <DestinationCard
-                    key={payee.id}
-                    name={payee.name}
-                    details={`${payee.scheme === 'IBAN' ? 'IBAN' : 'Account'} ${payee.maskedAccount} · ${payee.country} · added ${dateOnly.format(new Date(payee.createdAt))}`}
-                    pay={
-                      <ButtonLink to="/payments/pay" search={{ payee: payee.id }} size="xs" variant="light" aria-label={`Pay ${payee.name}`}>
-                        Pay
-                      </ButtonLink>
-                    }
-                    remove={<RemoveButton name={payee.name} removing={deletePayee.isPending && deletePayee.variables?.id === payee.id} onRemove={() => deletePayee.mutate({ id: payee.id })} />}
-                  />
-                ))}
-              </Stack>
-            )}
-            <Paper withBorder p="md">
-              <Title order={3} size="h4" mb="sm">
-                Add a payee
-              </Title>
-              <PayeeForm onAdded={(payee) => setNotice(`Payee added: you can now pay ${payee.name}.`)} />
-            </Paper>
-          </Stack>
-          <Stack component="section" aria-labelledby="billers-heading">
-            <Title order={2} size="h3" id="billers-heading">
-              Billers
-            </Title>
-            {billers.length === 0 ? (
-              <Text c="dimmed">No billers yet.</Text>
-            ) : (
-              <Stack component="ul" gap="xs" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Billers">
-                {billers.map((biller) => (
-                  <DestinationCard
-                    key={biller.id}
-                    name={biller.name}
-                    details={`${biller.billerCode} · reference ${biller.maskedReference}`}
-                    pay={
-                      <ButtonLink to="/payments/pay" search={{ biller: biller.id }} size="xs" variant="light" aria-label={`Pay ${biller.name}`}>
-                        Pay
-                      </ButtonLink>
-                    }
-                    remove={<RemoveButton name={biller.name} removing={deleteBiller.isPending && deleteBiller.variables?.id === biller.id} onRemove={() => deleteBiller.mutate({ id: biller.id })} />}
-                  />
-                ))}
-              </Stack>
-            )}
-            <Paper withBorder p="md">
-              <Title order={3} size="h4" mb="sm">
-                Add a biller
-              </Title>
-              <BillerForm onAdded={(biller) => setNotice(`Biller added: you can now pay ${biller.name}.`)} />
-            </Paper>
-          </Stack>
+          <DestinationSection
+            kind="payee"
+            title="Payees"
+            form={<PayeeForm onAdded={(payee) => setNotice(`Payee added: you can now pay ${payee.name}.`)} />}
+            cards={payees.map((payee) => (
+              <DestinationCard
+                key={payee.id}
+                name={payee.name}
+                details={`${payee.scheme === 'IBAN' ? 'IBAN' : 'Account'} ${payee.maskedAccount} · ${payee.country} · added ${dateOnly.format(new Date(payee.createdAt))}`}
+                pay={{ payee: payee.id }}
+                remove={<RemoveButton name={payee.name} removing={deletePayee.isPending && deletePayee.variables?.id === payee.id} onRemove={() => deletePayee.mutate({ id: payee.id })} />}
+              />
+            ))}
+          />
+          <DestinationSection
+            kind="biller"
+            title="Billers"
+            form={<BillerForm onAdded={(biller) => setNotice(`Biller added: you can now pay ${biller.name}.`)} />}
+            cards={billers.map((biller) => (
+              <DestinationCard
+                key={biller.id}
+                name={biller.name}
+                details={`${biller.billerCode} · reference ${biller.maskedReference}`}
+                pay={{ biller: biller.id }}
+                remove={<RemoveButton name={biller.name} removing={deleteBiller.isPending && deleteBiller.variables?.id === biller.id} onRemove={() => deleteBiller.mutate({ id: biller.id })} />}
+              />
+            ))}
+          />
         </SimpleGrid>
       )}
     </PaymentsPage>

@@ -36,7 +36,7 @@ export function fieldOfRefusal<F extends string>(error: unknown, fields: Readonl
  * refusals (e.g. a recipient without an account in the currency, `field:
  * currency`) are shown above the button instead.
  */
-export function refusedField(error: unknown): keyof PaymentDetailsValues | undefined {
+export function refusedPaymentField(error: unknown): keyof PaymentDetailsValues | undefined {
   return fieldOfRefusal(error, FORM_FIELDS);
 }
 

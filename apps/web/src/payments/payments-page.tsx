@@ -1,6 +1,7 @@
-import { Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Group, Stack, Text, Title } from '@mantine/core';
 import { useRouterState, type LinkProps } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
+import { errorMessage } from '../api/error-messages';
 import { ButtonLink } from '../layout/router-links';
 
 const SECTIONS: { label: string; to: NonNullable<LinkProps['to']> }[] = [
@@ -39,13 +40,34 @@ export function PaymentsNav() {
   );
 }
 
-/** A payments screen: the section's navigation, the screen's heading and introduction, and its content. */
-export function PaymentsPage({ title, intro, children, maw = 720 }: { title: string; intro?: ReactNode; children: ReactNode; maw?: number }) {
+interface PaymentsPageProps {
+  title: string;
+  intro?: ReactNode;
+  /** Why the screen's data could not be read. */
+  loadError?: unknown;
+  /** What the last action changed, said in the page (a polite live region) rather than in a toast that disappears. */
+  notice?: string;
+  children: ReactNode;
+  maw?: number;
+}
+
+/** A payments screen: the section's navigation, the screen's heading and introduction, a read's failure or the last change, and its content. */
+export function PaymentsPage({ title, intro, loadError, notice, children, maw = 720 }: PaymentsPageProps) {
   return (
     <Stack maw={maw}>
       <PaymentsNav />
       <Title order={1}>{title}</Title>
       {intro && <Text>{intro}</Text>}
+      {loadError != null && (
+        <Alert color="red" role="alert">
+          {errorMessage(loadError)}
+        </Alert>
+      )}
+      {notice && (
+        <Alert color="green" role="status">
+          {notice}
+        </Alert>
+      )}
       {children}
     </Stack>
   );

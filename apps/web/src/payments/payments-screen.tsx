@@ -1,4 +1,4 @@
-import { Alert, Badge, Box, Button, Center, Group, Loader, Stack, Text } from '@mantine/core';
+import { Badge, Box, Group, Stack, Text } from '@mantine/core';
 import { useIntersection } from '@mantine/hooks';
 import { PaymentsDocument, type PaymentPartsFragment } from '@meridian/client/web';
 import { useEffect } from 'react';
@@ -8,6 +8,7 @@ import { AnchorLink, ButtonLink } from '../layout/router-links';
 import { CREDIT_COLOR } from '../theme';
 import { dateTime, PAYMENT_KIND, PAYMENT_STATUS, signedAmount } from './payment-labels';
 import { PaymentsPage } from './payments-page';
+import { LoadFailed, Loading } from '../layout/load-states';
 
 /** Payments per page of the list. */
 const PAGE_SIZE = 20;
@@ -57,11 +58,7 @@ export function PaymentsScreen() {
       <Group>
         <ButtonLink to="/payments/pay">Pay someone</ButtonLink>
       </Group>
-      {payments.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading your payments" />
-        </Center>
-      )}
+      {payments.isPending && <Loading label="Loading your payments" />}
       {payments.data && loaded.length === 0 && <Text c="dimmed">No payments yet.</Text>}
       {loaded.length > 0 && (
         <Box component="ul" aria-label="Payments" p={0} m={0} style={{ listStyle: 'none' }}>
@@ -70,22 +67,9 @@ export function PaymentsScreen() {
           ))}
         </Box>
       )}
-      {error && (
-        <Alert color="red" role="alert" title="Your payments could not be loaded">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">{errorMessage(error)}</Text>
-            <Button size="xs" variant="default" onClick={() => void (pages.length ? fetchNextPage() : payments.refetch())}>
-              Try again
-            </Button>
-          </Stack>
-        </Alert>
-      )}
+      {error && <LoadFailed title="Your payments could not be loaded" message={errorMessage(error)} onRetry={() => void (pages.length ? fetchNextPage() : payments.refetch())} />}
       <div ref={endRef} />
-      {isFetchingNextPage && (
-        <Center py="sm">
-          <Loader size="sm" aria-label="Loading more payments" />
-        </Center>
-      )}
+      {isFetchingNextPage && <Loading label="Loading more payments" small />}
     </PaymentsPage>
   );
 }

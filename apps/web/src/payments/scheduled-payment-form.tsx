@@ -4,10 +4,10 @@ import { CreateScheduledPaymentDocument, ScheduledPaymentsDocument, type CreateS
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { AccountSummary } from '../accounts/use-accounts';
-import { errorField, errorMessage } from '../api/error-messages';
+import { errorMessage, refusedField } from '../api/error-messages';
 import { meridianQueryKey, useMeridianMutation } from '../api/use-meridian';
 import { formatMoney } from '../money/format-money';
-import { EMPTY_PAYMENT_DETAILS, paymentDetailErrors, paymentInputOf, refusedField, type PaymentDetailsValues, type PaymentTarget } from './payment-details';
+import { EMPTY_PAYMENT_DETAILS, paymentDetailErrors, paymentInputOf, refusedPaymentField, type PaymentDetailsValues, type PaymentTarget } from './payment-details';
 import { PaymentFields } from './payment-fields';
 import { paymentRefusals } from './payment-refusals';
 import { browserTimeZone, describeNextRun, describeSchedule, localToday, scheduleErrors, scheduleInputOf, WEEKDAYS, type ScheduleValues } from './schedule-details';
@@ -65,11 +65,11 @@ export function ScheduledPaymentForm({ accounts, payees, onScheduled }: Schedule
       await queryClient.invalidateQueries({ queryKey: meridianQueryKey(ScheduledPaymentsDocument) });
     },
     onError: (error) => {
-      const field = refusedField(error) ?? scheduleField(error);
+      const field = refusedPaymentField(error) ?? scheduleField(error);
       if (field) form.setFieldError(field, errorMessage(error, messages));
     },
   });
-  const refusal = create.error && !(refusedField(create.error) ?? scheduleField(create.error)) ? errorMessage(create.error, messages) : undefined;
+  const refusal = create.error && !(refusedPaymentField(create.error) ?? scheduleField(create.error)) ? errorMessage(create.error, messages) : undefined;
 
   const submit = form.onSubmit((values) => {
     const from = byId.get(values.accountId)!;
@@ -141,6 +141,5 @@ export function ScheduledPaymentForm({ accounts, payees, onScheduled }: Schedule
 
 /** The schedule field a BAD_USER_INPUT names, if this form shows it. */
 function scheduleField(error: unknown): keyof ScheduleValues | undefined {
-  const field = errorField(error);
-  return field && SCHEDULE_FIELDS.has(field) ? (field as keyof ScheduleValues) : undefined;
+  return refusedField(error, SCHEDULE_FIELDS) as keyof ScheduleValues | undefined;
 }

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { CancelScheduledPaymentDocument, ScheduledPaymentsDocument, type ScheduledPaymentPartsFragment } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -12,6 +12,7 @@ import { PaymentsPage } from './payments-page';
 import { describeLastOutcome, describeNextRun, describeSchedule } from './schedule-details';
 import { ScheduledPaymentForm } from './scheduled-payment-form';
 import { useSavedDestinations } from './use-payment-data';
+import { Loading } from '../layout/load-states';
 
 function ScheduledCard({ scheduled, onCancel, canceling }: { scheduled: ScheduledPaymentPartsFragment; onCancel: () => void; canceling: boolean }) {
   const status = SCHEDULE_STATUS[scheduled.status];
@@ -78,22 +79,8 @@ export function ScheduledPaymentsScreen() {
   const active = accounts.data?.me.accounts.filter((a) => a.status === 'ACTIVE') ?? [];
 
   return (
-    <PaymentsPage title="Scheduled payments" intro="Payments that go later: once on a date, or every week or month.">
-      {scheduled.isPending && !error && (
-        <Center py="md">
-          <Loader aria-label="Loading your scheduled payments" />
-        </Center>
-      )}
-      {error && (
-        <Alert color="red" role="alert">
-          {errorMessage(error)}
-        </Alert>
-      )}
-      {notice && (
-        <Alert color="green" role="status">
-          {notice}
-        </Alert>
-      )}
+    <PaymentsPage loadError={error} notice={notice} title="Scheduled payments" intro="Payments that go later: once on a date, or every week or month.">
+      {scheduled.isPending && !error && <Loading label="Loading your scheduled payments" />}
       {cancel.error && (
         <Alert color="red" role="alert" title="Not cancelled">
           {errorMessage(cancel.error, { CONFLICT: 'It has already stopped: it was cancelled or has finished.', NOT_FOUND: 'This scheduled payment no longer exists.' })}

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Center, Code, CopyButton, Group, Loader, Modal, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, CopyButton, Group, Modal, Paper, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { ApiKeysDocument, RevokeApiKeyDocument, type ApiKeysQuery, type ApiKeyStatus, type CreateApiKeyMutation } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
@@ -8,6 +8,7 @@ import { meridianQueryKey, useMeridianMutation, useMeridianQuery } from '../api/
 import { AnchorLink } from '../layout/router-links';
 import { scopeLabel } from './api-key-scopes';
 import { CreateApiKeyForm } from './create-api-key-form';
+import { Loading } from '../layout/load-states';
 
 type ApiKey = ApiKeysQuery['apiKeys'][number];
 
@@ -112,11 +113,7 @@ export function ApiKeysScreen() {
       <Title order={2} size="h3">
         Your keys
       </Title>
-      {keys.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading your keys" />
-        </Center>
-      )}
+      {keys.isPending && <Loading label="Loading your keys" />}
       {keys.error && (
         <Alert color="red" role="alert">
           {errorMessage(keys.error)}

@@ -2,9 +2,9 @@ import { Alert, Button, Group, PasswordInput, Stack, TextInput } from '@mantine/
 import { useForm } from '@mantine/form';
 import { ChangeEmailDocument } from '@meridian/client/web';
 import { useState } from 'react';
-import { errorMessage } from '../api/error-messages';
+import { errorMessage, refusedField } from '../api/error-messages';
 import { useMeridianMutation } from '../api/use-meridian';
-import { credentialMessages, isWrongPassword, refusedField, WRONG_PASSWORD } from './credential-messages';
+import { credentialMessages, isWrongPassword, WRONG_PASSWORD } from './credential-messages';
 
 /** A syntactic check only; identity decides the rest. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

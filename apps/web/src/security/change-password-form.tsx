@@ -3,9 +3,9 @@ import { useForm } from '@mantine/form';
 import { ChangePasswordDocument, SessionsDocument } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorMessage } from '../api/error-messages';
+import { errorMessage, refusedField } from '../api/error-messages';
 import { meridianQueryKey, useMeridianMutation } from '../api/use-meridian';
-import { credentialMessages, isWrongPassword, refusedField, WRONG_PASSWORD } from './credential-messages';
+import { credentialMessages, isWrongPassword, WRONG_PASSWORD } from './credential-messages';
 
 /** Identity's bounds; its other rules (how guessable, not the email) are its to tell. */
 const MIN_LENGTH = 12;

@@ -1,14 +1,8 @@
-import { describeWait, errorField, errorReason, type ErrorMessages } from '../api/error-messages';
+import { describeWait, errorReason, type ErrorMessages } from '../api/error-messages';
 
 /** A refusal of the current password (`FORBIDDEN`, `reason` WRONG_PASSWORD): shown under that field. */
 export function isWrongPassword(error: unknown): boolean {
   return errorReason(error) === 'WRONG_PASSWORD';
-}
-
-/** The form field a BAD_USER_INPUT names among `fields`, if any. */
-export function refusedField<T extends string>(error: unknown, fields: readonly T[]): T | undefined {
-  const field = errorField(error);
-  return fields.find((f) => f === field);
 }
 
 export const WRONG_PASSWORD = 'That is not your current password.';

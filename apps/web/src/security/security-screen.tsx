@@ -1,4 +1,4 @@
-import { Alert, Badge, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { MeDocument, MfaStatusDocument } from '@meridian/client/web';
 import type { ReactNode } from 'react';
 import { errorMessage } from '../api/error-messages';
@@ -7,6 +7,7 @@ import { AnchorLink } from '../layout/router-links';
 import { ChangeEmailForm } from './change-email-form';
 import { ChangePasswordForm } from './change-password-form';
 import { EmailAddressStatus } from './email-address-status';
+import { Loading } from '../layout/load-states';
 
 /** A titled part of the page, named by its heading for assistive technology. */
 function SecuritySection({ id, title, children }: { id: string; title: string; children: ReactNode }) {
@@ -30,11 +31,7 @@ export function SecurityScreen() {
     <Stack maw={720}>
       <Title order={1}>Security</Title>
       <Text>How you sign in to Meridian, and what may act for you.</Text>
-      {me.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading your details" />
-        </Center>
-      )}
+      {me.isPending && <Loading label="Loading your details" />}
       {me.error && (
         <Alert color="red" role="alert">
           {errorMessage(me.error)}

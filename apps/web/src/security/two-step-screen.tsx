@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Center, Group, Loader, Modal, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Modal, Paper, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { DisableTotpDocument, MfaStatusDocument, RegenerateRecoveryCodesDocument, type MfaMethod, type MfaStatusQuery } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
@@ -8,6 +8,7 @@ import { meridianQueryKey, useMeridianMutation, useMeridianQuery } from '../api/
 import { AnchorLink } from '../layout/router-links';
 import { RecoveryCodes } from './recovery-codes';
 import { TotpEnrolment } from './totp-enrolment';
+import { Loading } from '../layout/load-states';
 
 const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
@@ -102,11 +103,7 @@ export function TwoStepScreen() {
       <AnchorLink to="/security">← Security</AnchorLink>
       <Title order={1}>Two-step verification</Title>
       <Text>A second step after your password keeps your account safe even if someone learns the password.</Text>
-      {status.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading your two-step verification" />
-        </Center>
-      )}
+      {status.isPending && <Loading label="Loading your two-step verification" />}
       {status.error && (
         <Alert color="red" role="alert">
           {errorMessage(status.error)}

@@ -1,8 +1,9 @@
-import { Alert, Button, Group, Radio, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Radio, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import type { SecondFactorMethod } from '@meridian/client';
 import { useState } from 'react';
 import { errorMessage, type ErrorMessages } from '../api/error-messages';
+import { FormActions } from '../layout/form-actions';
 
 const METHOD_LABELS: Record<SecondFactorMethod, string> = {
   TOTP: 'Authenticator app',
@@ -112,21 +113,11 @@ export function SecondFactorForm({ methods, sendCode, submit, submitLabel, onCan
           inputMode={method === 'RECOVERY_CODE' ? 'text' : 'numeric'}
           {...form.getInputProps('code')}
         />
-        {problem && (
-          <Alert color="red" role="alert" title="Not confirmed">
-            {problem}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          {onCancel && (
-            <Button variant="default" onClick={onCancel}>
-              Cancel
-            </Button>
-          )}
+        <FormActions refusal={problem} refusalTitle="Not confirmed" onCancel={onCancel}>
           <Button type="submit" loading={checking}>
             {submitLabel}
           </Button>
-        </Group>
+        </FormActions>
       </Stack>
     </form>
   );

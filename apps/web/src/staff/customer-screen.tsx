@@ -1,4 +1,4 @@
-import { Alert, Badge, Box, Button, Card, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Box, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { CustomerLookupDocument, type CustomerLookupQuery } from '@meridian/client/web';
 import { getRouteApi } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
@@ -9,6 +9,7 @@ import { AnchorLink } from '../layout/router-links';
 import { formatMoney } from '../money/format-money';
 import { ReasonBar, ReasonNeeded, STAFF_READ_MESSAGES, useReviewReason } from './review-reason';
 import { formatDate, humanize, USER_STATUS_LABELS } from './staff-format';
+import { LoadFailed, Loading } from '../layout/load-states';
 
 const route = getRouteApi('/signed-in/staff-area/staff/customers/$customerId');
 
@@ -94,21 +95,8 @@ export function CustomerScreen() {
       </AnchorLink>
       <Title order={1}>{customer ? customer.displayName : 'Customer'}</Title>
       {reason === undefined ? <ReasonNeeded onGive={ask} /> : <ReasonBar reason={reason} onChange={ask} />}
-      {found.error && (
-        <Alert color="red" role="alert" title="This customer could not be loaded">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">{errorMessage(found.error, STAFF_READ_MESSAGES)}</Text>
-            <Button size="xs" variant="default" onClick={() => void found.refetch()}>
-              Try again
-            </Button>
-          </Stack>
-        </Alert>
-      )}
-      {found.isLoading && (
-        <Center py="md">
-          <Loader aria-label="Loading the customer" />
-        </Center>
-      )}
+      {found.error && <LoadFailed title="This customer could not be loaded" message={errorMessage(found.error, STAFF_READ_MESSAGES)} onRetry={() => void found.refetch()} />}
+      {found.isLoading && <Loading label="Loading the customer" />}
       {found.data && !customer && (
         <Alert color="blue" role="status" title="No customer found">
           Nobody has the customer ID {customerId}.

@@ -1,4 +1,4 @@
-import { Alert, Badge, Box, Button, Card, Center, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Box, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { KycCaseDocument, MeDocument, type KycCaseQuery } from '@meridian/client/web';
 import { getRouteApi } from '@tanstack/react-router';
 import { useState, type ReactNode } from 'react';
@@ -10,6 +10,7 @@ import { KycDocuments } from './kyc-documents';
 import { KycSubjectCard } from './kyc-subject-card';
 import { ReasonBar, ReasonNeeded, STAFF_READ_MESSAGES, useReviewReason } from './review-reason';
 import { formatDateTime, humanize, KYC_STATE_LABELS, TIER_LABELS } from './staff-format';
+import { LoadFailed, Loading } from '../layout/load-states';
 
 const route = getRouteApi('/signed-in/staff-area/staff/kyc/$caseId');
 
@@ -145,21 +146,8 @@ export function KycCaseScreen() {
         )}
       </Group>
       {reason === undefined ? <ReasonNeeded onGive={ask} /> : <ReasonBar reason={reason} onChange={ask} />}
-      {found.error && (
-        <Alert color="red" role="alert" title="This case could not be loaded">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">{errorMessage(found.error, { ...STAFF_READ_MESSAGES, NOT_FOUND: 'There is no verification case with this address.' })}</Text>
-            <Button size="xs" variant="default" onClick={() => void found.refetch()}>
-              Try again
-            </Button>
-          </Stack>
-        </Alert>
-      )}
-      {found.isLoading && (
-        <Center py="md">
-          <Loader aria-label="Loading the case" />
-        </Center>
-      )}
+      {found.error && <LoadFailed title="This case could not be loaded" message={errorMessage(found.error, { ...STAFF_READ_MESSAGES, NOT_FOUND: 'There is no verification case with this address.' })} onRetry={() => void found.refetch()} />}
+      {found.isLoading && <Loading label="Loading the case" />}
       {found.data && !kycCase && <Text>There is no verification case with this address.</Text>}
       {decided && (
         <Alert color="green" role="status" title="Decision recorded">

@@ -1,10 +1,11 @@
-import { Alert, Badge, Box, Button, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Badge, Box, Group, Stack, Text, Title } from '@mantine/core';
 import { KycReviewQueueDocument, type KycReviewQueueQuery } from '@meridian/client/web';
 import { errorMessage } from '../api/error-messages';
 import { useMeridianInfiniteQuery } from '../api/use-meridian';
 import { AnchorLink } from '../layout/router-links';
 import { ReasonBar, ReasonNeeded, STAFF_READ_MESSAGES, useReviewReason } from './review-reason';
 import { formatDateTime, humanize, TIER_LABELS } from './staff-format';
+import { LoadFailed, Loading, ShowMore } from '../layout/load-states';
 
 type QueuedCase = KycReviewQueueQuery['kycReviewQueue']['edges'][number]['node'];
 
@@ -61,21 +62,8 @@ export function KycQueueScreen() {
       <Title order={1}>KYC reviews</Title>
       <Text>Verification cases waiting for a compliance decision, longest waiting first. Names stay masked until you open a case and reveal them.</Text>
       {reason === undefined ? <ReasonNeeded onGive={ask} /> : <ReasonBar reason={reason} onChange={ask} />}
-      {queue.error && (
-        <Alert color="red" role="alert" title="The queue could not be loaded">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">{errorMessage(queue.error, STAFF_READ_MESSAGES)}</Text>
-            <Button size="xs" variant="default" onClick={() => void queue.refetch()}>
-              Try again
-            </Button>
-          </Stack>
-        </Alert>
-      )}
-      {queue.isLoading && (
-        <Center py="md">
-          <Loader aria-label="Loading the queue" />
-        </Center>
-      )}
+      {queue.error && <LoadFailed title="The queue could not be loaded" message={errorMessage(queue.error, STAFF_READ_MESSAGES)} onRetry={() => void queue.refetch()} />}
+      {queue.isLoading && <Loading label="Loading the queue" />}
       {queue.data && cases.length === 0 && <Text>No case is waiting for review.</Text>}
       {cases.length > 0 && (
         <Box component="ul" aria-label="Cases waiting for review" p={0} m={0} style={{ listStyle: 'none' }}>
@@ -84,13 +72,7 @@ export function KycQueueScreen() {
           ))}
         </Box>
       )}
-      {queue.hasNextPage && (
-        <Center>
-          <Button variant="default" onClick={() => void queue.fetchNextPage()} loading={queue.isFetchingNextPage}>
-            Show more cases
-          </Button>
-        </Center>
-      )}
+      {queue.hasNextPage && <ShowMore pages={queue} label="Show more cases" />}
     </Stack>
   );
 }

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Stack, Text, Textarea } from '@mantine/core';
+import { Button, Stack, Text, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { DecidePaymentDocument, PaymentReviewQueueDocument, type DecidePaymentMutation, type PaymentDecision, type PaymentReviewQueueQuery } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
@@ -8,6 +8,7 @@ import { formatMoney } from '../money/format-money';
 import { useIdempotentAttempt } from '../transfers/use-idempotent-attempt';
 import { reasonProblem } from './review-reason-form';
 import { PAYMENT_STATUS_LABELS } from './staff-format';
+import { FormActions } from '../layout/form-actions';
 
 /** A payment held for review as the queue returns it. */
 export type HeldPayment = PaymentReviewQueueQuery['paymentReviewQueue']['edges'][number]['node'];
@@ -92,21 +93,11 @@ export function PaymentDecisionForm({ payment, decision, onDecided, onCancel }: 
           data-autofocus
           {...form.getInputProps('reason')}
         />
-        {refusal && (
-          <Alert color="red" role="alert" title="Not decided">
-            {refusal}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          {onCancel && (
-            <Button variant="default" onClick={onCancel}>
-              Cancel
-            </Button>
-          )}
+        <FormActions refusal={refusal} refusalTitle="Not decided" onCancel={onCancel}>
           <Button type="submit" color={decision === 'REJECT' ? 'red' : undefined} loading={decide.isPending}>
             {VERBS[decision].button}
           </Button>
-        </Group>
+        </FormActions>
       </Stack>
     </form>
   );

@@ -1,4 +1,4 @@
-import { Alert, Badge, Box, Button, Card, Center, Group, Loader, Modal, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Box, Button, Card, Group, Modal, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { PaymentReviewQueueDocument, type PaymentDecision, type PaymentKind, type PaymentReviewReason } from '@meridian/client/web';
 import { useState } from 'react';
@@ -8,6 +8,7 @@ import { formatMoney } from '../money/format-money';
 import { PaymentDecisionForm, type DecidedPayment, type HeldPayment } from './payment-decision-form';
 import { ReasonBar, ReasonNeeded, STAFF_READ_MESSAGES, useReviewReason } from './review-reason';
 import { formatDateTime, humanize, PAYMENT_STATUS_LABELS } from './staff-format';
+import { LoadFailed, Loading, ShowMore } from '../layout/load-states';
 
 /** Payments per page of the queue. */
 const PAGE_SIZE = 20;
@@ -101,21 +102,8 @@ export function PaymentReviewScreen() {
           {lastDecided}
         </Alert>
       )}
-      {queue.error && (
-        <Alert color="red" role="alert" title="The queue could not be loaded">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">{errorMessage(queue.error, STAFF_READ_MESSAGES)}</Text>
-            <Button size="xs" variant="default" onClick={() => void queue.refetch()}>
-              Try again
-            </Button>
-          </Stack>
-        </Alert>
-      )}
-      {queue.isLoading && (
-        <Center py="md">
-          <Loader aria-label="Loading the queue" />
-        </Center>
-      )}
+      {queue.error && <LoadFailed title="The queue could not be loaded" message={errorMessage(queue.error, STAFF_READ_MESSAGES)} onRetry={() => void queue.refetch()} />}
+      {queue.isLoading && <Loading label="Loading the queue" />}
       {queue.data && payments.length === 0 && <Text>No payment is held for review.</Text>}
       {payments.length > 0 && (
         <Stack component="ul" gap="sm" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Payments held for review">
@@ -124,13 +112,7 @@ export function PaymentReviewScreen() {
           ))}
         </Stack>
       )}
-      {queue.hasNextPage && (
-        <Center>
-          <Button variant="default" onClick={() => void queue.fetchNextPage()} loading={queue.isFetchingNextPage}>
-            Show more payments
-          </Button>
-        </Center>
-      )}
+      {queue.hasNextPage && <ShowMore pages={queue} label="Show more payments" />}
       <Modal
         opened={deciding !== undefined}
         onClose={() => setDeciding(undefined)}

@@ -3,7 +3,7 @@ import { useForm } from '@mantine/form';
 import { AccountsDocument, AccountTransactionsDocument, TransferBetweenOwnAccountsDocument, type TransferBetweenOwnAccountsMutation } from '@meridian/client/web';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorField, errorMessage, type ErrorMessages } from '../api/error-messages';
+import { errorMessage, type ErrorMessages, refusedField, showOnField } from '../api/error-messages';
 import { meridianQueryKey, useMeridianMutation } from '../api/use-meridian';
 import type { AccountSummary } from '../accounts/use-accounts';
 import { formatMoney, parseAmountInput, type AmountProblem } from '../money/format-money';
@@ -95,13 +95,9 @@ export function TransferForm({ accounts, defaultFromId, onTransferred }: Transfe
       ]);
       onTransferred?.(data.transferBetweenOwnAccounts);
     },
-    onError: (error) => {
-      const field = errorField(error);
-      if (field && FORM_FIELDS.has(field)) form.setFieldError(field, errorMessage(error));
-    },
+    onError: showOnField(form, FORM_FIELDS),
   });
-  const field = errorField(transfer.error);
-  const refusal = transfer.error && !(field && FORM_FIELDS.has(field)) ? errorMessage(transfer.error, transferMessages(from)) : undefined;
+  const refusal = transfer.error && !refusedField(transfer.error, FORM_FIELDS) ? errorMessage(transfer.error, transferMessages(from)) : undefined;
 
   const submit = form.onSubmit((values) => {
     const source = byId.get(values.fromAccountId)!;

@@ -1,9 +1,10 @@
-import { Alert, Center, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Paper, Stack, Text, Title } from '@mantine/core';
 import { getRouteApi } from '@tanstack/react-router';
 import { errorMessage } from '../api/error-messages';
 import { useAccounts } from '../accounts/use-accounts';
 import { AnchorLink } from '../layout/router-links';
 import { TransferForm } from './transfer-form';
+import { Loading } from '../layout/load-states';
 
 const route = getRouteApi('/signed-in/transfer');
 
@@ -16,11 +17,7 @@ export function TransferScreen() {
     <Stack maw={560}>
       <Title order={1}>Move money</Title>
       <Text>Between your own accounts in the same currency, at once.</Text>
-      {accounts.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading your accounts" />
-        </Center>
-      )}
+      {accounts.isPending && <Loading label="Loading your accounts" />}
       {accounts.error && (
         <Alert color="red" role="alert">
           {errorMessage(accounts.error)}
