@@ -1,4 +1,4 @@
-import { startStack, WEB_HOST, WEB_ORIGIN, type Stack } from '../helpers/stack';
+import { startStack, type Stack } from '../helpers/stack';
 
 // Every per-field guard of the BFFs (field rate limits, the web token-field guard, the mobile
 // device-id check, remote sign-out) sees a root field however the operation spells it:

@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import { linkFromTraceparent, ROOT_CONTEXT, SpanKind, withSpan } from '../telemetry';
 import type { BusEvent, DeliveredEvent, EventHandler, SubscribeOptions, Subscription } from './event-bus';
 import { decodeDeadLetter, decodeEvent, encodeDeadLetter } from './event-codec';
-import type { StreamEntry, StreamLog, StreamReader } from './stream-log';
+import type { StreamEntry, StreamLog } from './stream-log';
 
 const RUNNING = 'running';
 const DONE = 'done';

@@ -1,7 +1,7 @@
 import { errors, returnedRows, uuidv7, type Queryable } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 import { validateCategoryRule, type CategoryRule, type CategoryRuleInput } from '../domain/categorize';
-import { isDetailedCategory, primaryOf, type DetailedCategory } from '../domain/taxonomy';
+import { isDetailedCategory, primaryOf } from '../domain/taxonomy';
 import { categoriseWith, toRule, type Enrichment, type RuleRow } from './enrichment';
 
 /** A transaction row as re-categorisation reads it. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DomainError, ErrorCode, errors, isErrorCode, isIdempotencyKey, pollUntil, returnedRows, type Queryable } from '@meridian/platform';
+import { DomainError, ErrorCode, errors, isIdempotencyKey, pollUntil, returnedRows, type Queryable } from '@meridian/platform';
 import type { DataSource } from 'typeorm';
 
 /** How long a key is remembered: 24 hours, as Stripe does. */
