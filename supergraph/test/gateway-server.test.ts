@@ -201,9 +201,10 @@ describe('gateway server', () => {
     const { server, gql } = await startGateway({ NODE_ENV: 'production', SUBGRAPH_TIMEOUT_MS: '150' });
     try {
       const started = Date.now();
-      const { body } = await gql('{ slow(ms: 1000) }');
+      const { body } = await gql('{ slow(ms: 3000) }');
 
-      expect(Date.now() - started).toBeLessThan(900);
+      // Cut long before the subgraph answers: undici checks the deadline on a half-second timer, so within about a second of it.
+      expect(Date.now() - started).toBeLessThan(2_000);
       expect(body.errors?.[0].extensions).toEqual({ code: ErrorCode.SERVICE_UNAVAILABLE });
       expect(body.errors?.[0].message).not.toMatch(/abort|timeout/i);
     } finally {
