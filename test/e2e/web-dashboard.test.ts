@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { documentIdOf } from '@meridian/client';
 import { AccountsDocument } from '@meridian/client/web';
+import { seedDemoBanking } from '@meridian/banking';
+import { DEMO_USER, seedDemoUser } from '@meridian/identity';
 import type { Browser, Page } from 'playwright-core';
 import type { Stack } from '../helpers/stack';
 import { checkScreen, choose, describeInChromium, expectFitsWidth, expectText, openContext as openBrowserContext } from '../helpers/web-browser';
@@ -185,6 +187,62 @@ describeInChromium('the web dashboard in Chromium', () => {
       const probe = await fetch(`${base}/auth/session`, { headers: { cookie: `${held.name}=${held.value}` } });
       expect(probe.status).toBe(401);
 
+      expect(problems).toEqual({ external: [], csp: [], errors: [], failed: [] });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lets the demo user npm start seeds sign in, see the year of history, move money and sign out for good', async () => {
+    // The same seeding as `npm start`: the demo customer with a current, a savings and a euro account and a year of history.
+    const demo = await seedDemoUser(stack.identity.accounts);
+    const { accounts } = await seedDemoBanking({ accounts: stack.banking.accounts, ledger: stack.banking.ledger, fx: stack.banking.fx, ownerId: demo.userId });
+    const available = async (id: string) => {
+      const [account] = await stack.banking.accounts.findByIds([id]);
+      return account!.creditsPosted - account!.debitsPosted - account!.debitsPending + account!.overdraftLimit;
+    };
+    const pounds = (minor: bigint) => `£${(minor / 100n).toLocaleString('en-GB')}.${String(minor % 100n).padStart(2, '0')}`;
+    const [current, savings] = [await available(accounts.current.id), await available(accounts.savings.id)];
+    expect(current).toBeGreaterThan(25_00n);
+
+    const { context, page, problems } = await openContext();
+    try {
+      await page.goto(`${base}/sign-in`);
+      await page.getByRole('textbox', { name: 'Email address' }).fill(DEMO_USER.email);
+      await page.getByLabel(/^Password/).fill(DEMO_USER.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${base}/accounts`);
+      await expectText(page.getByTestId('signed-in-as'), DEMO_USER.displayName);
+      await expectText(page.getByRole('article', { name: 'Current account' }).getByTestId('balance-available'), pounds(current));
+      await expectText(page.getByRole('article', { name: 'Savings' }).getByTestId('balance-available'), pounds(savings));
+      await page.getByRole('article', { name: 'Euro wallet' }).waitFor();
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Move money' }).click();
+      await choose(page, 'From', /^Current account/);
+      await choose(page, 'To', /^Savings/);
+      await page.getByRole('textbox', { name: 'Amount' }).fill('25');
+      await page.getByRole('textbox', { name: 'Note' }).fill('Demo rainy-day top-up');
+      await page.getByRole('button', { name: 'Move money' }).click();
+      await expectText(page.getByRole('status').filter({ hasText: 'Money moved' }), '£25.00 moved from Current account to Savings.');
+
+      // The history holds the year the seed wrote, with the move on top; the balances moved by exactly £25.
+      await page.goto(`${base}/accounts/${accounts.current.id}`);
+      const first = page.getByTestId('transaction').first();
+      await expectText(first, 'Demo rainy-day top-up');
+      await expectText(first.getByTestId('transaction-amount'), '-£25.00');
+      expect(await page.getByTestId('transaction').count()).toBeGreaterThan(10);
+      await expectText(page.getByTestId('balance-available'), pounds(current - 25_00n));
+      expect(await available(accounts.savings.id)).toBe(savings + 25_00n);
+
+      const held = (await context.cookies()).find((c) => c.name.endsWith('meridian-session'))!;
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.waitForURL(`${base}/sign-in`);
+      const replay = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: base, cookie: `${held.name}=${held.value}` },
+        body: JSON.stringify({ documentId: documentIdOf(AccountsDocument) }),
+      });
+      expect(replay.status).toBe(401);
       expect(problems).toEqual({ external: [], csp: [], errors: [], failed: [] });
     } finally {
       await context.close();

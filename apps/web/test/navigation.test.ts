@@ -1,5 +1,5 @@
 import { historyRange, humanizeCode, isCalendarDate, rangeProblem, readHistorySearch } from '../src/accounts/history-filter';
-import { activeNavItem, navItems, visibleNavItems, type NavItem } from '../src/layout/nav-items';
+import { activeNavItem, homeFor, navItems, visibleNavItems, type NavItem } from '../src/layout/nav-items';
 import { HOME_PATH, safeRedirect } from '../src/session/safe-redirect';
 
 describe('safeRedirect (where sign-in sends the person back to)', () => {
@@ -39,6 +39,16 @@ describe('the navigation list', () => {
     // The staff screens' own entries: support only looks customers up.
     expect(visibleNavItems(navItems, ['SUPPORT']).filter((i) => i.roles).map((i) => i.label)).toEqual(['Customer lookup']);
     expect(visibleNavItems(navItems, ['COMPLIANCE']).filter((i) => i.roles).map((i) => i.label)).toEqual(['KYC reviews', 'Payment reviews', 'Customer lookup']);
+  });
+
+  it('shows the banking screens to customers only, and sends staff to their own first screen', () => {
+    const compliance = visibleNavItems(navItems, ['COMPLIANCE']).map((i) => i.label);
+    expect(compliance).toEqual(['Devices and sessions', 'Security', 'KYC reviews', 'Payment reviews', 'Customer lookup']);
+    expect(homeFor(['CUSTOMER'])).toBe('/accounts');
+    expect(homeFor(['CUSTOMER', 'ADMIN'])).toBe('/accounts');
+    expect(homeFor(['COMPLIANCE'])).toBe('/staff/kyc');
+    expect(homeFor(['SUPPORT'])).toBe('/staff/customers');
+    expect(homeFor([])).toBe('/security');
   });
 
   it('marks the entry with the longest matching path', () => {

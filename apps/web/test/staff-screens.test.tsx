@@ -38,6 +38,17 @@ describe('the staff screens', () => {
     expect(bff.variablesOf(KycReviewQueueDocument)).toEqual([]);
   });
 
+  it('take a compliance officer from the accounts (the home after sign-in) to the KYC queue, without the banking menu', async () => {
+    const bff = createFakeBff();
+    signedInAs(bff, ['COMPLIANCE']);
+    const { app } = openAppAt('/accounts', bff);
+    expect(await screen.findByRole('dialog', { name: 'Why are you looking?' }, FIRST_RENDER)).toBeTruthy();
+    expect(app.router.state.location.pathname).toBe('/staff/kyc');
+    const navigation = screen.getByRole('navigation', { name: 'Main', hidden: true });
+    expect(within(navigation).queryByRole('link', { name: 'Accounts', hidden: true })).toBeNull();
+    expect(within(navigation).getByRole('link', { name: 'KYC reviews', hidden: true })).toBeTruthy();
+  });
+
   it('let support look customers up, but not review KYC cases', async () => {
     const bff = createFakeBff();
     signedInAs(bff, ['SUPPORT']);

@@ -1,4 +1,6 @@
-import { createRoute, lazyRouteComponent } from '@tanstack/react-router';
+import { createRoute, lazyRouteComponent, redirect } from '@tanstack/react-router';
+import { homeFor } from '../layout/nav-items';
+import { ensureMe } from '../session/session-query';
 import { signedInRoute } from '../routes/signed-in-route';
 import { readHistorySearch } from './history-filter';
 
@@ -6,6 +8,12 @@ import { readHistorySearch } from './history-filter';
 export const accountsRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: '/accounts',
+  // The app's home after sign-in: staff, who hold no accounts, go to their own first screen.
+  beforeLoad: async ({ context }) => {
+    const { me } = await ensureMe(context);
+    const home = homeFor(me.roles);
+    if (home !== '/accounts') throw redirect({ to: home });
+  },
   component: lazyRouteComponent(() => import('./accounts-screen'), 'AccountsScreen'),
 });
 

@@ -6,25 +6,28 @@ export interface NavItem {
   label: string;
   /** A route of the app. */
   to: NonNullable<LinkProps['to']>;
-  /** Shown only to users holding one of these roles (staff screens: `SUPPORT`, `COMPLIANCE`, `ADMIN`); default everyone. */
+  /** Shown only to users holding one of these roles (`CUSTOMER`; staff screens: `SUPPORT`, `COMPLIANCE`, `ADMIN`); default everyone. */
   roles?: readonly string[];
 }
+
+/** The banking screens: customers', not staff's (a staff member banks with another sign-in). */
+const CUSTOMER = ['CUSTOMER'] as const;
 
 /**
  * The main navigation, in order. A new screen adds its route to
  * `routes/route-list.ts` and, if it belongs in the navigation, an entry here.
  */
 export const navItems: readonly NavItem[] = [
-  { label: 'Accounts', to: '/accounts' },
-  { label: 'Move money', to: '/transfer' },
-  { label: 'Pay someone', to: '/payments/pay' },
-  { label: 'Payments', to: '/payments' },
-  { label: 'Open an account', to: '/accounts/open' },
-  { label: 'Money insights', to: '/insights' },
+  { label: 'Accounts', to: '/accounts', roles: CUSTOMER },
+  { label: 'Move money', to: '/transfer', roles: CUSTOMER },
+  { label: 'Pay someone', to: '/payments/pay', roles: CUSTOMER },
+  { label: 'Payments', to: '/payments', roles: CUSTOMER },
+  { label: 'Open an account', to: '/accounts/open', roles: CUSTOMER },
+  { label: 'Money insights', to: '/insights', roles: CUSTOMER },
   { label: 'Devices and sessions', to: '/devices' },
-  { label: 'Verify your identity', to: '/verification', roles: ['CUSTOMER'] },
+  { label: 'Verify your identity', to: '/verification', roles: CUSTOMER },
   { label: 'Security', to: '/security' },
-  { label: 'API keys', to: '/security/api-keys', roles: ['CUSTOMER'] },
+  { label: 'API keys', to: '/security/api-keys', roles: CUSTOMER },
   { label: 'KYC reviews', to: '/staff/kyc', roles: KYC_REVIEW_ROLES },
   { label: 'Payment reviews', to: '/staff/payments', roles: PAYMENT_REVIEW_ROLES },
   { label: 'Customer lookup', to: '/staff/customers', roles: CUSTOMER_LOOKUP_ROLES },
@@ -40,4 +43,10 @@ export function activeNavItem(items: readonly NavItem[], pathname: string): NavI
   return items
     .filter((item) => pathname === item.to || pathname.startsWith(`${item.to}/`))
     .sort((a, b) => b.to.length - a.to.length)[0];
+}
+
+/** Where a user lands after signing in: the accounts for a customer, else the first screen their roles open. */
+export function homeFor(roles: readonly string[]): NavItem['to'] {
+  if (roles.includes('CUSTOMER')) return '/accounts';
+  return visibleNavItems(navItems, roles).find((item) => item.roles)?.to ?? '/security';
 }

@@ -1,6 +1,6 @@
-import { MeDocument, type MeQuery, type Role } from '@meridian/client/web';
+import type { Role } from '@meridian/client/web';
 import type { RouterContext } from '../routes/root-route';
-import { meridianQueryKey } from '../api/use-meridian';
+import { ensureMe } from '../session/session-query';
 
 /** A staff screen opened by someone without any of its roles. */
 export class NotAllowedError extends Error {
@@ -8,15 +8,6 @@ export class NotAllowedError extends Error {
     super(`This page is for ${roles.join(', ')} staff only.`);
     this.name = 'NotAllowedError';
   }
-}
-
-/** The signed-in user, from the cache the layout's `me` query fills (one request for both). */
-export function ensureMe(context: RouterContext): Promise<MeQuery> {
-  return context.queryClient.ensureQueryData({
-    queryKey: meridianQueryKey(MeDocument, {}),
-    queryFn: () => context.api.graphql.request(MeDocument, {}),
-    staleTime: 60_000,
-  });
 }
 
 /**

@@ -11,6 +11,7 @@ import { SessionActionsProvider } from '../../src/session/session-actions';
 import { StepUpProvider } from '../../src/session/step-up-context';
 import { cssVariablesResolver, theme } from '../../src/theme';
 import { data, type FakeBff } from './fake-bff';
+import { installRouterShims } from './router-shims';
 
 /** How long the first screen may take: the session check, `me` and a lazily loaded route (slow on a busy machine). */
 export const FIRST_RENDER = { timeout: 10_000 };
@@ -39,10 +40,7 @@ export function signedInAs(bff: FakeBff, roles: string[], me: { email?: string; 
 
 /** The whole app over the fake BFF, routed from `path` (Mantine in its test mode: no transitions, no portals). */
 export function openAppAt(path: string, bff: FakeBff) {
-  // The router restores scrolling, which jsdom does not do.
-  window.scrollTo = () => {};
-  // The router tells a redirect or a thrown answer by `instanceof Response`, a class jsdom lacks (nothing here throws one).
-  if (typeof globalThis.Response === 'undefined') Object.assign(globalThis, { Response: class Response {} });
+  installRouterShims();
   const api = createMeridianApi({ fetch: bff.fetch });
   const app = createMeridianApp(api, createMemoryHistory({ initialEntries: [path] }));
   render(

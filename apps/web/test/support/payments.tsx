@@ -4,12 +4,11 @@ import userEvent from '@testing-library/user-event';
 import type { ReactElement } from 'react';
 import { data, type FakeBff } from './fake-bff';
 import { renderWithApp } from './render-with-app';
+import { installRouterShims } from './router-shims';
 
 // Fixtures and mounts for the payments screens' tests.
 
-// The router restores scrolling, which jsdom does not do; it tells a redirect by `instanceof Response`, a class jsdom lacks.
-window.scrollTo = () => {};
-if (typeof globalThis.Response === 'undefined') Object.assign(globalThis, { Response: class Response {} });
+installRouterShims();
 // The payments list loads further as its end scrolls into view; jsdom has no IntersectionObserver (and no scrolling).
 if (typeof window.IntersectionObserver === 'undefined') {
   Object.assign(window, {
