@@ -15,6 +15,9 @@ process.env.DATA_DIR = process.env.MERIDIAN_TEST_DATA_DIR;
 process.env.RATE_LIMIT_KEY_PREFIX = `test:${Math.random().toString(36).slice(2)}:`;
 // And its streams, consumer groups, revocations and caches: parallel stacks never take each other's events.
 process.env.REDIS_KEY_PREFIX = `test:${Math.random().toString(36).slice(2)}:`;
+// A Redis command's deadline: production's 500 ms is met by an idle Redis, not by one shared with a
+// busy test run (Chromium, many stacks). The outage tests set their own short one.
+process.env.REDIS_COMMAND_TIMEOUT_MS ??= '2000';
 // Background workers (identity: audit sealer; ledger: outbox relay, expiry sweeper; KYC: outbox, dispatch, re-screening, retention; insights: event consumers, alert rules) run only where a test starts them.
 process.env.IDENTITY_WORKERS ??= 'false';
 process.env.LEDGER_WORKERS ??= 'false';
