@@ -94,7 +94,8 @@ describeInChromium('the payments screens in Chromium', () => {
       await page.getByRole('textbox', { name: 'Account number' }).fill('12345678');
       await page.getByRole('button', { name: 'Add payee' }).click();
       const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
-      await dialog.getByRole('radio', { name: 'A code by email' }).check();
+      // The user's own factors only: email is one of them (a radio among several, or the only one, named).
+      await dialog.getByText('A code by email', { exact: true }).click();
       await dialog.getByRole('button', { name: 'Email me a code' }).click();
       await dialog.getByText(/We sent a code to/).waitFor();
       const code = (await stack.latestMail(email, 'identity.step_up_code'))!.data!.code as string;

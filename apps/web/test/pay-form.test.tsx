@@ -265,7 +265,7 @@ describe('the pay form', () => {
     await proceed(events);
     await pay(events);
     const dialog = await screen.findByRole('dialog', { name: 'Confirm it is you' });
-    await events.click(within(dialog).getByRole('button', { name: 'Email me a code' }));
+    await events.click(await within(dialog).findByRole('button', { name: 'Email me a code' }));
     await events.type(await within(dialog).findByRole('textbox', { name: '6-digit code' }), '246810');
     await events.click(within(dialog).getByRole('button', { name: 'Confirm' }));
     expect((await screen.findByRole('status')).textContent).toContain('£1,200.00 paid to Ana López.');
@@ -282,7 +282,7 @@ describe('the pay form', () => {
     await proceed(events);
     await pay(events);
     const dialog = await screen.findByRole('dialog', { name: 'Confirm it is you' });
-    await events.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await events.click(await within(dialog).findByRole('button', { name: 'Cancel' }));
     expect((await screen.findByRole('alert')).textContent).toContain('A payment this large needs you to confirm it is you with a second factor.');
     expect(bff.variablesOf(CreatePaymentDocument)).toHaveLength(1);
   });

@@ -86,7 +86,7 @@ describe('the payee form', () => {
     await events.type(box('Account number'), '12345678');
     await add(events);
     const dialog = await screen.findByRole('dialog', { name: 'Confirm it is you' });
-    await events.click(within(dialog).getByRole('button', { name: 'Email me a code' }));
+    await events.click(await within(dialog).findByRole('button', { name: 'Email me a code' }));
     await events.type(await within(dialog).findByRole('textbox', { name: '6-digit code' }), '000000');
     await events.click(within(dialog).getByRole('button', { name: 'Confirm' }));
     expect(await within(dialog).findByText(/That code is not right, or it has expired. 4 attempts left./)).toBeTruthy();
@@ -95,6 +95,22 @@ describe('the payee form', () => {
     await events.click(within(dialog).getByRole('button', { name: 'Confirm' }));
     await waitFor(() => expect(onAdded).toHaveBeenCalledTimes(1));
     expect(bff.variablesOf(CreatePayeeDocument)).toHaveLength(2);
+  });
+
+  it('offers only the second factors the user has, whatever the challenge lists', async () => {
+    const bff = createFakeBff();
+    answerStepUp(bff, { done: false }, ['EMAIL', 'RECOVERY_CODE']);
+    bff.on(CreatePayeeDocument, refusal('STEP_UP_REQUIRED', 'A recent second factor is required.', { maxAgeSeconds: 300, methods: ['TOTP', 'RECOVERY_CODE', 'EMAIL', 'SMS'] }, 403));
+    const { events } = setup(bff);
+    await events.type(box("Payee's name"), 'Northwind Lettings');
+    await events.type(box('Sort code'), '123456');
+    await events.type(box('Account number'), '12345678');
+    await add(events);
+    const dialog = await screen.findByRole('dialog', { name: 'Confirm it is you' });
+    expect(await within(dialog).findByRole('radio', { name: 'A code by email' })).toHaveProperty('checked', true);
+    expect(within(dialog).getByRole('radio', { name: 'A recovery code' })).toBeTruthy();
+    expect(within(dialog).queryByRole('radio', { name: 'Authenticator app' })).toBeNull();
+    expect(within(dialog).queryByRole('radio', { name: 'A code by text message' })).toBeNull();
   });
 
   it.each([
@@ -109,7 +125,7 @@ describe('the payee form', () => {
     await events.type(box('Sort code'), '123456');
     await events.type(box('Account number'), '12345678');
     await add(events);
-    if (what === 'a cancelled second factor') await events.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Cancel' }));
+    if (what === 'a cancelled second factor') await events.click(await within(await screen.findByRole('dialog')).findByRole('button', { name: 'Cancel' }));
     expect((await screen.findByRole('alert')).textContent).toContain(message);
   });
 

@@ -56,7 +56,7 @@ describe('changing the password', () => {
     const events = userEvent.setup();
     await fillPasswords(events, CURRENT, NEW);
     const dialog = await screen.findByRole('dialog', { name: 'Confirm it is you' });
-    await events.click(within(dialog).getByRole('button', { name: 'Email me a code' }));
+    await events.click(await within(dialog).findByRole('button', { name: 'Email me a code' }));
     await events.type(await within(dialog).findByRole('textbox', { name: '6-digit code' }), '135790');
     await events.click(within(dialog).getByRole('button', { name: 'Confirm' }));
     expect((await screen.findByRole('status')).textContent).toContain('Every other device was signed out; this one stays signed in.');
@@ -100,7 +100,7 @@ describe('changing the password', () => {
     renderWithApp(<ChangePasswordForm />, bff);
     const events = userEvent.setup();
     await fillPasswords(events, CURRENT, NEW);
-    await events.click(within(await screen.findByRole('dialog', { name: 'Confirm it is you' })).getByRole('button', { name: 'Cancel' }));
+    await events.click(await within(await screen.findByRole('dialog', { name: 'Confirm it is you' })).findByRole('button', { name: 'Cancel' }));
     expect((await screen.findByRole('alert')).textContent).toContain('Changing your password needs you to confirm it is you. Press “Change my password” to try again.');
     expect(bff.variablesOf(ChangePasswordDocument)).toHaveLength(1);
   });

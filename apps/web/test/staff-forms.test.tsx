@@ -247,7 +247,7 @@ describe('revealing personal data on a case', () => {
 
     await events.click(screen.getByRole('button', { name: 'Reveal personal data' }));
     const dialog = await screen.findByRole('dialog', { name: 'Confirm it is you' });
-    await events.click(within(dialog).getByRole('button', { name: 'Email me a code' }));
+    await events.click(await within(dialog).findByRole('button', { name: 'Email me a code' }));
     await events.type(within(dialog).getByRole('textbox', { name: '6-digit code' }), '135790');
     await events.click(within(dialog).getByRole('button', { name: 'Confirm' }));
     expect(await within(table).findByText('Fay Consider')).toBeTruthy();
@@ -270,7 +270,7 @@ describe('revealing personal data on a case', () => {
     const events = userEvent.setup();
     await events.click(screen.getByRole('button', { name: 'Reveal personal data' }));
     const dialog = await screen.findByRole('dialog', { name: 'Confirm it is you' });
-    await events.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await events.click(await within(dialog).findByRole('button', { name: 'Cancel' }));
     expect((await screen.findByRole('alert')).textContent).toContain('Revealing personal data needs a second factor from the last few minutes.');
     expect(screen.getByText('F*** C*******')).toBeTruthy();
   });

@@ -198,7 +198,7 @@ describe('the transfer form', () => {
     await fillTransfer(events, '25');
     await send(events);
     const dialog = await screen.findByRole('dialog', { name: 'Confirm it is you' });
-    await events.click(within(dialog).getByRole('button', { name: 'Email me a code' }));
+    await events.click(await within(dialog).findByRole('button', { name: 'Email me a code' }));
     expect(await within(dialog).findByText('We sent a code to a***@example.com.')).toBeTruthy();
     await events.type(within(dialog).getByRole('textbox', { name: '6-digit code' }), '246810');
     await events.click(within(dialog).getByRole('button', { name: 'Confirm' }));
@@ -217,7 +217,7 @@ describe('the transfer form', () => {
     await fillTransfer(events, '25');
     await send(events);
     const dialog = await screen.findByRole('dialog', { name: 'Confirm it is you' });
-    await events.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await events.click(await within(dialog).findByRole('button', { name: 'Cancel' }));
     expect((await screen.findByRole('alert')).textContent).toContain('This transfer needs you to confirm it is you.');
     expect(bff.variablesOf(TransferBetweenOwnAccountsDocument)).toHaveLength(1);
   });

@@ -1,8 +1,10 @@
 import { Modal, Text } from '@mantine/core';
 import type { StepUpChallenge } from '@meridian/client';
-import { RequestStepUpCodeDocument } from '@meridian/client/web';
+import { MfaStatusDocument, RequestStepUpCodeDocument } from '@meridian/client/web';
 import { createContext, useCallback, useContext, useRef, useState, type ReactNode } from 'react';
 import { useApi } from '../api/api-context';
+import { useMeridianQuery } from '../api/use-meridian';
+import { Loading } from '../layout/load-states';
 import { SecondFactorForm } from './second-factor-form';
 
 /** Asks the person for a second factor; resolves true once the session is stepped up, false if they cancel. */
@@ -34,6 +36,15 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
     });
   }, []);
 
+  // The methods this user has (an authenticator app only once set up), so the dialog offers no other;
+  // if they cannot be read, the challenge's own list.
+  const mfa = useMeridianQuery(MfaStatusDocument, {}, { enabled: challenge !== undefined, staleTime: 60_000, retry: false });
+  const usable = (offered: StepUpChallenge['methods']) => {
+    const held = mfa.data?.me.mfa.methods;
+    const both = held ? offered.filter((method) => held.includes(method)) : [];
+    return both.length > 0 ? both : offered;
+  };
+
   const finish = (steppedUp: boolean) => {
     settle.current?.(steppedUp);
     settle.current = undefined;
@@ -49,16 +60,20 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
             <Text size="sm" mb="md">
               For your security this needs a second factor from the last {Math.max(1, Math.round(challenge.maxAgeSeconds / 60))} minutes.
             </Text>
-            <SecondFactorForm
-              methods={challenge.methods}
-              sendCode={async (channel) => (await api.graphql.request(RequestStepUpCodeDocument, { channel })).requestStepUpCode}
-              submit={async (method, code) => {
-                await api.auth.stepUp({ method, code });
-                finish(true);
-              }}
-              submitLabel="Confirm"
-              onCancel={() => finish(false)}
-            />
+            {mfa.isPending ? (
+              <Loading label="Loading your second factors" />
+            ) : (
+              <SecondFactorForm
+                methods={usable(challenge.methods)}
+                sendCode={async (channel) => (await api.graphql.request(RequestStepUpCodeDocument, { channel })).requestStepUpCode}
+                submit={async (method, code) => {
+                  await api.auth.stepUp({ method, code });
+                  finish(true);
+                }}
+                submitLabel="Confirm"
+                onCancel={() => finish(false)}
+              />
+            )}
           </>
         )}
       </Modal>

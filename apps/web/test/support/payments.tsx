@@ -1,4 +1,4 @@
-import { RequestStepUpCodeDocument, type PaymentPartsFragment, type SavedDestinationsQuery } from '@meridian/client/web';
+import { MfaStatusDocument, RequestStepUpCodeDocument, type PaymentPartsFragment, type SavedDestinationsQuery } from '@meridian/client/web';
 import { createMemoryHistory, createRootRoute, createRouter, RouterProvider } from '@tanstack/react-router';
 import userEvent from '@testing-library/user-event';
 import type { ReactElement } from 'react';
@@ -68,7 +68,9 @@ export function payment(overrides: Partial<PaymentPartsFragment> = {}): PaymentP
 }
 
 /** A step-up answered by an emailed code: the dialog's code request and `POST /auth/step-up` (right only for 246810). */
-export function answerStepUp(bff: FakeBff, steppedUp: { done: boolean }) {
+export function answerStepUp(bff: FakeBff, steppedUp: { done: boolean }, methods: string[] = ['EMAIL', 'RECOVERY_CODE']) {
+  // The user's own second factors: no authenticator app unless a test gives one.
+  bff.on(MfaStatusDocument, data({ me: { id: 'user-1', mfa: { totpEnabled: methods.includes('TOTP'), totpEnabledAt: null, recoveryCodesLeft: 10, methods, required: false } } }));
   bff.on(RequestStepUpCodeDocument, data({ requestStepUpCode: { channel: 'EMAIL', sentTo: 'd***@example.com', expiresAt: '2026-12-07T10:05:00.000Z', resendAfter: '2026-12-07T10:00:30.000Z' } }));
   bff.onRoute('POST /auth/step-up', (body) => {
     steppedUp.done = body?.code === '246810';
