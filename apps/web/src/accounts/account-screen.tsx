@@ -1,5 +1,5 @@
 import { Alert, Badge, Card, Center, Group, Loader, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useIntersection } from '@mantine/hooks';
+import { useDebouncedValue, useIntersection } from '@mantine/hooks';
 import { AccountTransactionsDocument } from '@meridian/client/web';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
@@ -9,7 +9,7 @@ import { AnchorLink, ButtonLink } from '../layout/router-links';
 import { BalanceSummary } from './balance-summary';
 import { CloseAccountButton } from './close-account-button';
 import { historyRange, rangeProblem, type HistorySearch } from './history-filter';
-import { TransactionList, transactionMatches } from './transaction-list';
+import { TransactionList } from './transaction-list';
 import { accountTypeLabel, formatAccountNumber, useAccounts } from './use-accounts';
 import { LoadFailed, Loading, ShowMore } from '../layout/load-states';
 
@@ -17,13 +17,14 @@ const route = getRouteApi('/signed-in/accounts/$accountId');
 
 /** Transactions per page of the history. */
 const PAGE_SIZE = 25;
+/** The longest search banking takes. */
+const MAX_SEARCH_LENGTH = 100;
 
 /**
  * One account: its balances, closing it, and its history newest first, read
  * page by page as the list scrolls (the connection's cursor), filtered by a
- * range of days (the query's `from`/`to`) and by text. Banking's history has
- * no text search, so the text filters the transactions loaded so far, and
- * loading carries on while the end of the list is in view.
+ * range of days (the query's `from`/`to`) and by text (its `search`: the
+ * description or kind, asked for once typing pauses).
  */
 export function AccountScreen() {
   const { accountId } = route.useParams();
@@ -33,18 +34,18 @@ export function AccountScreen() {
   const account = accounts.data?.me.accounts.find((a) => a.id === accountId);
   const [query, setQuery] = useState(search.q ?? '');
   const problem = rangeProblem(search);
+  const [text] = useDebouncedValue(search.q?.trim() ?? '', 300);
   const history = useMeridianInfiniteQuery(
     AccountTransactionsDocument,
-    { accountId, first: PAGE_SIZE, ...historyRange(search) },
+    { accountId, first: PAGE_SIZE, ...historyRange(search), ...(text ? { search: text } : {}) },
     (page) => (page.account?.transactions.pageInfo.hasNextPage ? page.account.transactions.pageInfo.endCursor : undefined),
     { enabled: !problem },
   );
   const { ref: endRef, entry } = useIntersection({ rootMargin: '200px' });
   const pages = history.data?.pages ?? [];
-  const loaded = pages.flatMap((page) => page.account?.transactions.edges.map((edge) => edge.node) ?? []);
-  const shown = loaded.filter((t) => transactionMatches(t, search.q ?? ''));
+  const shown = pages.flatMap((page) => page.account?.transactions.edges.map((edge) => edge.node) ?? []);
 
-  // Infinite scroll: while the end of the list is in view (a search may leave it there), the next page loads.
+  // Infinite scroll: while the end of the list is in view, the next page loads.
   const { hasNextPage, isFetchingNextPage, error: historyError, fetchNextPage } = history;
   useEffect(() => {
     if (entry?.isIntersecting && hasNextPage && !isFetchingNextPage && !historyError) void fetchNextPage();
@@ -134,7 +135,8 @@ export function AccountScreen() {
           <TextInput
             type="search"
             label="Search"
-            description="In the transactions loaded so far"
+            description="Description or kind, such as card payment"
+            maxLength={MAX_SEARCH_LENGTH}
             value={query}
             onChange={(event) => {
               setQuery(event.currentTarget.value);
@@ -146,14 +148,12 @@ export function AccountScreen() {
 
       {history.error && <LoadFailed title="The history could not be loaded" message={errorMessage(history.error)} onRetry={() => void history.refetch()} />}
       {history.isPending && !problem && <Loading label="Loading transactions" />}
-      {history.data && shown.length === 0 && !history.hasNextPage && (
-        <Text>{loaded.length === 0 ? 'No transactions in this period.' : 'No transactions match your search.'}</Text>
-      )}
+      {history.data && shown.length === 0 && <Text>{text ? 'No transactions match your search.' : 'No transactions in this period.'}</Text>}
       <TransactionList transactions={shown} />
       <div ref={endRef} />
       {history.hasNextPage && <ShowMore pages={history} label="Load older transactions" />}
       <Text size="sm" c="dimmed" aria-live="polite">
-        {history.data ? `Showing ${shown.length} of ${loaded.length} transactions loaded${history.hasNextPage ? '' : ' (the whole period)'}.` : ''}
+        {history.data ? `Showing ${shown.length} transaction${shown.length === 1 ? '' : 's'}${history.hasNextPage ? '; older ones load as you scroll' : text ? ' (all that match)' : ' (the whole period)'}.` : ''}
       </Text>
     </Stack>
   );

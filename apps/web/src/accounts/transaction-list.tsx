@@ -16,15 +16,6 @@ const STATUS_LABELS: Record<HistoryTransaction['status'], string | undefined> = 
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** What a search matches against: the description, the kind and the amount as written and as shown. */
-export function transactionMatches(transaction: HistoryTransaction, query: string): boolean {
-  const needle = query.trim().toLowerCase();
-  if (!needle) return true;
-  const { amount } = transaction;
-  const haystack = [transaction.description, humanizeCode(transaction.code), amount.amount, formatMoney(amount.amount, amount.currency)].join(' ').toLowerCase();
-  return haystack.includes(needle);
-}
-
 /** An account's transactions, newest first: when, what, how much (signed) and the balance after. */
 export function TransactionList({ transactions }: { transactions: HistoryTransaction[] }) {
   return (

@@ -60,7 +60,8 @@ export type Account = {
   /**
    * The account's transactions, newest first, as a Relay connection. Cursors stay valid when new
    * transactions arrive. A reservation that was later posted appears once, as the transaction that
-   * settled it. Errors: `BAD_USER_INPUT` (`first` outside 1 to 100, malformed cursor, `from` after `to`).
+   * settled it. Errors: `BAD_USER_INPUT` (`first` outside 1 to 100, malformed cursor, `from` after `to`,
+   * `search` empty or over 100 characters).
    */
   transactions: TransactionConnection;
   /** What the account is for. */
@@ -79,6 +80,7 @@ export type AccountTransactionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   from?: InputMaybe<Scalars['DateTime']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 

@@ -33,6 +33,8 @@ export interface TransactionPageRequest {
   from: Date | null;
   /** Only postings before this instant. */
   to: Date | null;
+  /** Only transactions whose description or kind contains this text, ignoring case. */
+  search: string | null;
 }
 
 /** A page of transactions and whether more follow. */
@@ -62,13 +64,21 @@ export function decodeCursor(cursor: string): string {
   return id;
 }
 
+/** The longest text `Account.transactions(search:)` takes. */
+export const MAX_SEARCH_LENGTH = 100;
+
+/** `search` as a LIKE pattern that matches it anywhere, its `%`, `_` and `\` taken literally. */
+export function containsPattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 /**
  * Checks and normalises the arguments of `Account.transactions`.
- * Errors: BAD_USER_INPUT (`first` outside 1 to 100, malformed cursor, `from` after `to`).
+ * Errors: BAD_USER_INPUT (`first` outside 1 to 100, malformed cursor, `from` after `to`, `search` empty or over 100 characters).
  */
 export function pageRequest(
   accountId: string,
-  args: { first?: number | null; after?: string | null; from?: Date | null; to?: Date | null },
+  args: { first?: number | null; after?: string | null; from?: Date | null; to?: Date | null; search?: string | null },
 ): TransactionPageRequest {
   const first = args.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
@@ -77,5 +87,9 @@ export function pageRequest(
   const from = args.from ?? null;
   const to = args.to ?? null;
   if (from && to && from.getTime() > to.getTime()) throw errors.badInput('from must not be after to.', { field: 'from' });
-  return { accountId, first, beforeId: args.after ? decodeCursor(args.after) : null, from, to };
+  const search = args.search == null ? null : args.search.trim();
+  if (search !== null && (search.length === 0 || [...search].length > MAX_SEARCH_LENGTH)) {
+    throw errors.badInput(`search must be 1 to ${MAX_SEARCH_LENGTH} characters.`, { field: 'search' });
+  }
+  return { accountId, first, beforeId: args.after ? decodeCursor(args.after) : null, from, to, search };
 }

@@ -68,7 +68,7 @@ export function loadersFor(ctx: SubgraphContext, services: LoaderServices): Bank
     transferById: new DataLoader((ids) => services.transfers(ids), { maxBatchSize: MAX_BATCH }),
     transactions: new DataLoader((requests) => services.history.pages(requests), {
       maxBatchSize: MAX_BATCH,
-      cacheKeyFn: (r) => JSON.stringify([r.accountId, r.first, r.beforeId, r.from?.getTime() ?? null, r.to?.getTime() ?? null]),
+      cacheKeyFn: (r) => JSON.stringify([r.accountId, r.first, r.beforeId, r.from?.getTime() ?? null, r.to?.getTime() ?? null, r.search]),
     }),
     balanceAt: new DataLoader((requests) => services.history.balancesAt(requests), {
       maxBatchSize: MAX_BATCH,

@@ -193,9 +193,9 @@ export const OWN_TRANSFER = /* GraphQL */ `
   }
 `;
 export const TRANSACTIONS = /* GraphQL */ `
-  query Transactions($id: ID!, $first: Int, $after: String, $from: DateTime, $to: DateTime) {
+  query Transactions($id: ID!, $first: Int, $after: String, $from: DateTime, $to: DateTime, $search: String) {
     account(id: $id) {
-      transactions(first: $first, after: $after, from: $from, to: $to) {
+      transactions(first: $first, after: $after, from: $from, to: $to, search: $search) {
         edges { cursor node { id transferId direction amount { amount currency } balanceAfter { amount } status code description createdAt } }
         pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
       }

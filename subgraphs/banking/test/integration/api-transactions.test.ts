@@ -134,6 +134,40 @@ describe('Account.transactions', () => {
     expect(res.edges[1].node.transferId).toBe(open.id);
   });
 
+  it('searches the description and the kind, ignoring case, with %, _ and \\ taken literally, page by page', async () => {
+    const from = await h.account(alice.id, 'EUR', 100_00n);
+    const to = await h.account(alice.id, 'EUR');
+    for (const description of ['Rent for May', 'NETFLIX.COM', '50% off_sale', 'rent deposit', 'Path C:\\rent', 'Groceries']) {
+      await move(from, to, 1_00n, { description });
+    }
+    const found = async (search: string, args: Record<string, unknown> = {}) => {
+      const result = await page(to.id, { search, ...args });
+      if ('errors' in result) throw new Error(JSON.stringify(result.errors));
+      return result;
+    };
+    const descriptions = async (search: string) => (await found(search)).edges.map((e) => e.node.description);
+    expect(await descriptions('RENT')).toEqual(['Path C:\\rent', 'rent deposit', 'Rent for May']);
+    expect(await descriptions('  netflix ')).toEqual(['NETFLIX.COM']);
+    expect(await descriptions('%')).toEqual(['50% off_sale']);
+    expect(await descriptions('_')).toEqual(['50% off_sale']);
+    expect(await descriptions('\\r')).toEqual(['Path C:\\rent']);
+    expect(await descriptions('transfer')).toHaveLength(6); // the kind: code TRANSFER
+    expect(await descriptions('nothing like it')).toEqual([]);
+    // Paging within the matches: the cursor continues the search.
+    const first = await found('rent', { first: 2 });
+    expect(first.edges.map((e) => e.node.description)).toEqual(['Path C:\\rent', 'rent deposit']);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const next = await found('rent', { first: 2, after: first.pageInfo.endCursor });
+    expect(next.edges.map((e) => e.node.description)).toEqual(['Rent for May']);
+    expect(next.pageInfo.hasNextPage).toBe(false);
+
+    for (const search of ['', '   ', 'x'.repeat(101)]) {
+      const refused = await page(to.id, { search });
+      expect('errors' in refused && refused.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'search' });
+    }
+    expect(await descriptions('é'.repeat(100))).toEqual([]);
+  });
+
   it('is not visible to anyone but the owner', async () => {
     const stranger = await h.user();
     const res = await page(target.id, {}, stranger);

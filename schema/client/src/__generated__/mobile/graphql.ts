@@ -762,6 +762,7 @@ export type AccountTransactionsQueryVariables = Exact<{
   after?: InputMaybe<Scalars['String']['input']>;
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
 }>;
 
 
@@ -1516,7 +1517,7 @@ export const RequestPasswordResetDocument = {"__meta__":{"hash":"5ac89982dc14999
 export const ResetPasswordWithCodeDocument = {"__meta__":{"hash":"78ab8f8766dc250722312ac39b9c558a956f1d8580b1f6e00b18c7336266d6a9"}} as unknown as TypedDocumentString<ResetPasswordWithCodeMutation, ResetPasswordWithCodeMutationVariables>;
 export const ResetPasswordDocument = {"__meta__":{"hash":"fe56b8aec7a3b8e3dff83ca568801466f6c64e0c19b90c04e75ad25dd3d65c57"}} as unknown as TypedDocumentString<ResetPasswordMutation, ResetPasswordMutationVariables>;
 export const AccountsDocument = {"__meta__":{"hash":"e8513de81325d98831ab6f1af858e55cc9c191e01b35d62cb1db1f95194c6cab"}} as unknown as TypedDocumentString<AccountsQuery, AccountsQueryVariables>;
-export const AccountTransactionsDocument = {"__meta__":{"hash":"8fc345e5416777d1156f058afc1d21d6b06fa78797efbb85c2c5a98204535e1b"}} as unknown as TypedDocumentString<AccountTransactionsQuery, AccountTransactionsQueryVariables>;
+export const AccountTransactionsDocument = {"__meta__":{"hash":"4c22067a72ee467e21eadf4f4d1567968fcc0559fa75103239620a335936d54c"}} as unknown as TypedDocumentString<AccountTransactionsQuery, AccountTransactionsQueryVariables>;
 export const OpenAccountDocument = {"__meta__":{"hash":"06a480b1cc2061bb63d46745d263e65a30ff285a1153e3c37cb065365dce74bc"}} as unknown as TypedDocumentString<OpenAccountMutation, OpenAccountMutationVariables>;
 export const CloseAccountDocument = {"__meta__":{"hash":"6a9c6bda727ce9a59b5b59797f441727240d80c295f3852133f101e8c05b7f3d"}} as unknown as TypedDocumentString<CloseAccountMutation, CloseAccountMutationVariables>;
 export const TransferBetweenOwnAccountsDocument = {"__meta__":{"hash":"d37f22a44e0fc04c9e215745a096682fde2923044544e7aca7d550a646dbf325"}} as unknown as TypedDocumentString<TransferBetweenOwnAccountsMutation, TransferBetweenOwnAccountsMutationVariables>;

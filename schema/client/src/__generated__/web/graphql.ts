@@ -762,6 +762,7 @@ export type AccountTransactionsQueryVariables = Exact<{
   after?: InputMaybe<Scalars['String']['input']>;
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
 }>;
 
 
@@ -1733,11 +1734,17 @@ fragment AccountSummary on Account {
   }
 }`, {"hash":"e8513de81325d98831ab6f1af858e55cc9c191e01b35d62cb1db1f95194c6cab"}) as unknown as TypedDocumentString<AccountsQuery, AccountsQueryVariables>;
 export const AccountTransactionsDocument = new TypedDocumentString(`
-    query AccountTransactions($accountId: ID!, $first: Int = 20, $after: String, $from: DateTime, $to: DateTime) {
+    query AccountTransactions($accountId: ID!, $first: Int = 20, $after: String, $from: DateTime, $to: DateTime, $search: String) {
   account(id: $accountId) {
     id
     currency
-    transactions(first: $first, after: $after, from: $from, to: $to) {
+    transactions(
+      first: $first
+      after: $after
+      from: $from
+      to: $to
+      search: $search
+    ) {
       edges {
         cursor
         node {
@@ -1766,7 +1773,7 @@ export const AccountTransactionsDocument = new TypedDocumentString(`
     fragment MoneyFields on Money {
   amount
   currency
-}`, {"hash":"8fc345e5416777d1156f058afc1d21d6b06fa78797efbb85c2c5a98204535e1b"}) as unknown as TypedDocumentString<AccountTransactionsQuery, AccountTransactionsQueryVariables>;
+}`, {"hash":"4c22067a72ee467e21eadf4f4d1567968fcc0559fa75103239620a335936d54c"}) as unknown as TypedDocumentString<AccountTransactionsQuery, AccountTransactionsQueryVariables>;
 export const OpenAccountDocument = new TypedDocumentString(`
     mutation OpenAccount($input: OpenAccountInput!) {
   openAccount(input: $input) {
