@@ -9,6 +9,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SIGNING_SERVICES } from '@meridian/platform';
+import { PROVIDER_WEBHOOK_ROUTE } from '@meridian/kyc';
+import { PAYMENTS_WEBHOOK_PATH } from '@meridian/payments';
 import { parseAllDocuments } from 'yaml';
 import { bffComposeSizingProblems, bffContainerSizingProblems } from './bff-sizing';
 import { parseImage, renderKustomization } from './kustomize';
@@ -34,11 +36,11 @@ function webAppPaths(): string[] {
 }
 
 /** Servers and ports from the architecture's "Processes and ports" table, with the variable each listens on. */
-const servers: Record<string, { port: number; workspace: string; portVar: string; metrics?: { port: number; portVar: string }; clientPaths?: string[] }> = {
+const servers: Record<string, { port: number; workspace: string; portVar: string; metrics?: { port: number; portVar: string }; clientPaths?: string[]; webhookPaths?: string[] }> = {
   identity: { port: 4201, workspace: 'subgraphs/identity', portVar: 'IDENTITY_PORT' },
   banking: { port: 4202, workspace: 'subgraphs/banking', portVar: 'BANKING_PORT' },
-  kyc: { port: 4203, workspace: 'subgraphs/kyc', portVar: 'KYC_PORT' },
-  payments: { port: 4204, workspace: 'subgraphs/payments', portVar: 'PAYMENTS_PORT' },
+  kyc: { port: 4203, workspace: 'subgraphs/kyc', portVar: 'KYC_PORT', webhookPaths: [PROVIDER_WEBHOOK_ROUTE] },
+  payments: { port: 4204, workspace: 'subgraphs/payments', portVar: 'PAYMENTS_PORT', webhookPaths: [PAYMENTS_WEBHOOK_PATH] },
   insights: { port: 4205, workspace: 'subgraphs/insights', portVar: 'INSIGHTS_PORT' },
   gateway: { port: 4100, workspace: 'supergraph', portVar: 'GATEWAY_PORT' },
   'bff-web': {
@@ -292,7 +294,11 @@ function k8sProblems(docs: K8sDoc[]): string[] {
     for (const rule of ingress.spec?.rules ?? []) {
       for (const p of rule.http?.paths ?? []) {
         const name = p.backend?.service?.name;
-        if (name !== 'bff-web' && name !== 'bff-mobile') problems.push(`Ingress ${ingress.metadata.name}: exposes ${name}; only the BFFs are public`);
+        if (servers[name]?.webhookPaths?.includes(p.path)) {
+          // A provider's webhook: that one path of that subgraph, exactly.
+          if (p.backend.service.port?.number !== servers[name].port) problems.push(`Ingress ${ingress.metadata.name}: wrong port for ${name}`);
+          else if (p.pathType !== 'Exact') problems.push(`Ingress ${ingress.metadata.name}: ${p.path} must be Exact, not ${p.pathType}`);
+        } else if (name !== 'bff-web' && name !== 'bff-mobile') problems.push(`Ingress ${ingress.metadata.name}: exposes ${p.path} of ${name}; only the BFFs and the providers' webhooks are public`);
         else if (p.backend.service.port?.number !== servers[name].port) problems.push(`Ingress ${ingress.metadata.name}: wrong port for ${name}`);
         else if (!servers[name].clientPaths!.includes(p.path)) problems.push(`Ingress ${ingress.metadata.name}: routes ${p.path} to ${name}, which clients do not use`);
         else if ((p.path === '/graphql' || p.path === '/') && p.pathType !== 'Exact') problems.push(`Ingress ${ingress.metadata.name}: ${p.path} must be Exact, not ${p.pathType}`);
@@ -304,7 +310,21 @@ function k8sProblems(docs: K8sDoc[]): string[] {
     (ingress.spec?.rules ?? []).flatMap((rule: Doc) => (rule.http?.paths ?? []).map((p: Doc) => `${p.backend?.service?.name} ${p.path}`)),
   );
   for (const [name, server] of Object.entries(servers)) {
-    for (const clientPath of server.clientPaths ?? []) if (!routed.includes(`${name} ${clientPath}`)) problems.push(`Ingress: no route for ${clientPath} to ${name}`);
+    for (const clientPath of [...(server.clientPaths ?? []), ...(server.webhookPaths ?? [])]) if (!routed.includes(`${name} ${clientPath}`)) problems.push(`Ingress: no route for ${clientPath} to ${name}`);
+    if (server.webhookPaths) {
+      const labels = deployments.find((d) => d.metadata?.name === name)?.spec?.template?.metadata?.labels;
+      const fromIngress = ofKind('NetworkPolicy').some(
+        (np) =>
+          labels &&
+          selects(np.spec?.podSelector ?? {}, labels) &&
+          (np.spec?.ingress ?? []).some(
+            (rule: Doc) =>
+              (rule.ports ?? []).some((port: Doc) => port.port === 'http') &&
+              (rule.from ?? []).some((peer: Doc) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'ingress-nginx' && !peer.podSelector),
+          ),
+      );
+      if (!fromIngress) problems.push(`NetworkPolicy: the ingress controller cannot reach ${name}'s webhook`);
+    }
   }
   for (const internal of [...subgraphs, 'gateway']) {
     const labels = deployments.find((d) => d.metadata?.name === internal)?.spec?.template?.metadata?.labels;
@@ -544,6 +564,18 @@ describe('the checks themselves', () => {
     find('Ingress', 'meridian').spec.rules[1].http.paths[0].path = '/';
     find('Service', 'bff-mobile').spec.ports.push({ name: 'metrics', port: 9401, targetPort: 'metrics' });
     find('NetworkPolicy', 'bffs-clients-and-metrics').spec.ingress[1].from = [{ podSelector: {} }];
+    // A webhook route that takes the rest of KYC's paths with it, KYC's GraphQL made public, and the payments webhook cut off.
+    const apiPaths = find('Ingress', 'meridian').spec.rules[1].http.paths;
+    apiPaths.find((p: Doc) => p.path === '/webhooks/verification').pathType = 'Prefix';
+    apiPaths.push({ path: '/kyc-graphql', pathType: 'Exact', backend: { service: { name: 'kyc', port: { number: 4203 } } } });
+    find('NetworkPolicy', 'provider-webhooks-from-ingress').spec.podSelector.matchExpressions[0].values = ['kyc'];
+    expect(k8sProblems(docs)).toEqual(
+      expect.arrayContaining([
+        'Ingress meridian: /webhooks/verification must be Exact, not Prefix',
+        "Ingress meridian: exposes /kyc-graphql of kyc; only the BFFs and the providers' webhooks are public",
+        "NetworkPolicy: the ingress controller cannot reach payments's webhook",
+      ]),
+    );
     expect(k8sProblems(docs)).toEqual(
       expect.arrayContaining([
         "Deployment bff-web: reads another server's private key (meridian-gateway-keys)",
@@ -575,6 +607,7 @@ describe('the checks themselves', () => {
     const payments = find('Deployment', 'payments').spec.template.spec.containers[0];
     payments.env.find((e: Doc) => e.name === 'SERVICE_SIGNING_KEYS').valueFrom.secretKeyRef.name = 'meridian-gateway-keys';
     find('Deployment', 'kyc').spec.template.metadata.labels['app.kubernetes.io/component'] = 'verification';
+    find('NetworkPolicy', 'provider-webhooks-from-ingress').spec.podSelector.matchExpressions[0].values = ['payments'];
     const problems = k8sProblems(docs);
     expect(problems).toEqual(
       expect.arrayContaining([

@@ -6,3 +6,4 @@ export { PAYMENTS_EVENTS_TOPIC, PAYMENTS_OUTBOX } from './services/payment-event
 export type { PaymentRecord } from './domain/payment';
 export { DEMO_FRIEND, seedDemoPayments, type DemoPaymentParties } from './seed';
 export { createSimulatedPaymentProvider, type PaymentProvider, type SimulatedPaymentProvider } from './providers';
+export { PAYMENTS_WEBHOOK_PATH } from './providers/open-simulated-provider';
