@@ -25,4 +25,7 @@ module.exports = {
   // On the embedded PGlite every test database is a PGlite of its own, started in seconds each: a stack of them needs longer.
   testTimeout: process.env.DATABASE_URL ? 30000 : 120000,
   maxWorkers: 2,
+  // A worker keeps what each test file loaded (servers, schemas, the sanctions list) until it is
+  // replaced: past this much after a file, Jest starts a fresh one rather than let it run out of heap.
+  workerIdleMemoryLimit: '1536MB',
 };
