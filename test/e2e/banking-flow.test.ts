@@ -38,15 +38,7 @@ describe.each(['web', 'mobile'] as const)('banking through the %s BFF', (bff) =>
     const savingsId = savings.data!.openAccount.id as string;
 
     // Salary arrives through the ledger (as payments would send it).
-    const clearing = await stack.banking.accounts.systemAccount('CLEARING', 'GBP');
-    await stack.banking.ledger.createTransfer({
-      id: randomUUID(),
-      code: 'SALARY',
-      postings: [
-        { accountId: clearing.id, direction: 'DEBIT', amount: 2_500_00n, currency: 'GBP' },
-        { accountId: currentId, direction: 'CREDIT', amount: 2_500_00n, currency: 'GBP' },
-      ],
-    });
+    await stack.deposit(currentId, 2_500_00n);
 
     // `me` comes from identity, `accounts` from banking, `owner.email` from identity again.
     const me = await stack.call(bff, ME_ACCOUNTS, {}, auth);

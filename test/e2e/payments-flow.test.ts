@@ -42,16 +42,7 @@ async function customer(displayName: string, verified: boolean) {
 }
 
 async function fund(accountId: string, minor: bigint) {
-  const clearing = await stack.banking.accounts.systemAccount('CLEARING', 'GBP');
-  await stack.banking.ledger.createTransfer({
-    id: randomUUID(),
-    code: 'DEPOSIT',
-    description: 'Salary',
-    postings: [
-      { accountId: clearing.id, direction: 'DEBIT', amount: minor, currency: 'GBP' },
-      { accountId, direction: 'CREDIT', amount: minor, currency: 'GBP' },
-    ],
-  });
+  await stack.deposit(accountId, minor, { code: 'DEPOSIT', description: 'Salary' });
 }
 
 describe('payments through the mobile BFF', () => {

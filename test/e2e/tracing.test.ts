@@ -47,15 +47,7 @@ async function customer(displayName: string) {
   const userId = login.data!.login.user.id as string;
   const open = async () => (await stack.call('mobile', OPEN, { input: { type: 'CURRENT', currency: 'GBP' } }, { accessToken })).data!.openAccount as { id: string; number: string };
   const [current, savings] = [await open(), await open()];
-  const clearing = await stack.banking.accounts.systemAccount('CLEARING', 'GBP');
-  await stack.banking.ledger.createTransfer({
-    id: randomUUID(),
-    code: 'DEPOSIT',
-    postings: [
-      { accountId: clearing.id, direction: 'DEBIT', amount: 1_000_00n, currency: 'GBP' },
-      { accountId: current.id, direction: 'CREDIT', amount: 1_000_00n, currency: 'GBP' },
-    ],
-  });
+  await stack.deposit(current.id, 1_000_00n, { code: 'DEPOSIT' });
   return { email, password, displayName, accessToken, userId, current, savings };
 }
 

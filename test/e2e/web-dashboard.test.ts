@@ -3,7 +3,6 @@
 // balances, a phone-sized screen, session expiry and back, sign-out, and the old cookie refused.
 // Every screen is checked with axe and kept as a screenshot; the page may reach no other host and
 // must break no rule of its content policy. Skips where Debian's chromium is absent.
-import { randomUUID } from 'node:crypto';
 import { documentIdOf } from '@meridian/client';
 import { AccountsDocument } from '@meridian/client/web';
 import { seedDemoBanking } from '@meridian/banking';
@@ -36,17 +35,7 @@ describeInChromium('the web dashboard in Chromium', () => {
     const savings = await stack.banking.accounts.openAccount({ ownerId, type: 'SAVINGS', currency: 'GBP', name: 'Rainy day' });
     currentId = current.id;
     savingsId = savings.id;
-    const clearing = await stack.banking.accounts.systemAccount('CLEARING', 'GBP');
-    await stack.banking.ledger.createTransfer({
-      id: randomUUID(),
-      code: 'SALARY',
-      description: 'Northwind salary',
-      postings: [
-        { accountId: clearing.id, direction: 'DEBIT', amount: 2_500_00n, currency: 'GBP' },
-        { accountId: current.id, direction: 'CREDIT', amount: 2_500_00n, currency: 'GBP' },
-      ],
-    });
-
+    await stack.deposit(current.id, 2_500_00n, { description: 'Northwind salary' });
   }, 600_000);
 
   afterAll(async () => {

@@ -7,7 +7,6 @@
 // was used today; a card added and an account topped up from it; the receipt with its history,
 // printed without the app around it; the payee removed. Axe on every screen, a phone-width check,
 // no request off the machine, no content-policy violation. Skips where Debian's chromium is absent.
-import { randomUUID } from 'node:crypto';
 import { seedDemoKyc } from '@meridian/kyc';
 import type { Browser, Page } from 'playwright-core';
 import type { Stack } from '../helpers/stack';
@@ -37,16 +36,7 @@ describeInChromium('the payments screens in Chromium', () => {
     await seedDemoKyc(stack.kyc, payerId);
     const current = await stack.banking.accounts.openAccount({ ownerId: payerId, type: 'CURRENT', currency: 'GBP', name: 'Everyday' });
     await stack.banking.accounts.openAccount({ ownerId: await stack.userIdOf(anaEmail), type: 'CURRENT', currency: 'GBP', name: 'Main' });
-    const clearing = await stack.banking.accounts.systemAccount('CLEARING', 'GBP');
-    await stack.banking.ledger.createTransfer({
-      id: randomUUID(),
-      code: 'SALARY',
-      description: 'Northwind salary',
-      postings: [
-        { accountId: clearing.id, direction: 'DEBIT', amount: 5_000_00n, currency: 'GBP' },
-        { accountId: current.id, direction: 'CREDIT', amount: 5_000_00n, currency: 'GBP' },
-      ],
-    });
+    await stack.deposit(current.id, 5_000_00n, { description: 'Northwind salary' });
   }, 600_000);
 
   afterAll(async () => {

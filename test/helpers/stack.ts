@@ -2,6 +2,7 @@ import { createBankingServer, loadBankingConfig, type BankingServer } from '@mer
 import { createResponseCache } from '@meridian/bff-core';
 import { createMobileBffServer, loadMobileBffConfig } from '@meridian/bff-mobile';
 import { createWebBffServer, loadWebBffConfig } from '@meridian/bff-web';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +45,8 @@ export interface Stack {
   latestMail(to: string, template: string): Promise<SentNotification | undefined>;
   /** The id of the user registered with `email` (`register` answers the same for every address, without an id). */
   userIdOf(email: string): Promise<string>;
+  /** Money in from outside: `minor` pounds' pence from GBP clearing to `accountId` (code SALARY unless given). */
+  deposit(accountId: string, minor: bigint, options?: { code?: string; description?: string }): Promise<void>;
   web: MeridianServer;
   mobile: MeridianServer;
   /**
@@ -225,6 +228,18 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       const cookie = signedIn.cookies.find((c) => c.name.endsWith('meridian-session'));
       if (!cookie) throw new Error('web sign-in set no session cookie');
       return `${cookie.name}=${cookie.value}`;
+    },
+    async deposit(accountId, minor, options = {}) {
+      const clearing = await banking.accounts.systemAccount('CLEARING', 'GBP');
+      await banking.ledger.createTransfer({
+        id: randomUUID(),
+        code: options.code ?? 'SALARY',
+        description: options.description,
+        postings: [
+          { accountId: clearing.id, direction: 'DEBIT', amount: minor, currency: 'GBP' },
+          { accountId, direction: 'CREDIT', amount: minor, currency: 'GBP' },
+        ],
+      });
     },
     async stepUp(this: Stack, accessToken, email) {
       const sent = await this.call('mobile', `mutation { requestStepUpCode(channel: EMAIL) { channel } }`, {}, { accessToken });
